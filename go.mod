@@ -1,0 +1,3 @@
+module github.com/evalrun/evalrun
+
+go 1.26

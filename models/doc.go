@@ -1,0 +1,6 @@
+// Package models holds the classifiers an experiment compares: logistic
+// regression and simple baselines, and the interface trees, ensembles and
+// models trained outside the harness implement. Every model returns, for each
+// row, the estimated probability (or a monotone risk score) of the at-risk
+// outcome.
+package models
