@@ -1,0 +1,247 @@
+package metrics
+
+import (
+	"fmt"
+	"math"
+)
+
+// CalibrationBin is one bin of a reliability diagram: the rows whose
+// probability lies in [Lower, Upper) (the last bin also holds Upper = 1).
+// MeanPredicted and ObservedRate are nil (JSON null) for an empty bin.
+type CalibrationBin struct {
+	Lower         float64  `json:"lower"`
+	Upper         float64  `json:"upper"`
+	Count         int      `json:"count"`
+	Positives     int      `json:"positives"`
+	MeanPredicted *float64 `json:"mean_predicted"`
+	ObservedRate  *float64 `json:"observed_rate"`
+}
+
+// CalibrationResult holds calibration summaries of probabilities.
+//
+// ECE is the expected calibration error over equal-width bins. Slope is the
+// coefficient of logit(p) in an unpenalized logistic regression of y on
+// logit(p) with an intercept (1 = well calibrated, < 1 = overconfident).
+// Intercept is calibration-in-the-large: the intercept a of the logistic
+// model logit P(y=1) = a + logit(p) with logit(p) as an offset (0 = the mean
+// prediction matches the base rate; negative = predictions too high). Slope
+// and Intercept are nil when the fit does not exist, with the reason in
+// Undefined: a probability of exactly 0 or 1 (logit infinite), a single
+// class, or perfect separation (the slope's likelihood has no maximum).
+type CalibrationResult struct {
+	ECE       float64          `json:"ece"`
+	Slope     *float64         `json:"slope"`
+	Intercept *float64         `json:"intercept"`
+	Undefined string           `json:"undefined,omitempty"`
+	Bins      []CalibrationBin `json:"bins"`
+}
+
+// Calibration returns the calibration summaries of probabilities p for
+// labels y with bins equal-width bins on [0, 1] (bins >= 1).
+//
+// Bin edges are k/bins computed as k*(1/bins), as numpy.linspace(0, 1,
+// bins+1) computes them; a probability equal to an interior edge belongs to
+// the bin above it (numpy.searchsorted(edges[1:-1], p, side="right"), as in
+// scikit-learn calibration_curve), and 1 belongs to the last bin. ECE is
+// sum over bins of (n_bin/n)·|mean(y) - mean(p)|. The regressions are
+// fitted by Newton's method (to a step below 1e-10) and match
+// statsmodels 0.13.5 Logit and GLM(Binomial, offset).
+// Errors: empty input, length mismatch, labels other than 0/1, a NaN
+// probability or one outside [0, 1], bins < 1.
+func Calibration(y []uint8, p []float64, bins int) (CalibrationResult, error) {
+	if err := probabilityInput("calibration", y, p); err != nil {
+		return CalibrationResult{}, err
+	}
+	if bins < 1 {
+		return CalibrationResult{}, fmt.Errorf("calibration: %d bins: %w", bins, ErrParameter)
+	}
+	res := CalibrationResult{Bins: reliabilityBins(y, p, bins)}
+	n := float64(len(y))
+	for _, b := range res.Bins {
+		if b.Count > 0 {
+			res.ECE += float64(b.Count) / n * math.Abs(*b.ObservedRate-*b.MeanPredicted)
+		}
+	}
+	slope, intercept, why := calibrationFits(y, p)
+	res.Slope, res.Intercept, res.Undefined = slope, intercept, why
+	return res, nil
+}
+
+// reliabilityBins assigns each probability to its bin; see Calibration.
+func reliabilityBins(y []uint8, p []float64, bins int) []CalibrationBin {
+	step := 1 / float64(bins)
+	edges := make([]float64, bins+1)
+	for k := range edges {
+		edges[k] = float64(k) * step
+	}
+	edges[bins] = 1
+	out := make([]CalibrationBin, bins)
+	sumP := make([]float64, bins)
+	for k := range out {
+		out[k].Lower, out[k].Upper = edges[k], edges[k+1]
+	}
+	for i, v := range p {
+		k := binOf(v, edges)
+		out[k].Count++
+		out[k].Positives += int(y[i])
+		sumP[k] += v
+	}
+	for k := range out {
+		if c := float64(out[k].Count); c > 0 {
+			out[k].MeanPredicted = ptr(sumP[k] / c)
+			out[k].ObservedRate = ptr(float64(out[k].Positives) / c)
+		}
+	}
+	return out
+}
+
+// binOf returns the number of interior edges <= v (edges[1:len-1]).
+func binOf(v float64, edges []float64) int {
+	lo, hi := 0, len(edges)-2 // search interior edges edges[1..len-2]
+	for lo < hi {
+		mid := (lo + hi) / 2
+		if edges[mid+1] <= v {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return lo
+}
+
+// calibrationFits returns the calibration slope and intercept, or the
+// reason they are undefined.
+func calibrationFits(y []uint8, p []float64) (slope, intercept *float64, undefined string) {
+	x := make([]float64, len(p))
+	pos := 0
+	for i, v := range p {
+		if v == 0 || v == 1 {
+			return nil, nil, fmt.Sprintf("probability %g at row %d has an infinite logit", v, i)
+		}
+		x[i] = math.Log(v / (1 - v))
+		pos += int(y[i])
+	}
+	if pos == 0 || pos == len(y) {
+		return nil, nil, "labels hold a single class: the logistic fits have no maximum"
+	}
+	a, ok := fitOffsetIntercept(y, x)
+	if ok {
+		intercept = ptr(a)
+	}
+	_, b, ok := fitLogistic1(y, x)
+	if ok {
+		slope = ptr(b)
+	} else {
+		undefined = "logit(p) separates the classes: the slope fit has no maximum"
+	}
+	if intercept == nil && undefined == "" {
+		undefined = "calibration-in-the-large fit did not converge"
+	}
+	return slope, intercept, undefined
+}
+
+// sigmoid returns 1/(1+exp(-t)) without overflow.
+func sigmoid(t float64) float64 {
+	if t >= 0 {
+		return 1 / (1 + math.Exp(-t))
+	}
+	e := math.Exp(t)
+	return e / (1 + e)
+}
+
+// log1pExp returns log(1+exp(t)) without overflow.
+func log1pExp(t float64) float64 {
+	if t > 0 {
+		return t + math.Log1p(math.Exp(-t))
+	}
+	return math.Log1p(math.Exp(t))
+}
+
+const (
+	newtonMaxIter = 200
+	// newtonStepTol: Newton converges quadratically, so once a step is
+	// this small the coefficient is exact to rounding.
+	newtonStepTol = 1e-10
+	// separationBound: a fitted logit coefficient beyond this means the
+	// likelihood keeps rising toward infinity (separation).
+	separationBound = 1e6
+)
+
+// fitOffsetIntercept maximizes sum y(a+x) - log(1+exp(a+x)) over a by
+// Newton's method with step halving. Both classes must be present.
+func fitOffsetIntercept(y []uint8, x []float64) (float64, bool) {
+	a, _, ok := newtonLogistic(y, x, true)
+	return a, ok
+}
+
+// fitLogistic1 maximizes the logistic likelihood of y on a + b·x.
+func fitLogistic1(y []uint8, x []float64) (a, b float64, ok bool) {
+	return newtonLogistic(y, x, false)
+}
+
+// newtonLogistic fits logit P(y=1) = a + b·x by Newton's method with step
+// halving; with offset true, b is fixed at 1 and only a is fitted.
+func newtonLogistic(y []uint8, x []float64, offset bool) (a, b float64, ok bool) {
+	if offset {
+		b = 1
+	}
+	loglik := func(a, b float64) float64 {
+		var s float64
+		for i := range x {
+			t := a + b*x[i]
+			s += float64(y[i])*t - log1pExp(t)
+		}
+		return s
+	}
+	ll := loglik(a, b)
+	for range newtonMaxIter {
+		var g0, g1, h00, h01, h11 float64
+		for i := range x {
+			m := sigmoid(a + b*x[i])
+			r := float64(y[i]) - m
+			wt := m * (1 - m)
+			g0 += r
+			g1 += r * x[i]
+			h00 += wt
+			h01 += wt * x[i]
+			h11 += wt * x[i] * x[i]
+		}
+		var da, db float64
+		if offset {
+			if !(h00 > 0) {
+				return 0, 0, false
+			}
+			da = g0 / h00
+			g1 = 0 // b is fixed: its score equation does not apply
+		} else {
+			det := h00*h11 - h01*h01
+			if !(det > 0) {
+				return 0, 0, false
+			}
+			da = (h11*g0 - h01*g1) / det
+			db = (h00*g1 - h01*g0) / det
+		}
+		if math.Abs(da)+math.Abs(db) < newtonStepTol {
+			return a + da, b + db, true
+		}
+		improved := false
+		for range 60 {
+			if c := loglik(a+da, b+db); c >= ll {
+				a, b, ll = a+da, b+db, c
+				improved = true
+				break
+			}
+			da /= 2
+			db /= 2
+		}
+		if !improved {
+			// Rounding stops progress: accept only at a stationary point.
+			n := float64(len(x))
+			return a, b, math.Abs(g0)+math.Abs(g1) < 1e-8*n
+		}
+		if math.Abs(a) > separationBound || math.Abs(b) > separationBound {
+			return 0, 0, false
+		}
+	}
+	return 0, 0, false
+}

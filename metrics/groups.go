@@ -1,0 +1,118 @@
+package metrics
+
+import (
+	"cmp"
+	"slices"
+)
+
+// scoreGroups holds the rows of a scored sample grouped by distinct score,
+// in descending score order, with the total (weighted) positive and negative
+// mass at each score. Every ranking and threshold metric is a function of
+// these groups, which is what lets a bootstrap replicate be a vector of
+// counts per group instead of a re-sort.
+type scoreGroups struct {
+	value []float64 // distinct scores, strictly descending
+	pos   []float64 // positive mass at value[i]
+	neg   []float64 // negative mass at value[i]
+}
+
+// sortDescending returns the row indices ordered by descending score; ties
+// keep their row order (a stable sort), so results never depend on the sort
+// algorithm.
+func sortDescending(score []float64) []int {
+	idx := make([]int, len(score))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(score[b], score[a]) })
+	return idx
+}
+
+// groupScores builds the groups of (y, score, w); w may be nil. Rows with
+// zero weight are dropped, as scikit-learn's _binary_clf_curve does, so they
+// add no threshold. The inputs must already be validated.
+func groupScores(y []uint8, score, w []float64) scoreGroups {
+	idx := sortDescending(score)
+	var g scoreGroups
+	for _, i := range idx {
+		wi := 1.0
+		if w != nil {
+			wi = w[i]
+			if wi == 0 {
+				continue
+			}
+		}
+		if n := len(g.value); n == 0 || g.value[n-1] != score[i] {
+			g.value = append(g.value, score[i])
+			g.pos = append(g.pos, 0)
+			g.neg = append(g.neg, 0)
+		}
+		n := len(g.value) - 1
+		if y[i] == 1 {
+			g.pos[n] += wi
+		} else {
+			g.neg[n] += wi
+		}
+	}
+	return g
+}
+
+// groupIndex returns, for each row, the index of its group in g (rows with
+// zero weight included: they get the index of their score's group if one
+// exists, else -1). Used by the bootstrap to map resampled rows to groups.
+func groupIndex(g scoreGroups, score []float64) []int {
+	out := make([]int, len(score))
+	for i, s := range score {
+		// value is strictly descending: find the first value <= s.
+		j, found := slices.BinarySearchFunc(g.value, s, func(v, t float64) int { return cmp.Compare(t, v) })
+		if found {
+			out[i] = j
+		} else {
+			out[i] = -1
+		}
+	}
+	return out
+}
+
+// totals returns the total positive and negative mass.
+func (g scoreGroups) totals() (pos, neg float64) {
+	for i := range g.value {
+		pos += g.pos[i]
+		neg += g.neg[i]
+	}
+	return pos, neg
+}
+
+// auc returns the trapezoidal area under the ROC curve through every
+// distinct threshold, computed as scikit-learn does (fpr = fps/fps[-1],
+// tpr = tps/tps[-1], trapezoids). Ties between a positive and a negative
+// count one half. P and N are the totals and must both be positive.
+func aucFromCounts(pos, neg []float64, P, N float64) float64 {
+	var tps, fps, prevTPR, prevFPR, area float64
+	for i := range pos {
+		tps += pos[i]
+		fps += neg[i]
+		tpr, fpr := tps/P, fps/N
+		area += (fpr - prevFPR) * (tpr + prevTPR) / 2
+		prevTPR, prevFPR = tpr, fpr
+	}
+	return area
+}
+
+// apFromCounts returns scikit-learn's average precision: the sum over
+// distinct thresholds (descending) of (R_i - R_{i-1}) * P_i. P must be
+// positive.
+func apFromCounts(pos, neg []float64, P float64) float64 {
+	var tps, fps, prevRecall, ap float64
+	for i := range pos {
+		tps += pos[i]
+		fps += neg[i]
+		if pos[i] == 0 {
+			continue // recall unchanged: the term is zero
+		}
+		recall := tps / P
+		ap += (recall - prevRecall) * (tps / (tps + fps))
+		prevRecall = recall
+	}
+	return ap
+}
