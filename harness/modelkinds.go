@@ -1,0 +1,113 @@
+package harness
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/evalrun/evalrun/models"
+)
+
+// modelKind describes one `kind` of [[models]]: its TOML keys (the fields of
+// the struct newParams returns), their checks, and how to build the model.
+type modelKind struct {
+	newParams func() any
+	check     func(params any) error
+	build     func(params any) (models.Model, error)
+}
+
+// ModelKinds lists the model kinds a spec may name.
+func ModelKinds() []string {
+	kinds := make([]string, 0, len(modelKinds))
+	for k := range modelKinds {
+		kinds = append(kinds, k)
+	}
+	sort.Strings(kinds)
+	return kinds
+}
+
+// logisticParams are the keys of kind = "logistic".
+type logisticParams struct {
+	// C is the inverse L2 strength, as in scikit-learn (default 1).
+	C *float64 `toml:"C"`
+	// Standardize scales features by training mean and SD (default true).
+	Standardize *bool `toml:"standardize"`
+	MaxIter     int   `toml:"max_iter"`
+	// ClassWeight is "" or "balanced".
+	ClassWeight string `toml:"class_weight"`
+}
+
+// priorParams: kind = "prior" has no hyperparameters.
+type priorParams struct{}
+
+// ruleParams are the keys of kind = "rule".
+type ruleParams struct {
+	// Feature is the one encoded feature column that is the score.
+	Feature string `toml:"feature"`
+	// Direction is "higher" (default: a higher value is riskier) or "lower".
+	Direction string `toml:"direction"`
+}
+
+var modelKinds = map[string]modelKind{
+	"logistic": {
+		newParams: func() any { return &logisticParams{} },
+		check: func(p any) error {
+			lp := p.(*logisticParams)
+			if lp.C != nil && *lp.C <= 0 {
+				return fmt.Errorf("C must be positive, got %g", *lp.C)
+			}
+			if lp.MaxIter < 0 {
+				return fmt.Errorf("max_iter must be positive, got %d", lp.MaxIter)
+			}
+			return checkClassWeight(lp.ClassWeight)
+		},
+		build: func(p any) (models.Model, error) {
+			lp := p.(*logisticParams)
+			cfg := models.LogisticConfig{C: 1, Standardize: true, MaxIter: lp.MaxIter, ClassWeight: lp.ClassWeight}
+			if lp.C != nil {
+				cfg.C = *lp.C
+			}
+			if lp.Standardize != nil {
+				cfg.Standardize = *lp.Standardize
+			}
+			return models.NewLogistic(cfg)
+		},
+	},
+	"prior": {
+		newParams: func() any { return &priorParams{} },
+		check:     func(any) error { return nil },
+		build:     func(any) (models.Model, error) { return models.NewPrior(), nil },
+	},
+	"rule": {
+		newParams: func() any { return &ruleParams{} },
+		check: func(p any) error {
+			rp := p.(*ruleParams)
+			if rp.Feature == "" {
+				return fmt.Errorf("feature: missing: the column whose value is the risk score")
+			}
+			if rp.Direction != "" && rp.Direction != "higher" && rp.Direction != "lower" {
+				return fmt.Errorf("direction must be \"higher\" or \"lower\", got %q", rp.Direction)
+			}
+			return nil
+		},
+		build: func(p any) (models.Model, error) {
+			rp := p.(*ruleParams)
+			return models.NewRule(models.RuleConfig{Feature: rp.Feature, Direction: rp.Direction})
+		},
+	},
+}
+
+func checkClassWeight(cw string) error {
+	if cw != "" && cw != "balanced" {
+		return fmt.Errorf("class_weight must be \"balanced\" or left out, got %q", cw)
+	}
+	return nil
+}
+
+// buildModel constructs the model a ModelSpec declares.
+func buildModel(m ModelSpec) (models.Model, error) {
+	kind, ok := modelKinds[m.Kind]
+	if !ok {
+		return nil, fmt.Errorf("unknown model kind %q", m.Kind)
+	}
+	return kind.build(m.Params)
+}

@@ -1,0 +1,350 @@
+package harness
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/evalrun/evalrun/datasets"
+	"github.com/evalrun/evalrun/metrics"
+	"github.com/evalrun/evalrun/pseudonym"
+	"github.com/evalrun/evalrun/results"
+)
+
+// RunOptions are the settings of one run that do not come from the spec.
+type RunOptions struct {
+	// Output overrides the spec's output directory when not empty.
+	Output string
+	// CommandLine is recorded in the manifest.
+	CommandLine []string
+	// Now returns the current time for the manifest (time.Now when nil).
+	Now func() time.Time
+	// Getenv reads the pseudonym key (os.Getenv when nil).
+	Getenv func(string) string
+}
+
+// Outcome is what a finished run produced.
+type Outcome struct {
+	Dir      string
+	Results  *results.Run
+	Manifest *results.Manifest
+}
+
+// Validate loads the spec's data and reports every problem that needs it:
+// missing columns, terms no row has, training sets with one class. It fits
+// nothing and writes nothing.
+func Validate(s *Spec) error {
+	_, err := loadAndValidate(s)
+	return err
+}
+
+func loadAndValidate(s *Spec) ([]*loadedDataset, error) {
+	data, err := loadDatasets(s)
+	if err != nil {
+		return nil, err
+	}
+	ps := &problems{spec: s}
+	validateData(s, data, ps)
+	if err := ps.err(); err != nil {
+		return nil, err
+	}
+	return data, nil
+}
+
+// Run executes the experiment and writes its run directory. The directory
+// is written under a temporary name and renamed into place only when every
+// file is complete, so a failed run leaves no partial results.
+func Run(ctx context.Context, s *Spec, opts RunOptions) (*Outcome, error) {
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	getenv := opts.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	started := now().UTC()
+	data, err := loadAndValidate(s)
+	if err != nil {
+		return nil, err
+	}
+	policy := s.thresholdPolicy()
+	evals, err := runEvaluations(ctx, s, data, policy)
+	if err != nil {
+		return nil, err
+	}
+
+	var warnings []string
+	var mapper *pseudonym.Mapper
+	if !s.Privacy.ShowIDs {
+		key := getenv(s.Privacy.KeyEnv)
+		if key == "" {
+			key = fmt.Sprintf("evalrun/%s/%d", s.Experiment.Name, s.Experiment.Seed)
+			warnings = append(warnings, fmt.Sprintf("pseudonyms are derived from the experiment name and seed because %s is not set: anyone with the spec can recompute them; set %s to an institution secret", s.Privacy.KeyEnv, s.Privacy.KeyEnv))
+		}
+		mapper = pseudonym.New([]byte(key))
+	}
+
+	run := &results.Run{
+		FormatVersion:   results.FormatVersion,
+		Experiment:      s.Experiment.Name,
+		Description:     s.Experiment.Description,
+		Seed:            s.Experiment.Seed,
+		SpecSHA256:      s.SHA256,
+		ThresholdPolicy: policy.String(),
+		Pseudonymized:   mapper != nil,
+		Warnings:        warnings,
+	}
+	for _, ld := range data {
+		run.Datasets = append(run.Datasets, datasetSummary(ld))
+	}
+	for _, e := range evals {
+		run.Evaluations = append(run.Evaluations, e.result)
+	}
+
+	resultsJSON, err := marshalJSON(run)
+	if err != nil {
+		return nil, fmt.Errorf("encoding results.json: %w", err)
+	}
+	predictionsCSV, err := predictionsCSV(data, evals, mapper)
+	if err != nil {
+		return nil, fmt.Errorf("writing predictions.csv: %w", err)
+	}
+	files := []outputFile{
+		{"results.json", resultsJSON},
+		{"predictions.csv", predictionsCSV},
+	}
+	manifest := &results.Manifest{
+		Experiment:  s.Experiment.Name,
+		SpecFile:    s.File,
+		SpecSHA256:  s.SHA256,
+		Seed:        s.Experiment.Seed,
+		CommandLine: opts.CommandLine,
+		GOMAXPROCS:  runtime.GOMAXPROCS(0),
+		StartedAt:   started.Format(time.RFC3339),
+		Warnings:    warnings,
+	}
+	fillBuildInfo(manifest)
+	for _, ld := range data {
+		manifest.Inputs = append(manifest.Inputs, ld.frames[0].Report.Files...)
+	}
+	for _, f := range files {
+		sum := sha256.Sum256(f.data)
+		manifest.Outputs = append(manifest.Outputs, datasets.FileInfo{Path: f.name, SHA256: hex.EncodeToString(sum[:]), Rows: bytes.Count(f.data, []byte("\n"))})
+	}
+	manifest.FinishedAt = now().UTC().Format(time.RFC3339)
+	manifestJSON, err := marshalJSON(manifest)
+	if err != nil {
+		return nil, fmt.Errorf("encoding manifest.json: %w", err)
+	}
+	files = append(files, outputFile{"manifest.json", manifestJSON})
+
+	out := opts.Output
+	if out == "" {
+		out = s.Experiment.Output
+	}
+	if err := writeRunDir(out, files); err != nil {
+		return nil, err
+	}
+	return &Outcome{Dir: out, Results: run, Manifest: manifest}, nil
+}
+
+func (s *Spec) thresholdPolicy() metrics.ThresholdPolicy {
+	t := s.Metrics.Threshold
+	switch {
+	case t.Value != nil:
+		return metrics.ThresholdPolicy{Kind: "value", Value: *t.Value}
+	case t.TopK != nil:
+		return metrics.ThresholdPolicy{Kind: "top_k", K: *t.TopK}
+	case t.TargetRecall != nil:
+		return metrics.ThresholdPolicy{Kind: "target_recall", TargetRecall: *t.TargetRecall}
+	case t.MaxF1 != nil:
+		return metrics.ThresholdPolicy{Kind: "max_f1"}
+	case t.MinCost != nil:
+		return metrics.ThresholdPolicy{Kind: "min_cost", CostFN: t.MinCost.FalseNegative, CostFP: t.MinCost.FalsePositive}
+	case t.TopFraction != nil:
+		return metrics.ThresholdPolicy{Kind: "top_fraction", Fraction: *t.TopFraction}
+	}
+	return metrics.ThresholdPolicy{Kind: "top_fraction", Fraction: 0.3}
+}
+
+func datasetSummary(ld *loadedDataset) results.Dataset {
+	d := results.Dataset{Name: ld.spec.Name, Kind: ld.spec.Kind}
+	for _, f := range ld.frames {
+		c := results.Cutoff{Day: cutoffPtr(f), Rows: f.Len(), Cleaning: f.Report.Cleaning, Notes: f.Report.Notes}
+		byTerm := map[string]*results.TermCount{}
+		for i, t := range f.Terms {
+			tc := byTerm[t]
+			if tc == nil {
+				tc = &results.TermCount{Term: t}
+				byTerm[t] = tc
+			}
+			tc.Rows++
+			tc.Positives += int(f.Labels[i])
+			c.Positives += int(f.Labels[i])
+		}
+		for _, t := range sortedTermKeys(byTerm) {
+			c.Terms = append(c.Terms, *byTerm[t])
+		}
+		if c.Cleaning == nil {
+			c.Cleaning = []datasets.CleaningCount{}
+		}
+		d.Cutoffs = append(d.Cutoffs, c)
+	}
+	return d
+}
+
+func sortedTermKeys(m map[string]*results.TermCount) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// predictionsCSV writes one row per test student of every evaluation:
+// dataset, cutoff, split, model, student (pseudonym unless the spec asks for
+// identifiers), term, score, label and the dataset's group columns.
+func predictionsCSV(data []*loadedDataset, evals []*evaluation, mapper *pseudonym.Mapper) ([]byte, error) {
+	var groupCols []string
+	seen := map[string]bool{}
+	for _, ld := range data {
+		for _, g := range ld.spec.Groups {
+			if !seen[g] {
+				seen[g] = true
+				groupCols = append(groupCols, g)
+			}
+		}
+	}
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	header := append([]string{"dataset", "cutoff", "split", "model", "student", "term", "score", "label"}, groupCols...)
+	if err := w.Write(header); err != nil {
+		return nil, err
+	}
+	record := make([]string, len(header))
+	for _, e := range evals {
+		f := e.frame
+		cols := make([][]string, len(groupCols))
+		for j, g := range groupCols {
+			if c, ok := f.CategoricalByName(g); ok {
+				cols[j] = c.Values
+			}
+		}
+		cutoff := ""
+		if f.Cutoff != datasets.NoCutoff {
+			cutoff = strconv.Itoa(f.Cutoff)
+		}
+		for k, i := range e.prep.testKept {
+			student := f.Students[i]
+			if mapper != nil {
+				student = mapper.Pseudonym(student)
+			}
+			record[0], record[1], record[2], record[3] = e.data.spec.Name, cutoff, e.fold.split, e.model.Name
+			record[4], record[5] = student, f.Terms[i]
+			record[6] = strconv.FormatFloat(e.scores[k], 'g', -1, 64)
+			record[7] = strconv.Itoa(int(f.Labels[i]))
+			for j := range groupCols {
+				record[8+j] = ""
+				if cols[j] != nil {
+					record[8+j] = cols[j][i]
+				}
+			}
+			if err := w.Write(record); err != nil {
+				return nil, err
+			}
+		}
+	}
+	w.Flush()
+	return buf.Bytes(), w.Error()
+}
+
+func marshalJSON(v any) ([]byte, error) {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}
+
+func fillBuildInfo(m *results.Manifest) {
+	m.GoVersion = runtime.Version()
+	m.Version, m.VCSRevision = "unknown", "unknown"
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return
+	}
+	m.Module = info.Main.Path
+	if info.Main.Version != "" {
+		m.Version = info.Main.Version
+	}
+	for _, st := range info.Settings {
+		switch st.Key {
+		case "vcs.revision":
+			m.VCSRevision = st.Value
+		case "vcs.modified":
+			m.VCSModified = st.Value == "true"
+		}
+	}
+}
+
+type outputFile struct {
+	name string
+	data []byte
+}
+
+// writeRunDir writes files into a temporary directory beside dir and renames
+// it into place, replacing an earlier run directory only once the new one is
+// complete.
+func writeRunDir(dir string, files []outputFile) error {
+	parent := filepath.Dir(dir)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return fmt.Errorf("creating %s: %w", parent, err)
+	}
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".tmp-")
+	if err != nil {
+		return fmt.Errorf("creating a temporary run directory: %w", err)
+	}
+	cleanup := func() { os.RemoveAll(tmp) }
+	for _, f := range files {
+		if err := os.WriteFile(filepath.Join(tmp, f.name), f.data, 0o644); err != nil {
+			cleanup()
+			return fmt.Errorf("writing %s: %w", f.name, err)
+		}
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		cleanup()
+		return err
+	}
+	var old string
+	if _, err := os.Stat(dir); err == nil {
+		old = tmp + ".previous"
+		if err := os.Rename(dir, old); err != nil {
+			cleanup()
+			return fmt.Errorf("moving the previous run %s aside: %w", dir, err)
+		}
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		if old != "" {
+			os.Rename(old, dir)
+		}
+		cleanup()
+		return fmt.Errorf("renaming the run directory into place: %w", err)
+	}
+	if old != "" {
+		os.RemoveAll(old)
+	}
+	return nil
+}

@@ -1,0 +1,257 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"math/rand/v2"
+	"sync"
+
+	"github.com/evalrun/evalrun/datasets"
+	"github.com/evalrun/evalrun/features"
+	"github.com/evalrun/evalrun/metrics"
+	"github.com/evalrun/evalrun/models"
+	"github.com/evalrun/evalrun/results"
+)
+
+// TaskRand returns the random source of one task: a PCG seeded from the
+// experiment seed and a stable task name, so a task draws the same numbers
+// whatever else runs and in whatever order.
+func TaskRand(seed uint64, task string) *rand.Rand {
+	h := fnv.New64a()
+	h.Write([]byte(task))
+	return rand.New(rand.NewPCG(seed, h.Sum64()))
+}
+
+// evaluation is the work and result of one (dataset, cutoff, fold, model).
+type evaluation struct {
+	data   *loadedDataset
+	frame  *datasets.Frame
+	fold   fold
+	model  ModelSpec
+	prep   *preparedFold
+	result results.Evaluation
+	// scores of the test rows kept by the encoder, in prep.testKept order.
+	scores []float64
+}
+
+// preparedFold holds the encoded matrices of one fold, shared by its models.
+type preparedFold struct {
+	train, test       models.Rows
+	trainY, testY     []uint8
+	trainKept, testKept []int
+	summary           results.FeatureSummary
+	trainSet, testSet results.SetSummary
+	err               error
+}
+
+// prepareFold fits the feature encoder on the training rows and encodes both sets.
+func prepareFold(ld *loadedDataset, f *datasets.Frame, fo fold) *preparedFold {
+	p := &preparedFold{}
+	spec := features.Spec{
+		Numeric:     ld.numeric,
+		Categorical: ld.categorical,
+		Missing:     features.MissingPolicy(ld.spec.Missing),
+		Impute:      ld.spec.Impute,
+	}
+	enc, err := features.Fit(f, fo.train, spec)
+	if err != nil {
+		p.err = fmt.Errorf("features: %w", err)
+		return p
+	}
+	xtr, keptTr, statTr, err := enc.Transform(f, fo.train)
+	if err != nil {
+		p.err = fmt.Errorf("encoding training rows: %w", err)
+		return p
+	}
+	xte, keptTe, statTe, err := enc.Transform(f, fo.test)
+	if err != nil {
+		p.err = fmt.Errorf("encoding test rows: %w", err)
+		return p
+	}
+	p.trainKept, p.testKept = keptTr, keptTe
+	p.train = rowsFor(f, xtr, keptTr)
+	p.test = rowsFor(f, xte, keptTe)
+	p.trainY = labelsOf(f, keptTr)
+	p.testY = labelsOf(f, keptTe)
+	p.trainSet = setSummary(p.trainY, len(fo.train)-len(keptTr))
+	p.testSet = setSummary(p.testY, len(fo.test)-len(keptTe))
+	p.summary = results.FeatureSummary{
+		Columns:   xtr.Names,
+		Encoding:  enc.Describe(),
+		TrainStat: statTr,
+		TestStat:  statTe,
+	}
+	return p
+}
+
+func rowsFor(f *datasets.Frame, x *models.Matrix, kept []int) models.Rows {
+	r := models.Rows{X: x, Keys: make([]string, len(kept)), Terms: make([]string, len(kept))}
+	for j, i := range kept {
+		r.Keys[j] = f.Keys[i]
+		r.Terms[j] = f.Terms[i]
+	}
+	return r
+}
+
+func labelsOf(f *datasets.Frame, idx []int) []uint8 {
+	y := make([]uint8, len(idx))
+	for j, i := range idx {
+		y[j] = f.Labels[i]
+	}
+	return y
+}
+
+func setSummary(y []uint8, dropped int) results.SetSummary {
+	s := results.SetSummary{Rows: len(y), DroppedRows: dropped}
+	for _, v := range y {
+		s.Positives += int(v)
+	}
+	if len(y) > 0 {
+		s.BaseRate = float64(s.Positives) / float64(len(y))
+	}
+	return s
+}
+
+// cutoffPtr returns the frame's cutoff for results, nil when it has none.
+func cutoffPtr(f *datasets.Frame) *int {
+	if f.Cutoff == datasets.NoCutoff {
+		return nil
+	}
+	c := f.Cutoff
+	return &c
+}
+
+// taskName is the stable name that seeds a task's randomness.
+func (e *evaluation) taskName() string {
+	return fmt.Sprintf("fit/dataset=%s/cutoff=%s/split=%s/model=%s", e.data.spec.Name, cutoffLabel(e.frame), e.fold.split, e.model.Name)
+}
+
+func cutoffLabel(f *datasets.Frame) string {
+	if f.Cutoff == datasets.NoCutoff {
+		return "none"
+	}
+	return fmt.Sprint(f.Cutoff)
+}
+
+// evaluate fits the model on the fold's training rows, chooses the threshold
+// and scores the test rows.
+func (e *evaluation) evaluate(ctx context.Context, seed uint64, policy metrics.ThresholdPolicy) error {
+	where := fmt.Sprintf("dataset %q, cutoff %s, split %q, model %q", e.data.spec.Name, cutoffLabel(e.frame), e.fold.split, e.model.Name)
+	if e.prep.err != nil {
+		return fmt.Errorf("%s: %w", where, e.prep.err)
+	}
+	m, err := buildModel(e.model)
+	if err != nil {
+		return fmt.Errorf("%s: %w", where, err)
+	}
+	fitted, err := m.Fit(ctx, models.TrainingSet{Rows: e.prep.train, Y: e.prep.trainY}, TaskRand(seed, e.taskName()))
+	if err != nil {
+		return fmt.Errorf("%s: fitting: %w", where, err)
+	}
+	trainScores, err := fitted.Predict(ctx, e.prep.train)
+	if err != nil {
+		return fmt.Errorf("%s: scoring training rows: %w", where, err)
+	}
+	testScores, err := fitted.Predict(ctx, e.prep.test)
+	if err != nil {
+		return fmt.Errorf("%s: scoring test rows: %w", where, err)
+	}
+	if len(testScores) != len(e.prep.testY) {
+		return fmt.Errorf("%s: model returned %d scores for %d test rows", where, len(testScores), len(e.prep.testY))
+	}
+	thr, err := policy.Threshold(e.prep.trainY, trainScores, testScores)
+	if err != nil {
+		return fmt.Errorf("%s: choosing the threshold: %w", where, err)
+	}
+	report, err := metrics.Evaluate(e.prep.testY, testScores, thr)
+	if err != nil {
+		return fmt.Errorf("%s: evaluating: %w", where, err)
+	}
+	e.scores = testScores
+	e.result = results.Evaluation{
+		Dataset:    e.data.spec.Name,
+		Cutoff:     cutoffPtr(e.frame),
+		Split:      e.fold.split,
+		TrainTerms: e.fold.trainTerms,
+		TestTerms:  e.fold.testTerms,
+		Model:      e.model.Name,
+		ModelKind:  e.model.Kind,
+		Train:      e.prep.trainSet,
+		Test:       e.prep.testSet,
+		Features:   e.prep.summary,
+		Threshold:  thr,
+		Metrics:    report,
+		Fit:        fitted.Summary(),
+	}
+	return nil
+}
+
+// runEvaluations prepares every fold and runs every evaluation on up to
+// workers goroutines. Results land in fixed slots, so their order and
+// content do not depend on scheduling.
+func runEvaluations(ctx context.Context, s *Spec, data []*loadedDataset, policy metrics.ThresholdPolicy) ([]*evaluation, error) {
+	var evals []*evaluation
+	var preps []func()
+	for _, ld := range data {
+		for _, f := range ld.frames {
+			for _, fo := range expandSplits(s, ld.spec.Name) {
+				fo.train = rowsOf(f, fo.trainTerms)
+				fo.test = rowsOf(f, fo.testTerms)
+				prep := &preparedFold{}
+				ld, f, fo := ld, f, fo
+				preps = append(preps, func() { *prep = *prepareFold(ld, f, fo) })
+				for _, m := range s.Models {
+					evals = append(evals, &evaluation{data: ld, frame: f, fold: fo, model: m, prep: prep})
+				}
+			}
+		}
+	}
+	workers := max(1, s.Experiment.Workers)
+	if err := parallel(ctx, workers, len(preps), func(i int) error { preps[i](); return nil }); err != nil {
+		return nil, err
+	}
+	err := parallel(ctx, workers, len(evals), func(i int) error {
+		return evals[i].evaluate(ctx, s.Experiment.Seed, policy)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return evals, nil
+}
+
+// parallel runs fn(0..n-1) on up to workers goroutines and returns the error
+// of the lowest index that failed, so the reported error is deterministic.
+func parallel(ctx context.Context, workers, n int, fn func(i int) error) error {
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < min(workers, n); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				if err := ctx.Err(); err != nil {
+					errs[i] = err
+					continue
+				}
+				errs[i] = fn(i)
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return firstError(errs)
+}
+
+func firstError(errs []error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,628 @@
+package harness
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Spec is a parsed experiment spec. docs/spec.md documents every key.
+type Spec struct {
+	Experiment Experiment  `toml:"experiment"`
+	Datasets   []Dataset   `toml:"datasets"`
+	Models     []ModelSpec `toml:"-"`
+	Splits     []Split     `toml:"splits"`
+	Metrics    MetricsSpec `toml:"metrics"`
+	Privacy    Privacy     `toml:"privacy"`
+
+	// File is the path the spec was read from ("<embedded>/name" for
+	// shipped specs); Dir resolves relative data paths.
+	File string `toml:"-"`
+	Dir  string `toml:"-"`
+	// SHA256 is the hex digest of the spec bytes.
+	SHA256 string `toml:"-"`
+
+	lines keyLines
+}
+
+// Experiment is the [experiment] table.
+type Experiment struct {
+	Name        string `toml:"name"`
+	Description string `toml:"description"`
+	Seed        uint64 `toml:"seed"`
+	// Output is the run directory; default runs/<name>, relative to the
+	// working directory.
+	Output string `toml:"output"`
+	// Workers bounds the goroutines used for model fitting (default 2).
+	Workers int `toml:"workers"`
+}
+
+// Dataset is one [[datasets]] table.
+type Dataset struct {
+	Name string `toml:"name"`
+	Kind string `toml:"kind"` // "oulad" | "csv" | "synthetic-oulad"
+	Path string `toml:"path"`
+	// CutoffDays are prediction points (oulad kinds); one evaluation each.
+	CutoffDays []int `toml:"cutoff_days"`
+	// Positive lists the outcome values that are the at-risk label 1.
+	Positive []string `toml:"positive"`
+	// Groups are group attribute columns, reported with each prediction.
+	Groups []string `toml:"groups"`
+	// Features selects feature columns; default: every numeric feature of
+	// the loader (oulad) and required for csv.
+	Features []string `toml:"features"`
+	// Categorical lists which features are categorical (csv kind); oulad
+	// knows the type of each of its columns.
+	Categorical        []string `toml:"categorical"`
+	AllowGroupFeatures bool     `toml:"allow_group_features"`
+	// Missing is the missing-value policy: "impute" (default) or "drop";
+	// Impute is "median" (default) or "mean".
+	Missing string `toml:"missing"`
+	Impute  string `toml:"impute"`
+
+	// oulad kinds
+	Clicks        *bool    `toml:"clicks"`
+	Presentations []string `toml:"presentations"`
+	// synthetic-oulad kind
+	Students int `toml:"students"`
+
+	// csv kind
+	ID     string `toml:"id"`
+	Label  string `toml:"label"`
+	Term   string `toml:"term"`
+	Course string `toml:"course"`
+}
+
+// ClicksEnabled reports whether OULAD click features are built (default true).
+func (d Dataset) ClicksEnabled() bool { return d.Clicks == nil || *d.Clicks }
+
+// ModelSpec is one [[models]] table: a name, a kind, and the kind's
+// hyperparameters decoded into Params (a pointer to the kind's config struct).
+type ModelSpec struct {
+	Name   string
+	Kind   string
+	Params any
+	index  int
+}
+
+// Split is one [[splits]] table.
+type Split struct {
+	Name string `toml:"name"`
+	Kind string `toml:"kind"` // "temporal" | "rolling"
+	// Dataset restricts the split to one dataset (default: every dataset).
+	Dataset string `toml:"dataset"`
+	// temporal
+	Train []string `toml:"train"`
+	Test  []string `toml:"test"`
+	// rolling: terms in time order; fold k trains on Terms[:k] and tests on
+	// Terms[k], for every k >= MinTrain (default 1).
+	Terms    []string `toml:"terms"`
+	MinTrain int      `toml:"min_train"`
+}
+
+// MetricsSpec is the [metrics] table.
+type MetricsSpec struct {
+	Threshold ThresholdSpec `toml:"threshold"`
+}
+
+// ThresholdSpec is the threshold policy: exactly one key set.
+type ThresholdSpec struct {
+	Value        *float64  `toml:"value"`
+	TopFraction  *float64  `toml:"top_fraction"`
+	TopK         *int      `toml:"top_k"`
+	TargetRecall *float64  `toml:"target_recall"`
+	MaxF1        *bool     `toml:"max_f1"`
+	MinCost      *CostSpec `toml:"min_cost"`
+}
+
+// CostSpec holds per-error costs for the least-expected-cost policy.
+type CostSpec struct {
+	FalseNegative float64 `toml:"false_negative"`
+	FalsePositive float64 `toml:"false_positive"`
+}
+
+// Privacy is the [privacy] table.
+type Privacy struct {
+	// ShowIDs writes real student identifiers instead of pseudonyms.
+	ShowIDs bool `toml:"show_ids"`
+	// KeyEnv names the environment variable holding the pseudonym key
+	// (default EVALRUN_PSEUDONYM_KEY).
+	KeyEnv string `toml:"key_env"`
+	// MinGroupSize suppresses smaller groups in reports (default 10).
+	MinGroupSize int `toml:"min_group_size"`
+}
+
+// Problem is one thing wrong with a spec, located by key and line.
+type Problem struct {
+	File string
+	Line int
+	Key  string
+	Msg  string
+}
+
+func (p Problem) String() string {
+	loc := p.File
+	if p.Line > 0 {
+		loc = fmt.Sprintf("%s:%d", p.File, p.Line)
+	}
+	if p.Key != "" {
+		return fmt.Sprintf("%s: %s: %s", loc, p.Key, p.Msg)
+	}
+	return fmt.Sprintf("%s: %s", loc, p.Msg)
+}
+
+// SpecError lists every problem found in a spec.
+type SpecError struct {
+	Problems []Problem
+}
+
+func (e *SpecError) Error() string {
+	msgs := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		msgs[i] = p.String()
+	}
+	if len(msgs) == 1 {
+		return msgs[0]
+	}
+	return fmt.Sprintf("%d problems:\n  %s", len(msgs), strings.Join(msgs, "\n  "))
+}
+
+// problems accumulates Problems for one spec.
+type problems struct {
+	spec *Spec
+	list []Problem
+}
+
+func (ps *problems) add(key, format string, args ...any) {
+	ps.list = append(ps.list, Problem{File: ps.spec.File, Line: ps.spec.lines.line(key), Key: key, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (ps *problems) err() error {
+	if len(ps.list) == 0 {
+		return nil
+	}
+	return &SpecError{Problems: ps.list}
+}
+
+// LoadSpecFile reads and checks the spec at path (structure and values; the
+// checks that need data are in Validate).
+func LoadSpecFile(path string) (*Spec, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("spec: %w", err)
+	}
+	return ParseSpec(path, filepath.Dir(path), b)
+}
+
+// ParseSpec parses spec bytes. file names the spec in messages; dir resolves
+// relative dataset paths.
+func ParseSpec(file, dir string, data []byte) (*Spec, error) {
+	sum := sha256.Sum256(data)
+	s := &Spec{File: file, Dir: dir, SHA256: hex.EncodeToString(sum[:])}
+	var raw struct {
+		Spec
+		Models []toml.Primitive `toml:"models"`
+	}
+	md, err := toml.Decode(string(data), &raw)
+	if err != nil {
+		return nil, tomlError(file, err)
+	}
+	*s = raw.Spec
+	s.File, s.Dir, s.SHA256 = file, dir, hex.EncodeToString(sum[:])
+	s.lines = scanKeyLines(string(data))
+	ps := &problems{spec: s}
+
+	for i, prim := range raw.Models {
+		m, err := decodeModel(md, prim, i, s.lines, ps)
+		if err != nil {
+			return nil, tomlError(file, err)
+		}
+		s.Models = append(s.Models, m)
+	}
+	for _, k := range md.Undecoded() {
+		if len(k) > 0 && k[0] == "models" {
+			continue // checked per model by decodeModel
+		}
+		for _, key := range s.lines.indexedKeys(k) {
+			ps.add(key, "unknown key")
+		}
+	}
+	s.applyDefaults()
+	s.checkValues(ps)
+	if err := ps.err(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// tomlError turns a decoder error into one that names the file and line.
+func tomlError(file string, err error) error {
+	var pe toml.ParseError
+	if errors.As(err, &pe) {
+		msg := pe.Message
+		if pe.LastKey != "" {
+			msg = fmt.Sprintf("%s: %s", pe.LastKey, msg)
+		}
+		return fmt.Errorf("%s:%d: %s", file, pe.Position.Line, msg)
+	}
+	// Type errors from the decoder read "toml: line N (last key "k"): ...".
+	msg := strings.TrimPrefix(err.Error(), "toml: ")
+	if strings.HasPrefix(msg, "line ") {
+		var line int
+		if _, scanErr := fmt.Sscanf(msg, "line %d", &line); scanErr == nil {
+			rest := msg[strings.IndexByte(msg, ' ')+1:]
+			rest = rest[strings.IndexByte(rest, ' ')+1:]
+			return fmt.Errorf("%s:%d: %s", file, line, rest)
+		}
+	}
+	return fmt.Errorf("%s: %s", file, msg)
+}
+
+// indexedKeys returns the indexed paths in k that match key, which the
+// decoder reports without array indexes ("datasets.pth"), in line order.
+func (k keyLines) indexedKeys(key toml.Key) []string {
+	want := strings.Join(key, ".")
+	var out []string
+	for path := range k {
+		if stripIndexes(path) == want {
+			out = append(out, path)
+		}
+	}
+	if len(out) == 0 {
+		return []string{want}
+	}
+	sort.Slice(out, func(i, j int) bool { return k[out[i]] < k[out[j]] })
+	return out
+}
+
+func stripIndexes(path string) string {
+	var b strings.Builder
+	skip := false
+	for _, r := range path {
+		switch {
+		case r == '[':
+			skip = true
+		case r == ']':
+			skip = false
+		case !skip:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func decodeModel(md toml.MetaData, prim toml.Primitive, index int, lines keyLines, ps *problems) (ModelSpec, error) {
+	prefix := fmt.Sprintf("models[%d]", index)
+	var keys map[string]any
+	if err := md.PrimitiveDecode(prim, &keys); err != nil {
+		return ModelSpec{}, err
+	}
+	m := ModelSpec{index: index}
+	var head struct {
+		Name string `toml:"name"`
+		Kind string `toml:"kind"`
+	}
+	if err := md.PrimitiveDecode(prim, &head); err != nil {
+		return ModelSpec{}, err
+	}
+	m.Name, m.Kind = head.Name, head.Kind
+	kind, ok := modelKinds[m.Kind]
+	if !ok {
+		if m.Kind == "" {
+			ps.add(prefix, "missing kind (one of %s)", strings.Join(ModelKinds(), ", "))
+		} else {
+			ps.add(prefix+".kind", "unknown model kind %q (one of %s)", m.Kind, strings.Join(ModelKinds(), ", "))
+		}
+		return m, nil
+	}
+	params := kind.newParams()
+	if err := md.PrimitiveDecode(prim, params); err != nil {
+		return ModelSpec{}, fmt.Errorf("%s: %w", prefix, err)
+	}
+	m.Params = params
+	allowed := map[string]bool{"name": true, "kind": true}
+	for _, k := range tomlKeys(reflect.TypeOf(params).Elem()) {
+		allowed[k] = true
+	}
+	var unknown []string
+	for k := range keys {
+		if !allowed[k] {
+			unknown = append(unknown, k)
+		}
+	}
+	sort.Strings(unknown)
+	for _, k := range unknown {
+		ps.add(prefix+"."+k, "unknown key for model kind %q", m.Kind)
+	}
+	return m, nil
+}
+
+// tomlKeys lists the toml tag names of a struct type's fields.
+func tomlKeys(t reflect.Type) []string {
+	var keys []string
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag := strings.Split(f.Tag.Get("toml"), ",")[0]
+		if tag == "-" || !f.IsExported() {
+			continue
+		}
+		if tag == "" {
+			tag = f.Name
+		}
+		keys = append(keys, tag)
+	}
+	return keys
+}
+
+func (s *Spec) applyDefaults() {
+	if s.Experiment.Output == "" && s.Experiment.Name != "" {
+		s.Experiment.Output = filepath.Join("runs", s.Experiment.Name)
+	}
+	if s.Experiment.Workers == 0 {
+		s.Experiment.Workers = 2
+	}
+	if s.Privacy.KeyEnv == "" {
+		s.Privacy.KeyEnv = "EVALRUN_PSEUDONYM_KEY"
+	}
+	if s.Privacy.MinGroupSize == 0 {
+		s.Privacy.MinGroupSize = 10
+	}
+	for i := range s.Datasets {
+		d := &s.Datasets[i]
+		if d.Missing == "" {
+			d.Missing = "impute"
+		}
+		if d.Impute == "" {
+			d.Impute = "median"
+		}
+	}
+	for i := range s.Splits {
+		if s.Splits[i].MinTrain == 0 {
+			s.Splits[i].MinTrain = 1
+		}
+	}
+}
+
+// checkValues reports problems visible in the spec alone.
+func (s *Spec) checkValues(ps *problems) {
+	if s.Experiment.Name == "" {
+		ps.add("experiment.name", "missing: every experiment needs a name")
+	} else if strings.ContainsAny(s.Experiment.Name, `/\`) {
+		ps.add("experiment.name", "must not contain a path separator: %q", s.Experiment.Name)
+	}
+	if s.Experiment.Workers < 0 {
+		ps.add("experiment.workers", "must be positive, got %d", s.Experiment.Workers)
+	}
+	if len(s.Datasets) == 0 {
+		ps.add("datasets", "missing: declare at least one [[datasets]]")
+	}
+	if len(s.Models) == 0 && len(ps.list) == 0 {
+		ps.add("models", "missing: declare at least one [[models]]")
+	}
+	if len(s.Splits) == 0 {
+		ps.add("splits", "missing: declare at least one [[splits]]")
+	}
+	names := map[string]string{}
+	unique := func(key, kind, name string) {
+		if name == "" {
+			ps.add(key+".name", "missing")
+			return
+		}
+		if strings.ContainsAny(name, ",\"\n/") {
+			ps.add(key+".name", "%q must not contain commas, quotes, slashes or newlines", name)
+		}
+		if prev, ok := names[kind+"/"+name]; ok {
+			ps.add(key+".name", "duplicate %s name %q (first at %s)", kind, name, prev)
+		}
+		names[kind+"/"+name] = key
+	}
+	for i, d := range s.Datasets {
+		key := fmt.Sprintf("datasets[%d]", i)
+		unique(key, "dataset", d.Name)
+		s.checkDataset(ps, key, d)
+	}
+	for i, m := range s.Models {
+		key := fmt.Sprintf("models[%d]", i)
+		unique(key, "model", m.Name)
+		if m.Params != nil {
+			if err := modelKinds[m.Kind].check(m.Params); err != nil {
+				ps.add(key, "%v", err)
+			}
+		}
+	}
+	datasetNames := map[string]bool{}
+	for _, d := range s.Datasets {
+		datasetNames[d.Name] = true
+	}
+	for i, sp := range s.Splits {
+		key := fmt.Sprintf("splits[%d]", i)
+		unique(key, "split", sp.Name)
+		if sp.Dataset != "" && !datasetNames[sp.Dataset] {
+			ps.add(key+".dataset", "unknown dataset %q", sp.Dataset)
+		}
+		switch sp.Kind {
+		case "temporal":
+			if len(sp.Train) == 0 {
+				ps.add(key+".train", "missing: a temporal split needs training terms")
+			}
+			if len(sp.Test) == 0 {
+				ps.add(key+".test", "missing: a temporal split needs test terms")
+			}
+			for _, t := range sp.Test {
+				for _, tr := range sp.Train {
+					if t == tr {
+						ps.add(key+".test", "term %q is in both train and test", t)
+					}
+				}
+			}
+			if len(sp.Terms) > 0 {
+				ps.add(key+".terms", "only for kind = \"rolling\"")
+			}
+		case "rolling":
+			if len(sp.Terms) < 2 {
+				ps.add(key+".terms", "a rolling split needs at least two terms in time order")
+			}
+			if sp.MinTrain < 1 || sp.MinTrain >= len(sp.Terms) && len(sp.Terms) >= 2 {
+				ps.add(key+".min_train", "must be between 1 and %d", max(1, len(sp.Terms)-1))
+			}
+			seen := map[string]bool{}
+			for _, t := range sp.Terms {
+				if seen[t] {
+					ps.add(key+".terms", "term %q listed twice", t)
+				}
+				seen[t] = true
+			}
+			if len(sp.Train) > 0 || len(sp.Test) > 0 {
+				ps.add(key, "train/test are only for kind = \"temporal\"; rolling splits use terms")
+			}
+		case "":
+			ps.add(key+".kind", "missing (\"temporal\" or \"rolling\")")
+		default:
+			ps.add(key+".kind", "unknown split kind %q (\"temporal\" or \"rolling\")", sp.Kind)
+		}
+	}
+	s.checkThreshold(ps)
+	if s.Privacy.MinGroupSize < 1 {
+		ps.add("privacy.min_group_size", "must be at least 1")
+	}
+}
+
+func (s *Spec) checkDataset(ps *problems, key string, d Dataset) {
+	switch d.Kind {
+	case "oulad", "synthetic-oulad":
+		if d.Kind == "oulad" && d.Path == "" {
+			ps.add(key+".path", "missing: the directory holding the OULAD tables")
+		}
+		if d.Kind == "synthetic-oulad" && d.Path != "" {
+			ps.add(key+".path", "not used by kind \"synthetic-oulad\" (the data is generated from the experiment seed)")
+		}
+		if len(d.CutoffDays) == 0 {
+			ps.add(key+".cutoff_days", "missing: at least one prediction day")
+		}
+		if len(d.Positive) == 0 {
+			ps.add(key+".positive", "missing: the final_result values that are at risk, e.g. [\"Fail\", \"Withdrawn\"]")
+		}
+		for _, f := range []struct{ name, val string }{{"id", d.ID}, {"label", d.Label}, {"term", d.Term}, {"course", d.Course}} {
+			if f.val != "" {
+				ps.add(key+"."+f.name, "only for kind = \"csv\"")
+			}
+		}
+		if len(d.Categorical) > 0 {
+			ps.add(key+".categorical", "only for kind = \"csv\" (the OULAD loader knows its column types)")
+		}
+		if d.Kind == "oulad" && d.Students != 0 {
+			ps.add(key+".students", "only for kind = \"synthetic-oulad\"")
+		}
+		if d.Students < 0 {
+			ps.add(key+".students", "must be positive")
+		}
+	case "csv":
+		if d.Path == "" {
+			ps.add(key+".path", "missing: the CSV file")
+		}
+		if d.ID == "" {
+			ps.add(key+".id", "missing: the student id column")
+		}
+		if d.Label == "" {
+			ps.add(key+".label", "missing: the outcome column")
+		}
+		if d.Term == "" {
+			ps.add(key+".term", "missing: the term column temporal splits use")
+		}
+		if len(d.Features) == 0 {
+			ps.add(key+".features", "missing: a csv dataset declares its feature columns")
+		}
+		if len(d.CutoffDays) > 0 {
+			ps.add(key+".cutoff_days", "only for OULAD kinds (a csv table is already as of its prediction point)")
+		}
+		feat := map[string]bool{}
+		for _, f := range d.Features {
+			feat[f] = true
+		}
+		for _, c := range d.Categorical {
+			if !feat[c] {
+				ps.add(key+".categorical", "%q is not in features", c)
+			}
+		}
+		if d.Clicks != nil || len(d.Presentations) > 0 || d.Students != 0 {
+			ps.add(key, "clicks, presentations and students are only for OULAD kinds")
+		}
+	case "":
+		ps.add(key+".kind", "missing (\"oulad\", \"synthetic-oulad\" or \"csv\")")
+	default:
+		ps.add(key+".kind", "unknown dataset kind %q (\"oulad\", \"synthetic-oulad\" or \"csv\")", d.Kind)
+	}
+	for _, c := range d.CutoffDays {
+		if c < -30 || c > 400 {
+			ps.add(key+".cutoff_days", "day %d is outside the presentation (-30 to 400)", c)
+		}
+	}
+	if d.Missing != "impute" && d.Missing != "drop" {
+		ps.add(key+".missing", "must be \"impute\" or \"drop\", got %q", d.Missing)
+	}
+	if d.Impute != "median" && d.Impute != "mean" {
+		ps.add(key+".impute", "must be \"median\" or \"mean\", got %q", d.Impute)
+	}
+	groups := map[string]bool{}
+	for _, g := range d.Groups {
+		groups[g] = true
+	}
+	if !d.AllowGroupFeatures {
+		for _, f := range d.Features {
+			if groups[f] {
+				ps.add(key+".features", "%q is a group attribute; using it as a feature needs allow_group_features = true", f)
+			}
+		}
+	}
+}
+
+func (s *Spec) checkThreshold(ps *problems) {
+	t := s.Metrics.Threshold
+	set := 0
+	for _, p := range []bool{t.Value != nil, t.TopFraction != nil, t.TopK != nil, t.TargetRecall != nil, t.MaxF1 != nil, t.MinCost != nil} {
+		if p {
+			set++
+		}
+	}
+	key := "metrics.threshold"
+	switch {
+	case set == 0:
+		// default applied by thresholdPolicy: top 30%
+	case set > 1:
+		ps.add(key, "set exactly one of value, top_fraction, top_k, target_recall, max_f1, min_cost")
+	}
+	if t.Value != nil && (*t.Value < 0 || *t.Value > 1) {
+		ps.add(key+".value", "must lie in [0, 1], got %g", *t.Value)
+	}
+	if t.TopFraction != nil && (*t.TopFraction <= 0 || *t.TopFraction > 1) {
+		ps.add(key+".top_fraction", "must lie in (0, 1], got %g", *t.TopFraction)
+	}
+	if t.TopK != nil && *t.TopK < 1 {
+		ps.add(key+".top_k", "must be at least 1, got %d", *t.TopK)
+	}
+	if t.TargetRecall != nil && (*t.TargetRecall <= 0 || *t.TargetRecall > 1) {
+		ps.add(key+".target_recall", "must lie in (0, 1], got %g", *t.TargetRecall)
+	}
+	if t.MaxF1 != nil && !*t.MaxF1 {
+		ps.add(key+".max_f1", "set it to true or leave it out")
+	}
+	if t.MinCost != nil && (t.MinCost.FalseNegative <= 0 || t.MinCost.FalsePositive <= 0) {
+		ps.add(key+".min_cost", "false_negative and false_positive costs must both be positive")
+	}
+}
+
+// ResolvePath resolves a dataset path relative to the spec's directory.
+func (s *Spec) ResolvePath(p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(s.Dir, p)
+}

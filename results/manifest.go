@@ -1,0 +1,26 @@
+package results
+
+import "github.com/evalrun/evalrun/datasets"
+
+// Manifest is the content of manifest.json: what went into a run and when.
+// Timestamps appear only here, so results.json and predictions.csv stay
+// byte-identical across reruns.
+type Manifest struct {
+	Experiment  string              `json:"experiment"`
+	SpecFile    string              `json:"spec_file"`
+	SpecSHA256  string              `json:"spec_sha256"`
+	Seed        uint64              `json:"seed"`
+	Inputs      []datasets.FileInfo `json:"inputs"`
+	GoVersion   string              `json:"go_version"`
+	Module      string              `json:"module"`
+	Version     string              `json:"module_version"`
+	VCSRevision string              `json:"vcs_revision"`
+	VCSModified bool                `json:"vcs_modified"`
+	CommandLine []string            `json:"command_line"`
+	GOMAXPROCS  int                 `json:"gomaxprocs"`
+	StartedAt   string              `json:"started_at"`
+	FinishedAt  string              `json:"finished_at"`
+	// Outputs lists the files of the run directory with their SHA-256.
+	Outputs  []datasets.FileInfo `json:"outputs"`
+	Warnings []string            `json:"warnings,omitempty"`
+}

@@ -1,0 +1,97 @@
+// Package results defines what a run produces: the evaluated results written
+// to results.json (documented in docs/results.md) and the manifest that
+// identifies the inputs. The harness fills these; reports only render them.
+package results
+
+import (
+	"github.com/evalrun/evalrun/datasets"
+	"github.com/evalrun/evalrun/features"
+	"github.com/evalrun/evalrun/metrics"
+	"github.com/evalrun/evalrun/models"
+)
+
+// FormatVersion is the version of the results.json layout.
+const FormatVersion = 1
+
+// Run is the content of results.json. Every field is deterministic for a
+// given spec and data: no timestamps, no host names (those go to the
+// manifest).
+type Run struct {
+	FormatVersion int    `json:"format_version"`
+	Experiment    string `json:"experiment"`
+	Description   string `json:"description,omitempty"`
+	Seed          uint64 `json:"seed"`
+	SpecSHA256    string `json:"spec_sha256"`
+	// ThresholdPolicy describes how each evaluation's threshold was chosen.
+	ThresholdPolicy string `json:"threshold_policy"`
+	// Pseudonymized is false only when the spec asked for real identifiers.
+	Pseudonymized bool       `json:"pseudonymized"`
+	Datasets      []Dataset  `json:"datasets"`
+	Evaluations   []Evaluation `json:"evaluations"`
+	Warnings      []string   `json:"warnings,omitempty"`
+}
+
+// Dataset summarises one loaded dataset per cutoff.
+type Dataset struct {
+	Name    string   `json:"name"`
+	Kind    string   `json:"kind"`
+	Cutoffs []Cutoff `json:"cutoffs"`
+}
+
+// Cutoff summarises one frame: its rows and what loading cleaned or excluded.
+type Cutoff struct {
+	// Day is the prediction day, null for datasets without prediction points.
+	Day       *int                     `json:"day"`
+	Rows      int                      `json:"rows"`
+	Positives int                      `json:"positives"`
+	Terms     []TermCount              `json:"terms"`
+	Cleaning  []datasets.CleaningCount `json:"cleaning"`
+	Notes     []string                 `json:"notes,omitempty"`
+}
+
+// TermCount is the number of rows and positives of one term.
+type TermCount struct {
+	Term      string `json:"term"`
+	Rows      int    `json:"rows"`
+	Positives int    `json:"positives"`
+}
+
+// Evaluation is one model fitted on one split of one frame and scored on
+// its test rows.
+type Evaluation struct {
+	Dataset    string   `json:"dataset"`
+	Cutoff     *int     `json:"cutoff"`
+	Split      string   `json:"split"`
+	TrainTerms []string `json:"train_terms"`
+	TestTerms  []string `json:"test_terms"`
+	Model      string   `json:"model"`
+	ModelKind  string   `json:"model_kind"`
+
+	Train SetSummary `json:"train"`
+	Test  SetSummary `json:"test"`
+
+	// Features lists the encoded columns and what encoding cleaned.
+	Features FeatureSummary `json:"features"`
+	// Threshold is the score threshold the policy chose (on training data,
+	// or from capacity on the test scores; see docs/results.md).
+	Threshold float64        `json:"threshold"`
+	Metrics   metrics.Report `json:"metrics"`
+	Fit       models.Summary `json:"fit"`
+}
+
+// SetSummary describes the rows of a training or test set.
+type SetSummary struct {
+	Rows      int     `json:"rows"`
+	Positives int     `json:"positives"`
+	BaseRate  float64 `json:"base_rate"`
+	// DroppedRows counts rows removed by the missing-value policy "drop".
+	DroppedRows int `json:"dropped_rows"`
+}
+
+// FeatureSummary describes the feature encoding of one split.
+type FeatureSummary struct {
+	Columns   []string                 `json:"columns"`
+	Encoding  features.Description     `json:"encoding"`
+	TrainStat features.TransformStats  `json:"train_stats"`
+	TestStat  features.TransformStats  `json:"test_stats"`
+}
