@@ -37,12 +37,12 @@ type evaluation struct {
 
 // preparedFold holds the encoded matrices of one fold, shared by its models.
 type preparedFold struct {
-	train, test       models.Rows
-	trainY, testY     []uint8
+	train, test         models.Rows
+	trainY, testY       []uint8
 	trainKept, testKept []int
-	summary           results.FeatureSummary
-	trainSet, testSet results.SetSummary
-	err               error
+	summary             results.FeatureSummary
+	trainSet, testSet   results.SetSummary
+	err                 error
 }
 
 // prepareFold fits the feature encoder on the training rows and encodes both sets.

@@ -20,8 +20,8 @@ func scanKeyLines(doc string) keyLines {
 	lines := keyLines{}
 	arrayCount := map[string]int{} // array-of-tables path (indexed prefix) -> elements seen
 	table := ""
-	depth := 0           // open [ or { brackets of a value spanning lines
-	inMultiline := ""    // `"""` or `'''` while inside a multi-line string
+	depth := 0        // open [ or { brackets of a value spanning lines
+	inMultiline := "" // `"""` or `'''` while inside a multi-line string
 	for i, raw := range strings.Split(doc, "\n") {
 		lineNo := i + 1
 		line := strings.TrimRight(raw, "\r")

@@ -25,10 +25,10 @@ type Run struct {
 	// ThresholdPolicy describes how each evaluation's threshold was chosen.
 	ThresholdPolicy string `json:"threshold_policy"`
 	// Pseudonymized is false only when the spec asked for real identifiers.
-	Pseudonymized bool       `json:"pseudonymized"`
-	Datasets      []Dataset  `json:"datasets"`
+	Pseudonymized bool         `json:"pseudonymized"`
+	Datasets      []Dataset    `json:"datasets"`
 	Evaluations   []Evaluation `json:"evaluations"`
-	Warnings      []string   `json:"warnings,omitempty"`
+	Warnings      []string     `json:"warnings,omitempty"`
 }
 
 // Dataset summarises one loaded dataset per cutoff.
@@ -90,8 +90,8 @@ type SetSummary struct {
 
 // FeatureSummary describes the feature encoding of one split.
 type FeatureSummary struct {
-	Columns   []string                 `json:"columns"`
-	Encoding  features.Description     `json:"encoding"`
-	TrainStat features.TransformStats  `json:"train_stats"`
-	TestStat  features.TransformStats  `json:"test_stats"`
+	Columns   []string                `json:"columns"`
+	Encoding  features.Description    `json:"encoding"`
+	TrainStat features.TransformStats `json:"train_stats"`
+	TestStat  features.TransformStats `json:"test_stats"`
 }
