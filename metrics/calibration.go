@@ -132,7 +132,7 @@ func calibrationFits(y []uint8, p []float64) (slope, intercept *float64, undefin
 	if ok {
 		slope = ptr(b)
 	} else {
-		undefined = "logit(p) separates the classes: the slope fit has no maximum"
+		undefined = "the slope fit has no finite maximum: logit(p) separates the classes or is constant"
 	}
 	if intercept == nil && undefined == "" {
 		undefined = "calibration-in-the-large fit did not converge"

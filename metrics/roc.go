@@ -79,18 +79,18 @@ func AveragePrecision(y []uint8, score, w []float64) (float64, error) {
 }
 
 // PrecisionRecallCurve returns the precision-recall curve in scikit-learn
-// 1.2.1 precision_recall_curve's layout: thresholds are the distinct scores
-// in increasing order, starting at the lowest score and stopping at the
-// largest threshold that attains full recall; precision[i] and recall[i]
-// are those of flagging score >= thresholds[i]; the final entries,
-// precision 1 and recall 0, have no threshold, so len(precision) ==
-// len(recall) == len(thresholds)+1. Errors are those of AveragePrecision.
+// 1.2.1 precision_recall_curve's layout (since 1.1 it no longer stops at
+// full recall): thresholds are all distinct scores in increasing order;
+// precision[i] and recall[i] are those of flagging score >= thresholds[i],
+// so precision[0] is the (weighted) base rate and recall[0] is 1; the final
+// entries, precision 1 and recall 0, have no threshold, so len(precision)
+// == len(recall) == len(thresholds)+1. Rows with zero weight add no
+// threshold. Errors are those of AveragePrecision.
 func PrecisionRecallCurve(y []uint8, score, w []float64) (precision, recall, thresholds []float64, err error) {
 	g, P, _, err := rankingInput("precision-recall curve", y, score, w, false)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	// Descending pass, stopping at the first threshold with full recall.
 	var tps, fps float64
 	for i, v := range g.value {
 		tps += g.pos[i]
@@ -98,9 +98,6 @@ func PrecisionRecallCurve(y []uint8, score, w []float64) (precision, recall, thr
 		precision = append(precision, tps/(tps+fps))
 		recall = append(recall, tps/P)
 		thresholds = append(thresholds, v)
-		if tps == P {
-			break
-		}
 	}
 	reverse(precision)
 	reverse(recall)
