@@ -1,0 +1,619 @@
+package datasets
+
+import (
+	"bytes"
+	"fmt"
+	"io/fs"
+	"math"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// ouladCategoricalNames are the categorical columns in frame order; the last
+// one, code_module, comes from the presentation.
+var ouladCategoricalNames = [...]string{"gender", "region", "highest_education", "imd_band", "age_band", "disability", "code_module"}
+
+// ouladMaxID bounds integer identifiers so (presentation, student) packs into
+// one uint64 map key.
+const ouladMaxID = 1 << 40
+
+type ouladPresentation struct {
+	module, presentation, key string
+	length                    int  // module_presentation_length
+	loaded                    bool // has students in studentInfo.csv and passes the filter
+	hasClicks                 bool // studentVle.csv has at least one row for it
+	assessments               []int32
+}
+
+type ouladAssessment struct {
+	pres   int32
+	due    int // due day; the presentation's last day when the date is empty
+	weight float64
+}
+
+type ouladStudent struct {
+	pres          int32
+	id            string
+	cat           [len(ouladCategoricalNames) - 1]string
+	prevAttempts  float64
+	credits       float64
+	dateReg       float64 // NaN when missing
+	unreg         int
+	hasUnreg      bool
+	label         uint8
+	subsFrom      int32 // submissions[subsFrom:subsTo] are this student's
+	subsTo        int32
+	clicks        *ouladClickAcc
+	hasClickRows  bool
+	hasRegistered bool // has a studentRegistration.csv row
+}
+
+type ouladSubmission struct {
+	student int32
+	assess  int32
+	date    int
+	banked  bool
+	score   float64 // NaN when missing
+	line    int
+}
+
+// ouladClickAcc aggregates one student's click rows dated <= the largest
+// cutoff: clicks per day, and clicks per activity type per cutoff interval
+// (interval j holds days in (cutoffs[j-1], cutoffs[j]]).
+type ouladClickAcc struct {
+	lo    int     // day of days[0]
+	days  []int64 // clicks per day lo..maxCutoff
+	types []int64 // [interval*numTypes + type]
+}
+
+type ouladSite struct {
+	pres int32
+	typ  int32 // index into activityTypes; -1 for a presentation not loaded
+}
+
+// ouladCounts are the file-level cleaning counts.
+type ouladCounts struct {
+	presentationFilter    int
+	unknownStudent        map[string]int
+	noRegistrationRow     int
+	assessmentDateMissing int
+	unknownAssessment     int
+	duplicateSubmission   int
+	missingScore          int
+	unknownSite           int
+}
+
+type ouladLoader struct {
+	fsys    fs.FS
+	opts    OULADOptions
+	cutoffs []int           // sorted, unique
+	filter  map[string]bool // presentation key -> seen in studentInfo.csv
+
+	files  []FileInfo
+	counts ouladCounts
+	notes  []string
+
+	pres      []ouladPresentation
+	presByKey map[string]int32
+
+	students     []ouladStudent
+	studentIndex map[uint64]int32
+
+	assessments []ouladAssessment
+	assessByID  map[int64]int32
+	submissions []ouladSubmission
+
+	activityTypes []string
+	sites         map[int64]ouladSite
+	interner      map[string]string
+}
+
+func (l *ouladLoader) scan(name string, want []string, fn ouladRowFunc) error {
+	info, err := ouladScanFile(l.fsys, name, want, fn)
+	if err != nil {
+		return err
+	}
+	l.files = append(l.files, info)
+	return nil
+}
+
+func (l *ouladLoader) intern(b []byte) string {
+	if s, ok := l.interner[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	l.interner[s] = s
+	return s
+}
+
+func (l *ouladLoader) countUnknownStudent(file string) {
+	if l.counts.unknownStudent == nil {
+		l.counts.unknownStudent = map[string]int{}
+	}
+	l.counts.unknownStudent[file]++
+}
+
+// presIndex looks up "module/presentation" without allocating.
+func (l *ouladLoader) presIndex(module, presentation []byte) (int32, bool) {
+	var buf [64]byte
+	key := append(append(append(buf[:0], module...), '/'), presentation...)
+	p, ok := l.presByKey[string(key)]
+	return p, ok
+}
+
+func ouladStudentKey(pres int32, id int64) uint64 {
+	return uint64(pres)<<40 | uint64(id)
+}
+
+// studentID parses an id_student field.
+func ouladStudentID(file string, line int, b []byte) (int64, error) {
+	id, ok := ouladParseInt(b)
+	if !ok || id < 0 || id >= ouladMaxID {
+		return 0, ouladFieldError(file, line, "id_student", "invalid integer", b)
+	}
+	return id, nil
+}
+
+func (l *ouladLoader) readCourses() error {
+	l.presByKey = map[string]int32{}
+	l.interner = map[string]string{}
+	return l.scan(OULADCourses, []string{"code_module", "code_presentation", "module_presentation_length"}, func(line int, r [][]byte) error {
+		length, err := ouladInt(OULADCourses, line, "module_presentation_length", r[2])
+		if err != nil {
+			return err
+		}
+		if len(r[0]) == 0 || len(r[1]) == 0 {
+			return fmt.Errorf("oulad: %s:%d: empty code_module or code_presentation", OULADCourses, line)
+		}
+		key := string(r[0]) + "/" + string(r[1])
+		if _, dup := l.presByKey[key]; dup {
+			return fmt.Errorf("oulad: %s:%d: presentation %q listed twice", OULADCourses, line, key)
+		}
+		l.presByKey[key] = int32(len(l.pres))
+		l.pres = append(l.pres, ouladPresentation{module: l.intern(r[0]), presentation: l.intern(r[1]), key: key, length: length})
+		return nil
+	})
+}
+
+func (l *ouladLoader) readStudentInfo() error {
+	const file = OULADStudentInfo
+	want := []string{"code_module", "code_presentation", "id_student", "gender", "region", "highest_education",
+		"imd_band", "age_band", "num_of_prev_attempts", "studied_credits", "disability", "final_result"}
+	positive := make(map[string]bool, len(l.opts.Positive))
+	for _, p := range l.opts.Positive {
+		positive[p] = false
+	}
+	results := map[string]bool{}
+	l.studentIndex = map[uint64]int32{}
+	err := l.scan(file, want, func(line int, r [][]byte) error {
+		pres, ok := l.presIndex(r[0], r[1])
+		if !ok {
+			return fmt.Errorf("oulad: %s:%d: presentation \"%s/%s\" not in %s", file, line, r[0], r[1], OULADCourses)
+		}
+		if len(r[11]) == 0 {
+			return ouladFieldError(file, line, "final_result", "missing value", r[11])
+		}
+		result := l.intern(r[11])
+		results[result] = true
+		if _, isPos := positive[result]; isPos {
+			positive[result] = true
+		}
+		if l.filter != nil {
+			if _, in := l.filter[l.pres[pres].key]; !in {
+				l.counts.presentationFilter++
+				return nil
+			}
+			l.filter[l.pres[pres].key] = true
+		}
+		id, err := ouladStudentID(file, line, r[2])
+		if err != nil {
+			return err
+		}
+		key := ouladStudentKey(pres, id)
+		if _, dup := l.studentIndex[key]; dup {
+			return fmt.Errorf("oulad: %s:%d: student %d listed twice for presentation %s", file, line, id, l.pres[pres].key)
+		}
+		prev, err := ouladFloat(file, line, "num_of_prev_attempts", r[8])
+		if err != nil {
+			return err
+		}
+		credits, err := ouladFloat(file, line, "studied_credits", r[9])
+		if err != nil {
+			return err
+		}
+		st := ouladStudent{
+			pres:         pres,
+			id:           strconv.FormatInt(id, 10),
+			prevAttempts: prev,
+			credits:      credits,
+			dateReg:      math.NaN(),
+		}
+		for i, col := range [...]int{3, 4, 5, 6, 7, 10} {
+			if !ouladMissing(r[col]) {
+				st.cat[i] = l.intern(r[col])
+			}
+		}
+		if _, isPos := positive[result]; isPos {
+			st.label = 1
+		}
+		l.pres[pres].loaded = true
+		l.studentIndex[key] = int32(len(l.students))
+		l.students = append(l.students, st)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, p := range l.opts.Positive {
+		if !positive[p] {
+			have := make([]string, 0, len(results))
+			for r := range results {
+				have = append(have, r)
+			}
+			sort.Strings(have)
+			return fmt.Errorf("oulad: positive value %q matches no final_result in %s (values: %s)", p, file, strings.Join(have, ", "))
+		}
+	}
+	var absent []string
+	for key, seen := range l.filter {
+		if !seen {
+			absent = append(absent, key)
+		}
+	}
+	if len(absent) > 0 {
+		sort.Strings(absent)
+		return fmt.Errorf("oulad: presentation filter: %s not found in %s", strings.Join(absent, ", "), file)
+	}
+	return nil
+}
+
+// childStudent resolves the (module, presentation, id_student) of a child
+// table row: skip is true for rows of presentations the filter excludes;
+// known is false for a student (or presentation) studentInfo.csv lacks,
+// which is counted.
+func (l *ouladLoader) childStudent(file string, line int, module, presentation, idField []byte) (s int32, skip bool, err error) {
+	id, err := ouladStudentID(file, line, idField)
+	if err != nil {
+		return 0, false, err
+	}
+	pres, ok := l.presIndex(module, presentation)
+	if ok && !l.pres[pres].loaded && l.filter != nil {
+		return 0, true, nil
+	}
+	if ok {
+		if s, known := l.studentIndex[ouladStudentKey(pres, id)]; known {
+			return s, false, nil
+		}
+	}
+	l.countUnknownStudent(file)
+	return 0, true, nil
+}
+
+func (l *ouladLoader) readRegistration() error {
+	const file = OULADStudentRegistration
+	want := []string{"code_module", "code_presentation", "id_student", "date_registration", "date_unregistration"}
+	err := l.scan(file, want, func(line int, r [][]byte) error {
+		s, skip, err := l.childStudent(file, line, r[0], r[1], r[2])
+		if err != nil || skip {
+			return err
+		}
+		st := &l.students[s]
+		if st.hasRegistered {
+			return fmt.Errorf("oulad: %s:%d: student %s listed twice for presentation %s", file, line, st.id, l.pres[st.pres].key)
+		}
+		st.hasRegistered = true
+		if !ouladMissing(r[3]) {
+			d, err := ouladInt(file, line, "date_registration", r[3])
+			if err != nil {
+				return err
+			}
+			st.dateReg = float64(d)
+		}
+		if !ouladMissing(r[4]) {
+			d, err := ouladInt(file, line, "date_unregistration", r[4])
+			if err != nil {
+				return err
+			}
+			st.unreg, st.hasUnreg = d, true
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for i := range l.students {
+		if !l.students[i].hasRegistered {
+			l.counts.noRegistrationRow++
+		}
+	}
+	return nil
+}
+
+func (l *ouladLoader) readAssessments() error {
+	const file = OULADAssessments
+	want := []string{"code_module", "code_presentation", "id_assessment", "assessment_type", "date", "weight"}
+	l.assessByID = map[int64]int32{}
+	return l.scan(file, want, func(line int, r [][]byte) error {
+		pres, ok := l.presIndex(r[0], r[1])
+		if !ok {
+			return fmt.Errorf("oulad: %s:%d: presentation \"%s/%s\" not in %s", file, line, r[0], r[1], OULADCourses)
+		}
+		id, ok := ouladParseInt(r[2])
+		if !ok {
+			return ouladFieldError(file, line, "id_assessment", "invalid integer", r[2])
+		}
+		if _, dup := l.assessByID[id]; dup {
+			return fmt.Errorf("oulad: %s:%d: id_assessment %d listed twice", file, line, id)
+		}
+		a := ouladAssessment{pres: pres, due: l.pres[pres].length}
+		if ouladMissing(r[4]) {
+			if l.pres[pres].loaded {
+				l.counts.assessmentDateMissing++
+			}
+		} else {
+			d, err := ouladInt(file, line, "date", r[4])
+			if err != nil {
+				return err
+			}
+			a.due = d
+		}
+		w, err := ouladFloat(file, line, "weight", r[5])
+		if err != nil {
+			return err
+		}
+		if w < 0 {
+			return ouladFieldError(file, line, "weight", "negative number", r[5])
+		}
+		a.weight = w
+		l.assessByID[id] = int32(len(l.assessments))
+		l.pres[pres].assessments = append(l.pres[pres].assessments, int32(len(l.assessments)))
+		l.assessments = append(l.assessments, a)
+		return nil
+	})
+}
+
+func (l *ouladLoader) readStudentAssessment() error {
+	const file = OULADStudentAssessment
+	want := []string{"id_assessment", "id_student", "date_submitted", "is_banked", "score"}
+	return l.scan(file, want, func(line int, r [][]byte) error {
+		aid, ok := ouladParseInt(r[0])
+		if !ok {
+			return ouladFieldError(file, line, "id_assessment", "invalid integer", r[0])
+		}
+		id, err := ouladStudentID(file, line, r[1])
+		if err != nil {
+			return err
+		}
+		date, err := ouladInt(file, line, "date_submitted", r[2])
+		if err != nil {
+			return err
+		}
+		banked := false
+		switch string(r[3]) {
+		case "0", "":
+		case "1":
+			banked = true
+		default:
+			return ouladFieldError(file, line, "is_banked", "want 0 or 1, got", r[3])
+		}
+		score := math.NaN()
+		missingScore := ouladMissing(r[4])
+		if !missingScore {
+			if score, err = ouladFloat(file, line, "score", r[4]); err != nil {
+				return err
+			}
+		}
+		a, ok := l.assessByID[aid]
+		if !ok {
+			l.counts.unknownAssessment++
+			return nil
+		}
+		pres := l.assessments[a].pres
+		if !l.pres[pres].loaded && l.filter != nil {
+			return nil
+		}
+		s, known := l.studentIndex[ouladStudentKey(pres, id)]
+		if !known {
+			l.countUnknownStudent(file)
+			return nil
+		}
+		if missingScore {
+			l.counts.missingScore++
+		}
+		l.submissions = append(l.submissions, ouladSubmission{student: s, assess: a, date: date, banked: banked, score: score, line: line})
+		return nil
+	})
+}
+
+// prepareSubmissions groups submissions by student (then assessment, file
+// order) and drops repeated submissions of one assessment.
+func (l *ouladLoader) prepareSubmissions() {
+	subs := l.submissions
+	slices.SortStableFunc(subs, func(a, b ouladSubmission) int {
+		if a.student != b.student {
+			return int(a.student - b.student)
+		}
+		return int(a.assess - b.assess)
+	})
+	out := subs[:0]
+	for i, s := range subs {
+		if i > 0 && s.student == subs[i-1].student && s.assess == subs[i-1].assess {
+			l.counts.duplicateSubmission++
+			continue
+		}
+		out = append(out, s)
+	}
+	l.submissions = out
+	for i := range l.students {
+		l.students[i].subsFrom, l.students[i].subsTo = 0, 0
+	}
+	for i := 0; i < len(out); {
+		j := i
+		for j < len(out) && out[j].student == out[i].student {
+			j++
+		}
+		st := &l.students[out[i].student]
+		st.subsFrom, st.subsTo = int32(i), int32(j)
+		i = j
+	}
+}
+
+func (l *ouladLoader) readVLE() error {
+	const file = OULADVLE
+	want := []string{"id_site", "code_module", "code_presentation", "activity_type"}
+	type site struct {
+		id   int64
+		pres int32
+		typ  string
+	}
+	var raw []site
+	types := map[string]bool{}
+	err := l.scan(file, want, func(line int, r [][]byte) error {
+		id, ok := ouladParseInt(r[0])
+		if !ok {
+			return ouladFieldError(file, line, "id_site", "invalid integer", r[0])
+		}
+		pres, ok := l.presIndex(r[1], r[2])
+		if !ok {
+			return fmt.Errorf("oulad: %s:%d: presentation \"%s/%s\" not in %s", file, line, r[1], r[2], OULADCourses)
+		}
+		if len(r[3]) == 0 {
+			return ouladFieldError(file, line, "activity_type", "missing value", r[3])
+		}
+		t := l.intern(r[3])
+		if l.pres[pres].loaded {
+			types[t] = true
+		}
+		raw = append(raw, site{id: id, pres: pres, typ: t})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for t := range types {
+		l.activityTypes = append(l.activityTypes, t)
+	}
+	sort.Strings(l.activityTypes)
+	l.sites = make(map[int64]ouladSite, len(raw))
+	for _, s := range raw {
+		if _, dup := l.sites[s.id]; dup {
+			return fmt.Errorf("oulad: %s: id_site %d listed twice", file, s.id)
+		}
+		typ := int32(-1)
+		if l.pres[s.pres].loaded {
+			typ = int32(sort.SearchStrings(l.activityTypes, s.typ))
+		}
+		l.sites[s.id] = ouladSite{pres: s.pres, typ: typ}
+	}
+	return nil
+}
+
+// readStudentVLE streams studentVle.csv, adding each row dated on or before
+// the largest cutoff to its student's accumulator.
+func (l *ouladLoader) readStudentVLE() error {
+	const file = OULADStudentVLE
+	want := []string{"code_module", "code_presentation", "id_student", "id_site", "date", "sum_click"}
+	maxCut := l.cutoffs[len(l.cutoffs)-1]
+	numTypes := len(l.activityTypes)
+	var (
+		lastMod, lastPres []byte
+		lastP             int32
+		lastOK            bool
+		lastStudentKey    uint64
+		lastStudent       int32 = -1
+		lastSiteID        int64 = -1
+		lastSite          ouladSite
+		lastSiteOK        bool
+	)
+	err := l.scan(file, want, func(line int, r [][]byte) error {
+		if lastMod == nil || !bytes.Equal(r[0], lastMod) || !bytes.Equal(r[1], lastPres) {
+			lastMod = append(lastMod[:0], r[0]...)
+			lastPres = append(lastPres[:0], r[1]...)
+			lastP, lastOK = l.presIndex(r[0], r[1])
+			lastStudent = -1
+		}
+		id, err := ouladStudentID(file, line, r[2])
+		if err != nil {
+			return err
+		}
+		siteID, ok := ouladParseInt(r[3])
+		if !ok {
+			return ouladFieldError(file, line, "id_site", "invalid integer", r[3])
+		}
+		day, err := ouladInt(file, line, "date", r[4])
+		if err != nil {
+			return err
+		}
+		n, ok := ouladParseInt(r[5])
+		if !ok || n < 0 || n > math.MaxInt32 {
+			return ouladFieldError(file, line, "sum_click", "invalid non-negative integer", r[5])
+		}
+		if !lastOK {
+			l.countUnknownStudent(file)
+			return nil
+		}
+		p := &l.pres[lastP]
+		if !p.loaded {
+			if l.filter == nil {
+				l.countUnknownStudent(file)
+			}
+			return nil
+		}
+		p.hasClicks = true
+		key := ouladStudentKey(lastP, id)
+		if lastStudent < 0 || key != lastStudentKey {
+			s, known := l.studentIndex[key]
+			if !known {
+				l.countUnknownStudent(file)
+				return nil
+			}
+			lastStudentKey, lastStudent = key, s
+		}
+		if siteID != lastSiteID {
+			lastSite, lastSiteOK = l.sites[siteID]
+			lastSiteID = siteID
+		}
+		if !lastSiteOK || lastSite.pres != lastP {
+			l.counts.unknownSite++
+			return nil
+		}
+		if day > maxCut {
+			return nil
+		}
+		st := &l.students[lastStudent]
+		acc := st.clicks
+		if acc == nil {
+			lo := min(day, 0)
+			acc = &ouladClickAcc{lo: lo, days: make([]int64, maxCut-lo+1), types: make([]int64, numTypes*len(l.cutoffs))}
+			st.clicks = acc
+		}
+		if day < acc.lo {
+			grown := make([]int64, maxCut-day+1)
+			copy(grown[acc.lo-day:], acc.days)
+			acc.days, acc.lo = grown, day
+		}
+		acc.days[day-acc.lo] += n
+		j := 0
+		for l.cutoffs[j] < day {
+			j++
+		}
+		acc.types[j*numTypes+int(lastSite.typ)] += n
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	var missing []string
+	for i := range l.pres {
+		if l.pres[i].loaded && !l.pres[i].hasClicks {
+			missing = append(missing, l.pres[i].key)
+		}
+	}
+	sort.Strings(missing)
+	for _, key := range missing {
+		l.notes = append(l.notes, fmt.Sprintf("%s: %s has no click rows for this presentation; its click features are NaN", key, file))
+	}
+	return nil
+}
