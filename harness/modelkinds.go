@@ -62,20 +62,24 @@ var modelKinds = map[string]modelKind{
 		},
 		build: func(p any) (models.Model, error) {
 			lp := p.(*logisticParams)
-			cfg := models.LogisticConfig{C: 1, Standardize: true, MaxIter: lp.MaxIter, ClassWeight: lp.ClassWeight}
+			cfg := models.DefaultLogisticConfig()
+			cfg.ClassWeight = lp.ClassWeight
+			if lp.MaxIter > 0 {
+				cfg.MaxIter = lp.MaxIter
+			}
 			if lp.C != nil {
 				cfg.C = *lp.C
 			}
 			if lp.Standardize != nil {
 				cfg.Standardize = *lp.Standardize
 			}
-			return models.NewLogistic(cfg)
+			return models.Logistic{Config: cfg}, nil
 		},
 	},
 	"prior": {
 		newParams: func() any { return &priorParams{} },
 		check:     func(any) error { return nil },
-		build:     func(any) (models.Model, error) { return models.NewPrior(), nil },
+		build:     func(any) (models.Model, error) { return models.Prior{}, nil },
 	},
 	"rule": {
 		newParams: func() any { return &ruleParams{} },
@@ -91,7 +95,7 @@ var modelKinds = map[string]modelKind{
 		},
 		build: func(p any) (models.Model, error) {
 			rp := p.(*ruleParams)
-			return models.NewRule(models.RuleConfig{Feature: rp.Feature, Direction: rp.Direction})
+			return models.Rule{Config: models.RuleConfig{Feature: rp.Feature, Direction: rp.Direction}}, nil
 		},
 	},
 }

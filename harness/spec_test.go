@@ -61,7 +61,7 @@ C = 0.25
 [[models]]
 name = "rule"
 kind = "rule"
-feature = "assess_missed"
+feature = "missed"
 
 [[splits]]
 name = "roll"
@@ -84,8 +84,8 @@ min_train = 2
 		t.Errorf("logistic params = %#v, want C = 0.25", s.Models[0].Params)
 	}
 	rp, ok := s.Models[1].Params.(*ruleParams)
-	if !ok || rp.Feature != "assess_missed" {
-		t.Errorf("rule params = %#v, want feature assess_missed", s.Models[1].Params)
+	if !ok || rp.Feature != "missed" {
+		t.Errorf("rule params = %#v, want feature missed", s.Models[1].Params)
 	}
 	if got := s.thresholdPolicy(); got.Kind != "top_fraction" || got.Fraction != 0.3 {
 		t.Errorf("default threshold policy = %+v, want top_fraction 0.3", got)

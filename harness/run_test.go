@@ -1,0 +1,237 @@
+package harness
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/evalrun/evalrun/results"
+)
+
+// smallSpec is a synthetic-data experiment small enough for unit tests.
+func smallSpec(t *testing.T, extra string) *Spec {
+	t.Helper()
+	src := `[experiment]
+name = "small"
+seed = 99
+
+[[datasets]]
+name = "syn"
+kind = "synthetic-oulad"
+students = 1200
+cutoff_days = [14, 28]
+positive = ["Fail", "Withdrawn"]
+groups = ["gender", "disability"]
+
+[[models]]
+name = "lr"
+kind = "logistic"
+
+[[models]]
+name = "missed"
+kind = "rule"
+feature = "missed"
+
+[[models]]
+name = "prior"
+kind = "prior"
+
+[[splits]]
+name = "2013-to-2014"
+kind = "temporal"
+train = ["2013B", "2013J"]
+test = ["2014B", "2014J"]
+` + extra
+	s, err := ParseSpec("small.toml", ".", []byte(src))
+	if err != nil {
+		t.Fatalf("ParseSpec: %v", err)
+	}
+	return s
+}
+
+func fixedNow() time.Time { return time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) }
+
+func runTo(t *testing.T, s *Spec, dir string) *Outcome {
+	t.Helper()
+	out, err := Run(context.Background(), s, RunOptions{Output: dir, Now: fixedNow, Getenv: func(string) string { return "test-key" }})
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	return out
+}
+
+// TestRunByteIdentical runs the same spec with one and two cores and one and
+// two workers: results.json and predictions.csv must not differ by a byte.
+func TestRunByteIdentical(t *testing.T) {
+	base := t.TempDir()
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	var dirs []string
+	for i, cfg := range []struct{ procs, workers int }{{1, 1}, {2, 2}, {2, 1}} {
+		runtime.GOMAXPROCS(cfg.procs)
+		s := smallSpec(t, "")
+		s.Experiment.Workers = cfg.workers
+		dir := filepath.Join(base, "run", string(rune('a'+i)))
+		runTo(t, s, dir)
+		dirs = append(dirs, dir)
+	}
+	for _, name := range []string{"results.json", "predictions.csv"} {
+		first, err := os.ReadFile(filepath.Join(dirs[0], name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range dirs[1:] {
+			got, err := os.ReadFile(filepath.Join(d, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(first, got) {
+				t.Errorf("%s differs between %s and %s", name, dirs[0], d)
+			}
+		}
+	}
+}
+
+func TestRunResults(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	out := runTo(t, smallSpec(t, ""), dir)
+	var run results.Run
+	b, err := os.ReadFile(filepath.Join(dir, "results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &run); err != nil {
+		t.Fatalf("results.json is not valid JSON: %v", err)
+	}
+	// 2 cutoffs x 1 split x 3 models.
+	if len(run.Evaluations) != 6 {
+		t.Fatalf("%d evaluations, want 6", len(run.Evaluations))
+	}
+	auc := map[string]float64{}
+	for _, e := range run.Evaluations {
+		if e.Cutoff == nil {
+			t.Fatalf("evaluation without cutoff: %+v", e)
+		}
+		if e.Test.Rows == 0 || e.Train.Rows == 0 {
+			t.Errorf("%s/%d: empty train or test set", e.Model, *e.Cutoff)
+		}
+		if e.Metrics.AUC == nil {
+			t.Fatalf("%s/%d: AUC undefined", e.Model, *e.Cutoff)
+		}
+		if *e.Cutoff == 28 {
+			auc[e.Model] = *e.Metrics.AUC
+		}
+	}
+	// The synthetic data plants an engagement signal: the logistic model must
+	// beat the base-rate model (AUC 0.5) and the one-feature rule.
+	if auc["prior"] != 0.5 {
+		t.Errorf("prior AUC = %v, want 0.5 (constant score)", auc["prior"])
+	}
+	if auc["lr"] < 0.7 || auc["lr"] <= auc["missed"] {
+		t.Errorf("logistic AUC %.3f, rule AUC %.3f: want logistic >= 0.7 and above the rule", auc["lr"], auc["missed"])
+	}
+	// predictions.csv: a header plus one row per test student and model.
+	p, err := os.ReadFile(filepath.Join(dir, "predictions.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(p)), "\n")
+	want := 0
+	for _, e := range run.Evaluations {
+		want += e.Test.Rows
+	}
+	if len(lines)-1 != want {
+		t.Errorf("predictions.csv has %d rows, want %d", len(lines)-1, want)
+	}
+	if lines[0] != "dataset,cutoff,split,model,student,term,score,label,gender,disability" {
+		t.Errorf("predictions.csv header = %q", lines[0])
+	}
+	// Pseudonyms: 16 hex characters, never the synthetic ids.
+	fields := strings.Split(lines[1], ",")
+	if len(fields[4]) != 16 {
+		t.Errorf("student key %q is not a 16-character pseudonym", fields[4])
+	}
+	if out.Manifest.StartedAt != "2026-11-23T12:00:00Z" || len(out.Manifest.Inputs) != 7 {
+		t.Errorf("manifest: started %q, %d inputs; want the fixed clock and the 7 OULAD tables", out.Manifest.StartedAt, len(out.Manifest.Inputs))
+	}
+}
+
+func TestRunReplacesPreviousRunOnlyOnSuccess(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	runTo(t, smallSpec(t, ""), dir)
+	before, err := os.ReadFile(filepath.Join(dir, "results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A rule on a column that does not exist fails after loading: the
+	// previous run must survive untouched and no temporary directory remain.
+	bad := smallSpec(t, "")
+	bad.Models[1].Params.(*ruleParams).Feature = "no_such_column"
+	if _, err := Run(context.Background(), bad, RunOptions{Output: dir, Now: fixedNow}); err == nil || !strings.Contains(err.Error(), "no_such_column") {
+		t.Fatalf("Run with a rule on a missing column: err = %v, want one naming the column", err)
+	}
+	after, err := os.ReadFile(filepath.Join(dir, "results.json"))
+	if err != nil || !bytes.Equal(before, after) {
+		t.Errorf("a failed run changed the previous results (err %v)", err)
+	}
+	entries, _ := os.ReadDir(filepath.Dir(dir))
+	if len(entries) != 1 {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Errorf("run parent holds %v, want only the run directory", names)
+	}
+}
+
+func TestValidateDataProblems(t *testing.T) {
+	cases := []struct {
+		name  string
+		edit  func(s *Spec)
+		wants []string
+	}{
+		{
+			name: "term no row has",
+			edit: func(s *Spec) { s.Splits[0].Test = []string{"2014B", "2015J"} },
+			wants: []string{`small.toml:44: splits[0].test: no row of dataset "syn" has term "2015J"`},
+		},
+		{
+			name: "missing feature column",
+			edit: func(s *Spec) { s.Datasets[0].Features = []string{"missed", "shoe_size"} },
+			wants: []string{`datasets[0].features: no column "shoe_size" in dataset "syn"`},
+		},
+		{
+			name: "missing group column",
+			edit: func(s *Spec) { s.Datasets[0].Groups = []string{"gender", "star_sign"} },
+			wants: []string{`datasets[0].groups: no categorical column "star_sign"`},
+		},
+		{
+			name: "empty class in training set",
+			edit: func(s *Spec) { s.Datasets[0].Positive = []string{"Nonexistent"} },
+			wants: []string{
+				`splits[0]: the training set of split "2013-to-2014" of dataset "syn" at cutoff day 14 has no positive (at-risk) rows`,
+				`at cutoff day 28 has no positive`,
+			},
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := smallSpec(t, "")
+			c.edit(s)
+			err := Validate(s)
+			if err == nil {
+				t.Fatalf("Validate accepted the spec; want %q", c.wants)
+			}
+			for _, w := range c.wants {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error does not contain %q; got:\n%v", w, err)
+				}
+			}
+		})
+	}
+}
