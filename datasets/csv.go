@@ -57,7 +57,9 @@ var csvMissingMarkers = []string{"", "NA", "N/A", "n/a", "NaN", "nan", "NULL", "
 func CSVMissingMarkers() []string { return slices.Clone(csvMissingMarkers) }
 
 func csvIsMissing(s string) bool {
-	return slices.Contains(csvMissingMarkers, strings.TrimSpace(s))
+	t := strings.TrimSpace(s)
+	// No marker is longer than four bytes.
+	return len(t) <= 4 && slices.Contains(csvMissingMarkers, t)
 }
 
 // LoadCSV reads a student table from a .csv or .csv.gz file into a Frame

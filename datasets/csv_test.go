@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -312,6 +313,34 @@ func TestLoadCSVErrors(t *testing.T) {
 				t.Errorf("error\n got: %s\nwant: %s", got, c.want)
 			}
 		})
+	}
+}
+
+// TestLoadCSVLineNumbers checks that blank lines are skipped but still
+// counted, as are the lines inside a quoted field, so error lines point
+// into the file.
+func TestLoadCSVLineNumbers(t *testing.T) {
+	content := "id,term,gpa,y\n\n1,T,\"1\n\",1\n\n2,T,1,1\r\n3,T,bad,0\n"
+	path := filepath.Join(t.TempDir(), "students.csv")
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := LoadCSV(path, CSVOptions{IDColumn: "id", LabelColumn: "y", TermColumn: "term", Numeric: []string{"gpa"}})
+	want := path + `:7: field "gpa": invalid number "bad"`
+	if err == nil || err.Error() != want {
+		t.Fatalf("error %v, want %s", err, want)
+	}
+	good := strings.Replace(content, "bad", "2", 1)
+	if err := os.WriteFile(path, []byte(good), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := LoadCSV(path, CSVOptions{IDColumn: "id", LabelColumn: "y", TermColumn: "term", Numeric: []string{"gpa"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The quoted "1\n" is a number with a trailing line break: white space.
+	if got := f.Numeric[0].Values; !slices.Equal(got, []float64{1, 1, 2}) || f.Report.Files[0].Rows != 3 {
+		t.Errorf("gpa %v from %d rows, want [1 1 2] from 3", got, f.Report.Files[0].Rows)
 	}
 }
 
