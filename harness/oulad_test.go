@@ -1,0 +1,90 @@
+package harness
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// ouladSpec loads a shipped OULAD spec, skipping when the OULAD data is not
+// beside the repository.
+func ouladSpec(t *testing.T, name string) *Spec {
+	t.Helper()
+	s, err := LoadSpecFile(filepath.Join("..", "experiments", name+".toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := s.ResolvePath(s.Datasets[0].Path)
+	if _, err := os.Stat(filepath.Join(dir, "studentInfo.csv")); err != nil {
+		t.Skipf("OULAD data not found at %s (%v): skipping the real-data test", dir, err)
+	}
+	return s
+}
+
+// TestOULADAssessmentOnly runs the shipped assessment-only benchmark on the
+// real data: a pandas + scikit-learn pipeline with these features reaches
+// AUC 0.698 with logistic regression (issue 2), and evalrun must too.
+func TestOULADAssessmentOnly(t *testing.T) {
+	s := ouladSpec(t, "oulad-assessment-only")
+	out, err := Run(context.Background(), s, RunOptions{Output: filepath.Join(t.TempDir(), "run"), Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found bool
+	for _, e := range out.Results.Evaluations {
+		if e.Model != "lr" {
+			continue
+		}
+		found = true
+		if e.Metrics.AUC == nil || *e.Metrics.AUC < 0.698 {
+			t.Errorf("logistic AUC on the OULAD assessment-only split = %v, want >= 0.698", e.Metrics.AUC)
+		}
+		t.Logf("logistic AUC %.4f on %d test students (train %d)", *e.Metrics.AUC, e.Test.Rows, e.Train.Rows)
+	}
+	if !found {
+		t.Fatal("no logistic evaluation in the results")
+	}
+	d := out.Results.Datasets[0]
+	if len(d.Cutoffs) != 1 || len(d.Cutoffs[0].Terms) != 4 {
+		t.Errorf("want one cutoff over the 4 OULAD terms, got %+v", d.Cutoffs)
+	}
+}
+
+// TestOULADWeek4Clicks runs the shipped click-feature spec: the three
+// presentations with click rows get click features, and the run completes
+// for every cutoff.
+func TestOULADWeek4Clicks(t *testing.T) {
+	s := ouladSpec(t, "oulad-week4")
+	data, err := loadAndValidate(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range data[0].frames {
+		clicks, ok := f.NumericByName("clicks_total")
+		if !ok {
+			t.Fatalf("cutoff %d: no clicks_total column", f.Cutoff)
+		}
+		withClicks := map[string]bool{}
+		for i, k := range f.Keys {
+			if clicks.Values[i] == clicks.Values[i] { // not NaN
+				withClicks[k[:9]] = true
+			}
+		}
+		for _, p := range []string{"AAA/2013J", "AAA/2014J", "BBB/2013B"} {
+			if !withClicks[p] {
+				t.Errorf("cutoff %d: presentation %s has no click features", f.Cutoff, p)
+			}
+		}
+		if len(withClicks) != 3 {
+			t.Errorf("cutoff %d: click features for %v, want exactly the three presentations", f.Cutoff, withClicks)
+		}
+	}
+	out, err := Run(context.Background(), s, RunOptions{Output: filepath.Join(t.TempDir(), "run"), Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(out.Results.Evaluations); got != 9 {
+		t.Errorf("%d evaluations, want 3 cutoffs x 3 models", got)
+	}
+}
