@@ -84,7 +84,8 @@ func csvIsMissing(s string) bool {
 // "missing_value" with the column name as detail. Other cells are kept
 // verbatim. A row whose label is missing is excluded and counted under rule
 // "missing_label"; a missing id or term is an error. Without
-// PositiveValues a label other than 0 or 1 is an error; with them, Report
+// PositiveValues the label must be a decimal number equal to 0 or 1 ("1",
+// "1.0", "0.00"); anything else is an error. With PositiveValues, Report
 // .Notes lists the label values seen (and any positive value never seen).
 //
 // Keys are term + "/" + id; two rows with the same key are an error naming
@@ -365,10 +366,13 @@ func csvParse(path string, text io.Reader, opts CSVOptions) (*Frame, int, error)
 		var label uint8
 		if !labelMissing {
 			if len(opts.PositiveValues) == 0 {
-				switch strings.TrimSpace(rawLabel) {
-				case "0":
+				// pandas writes an integer column with gaps as "1.0":
+				// any decimal number equal to 0 or 1 is accepted.
+				v, err := csvParseNumber(rawLabel)
+				switch {
+				case err == nil && v == 0:
 					label = 0
-				case "1":
+				case err == nil && v == 1:
 					label = 1
 				default:
 					return nil, 0, fmt.Errorf("%s:%d: field %q: label must be 0 or 1, got %q (declare positive values to map other labels)",

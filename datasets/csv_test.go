@@ -246,6 +246,10 @@ func TestLoadCSVErrors(t *testing.T) {
 			want: `students.csv:3: field "y": label must be 0 or 1, got "yes" (declare positive values to map other labels)`},
 		{name: "label 2", content: "id,term,gpa,g,y\n1,T,1,a,2\n",
 			want: `students.csv:2: field "y": label must be 0 or 1, got "2" (declare positive values to map other labels)`},
+		{name: "label 0.5", content: "id,term,gpa,g,y\n1,T,1,a,0.5\n",
+			want: `students.csv:2: field "y": label must be 0 or 1, got "0.5" (declare positive values to map other labels)`},
+		{name: "label true", content: "id,term,gpa,g,y\n1,T,1,a,true\n",
+			want: `students.csv:2: field "y": label must be 0 or 1, got "true" (declare positive values to map other labels)`},
 		{name: "ragged short row", content: "id,term,gpa,g,y\n1,T,1,a,1\n2,T,1\n", want: "students.csv:3: ragged row: 3 fields, header has 5"},
 		{name: "ragged long row", content: "id,term,gpa,g,y\n1,T,1,a,1,extra\n", want: "students.csv:2: ragged row: 6 fields, header has 5"},
 		{name: "missing id", content: "id,term,gpa,g,y\n1,T,1,a,1\nNA,T,1,a,1\n", want: `students.csv:3: field "id": missing student id "NA"`},
@@ -341,6 +345,26 @@ func TestLoadCSVLineNumbers(t *testing.T) {
 	// The quoted "1\n" is a number with a trailing line break: white space.
 	if got := f.Numeric[0].Values; !slices.Equal(got, []float64{1, 1, 2}) || f.Report.Files[0].Rows != 3 {
 		t.Errorf("gpa %v from %d rows, want [1 1 2] from 3", got, f.Report.Files[0].Rows)
+	}
+}
+
+// TestLoadCSVNumericLabels checks that 0/1 labels written as floats (as
+// pandas writes an integer column with gaps) are read as 0 and 1.
+func TestLoadCSVNumericLabels(t *testing.T) {
+	content := "id,term,y\n1,T,1.0\n2,T,0.0\n3,T,\n4,T, 1 \n5,T,0e0\n6,T,-0\n"
+	path := filepath.Join(t.TempDir(), "students.csv")
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := LoadCSV(path, CSVOptions{IDColumn: "id", LabelColumn: "y", TermColumn: "term"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []uint8{1, 0, 1, 0, 0}; !slices.Equal(f.Labels, want) {
+		t.Errorf("labels %v, want %v", f.Labels, want)
+	}
+	if want := []string{"T/1", "T/2", "T/4", "T/5", "T/6"}; !slices.Equal(f.Keys, want) {
+		t.Errorf("keys %v, want %v (row 3 has no label)", f.Keys, want)
 	}
 }
 
