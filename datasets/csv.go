@@ -85,8 +85,8 @@ func csvIsMissing(s string) bool {
 // verbatim. A row whose label is missing is excluded and counted under rule
 // "missing_label"; a missing id or term is an error. Without
 // PositiveValues the label must be a decimal number equal to 0 or 1 ("1",
-// "1.0", "0.00"); anything else is an error. With PositiveValues, Report
-// .Notes lists the label values seen (and any positive value never seen).
+// "1.0", "0.00"); anything else is an error. With PositiveValues,
+// Report.Notes lists the label values seen (and any positive value never seen).
 //
 // Keys are term + "/" + id; two rows with the same key are an error naming
 // both lines. Frame.Categorical holds Categorical then the Groups not
