@@ -90,7 +90,7 @@ func (l *ouladLoader) frame(k int) *Frame {
 		var submitted, submittedDue, late, banked, scored int
 		var scoreSum, wScoreSum, wSum, weightDoneDue float64
 		for _, s := range l.submissions[st.subsFrom:st.subsTo] {
-			if s.date > c {
+			if int(s.date) > c {
 				continue
 			}
 			a := &l.assessments[s.assess]
@@ -101,7 +101,7 @@ func (l *ouladLoader) frame(k int) *Frame {
 			}
 			if s.banked {
 				banked++
-			} else if s.date > a.due {
+			} else if int(s.date) > a.due {
 				late++
 			}
 			if !math.IsNaN(s.score) {

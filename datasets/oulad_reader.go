@@ -35,13 +35,15 @@ type ouladRowFunc func(line int, rec [][]byte) error
 // header names every column in want and calls fn for each non-blank data
 // line with those columns. The file's bytes are hashed (SHA-256) by a second
 // goroutine as they are read, so there is no second pass; the returned
-// FileInfo holds the hash and the number of data rows.
+// FileInfo holds the hash and the number of data rows. free holds the read
+// buffers (see ouladNewBuffers); after a successful scan they are all back
+// in it, so one set serves every file of a load.
 //
 // Accepted format: fields separated by commas, each either double-quoted
 // (a doubled quote "" inside stands for one quote) or bare; LF or CRLF line
 // ends; an optional UTF-8 byte order mark; a final line without a line end.
 // A quoted field may not span lines (OULAD has none).
-func ouladScanFile(fsys fs.FS, name string, want []string, fn ouladRowFunc) (FileInfo, error) {
+func ouladScanFile(fsys fs.FS, name string, want []string, free chan []byte, fn ouladRowFunc) (FileInfo, error) {
 	f, err := fsys.Open(name)
 	if err != nil {
 		return FileInfo{}, fmt.Errorf("oulad: %w", err)
@@ -50,10 +52,6 @@ func ouladScanFile(fsys fs.FS, name string, want []string, fn ouladRowFunc) (Fil
 
 	hash := sha256.New()
 	chunks := make(chan ouladChunk, 2)
-	free := make(chan []byte, 3)
-	for range cap(free) {
-		free <- make([]byte, ouladChunkSize)
-	}
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -136,6 +134,15 @@ func ouladScanFile(fsys fs.FS, name string, want []string, fn ouladRowFunc) (Fil
 		return FileInfo{}, fmt.Errorf("oulad: %s: empty file, no header line", name)
 	}
 	return FileInfo{Path: name, SHA256: hex.EncodeToString(hash.Sum(nil)), Rows: p.rows}, nil
+}
+
+// ouladNewBuffers returns the read buffers for ouladScanFile.
+func ouladNewBuffers() chan []byte {
+	free := make(chan []byte, 3)
+	for range cap(free) {
+		free <- make([]byte, ouladChunkSize)
+	}
+	return free
 }
 
 // ouladLineParser turns lines into records for one file.
@@ -224,11 +231,13 @@ func ouladSplitLine(line []byte, fields [][]byte, scratch []byte) ([][]byte, []b
 			j := start
 			escaped := false
 			for {
-				k := bytes.IndexByte(line[j:], '"')
-				if k < 0 {
+				// OULAD fields are short: a plain loop beats bytes.IndexByte.
+				for j < len(line) && line[j] != '"' {
+					j++
+				}
+				if j == len(line) {
 					return fields, scratch, errOULADUnterminatedQuote
 				}
-				j += k
 				if j+1 < len(line) && line[j+1] == '"' {
 					escaped = true
 					j += 2
@@ -258,21 +267,18 @@ func ouladSplitLine(line []byte, fields [][]byte, scratch []byte) ([][]byte, []b
 			i++
 			continue
 		}
-		k := bytes.IndexByte(line[i:], ',')
-		var field []byte
-		if k < 0 {
-			field = line[i:]
-		} else {
-			field = line[i : i+k]
+		j := i
+		for j < len(line) && line[j] != ',' {
+			if line[j] == '"' {
+				return fields, scratch, errOULADBareQuote
+			}
+			j++
 		}
-		if bytes.IndexByte(field, '"') >= 0 {
-			return fields, scratch, errOULADBareQuote
-		}
-		fields = append(fields, field)
-		if k < 0 {
+		fields = append(fields, line[i:j])
+		if j == len(line) {
 			return fields, scratch, nil
 		}
-		i += k + 1
+		i = j + 1
 	}
 }
 

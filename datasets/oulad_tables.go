@@ -53,10 +53,9 @@ type ouladStudent struct {
 type ouladSubmission struct {
 	student int32
 	assess  int32
-	date    int
+	date    int32
 	banked  bool
 	score   float64 // NaN when missing
-	line    int
 }
 
 // ouladClickAcc aggregates one student's click rows dated <= the largest
@@ -91,9 +90,10 @@ type ouladLoader struct {
 	cutoffs []int           // sorted, unique
 	filter  map[string]bool // presentation key -> seen in studentInfo.csv
 
-	files  []FileInfo
-	counts ouladCounts
-	notes  []string
+	buffers chan []byte // read buffers shared by every file
+	files   []FileInfo
+	counts  ouladCounts
+	notes   []string
 
 	pres      []ouladPresentation
 	presByKey map[string]int32
@@ -111,7 +111,10 @@ type ouladLoader struct {
 }
 
 func (l *ouladLoader) scan(name string, want []string, fn ouladRowFunc) error {
-	info, err := ouladScanFile(l.fsys, name, want, fn)
+	if l.buffers == nil {
+		l.buffers = ouladNewBuffers()
+	}
+	info, err := ouladScanFile(l.fsys, name, want, l.buffers, fn)
 	if err != nil {
 		return err
 	}
@@ -422,42 +425,48 @@ func (l *ouladLoader) readStudentAssessment() error {
 		if missingScore {
 			l.counts.missingScore++
 		}
-		l.submissions = append(l.submissions, ouladSubmission{student: s, assess: a, date: date, banked: banked, score: score, line: line})
+		l.submissions = append(l.submissions, ouladSubmission{student: s, assess: a, date: int32(date), banked: banked, score: score})
 		return nil
 	})
 }
 
-// prepareSubmissions groups submissions by student (then assessment, file
-// order) and drops repeated submissions of one assessment.
+// prepareSubmissions groups submissions by student (a stable counting
+// sort, so file order is kept within a student) and ignores repeated
+// submissions of one assessment after the first in file order.
 func (l *ouladLoader) prepareSubmissions() {
-	subs := l.submissions
-	slices.SortStableFunc(subs, func(a, b ouladSubmission) int {
-		if a.student != b.student {
-			return int(a.student - b.student)
+	start := make([]int32, len(l.students)+1)
+	for _, s := range l.submissions {
+		start[s.student+1]++
+	}
+	for i := 1; i < len(start); i++ {
+		start[i] += start[i-1]
+	}
+	sorted := make([]ouladSubmission, len(l.submissions))
+	next := slices.Clone(start[:len(l.students)])
+	for _, s := range l.submissions {
+		sorted[next[s.student]] = s
+		next[s.student]++
+	}
+	out := sorted[:0]
+	for i := range l.students {
+		from := int32(len(out))
+		for _, s := range sorted[start[i]:start[i+1]] {
+			dup := false
+			for _, kept := range out[from:] {
+				if kept.assess == s.assess {
+					dup = true
+					break
+				}
+			}
+			if dup {
+				l.counts.duplicateSubmission++
+				continue
+			}
+			out = append(out, s)
 		}
-		return int(a.assess - b.assess)
-	})
-	out := subs[:0]
-	for i, s := range subs {
-		if i > 0 && s.student == subs[i-1].student && s.assess == subs[i-1].assess {
-			l.counts.duplicateSubmission++
-			continue
-		}
-		out = append(out, s)
+		l.students[i].subsFrom, l.students[i].subsTo = from, int32(len(out))
 	}
 	l.submissions = out
-	for i := range l.students {
-		l.students[i].subsFrom, l.students[i].subsTo = 0, 0
-	}
-	for i := 0; i < len(out); {
-		j := i
-		for j < len(out) && out[j].student == out[i].student {
-			j++
-		}
-		st := &l.students[out[i].student]
-		st.subsFrom, st.subsTo = int32(i), int32(j)
-		i = j
-	}
 }
 
 func (l *ouladLoader) readVLE() error {
