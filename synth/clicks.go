@@ -8,7 +8,7 @@ import (
 // Click model constants (see the package documentation).
 const (
 	// activityIntercept calibrates about 327 studentVle rows per student.
-	activityIntercept = -0.75
+	activityIntercept = -0.77
 	// activityEngagement is the daily-activity logit slope on engagement
 	// (times the student's signal).
 	activityEngagement = 1.1
@@ -16,8 +16,8 @@ const (
 	activityWeekend    = -0.35
 	activityDueSoon    = 0.6  // within three days before a TMA/CMA deadline
 	activityPreCourse  = -0.9 // days before the presentation starts
-	homepageVisit      = 0.8  // P(homepage row) on an active day
-	sitesPerDay        = 3.7  // mean number of other sites per active day
+	homepageVisit      = 0.95 // P(homepage row) on an active day
+	sitesPerDay        = 3.55 // mean number of other sites per active day
 )
 
 // clickWriter appends one student's studentVle rows to a buffer.

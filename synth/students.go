@@ -105,6 +105,10 @@ var withdrawalCurve = quantileCurve{
 	{0.75, 109}, {0.90, 170}, {0.95, 202}, {1, 0},
 }
 
+// withdrawTimingCentre re-centres the early engagement of Withdrawn students
+// (mean about -0.5) so their dates follow withdrawalCurve overall.
+const withdrawTimingCentre = 0.4
+
 // withdrawnWithoutDate: share of Withdrawn students whose unregistration date
 // is empty (real 93 of 10,156).
 const withdrawnWithoutDate = 0.009
@@ -275,7 +279,7 @@ func newStudent(seed uint64, p *presentation, id int) student {
 		// Low early engagement -> early withdrawal (Gaussian copula on the
 		// real unregistration-date distribution).
 		a := 0.75 * s.signal
-		u := normalCDF(a*s.early + math.Sqrt(1-a*a)*r.NormFloat64())
+		u := normalCDF(a*(s.early+withdrawTimingCentre) + math.Sqrt(1-a*a)*r.NormFloat64())
 		if s.disabled {
 			u = disabilityWithdrawLater + (1-disabilityWithdrawLater)*u
 		}
