@@ -13,6 +13,9 @@ type modelKind struct {
 	newParams func() any
 	check     func(params any) error
 	build     func(params any) (models.Model, error)
+	// scoresNotProbabilities marks kinds whose scores rank students but
+	// are not probabilities: Brier and log loss are undefined for them.
+	scoresNotProbabilities bool
 }
 
 // ModelKinds lists the model kinds a spec may name.
@@ -53,10 +56,10 @@ var modelKinds = map[string]modelKind{
 		check: func(p any) error {
 			lp := p.(*logisticParams)
 			if lp.C != nil && *lp.C <= 0 {
-				return fmt.Errorf("C must be positive, got %g", *lp.C)
+				return paramError{"C", fmt.Sprintf("must be positive, got %g", *lp.C)}
 			}
 			if lp.MaxIter < 0 {
-				return fmt.Errorf("max_iter must be positive, got %d", lp.MaxIter)
+				return paramError{"max_iter", fmt.Sprintf("must be positive, got %d", lp.MaxIter)}
 			}
 			return checkClassWeight(lp.ClassWeight)
 		},
@@ -86,10 +89,10 @@ var modelKinds = map[string]modelKind{
 		check: func(p any) error {
 			rp := p.(*ruleParams)
 			if rp.Feature == "" {
-				return fmt.Errorf("feature: missing: the column whose value is the risk score")
+				return paramError{"feature", "missing: the feature column whose value is the risk score"}
 			}
 			if rp.Direction != "" && rp.Direction != "higher" && rp.Direction != "lower" {
-				return fmt.Errorf("direction must be \"higher\" or \"lower\", got %q", rp.Direction)
+				return paramError{"direction", fmt.Sprintf("must be \"higher\" or \"lower\", got %q", rp.Direction)}
 			}
 			return nil
 		},
@@ -97,15 +100,23 @@ var modelKinds = map[string]modelKind{
 			rp := p.(*ruleParams)
 			return models.Rule{Config: models.RuleConfig{Feature: rp.Feature, Direction: rp.Direction}}, nil
 		},
+		scoresNotProbabilities: true,
 	},
 }
 
 func checkClassWeight(cw string) error {
 	if cw != "" && cw != "balanced" {
-		return fmt.Errorf("class_weight must be \"balanced\" or left out, got %q", cw)
+		return paramError{"class_weight", fmt.Sprintf("must be \"balanced\" or left out, got %q", cw)}
 	}
 	return nil
 }
+
+// paramError is a problem with one hyperparameter key of a model.
+type paramError struct {
+	key, msg string
+}
+
+func (e paramError) Error() string { return e.key + ": " + e.msg }
 
 // buildModel constructs the model a ModelSpec declares.
 func buildModel(m ModelSpec) (models.Model, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
+	"math"
 	"math/rand/v2"
 	"sync"
 
@@ -48,8 +49,9 @@ type preparedFold struct {
 // prepareFold fits the feature encoder on the training rows and encodes both sets.
 func prepareFold(ld *loadedDataset, f *datasets.Frame, fo fold) *preparedFold {
 	p := &preparedFold{}
+	numeric, notes := presentNumeric(f, fo.train, ld.numeric)
 	spec := features.Spec{
-		Numeric:     ld.numeric,
+		Numeric:     numeric,
 		Categorical: ld.categorical,
 		Missing:     features.MissingPolicy(ld.spec.Missing),
 		Impute:      ld.spec.Impute,
@@ -81,8 +83,33 @@ func prepareFold(ld *loadedDataset, f *datasets.Frame, fo fold) *preparedFold {
 		Encoding:  enc.Describe(),
 		TrainStat: statTr,
 		TestStat:  statTe,
+		Notes:     notes,
 	}
 	return p
+}
+
+// presentNumeric returns the numeric features that have a value in at least
+// one training row, and a note for each one left out. A feature can be
+// wholly missing early in a term (no weighted assessment is due by day 14,
+// so no submitted-weight fraction exists): there is nothing to learn from
+// it and nothing to impute it with.
+func presentNumeric(f *datasets.Frame, train []int, names []string) (kept, notes []string) {
+	for _, name := range names {
+		col, _ := f.NumericByName(name)
+		present := false
+		for _, i := range train {
+			if !math.IsNaN(col.Values[i]) {
+				present = true
+				break
+			}
+		}
+		if present {
+			kept = append(kept, name)
+		} else {
+			notes = append(notes, fmt.Sprintf("feature %q has no value in any of the %d training rows; left out of this fold", name, len(train)))
+		}
+	}
+	return kept, notes
 }
 
 func rowsFor(f *datasets.Frame, x *models.Matrix, kept []int) models.Rows {
@@ -167,6 +194,14 @@ func (e *evaluation) evaluate(ctx context.Context, seed uint64, policy metrics.T
 	report, err := metrics.Evaluate(e.prep.testY, testScores, thr)
 	if err != nil {
 		return fmt.Errorf("%s: evaluating: %w", where, err)
+	}
+	if modelKinds[e.model.Kind].scoresNotProbabilities {
+		report.Brier, report.LogLoss = nil, nil
+		if report.Undefined == nil {
+			report.Undefined = map[string]string{}
+		}
+		const reason = "a rule model's scores rank students but are not probabilities"
+		report.Undefined["brier"], report.Undefined["log_loss"] = reason, reason
 	}
 	e.scores = testScores
 	e.result = results.Evaluation{

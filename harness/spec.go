@@ -189,6 +189,7 @@ func (ps *problems) err() error {
 	if len(ps.list) == 0 {
 		return nil
 	}
+	sort.SliceStable(ps.list, func(i, j int) bool { return ps.list[i].Line < ps.list[j].Line })
 	return &SpecError{Problems: ps.list}
 }
 
@@ -253,15 +254,18 @@ func tomlError(file string, err error) error {
 		}
 		return fmt.Errorf("%s:%d: %s", file, pe.Position.Line, msg)
 	}
-	// Type errors from the decoder read "toml: line N (last key "k"): ...".
+	// Type errors from the decoder read
+	// `toml: line N (last key "k"): message`.
 	msg := strings.TrimPrefix(err.Error(), "toml: ")
-	if strings.HasPrefix(msg, "line ") {
-		var line int
-		if _, scanErr := fmt.Sscanf(msg, "line %d", &line); scanErr == nil {
-			rest := msg[strings.IndexByte(msg, ' ')+1:]
-			rest = rest[strings.IndexByte(rest, ' ')+1:]
-			return fmt.Errorf("%s:%d: %s", file, line, rest)
+	var line int
+	if _, scanErr := fmt.Sscanf(msg, "line %d", &line); scanErr == nil {
+		rest := msg[strings.IndexByte(msg, ' ')+1:]
+		rest = strings.TrimLeft(rest, "0123456789 ")
+		if key, after, ok := strings.Cut(rest, "): "); ok && strings.HasPrefix(key, "(last key ") {
+			k := strings.Trim(strings.TrimPrefix(key, "(last key "), `"`)
+			return fmt.Errorf("%s:%d: %s: %s", file, line, k, after)
 		}
+		return fmt.Errorf("%s:%d: %s", file, line, rest)
 	}
 	return fmt.Errorf("%s: %s", file, msg)
 }
@@ -433,7 +437,10 @@ func (s *Spec) checkValues(ps *problems) {
 		key := fmt.Sprintf("models[%d]", i)
 		unique(key, "model", m.Name)
 		if m.Params != nil {
-			if err := modelKinds[m.Kind].check(m.Params); err != nil {
+			var pe paramError
+			if err := modelKinds[m.Kind].check(m.Params); errors.As(err, &pe) {
+				ps.add(key+"."+pe.key, "%s", pe.msg)
+			} else if err != nil {
 				ps.add(key, "%v", err)
 			}
 		}

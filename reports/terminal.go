@@ -23,11 +23,7 @@ func WriteTerminal(w io.Writer, run *results.Run) error {
 	for _, d := range run.Datasets {
 		fmt.Fprintf(w, "\ndataset %s (%s)\n", d.Name, d.Kind)
 		for _, c := range d.Cutoffs {
-			excluded := 0
-			for _, cl := range c.Cleaning {
-				excluded += cl.Count
-			}
-			fmt.Fprintf(w, "  %s: %d students, %d at risk; %d cleaning events (see results.json)\n", cutoffText(c.Day), c.Rows, c.Positives, excluded)
+			fmt.Fprintf(w, "  %s: %d students, %d at risk (%.1f%%)\n", cutoffText(c.Day), c.Rows, c.Positives, percent(c.Positives, c.Rows))
 		}
 		for _, split := range splitsOf(run, d.Name) {
 			fmt.Fprintf(w, "\nsplit %s\n", split)
@@ -65,6 +61,13 @@ func splitsOf(run *results.Run, dataset string) []string {
 		}
 	}
 	return splits
+}
+
+func percent(part, whole int) float64 {
+	if whole == 0 {
+		return 0
+	}
+	return 100 * float64(part) / float64(whole)
 }
 
 func num(v *float64) string {

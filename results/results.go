@@ -94,4 +94,6 @@ type FeatureSummary struct {
 	Encoding  features.Description    `json:"encoding"`
 	TrainStat features.TransformStats `json:"train_stats"`
 	TestStat  features.TransformStats `json:"test_stats"`
+	// Notes say which declared features were left out and why.
+	Notes []string `json:"notes,omitempty"`
 }
