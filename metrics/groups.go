@@ -87,11 +87,11 @@ func (g scoreGroups) totals() (pos, neg float64) {
 // distinct threshold, computed as scikit-learn does (fpr = fps/fps[-1],
 // tpr = tps/tps[-1], trapezoids). Ties between a positive and a negative
 // count one half. P and N are the totals and must both be positive.
-func aucFromCounts(pos, neg []float64, P, N float64) float64 {
+func aucFromCounts[T int32 | float64](pos, neg []T, P, N float64) float64 {
 	var tps, fps, prevTPR, prevFPR, area float64
 	for i := range pos {
-		tps += pos[i]
-		fps += neg[i]
+		tps += float64(pos[i])
+		fps += float64(neg[i])
 		tpr, fpr := tps/P, fps/N
 		area += (fpr - prevFPR) * (tpr + prevTPR) / 2
 		prevTPR, prevFPR = tpr, fpr
@@ -102,11 +102,11 @@ func aucFromCounts(pos, neg []float64, P, N float64) float64 {
 // apFromCounts returns scikit-learn's average precision: the sum over
 // distinct thresholds (descending) of (R_i - R_{i-1}) * P_i. P must be
 // positive.
-func apFromCounts(pos, neg []float64, P float64) float64 {
+func apFromCounts[T int32 | float64](pos, neg []T, P float64) float64 {
 	var tps, fps, prevRecall, ap float64
 	for i := range pos {
-		tps += pos[i]
-		fps += neg[i]
+		tps += float64(pos[i])
+		fps += float64(neg[i])
 		if pos[i] == 0 {
 			continue // recall unchanged: the term is zero
 		}
