@@ -273,9 +273,9 @@ func TestValidateDataProblems(t *testing.T) {
 			wants: []string{`datasets[0].groups: no categorical column "star_sign"`},
 		},
 		{
-			name:  "empty class in training set",
-			spec:  func(t *testing.T) *Spec { return csvSpec(t, "") },
-			edit:  func(s *Spec) { s.Datasets[0].Path = "testdata/one-class-early.csv" },
+			name: "empty class in training set",
+			spec: func(t *testing.T) *Spec { return csvSpec(t, "") },
+			edit: func(s *Spec) { s.Datasets[0].Path = "testdata/one-class-early.csv" },
 			wants: []string{
 				`csv.toml:20: splits[0]: the training set of split "by-term/2022F" of dataset "students" has no positive (at-risk) rows`,
 			},
