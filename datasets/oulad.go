@@ -13,7 +13,8 @@ type OULADOptions struct {
 	Name string
 	// Cutoffs are the prediction days, relative to each presentation's start
 	// (day 0). LoadOULAD returns one Frame per cutoff, in this order.
-	// Negative days are allowed; duplicates yield identical frames.
+	// Negative days are allowed; |day| must be at most 3650. Duplicates
+	// yield identical frames.
 	Cutoffs []int
 	// Positive lists the final_result values that are the at-risk label 1,
 	// e.g. {"Fail", "Withdrawn"}. Each must occur in studentInfo.csv.
@@ -123,6 +124,11 @@ func LoadOULAD(fsys fs.FS, opts OULADOptions) ([]*Frame, error) {
 	}
 	if len(opts.Positive) == 0 {
 		return nil, fmt.Errorf("oulad: no positive final_result values given")
+	}
+	for _, c := range opts.Cutoffs {
+		if c < -ouladMaxCutoff || c > ouladMaxCutoff {
+			return nil, fmt.Errorf("oulad: cutoff day %d outside [%d, %d]", c, -ouladMaxCutoff, ouladMaxCutoff)
+		}
 	}
 	l := &ouladLoader{fsys: fsys, opts: opts}
 	l.cutoffs = slices.Clone(opts.Cutoffs)

@@ -68,6 +68,7 @@ func TestLoadOULADErrors(t *testing.T) {
 		{"empty file", func(fsys fstest.MapFS) { fsys[OULADCourses] = &fstest.MapFile{} }, nil,
 			`oulad: courses.csv: empty file, no header line`},
 		{"no cutoffs", nil, func(o *OULADOptions) { o.Cutoffs = nil }, `oulad: no cutoff days given`},
+		{"cutoff out of range", nil, func(o *OULADOptions) { o.Cutoffs = []int{28, 4000} }, `oulad: cutoff day 4000 outside [-3650, 3650]`},
 		{"no positive", nil, func(o *OULADOptions) { o.Positive = nil }, `oulad: no positive final_result values given`},
 		{"unknown positive", nil, func(o *OULADOptions) { o.Positive = []string{"Failed"} },
 			`oulad: positive value "Failed" matches no final_result in studentInfo.csv (values: Distinction, Fail, Pass, Withdrawn)`},

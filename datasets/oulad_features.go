@@ -198,6 +198,7 @@ func (l *ouladLoader) clickColumns(f *Frame, rows []int32, k int) []CleaningCoun
 	}
 	active := make([]float64, n)
 	since := make([]float64, n)
+	weekSums := make([]int64, weeks)
 	noRows, noActivity := 0, 0
 
 	for r, si := range rows {
@@ -220,24 +221,31 @@ func (l *ouladLoader) clickColumns(f *Frame, rows []int32, k int) []CleaningCoun
 			since[r] = math.NaN()
 			continue
 		}
-		var sum, days int64
+		var sum, days, beforeSum int64
+		clear(weekSums)
 		last := math.MinInt
-		for i, v := range acc.days {
-			d := acc.lo + i
-			if d > c {
-				break
-			}
-			if v == 0 {
-				continue
+		add := func(d int, v int64) {
+			if d > c || v == 0 {
+				return
 			}
 			sum += v
 			days++
-			last = d
+			last = max(last, d)
 			if d < 0 {
-				before[r] += float64(v)
+				beforeSum += v
 			} else {
-				week[d/7][r] += float64(v)
+				weekSums[d/7] += v
 			}
+		}
+		for i, v := range acc.days {
+			add(ouladDenseFrom+i, v)
+		}
+		for d, v := range acc.other {
+			add(d, v)
+		}
+		before[r] = float64(beforeSum)
+		for w := range week {
+			week[w][r] = float64(weekSums[w])
 		}
 		total[r] = float64(sum)
 		active[r] = float64(days)

@@ -46,7 +46,6 @@ type ouladStudent struct {
 	subsFrom      int32 // submissions[subsFrom:subsTo] are this student's
 	subsTo        int32
 	clicks        *ouladClickAcc
-	hasClickRows  bool
 	hasRegistered bool // has a studentRegistration.csv row
 }
 
@@ -60,12 +59,26 @@ type ouladSubmission struct {
 
 // ouladClickAcc aggregates one student's click rows dated <= the largest
 // cutoff: clicks per day, and clicks per activity type per cutoff interval
-// (interval j holds days in (cutoffs[j-1], cutoffs[j]]).
+// (interval j holds days in (cutoffs[j-1], cutoffs[j]]). Days in the dense
+// window [ouladDenseFrom, min(largest cutoff, ouladDenseTo)] are counted in
+// a slice; the rare days outside it (long before the start, or late in very
+// long presentations) in a map, so memory per student stays bounded.
 type ouladClickAcc struct {
-	lo    int     // day of days[0]
-	days  []int64 // clicks per day lo..maxCutoff
-	types []int64 // [interval*numTypes + type]
+	days  []int64       // days[d-ouladDenseFrom]
+	other map[int]int64 // days outside the dense window
+	types []int64       // [interval*numTypes + type]
 }
+
+// The dense click window covers OULAD's usual range (a few weeks before the
+// start to the end of a 9-month presentation).
+const (
+	ouladDenseFrom = -64
+	ouladDenseTo   = 511
+)
+
+// ouladMaxCutoff bounds |cutoff| (ten years of days): the week columns and
+// accumulators grow with the cutoff.
+const ouladMaxCutoff = 3650
 
 type ouladSite struct {
 	pres int32
@@ -526,6 +539,7 @@ func (l *ouladLoader) readStudentVLE() error {
 	want := []string{"code_module", "code_presentation", "id_student", "id_site", "date", "sum_click"}
 	maxCut := l.cutoffs[len(l.cutoffs)-1]
 	numTypes := len(l.activityTypes)
+	denseLen := max(0, min(maxCut, ouladDenseTo)-ouladDenseFrom+1)
 	var (
 		lastMod, lastPres []byte
 		lastP             int32
@@ -594,16 +608,17 @@ func (l *ouladLoader) readStudentVLE() error {
 		st := &l.students[lastStudent]
 		acc := st.clicks
 		if acc == nil {
-			lo := min(day, 0)
-			acc = &ouladClickAcc{lo: lo, days: make([]int64, maxCut-lo+1), types: make([]int64, numTypes*len(l.cutoffs))}
+			acc = &ouladClickAcc{days: make([]int64, denseLen), types: make([]int64, numTypes*len(l.cutoffs))}
 			st.clicks = acc
 		}
-		if day < acc.lo {
-			grown := make([]int64, maxCut-day+1)
-			copy(grown[acc.lo-day:], acc.days)
-			acc.days, acc.lo = grown, day
+		if i := day - ouladDenseFrom; i >= 0 && i < denseLen {
+			acc.days[i] += n
+		} else {
+			if acc.other == nil {
+				acc.other = map[int]int64{}
+			}
+			acc.other[day] += n
 		}
-		acc.days[day-acc.lo] += n
 		j := 0
 		for l.cutoffs[j] < day {
 			j++

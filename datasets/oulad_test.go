@@ -394,3 +394,53 @@ func TestLoadOULADDuplicateSubmission(t *testing.T) {
 		t.Errorf("AAA/1 mean_score = %v, want 80 (the duplicate's 10 ignored)", mean.Values[0])
 	}
 }
+
+// TestLoadOULADClicksOutsideDenseWindow: clicks long before the start
+// (day -100) and late in a long cutoff (day 600) are kept exactly, like
+// days inside the usual window. AAA/2 has no registration date, so it is the
+// only row at day -80 (everyone else registered later).
+func TestLoadOULADClicksOutsideDenseWindow(t *testing.T) {
+	fsys := ouladTinyFS(t)
+	fsys[OULADStudentVLE].Data = append(fsys[OULADStudentVLE].Data,
+		"\"AAA\",\"2013J\",\"2\",\"100\",\"-100\",\"2\"\r\n\"AAA\",\"2013J\",\"2\",\"102\",\"600\",\"5\"\r\n\"AAA\",\"2013J\",\"2\",\"102\",\"701\",\"50\"\r\n"...)
+	opts := ouladTinyOptions()
+	opts.Cutoffs = []int{-80, 700}
+	frames, err := LoadOULAD(fsys, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		frame                                      *Frame
+		row                                        int
+		total, before, week85, active, since, res float64
+	}{
+		// Day -80: only the day -100 row (2 resource clicks); since = -80 - (-100).
+		{frames[0], 0, 2, 2, math.NaN(), 1, 20, 2},
+		// Day 700: days -100 (2), 13 (3), 21 (4), 600 (5); day 701 is after the cutoff.
+		{frames[1], 1, 14, 2, 5, 4, 100, 5},
+	}
+	for _, tc := range cases {
+		f := tc.frame
+		if f.Keys[tc.row] != "AAA/2013J/2" {
+			t.Fatalf("cutoff %d row %d = %s, want AAA/2013J/2 (keys %v)", f.Cutoff, tc.row, f.Keys[tc.row], f.Keys)
+		}
+		get := func(name string) float64 {
+			col, ok := f.NumericByName(name)
+			if !ok {
+				return math.NaN()
+			}
+			return col.Values[tc.row]
+		}
+		got := []float64{get("clicks_total"), get("clicks_week_before_start"), get("clicks_week_85"), get("active_days"), get("days_since_last_activity"), get("clicks_type_resource")}
+		want := []float64{tc.total, tc.before, tc.week85, tc.active, tc.since, tc.res}
+		for i := range got {
+			if !ouladSameFloat(got[i], want[i], 0) {
+				t.Errorf("cutoff %d: total/before/week85/active/since/resource = %v, want %v", f.Cutoff, got, want)
+				break
+			}
+		}
+	}
+	if f := frames[1]; len(f.Numeric) != 11+1+4+1+101+2 {
+		t.Errorf("cutoff 700: %d numeric columns, want 120 (11 + total + 4 types + before + 101 weeks + 2)", len(f.Numeric))
+	}
+}
