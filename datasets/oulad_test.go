@@ -410,8 +410,8 @@ func TestLoadOULADClicksOutsideDenseWindow(t *testing.T) {
 		t.Fatal(err)
 	}
 	cases := []struct {
-		frame                                      *Frame
-		row                                        int
+		frame                                     *Frame
+		row                                       int
 		total, before, week85, active, since, res float64
 	}{
 		// Day -80: only the day -100 row (2 resource clicks); since = -80 - (-100).
