@@ -508,6 +508,39 @@ func runConformance(fn string, a args) (outputs, error) {
 		}
 		return outputs{"effect": r.Effect, "se": r.SE, "t": r.T, "p_value": r.PValue,
 			"lower": r.CI.Lower, "upper": r.CI.Upper}, nil
+	case "subgroup":
+		y, err := a.floats("y")
+		if err != nil {
+			return nil, err
+		}
+		tr, err := a.floats("treatment")
+		if err != nil {
+			return nil, err
+		}
+		treated, err := treatedFrom(tr)
+		if err != nil {
+			return nil, err
+		}
+		var groups []string
+		if err := json.Unmarshal(a["groups"], &groups); err != nil {
+			return nil, fmt.Errorf("argument groups: %w", err)
+		}
+		scale, err := a.string("scale")
+		if err != nil {
+			return nil, err
+		}
+		r, err := SubgroupEffects(y, treated, groups, EffectScale(scale), 0.95)
+		if err != nil {
+			return nil, err
+		}
+		out := outputs{"interaction_stat": r.InteractionStat, "interaction_p": r.InteractionP,
+			"interaction_df": float64(r.InteractionDF)}
+		for _, lv := range r.Levels {
+			out["effect_"+lv.Level] = lv.Effect
+			out["se_"+lv.Level] = lv.SE
+			out["p_"+lv.Level] = lv.PValue
+		}
+		return out, nil
 	}
 	return nil, fmt.Errorf("unknown fn %q", fn)
 }

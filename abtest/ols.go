@@ -27,38 +27,9 @@ func fitOLS(x *mat.Dense, y []float64) (*olsFit, error) {
 	}
 	var xtx mat.SymDense
 	xtx.SymOuterK(1, x.T())
-	// Scale columns to unit diagonal before factorizing so that the
-	// condition check does not depend on the units of the covariates.
-	scale := make([]float64, p)
-	for j := range p {
-		d := xtx.At(j, j)
-		if !(d > 0) {
-			return nil, errCollinear
-		}
-		scale[j] = 1 / math.Sqrt(d)
-	}
-	scaled := mat.NewSymDense(p, nil)
-	for i := range p {
-		for j := i; j < p; j++ {
-			scaled.SetSym(i, j, xtx.At(i, j)*scale[i]*scale[j])
-		}
-	}
-	var chol mat.Cholesky
-	if ok := chol.Factorize(scaled); !ok {
-		return nil, errCollinear
-	}
-	if c := chol.Cond(); c > 1e12 || math.IsNaN(c) {
-		return nil, errCollinear
-	}
-	var inv mat.SymDense
-	if err := chol.InverseTo(&inv); err != nil {
-		return nil, errCollinear
-	}
-	xtxInv := mat.NewSymDense(p, nil)
-	for i := range p {
-		for j := i; j < p; j++ {
-			xtxInv.SetSym(i, j, inv.At(i, j)*scale[i]*scale[j])
-		}
+	xtxInv, err := invertSPD(&xtx)
+	if err != nil {
+		return nil, err
 	}
 	yv := mat.NewVecDense(n, y)
 	var xty mat.VecDense
@@ -77,6 +48,68 @@ func fitOLS(x *mat.Dense, y []float64) (*olsFit, error) {
 		fit.resid[i] = y[i] - yhat
 	}
 	return fit, nil
+}
+
+// invertSPD inverts a symmetric positive definite matrix, scaling it to
+// unit diagonal first so that the conditioning check does not depend on
+// the units of the covariates. It returns errCollinear for a singular or
+// badly conditioned matrix.
+func invertSPD(a *mat.SymDense) (*mat.SymDense, error) {
+	p := a.SymmetricDim()
+	scale := make([]float64, p)
+	for j := range p {
+		d := a.At(j, j)
+		if !(d > 0) {
+			return nil, errCollinear
+		}
+		scale[j] = 1 / math.Sqrt(d)
+	}
+	scaled := mat.NewSymDense(p, nil)
+	for i := range p {
+		for j := i; j < p; j++ {
+			scaled.SetSym(i, j, a.At(i, j)*scale[i]*scale[j])
+		}
+	}
+	var chol mat.Cholesky
+	if ok := chol.Factorize(scaled); !ok {
+		return nil, errCollinear
+	}
+	if c := chol.Cond(); c > 1e12 || math.IsNaN(c) {
+		return nil, errCollinear
+	}
+	var inv mat.SymDense
+	if err := chol.InverseTo(&inv); err != nil {
+		return nil, errCollinear
+	}
+	out := mat.NewSymDense(p, nil)
+	for i := range p {
+		for j := i; j < p; j++ {
+			out.SetSym(i, j, inv.At(i, j)*scale[i]*scale[j])
+		}
+	}
+	return out, nil
+}
+
+// waldTest returns the Wald statistic (Cb)'(C V C')⁻¹(Cb) of the linear
+// hypothesis C b = 0 and its number of restrictions.
+func waldTest(b []float64, v mat.Matrix, c *mat.Dense) (float64, int, error) {
+	q, _ := c.Dims()
+	cb := mat.NewVecDense(q, nil)
+	cb.MulVec(c, mat.NewVecDense(len(b), b))
+	var cv, cvc mat.Dense
+	cv.Mul(c, v)
+	cvc.Mul(&cv, c.T())
+	sym := mat.NewSymDense(q, nil)
+	for i := range q {
+		for j := i; j < q; j++ {
+			sym.SetSym(i, j, (cvc.At(i, j)+cvc.At(j, i))/2)
+		}
+	}
+	inv, err := invertSPD(sym)
+	if err != nil {
+		return 0, q, err
+	}
+	return mat.Inner(cb, inv, cb), q, nil
 }
 
 // sandwich returns (X'X)⁻¹ M (X'X)⁻¹ for the meat M.

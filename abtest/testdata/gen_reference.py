@@ -209,6 +209,50 @@ add("regression_hc2/n150", "regression_hc2", dict(y=yh.tolist(), treatment=trh.t
     dict(effect=fit.params[1], se=fit.bse[1], t=fit.tvalues[1], p_value=fit.pvalues[1], lower=ci[1, 0], upper=ci[1, 1]),
     1e-8, "statsmodels 0.13.5 OLS cov_type='HC2' use_t=True (t on N-K df)")
 
+# subgroup effects: y ~ level dummies + treatment x level dummies (no
+# intercept), interaction = equal treatment coefficients across levels
+def subgroup_case(id_, y, tr, groups, scale):
+    levels = sorted(set(groups))
+    L = len(levels)
+    X = np.zeros((len(y), 2 * L))
+    for i, g in enumerate(groups):
+        k = levels.index(g)
+        X[i, k] = 1
+        X[i, L + k] = tr[i]
+    if scale == "difference":
+        fit = sm.OLS(y, X).fit(cov_type="HC2", use_t=True)
+    else:
+        fit = sm.Logit(y, X).fit(disp=0, tol=1e-12, maxiter=200)
+    C = np.zeros((L - 1, 2 * L))
+    for k in range(1, L):
+        C[k - 1, L] = -1
+        C[k - 1, L + k] = 1
+    w = fit.wald_test(C, use_f=(scale == "difference"), scalar=True)
+    stat = float(np.squeeze(w.statistic))
+    if scale == "difference":
+        stat *= (L - 1)  # statsmodels reports F = W/q
+    want = dict(interaction_stat=stat, interaction_p=float(w.pvalue), interaction_df=L - 1)
+    for k, g in enumerate(levels):
+        want["effect_" + g] = fit.params[L + k]
+        want["se_" + g] = fit.bse[L + k]
+        want["p_" + g] = fit.pvalues[L + k]
+    add(id_, "subgroup", dict(y=y.tolist(), treatment=tr.tolist(), groups=groups, scale=scale), want, 1e-8,
+        "statsmodels 0.13.5 " + ("OLS cov_type='HC2' use_t=True, wald_test use_f" if scale == "difference"
+                                  else "Logit, wald_test chi2") + "; model y ~ 0 + level + treatment:level")
+
+
+n = 400
+grp = rng.choice(["first-gen", "continuing"], n, p=[0.35, 0.65]).tolist()
+trs = (rng.random(n) < 0.5).astype(int)
+base = np.where(np.array(grp) == "first-gen", 0.35, 0.22)
+eff = np.where(np.array(grp) == "first-gen", -0.12, -0.03)
+yb = (rng.random(n) < base + eff * trs).astype(float)
+subgroup_case("subgroup/binary-difference", yb, trs, grp, "difference")
+subgroup_case("subgroup/binary-logodds", yb, trs, grp, "log-odds")
+grp3 = rng.choice(["a", "b", "c"], n).tolist()
+yc3 = np.round(rng.normal(60, 12, n) + 4 * trs * (np.array(grp3) == "c"), 1)
+subgroup_case("subgroup/3-levels-difference", yc3, trs, grp3, "difference")
+
 with open("reference.json", "w") as fh:
     json.dump({"suite": "abtest-extra",
                "generator": "gen_reference.py: scipy 1.10.1, statsmodels 0.13.5, R 4.2.2",
