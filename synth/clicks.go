@@ -8,7 +8,7 @@ import (
 // Click model constants (see the package documentation).
 const (
 	// activityIntercept calibrates about 327 studentVle rows per student.
-	activityIntercept = -0.77
+	activityIntercept = -0.795
 	// activityEngagement is the daily-activity logit slope on engagement
 	// (times the student's signal).
 	activityEngagement = 1.1
@@ -16,6 +16,9 @@ const (
 	activityWeekend    = -0.35
 	activityDueSoon    = 0.6  // within three days before a TMA/CMA deadline
 	activityPreCourse  = -0.9 // days before the presentation starts
+	// activityDisability is the disparity group's extra daily-activity logit
+	// (they use the VLE more at equal engagement, which masks their risk).
+	activityDisability = 0.3
 	homepageVisit      = 0.95 // P(homepage row) on an active day
 	sitesPerDay        = 3.55 // mean number of other sites per active day
 )
@@ -40,6 +43,9 @@ func (w *clickWriter) appendStudent(buf []byte, p *presentation, s *student) ([]
 	base := activityIntercept
 	if p.year == 2014 {
 		base += activity2014
+	}
+	if s.disabled {
+		base += activityDisability
 	}
 	rows := 0
 	for d := start; d <= end; d++ {

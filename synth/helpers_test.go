@@ -97,6 +97,15 @@ type studentStats struct {
 	subEarly    int // of those, submitted on or before day 28
 	scoreEarly  float64
 	nScoreEarly int
+	subs        []sub // studentAssessment rows
+}
+
+// sub is one studentAssessment row with its assessment's row.
+type sub struct {
+	assessment []string // assessments.csv row
+	date       int
+	banked     bool
+	score      string
 }
 
 // parsedOULAD holds a generated data set's per-registration aggregates.
@@ -144,7 +153,6 @@ func parseOULAD(t testing.TB, fsys fs.FS) *parsedOULAD {
 		}
 		p.sites[f[0]] = f[1] + "/" + f[2]
 	})
-	byID := map[string]*studentStats{}
 	scanTable(t, fsys, FileStudentInfo, func(line int, f []string) {
 		if line == 1 {
 			return
@@ -159,7 +167,6 @@ func parseOULAD(t testing.TB, fsys fs.FS) *parsedOULAD {
 		s := &studentStats{info: append([]string(nil), f...), result: f[11], disabled: f[10] == "Y", year: f[1][:4], earlyDays: map[int]bool{}}
 		p.students[k] = s
 		p.order = append(p.order, k)
-		byID[f[2]] = s
 	})
 	regSeen := 0
 	scanTable(t, fsys, FileStudentRegistration, func(line int, f []string) {
@@ -189,6 +196,15 @@ func parseOULAD(t testing.TB, fsys fs.FS) *parsedOULAD {
 		if !ok {
 			t.Fatalf("studentAssessment line %d: student %s not registered on %s/%s", line, f[1], a[0], a[1])
 		}
+		for _, prev := range s.subs {
+			if prev.assessment[2] == f[0] {
+				t.Fatalf("studentAssessment line %d: second row for student %s, assessment %s", line, f[1], f[0])
+			}
+		}
+		if f[3] != "0" && f[3] != "1" {
+			t.Fatalf("studentAssessment line %d: is_banked %q", line, f[3])
+		}
+		s.subs = append(s.subs, sub{assessment: a, date: atoiT(t, f[2]), banked: f[3] == "1", score: f[4]})
 		if a[3] != "Exam" && a[4] != "" && atoiT(t, a[4]) <= 28 && f[3] == "0" {
 			d := atoiT(t, f[2])
 			if d <= 28 {
@@ -210,8 +226,13 @@ func parseOULAD(t testing.TB, fsys fs.FS) *parsedOULAD {
 	for k, s := range p.students {
 		s.dueEarly = dueEarly[k.module+"/"+k.pres]
 	}
+	// studentVle: rows of a registration are contiguous and ordered by day,
+	// with at most one row per site and day.
 	var last *studentStats
 	var lastKey studentKey
+	lastDay := math.MinInt
+	daySites := map[string]bool{}
+	done := map[studentKey]bool{}
 	scanTable(t, fsys, FileStudentVLE, func(line int, f []string) {
 		if line == 1 {
 			return
@@ -223,7 +244,11 @@ func parseOULAD(t testing.TB, fsys fs.FS) *parsedOULAD {
 			if !ok {
 				t.Fatalf("studentVle line %d: unknown registration %v", line, k)
 			}
-			last, lastKey = s, k
+			if done[k] {
+				t.Fatalf("studentVle line %d: rows of %v are not contiguous", line, k)
+			}
+			done[lastKey] = true
+			last, lastKey, lastDay = s, k, math.MinInt
 		}
 		if pres, ok := p.sites[f[3]]; !ok || pres != f[0]+"/"+f[1] {
 			t.Fatalf("studentVle line %d: site %s not a site of %s/%s", line, f[3], f[0], f[1])
@@ -232,6 +257,20 @@ func parseOULAD(t testing.TB, fsys fs.FS) *parsedOULAD {
 		if c < 1 {
 			t.Fatalf("studentVle line %d: sum_click %d < 1", line, c)
 		}
+		if d < -30 || d > presentations[f[0]+"/"+f[1]] {
+			t.Fatalf("studentVle line %d: day %d outside [-30, length]", line, d)
+		}
+		switch {
+		case d < lastDay:
+			t.Fatalf("studentVle line %d: day %d after day %d", line, d, lastDay)
+		case d > lastDay:
+			clear(daySites)
+			lastDay = d
+		}
+		if daySites[f[3]] {
+			t.Fatalf("studentVle line %d: second row for site %s on day %d", line, f[3], d)
+		}
+		daySites[f[3]] = true
 		last.rows++
 		last.clicks += c
 		if d <= 28 {
@@ -239,7 +278,6 @@ func parseOULAD(t testing.TB, fsys fs.FS) *parsedOULAD {
 			last.earlyDays[d] = true
 		}
 	})
-	_ = byID
 	return p
 }
 

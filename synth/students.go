@@ -53,13 +53,13 @@ const (
 	riskOlder      = -0.2 // age band 35-55 or 55<=
 	// riskDisability is the hidden extra risk of the disparity group
 	// (disability "Y"), not carried by engagement.
-	riskDisability = 0.6
+	riskDisability = 0.7
 	// disabilitySignal scales how strongly engagement shows in the clicks,
 	// submissions and withdrawal timing of the disparity group (1 for others).
-	disabilitySignal = 0.5
+	disabilitySignal = 0.4
 	// disabilityRiskSlope scales the disparity group's at-risk slopes on
 	// engagement and ability: more of their risk is hidden.
-	disabilityRiskSlope = 0.5
+	disabilityRiskSlope = 0.4
 	// disabilityWithdrawLater maps the disparity group's withdrawal-date
 	// quantile u to disabilityWithdrawLater + (1-disabilityWithdrawLater)*u:
 	// they persist longer before unregistering (fewer withdraw before day 0).
