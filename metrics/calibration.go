@@ -170,18 +170,29 @@ const (
 // fitOffsetIntercept maximizes sum y(a+x) - log(1+exp(a+x)) over a by
 // Newton's method with step halving. Both classes must be present.
 func fitOffsetIntercept(y []uint8, x []float64) (float64, bool) {
-	a, _, ok := newtonLogistic(y, x, true)
+	a, _, ok := newtonLogistic(labelTargets(y), x, true)
 	return a, ok
 }
 
 // fitLogistic1 maximizes the logistic likelihood of y on a + b·x.
 func fitLogistic1(y []uint8, x []float64) (a, b float64, ok bool) {
-	return newtonLogistic(y, x, false)
+	return newtonLogistic(labelTargets(y), x, false)
+}
+
+// labelTargets returns y as float64 targets.
+func labelTargets(y []uint8) []float64 {
+	t := make([]float64, len(y))
+	for i, v := range y {
+		t[i] = float64(v)
+	}
+	return t
 }
 
 // newtonLogistic fits logit P(y=1) = a + b·x by Newton's method with step
-// halving; with offset true, b is fixed at 1 and only a is fitted.
-func newtonLogistic(y []uint8, x []float64, offset bool) (a, b float64, ok bool) {
+// halving, maximizing Σ y_i·t_i - log(1+exp(t_i)) for targets y_i in
+// [0, 1] (labels, or Platt's smoothed targets); with offset true, b is
+// fixed at 1 and only a is fitted.
+func newtonLogistic(y []float64, x []float64, offset bool) (a, b float64, ok bool) {
 	if offset {
 		b = 1
 	}
@@ -189,7 +200,7 @@ func newtonLogistic(y []uint8, x []float64, offset bool) (a, b float64, ok bool)
 		var s float64
 		for i := range x {
 			t := a + b*x[i]
-			s += float64(y[i])*t - log1pExp(t)
+			s += y[i]*t - log1pExp(t)
 		}
 		return s
 	}
@@ -198,7 +209,7 @@ func newtonLogistic(y []uint8, x []float64, offset bool) (a, b float64, ok bool)
 		var g0, g1, h00, h01, h11 float64
 		for i := range x {
 			m := sigmoid(a + b*x[i])
-			r := float64(y[i]) - m
+			r := y[i] - m
 			wt := m * (1 - m)
 			g0 += r
 			g1 += r * x[i]
