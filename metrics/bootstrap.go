@@ -25,9 +25,10 @@ const (
 	SchemeCluster = "cluster"
 )
 
-// BootstrapMetrics names the metrics that Bootstrap and PairedBootstrap
-// report, in result order; the names are Report's JSON names.
-var BootstrapMetrics = []string{
+// ReportMetrics names the metrics of Report that Bootstrap,
+// PairedBootstrap and EvaluateStrata summarize, in result order; the names
+// are Report's JSON names.
+var ReportMetrics = []string{
 	"base_rate", "auc", "average_precision", "brier", "log_loss",
 	"precision", "recall", "f1", "accuracy", "specificity", "balanced_accuracy",
 }
@@ -114,7 +115,7 @@ type BootstrapInterval struct {
 	Note              string   `json:"note,omitempty"`
 }
 
-// BootstrapResult holds the intervals of every metric in BootstrapMetrics
+// BootstrapResult holds the intervals of every metric in ReportMetrics
 // order. For PairedBootstrap each metric is the difference A - B.
 type BootstrapResult struct {
 	Scheme     string              `json:"scheme"`
@@ -140,7 +141,7 @@ func (r BootstrapResult) Interval(metric string) (BootstrapInterval, bool) {
 }
 
 // Bootstrap returns bootstrap intervals for every metric of Report
-// (BootstrapMetrics) of score against labels y at threshold. Scores are
+// (ReportMetrics) of score against labels y at threshold. Scores are
 // sorted once; a replicate is a vector of counts per distinct score, so a
 // replicate costs O(n) draws plus O(distinct scores). Brier and log loss
 // are computed only when every score is in [0, 1].
@@ -577,7 +578,7 @@ func (s *bootSample) run(opt BootstrapOptions, stat func(*tally, *[nMetrics]floa
 		}
 	}
 	values := make([]float64, 0, B)
-	for k, name := range BootstrapMetrics {
+	for k, name := range ReportMetrics {
 		values = values[:0]
 		for r := range reps {
 			if v := reps[r][k]; !math.IsNaN(v) {

@@ -9,21 +9,9 @@ import (
 	"testing"
 )
 
-// reportValues returns Report's metrics in BootstrapMetrics order, NaN for
+// reportValues returns Report's metrics in ReportMetrics order, NaN for
 // undefined.
-func reportValues(r Report) [nMetrics]float64 {
-	v := [nMetrics]float64{}
-	ps := []*float64{&r.BaseRate, r.AUC, r.AveragePrecision, r.Brier, r.LogLoss, r.Precision,
-		r.Recall, r.F1, r.Accuracy, r.Specificity, r.BalancedAccuracy}
-	for k, p := range ps {
-		if p == nil {
-			v[k] = math.NaN()
-		} else {
-			v[k] = *p
-		}
-	}
-	return v
-}
+func reportValues(r Report) [nMetrics]float64 { return r.values() }
 
 func sameOrBothNaN(a, b, tol float64) bool {
 	if math.IsNaN(a) || math.IsNaN(b) {
@@ -61,7 +49,7 @@ func TestRowJackknifeMatchesBruteForce(t *testing.T) {
 			want := reportValues(r)
 			for k := range want {
 				if !sameOrBothNaN(got[k][p], want[k], 1e-12) {
-					t.Errorf("threshold %v, row %d left out: %s = %v, want %v", threshold, i, BootstrapMetrics[k], got[k][p], want[k])
+					t.Errorf("threshold %v, row %d left out: %s = %v, want %v", threshold, i, ReportMetrics[k], got[k][p], want[k])
 				}
 			}
 		}
@@ -95,7 +83,7 @@ func TestClusterJackknifeMatchesBruteForce(t *testing.T) {
 		want := reportValues(r)
 		for k := range want {
 			if !sameOrBothNaN(got[k][c], want[k], 1e-12) {
-				t.Errorf("cluster %s left out: %s = %v, want %v", name, BootstrapMetrics[k], got[k][c], want[k])
+				t.Errorf("cluster %s left out: %s = %v, want %v", name, ReportMetrics[k], got[k][c], want[k])
 			}
 		}
 	}
@@ -155,7 +143,7 @@ func TestBootstrapEstimatesAndDeterminism(t *testing.T) {
 		}
 		wv := reportValues(want)
 		for k, iv := range res.Intervals {
-			if iv.Metric != BootstrapMetrics[k] || iv.Estimate == nil || !close(*iv.Estimate, wv[k], 1e-12) {
+			if iv.Metric != ReportMetrics[k] || iv.Estimate == nil || !close(*iv.Estimate, wv[k], 1e-12) {
 				t.Errorf("%s: estimate %v, want %v", iv.Metric, iv.Estimate, wv[k])
 			}
 			if iv.Percentile == nil || iv.Percentile.Lower > iv.Percentile.Upper {
