@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/evalrun/evalrun/external"
 	"github.com/evalrun/evalrun/models"
 )
 
@@ -12,7 +13,7 @@ import (
 type modelKind struct {
 	newParams func() any
 	check     func(params any) error
-	build     func(params any) (models.Model, error)
+	build     func(params any, bc buildContext) (models.Model, error)
 	// scoresNotProbabilities marks kinds whose scores rank students but
 	// are not probabilities: Brier and log loss are undefined for them.
 	scoresNotProbabilities bool
@@ -63,7 +64,7 @@ var modelKinds = map[string]modelKind{
 			}
 			return checkClassWeight(lp.ClassWeight)
 		},
-		build: func(p any) (models.Model, error) {
+		build: func(p any, _ buildContext) (models.Model, error) {
 			lp := p.(*logisticParams)
 			cfg := models.DefaultLogisticConfig()
 			cfg.ClassWeight = lp.ClassWeight
@@ -82,7 +83,7 @@ var modelKinds = map[string]modelKind{
 	"prior": {
 		newParams: func() any { return &priorParams{} },
 		check:     func(any) error { return nil },
-		build:     func(any) (models.Model, error) { return models.Prior{}, nil },
+		build:     func(any, buildContext) (models.Model, error) { return models.Prior{}, nil },
 	},
 	"rule": {
 		newParams: func() any { return &ruleParams{} },
@@ -96,7 +97,7 @@ var modelKinds = map[string]modelKind{
 			}
 			return nil
 		},
-		build: func(p any) (models.Model, error) {
+		build: func(p any, _ buildContext) (models.Model, error) {
 			rp := p.(*ruleParams)
 			return models.Rule{Config: models.RuleConfig{Feature: rp.Feature, Direction: rp.Direction}}, nil
 		},
@@ -118,11 +119,20 @@ type paramError struct {
 
 func (e paramError) Error() string { return e.key + ": " + e.msg }
 
-// buildModel constructs the model a ModelSpec declares.
-func buildModel(m ModelSpec) (models.Model, error) {
+// buildContext is what a model kind may need beyond its parameters: the
+// fold it is built for and the run's shared inputs.
+type buildContext struct {
+	model, split, cutoff string
+	// predictions holds the loaded files of "predictions" models by name.
+	predictions map[string]*external.PredictionsFile
+}
+
+// buildModel constructs the model a ModelSpec declares for one fold.
+func buildModel(m ModelSpec, bc buildContext) (models.Model, error) {
 	kind, ok := modelKinds[m.Kind]
 	if !ok {
 		return nil, fmt.Errorf("unknown model kind %q", m.Kind)
 	}
-	return kind.build(m.Params)
+	bc.model = m.Name
+	return kind.build(m.Params, bc)
 }

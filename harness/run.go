@@ -14,6 +14,7 @@ import (
 	"runtime/debug"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/evalrun/evalrun/datasets"
@@ -32,6 +33,9 @@ type RunOptions struct {
 	Now func() time.Time
 	// Getenv reads the pseudonym key (os.Getenv when nil).
 	Getenv func(string) string
+	// AllowCommands is the --allow-commands consent: without it a spec
+	// with command models is refused before anything runs.
+	AllowCommands bool
 }
 
 // Outcome is what a finished run produced.
@@ -75,12 +79,19 @@ func Run(ctx context.Context, s *Spec, opts RunOptions) (*Outcome, error) {
 		getenv = os.Getenv
 	}
 	started := now().UTC()
+	if cmds := commandModels(s); len(cmds) > 0 && !opts.AllowCommands {
+		return nil, fmt.Errorf("%s: model %q runs a program (%s): pass --allow-commands to let this spec run programs on this machine", s.File, cmds[0].Name, strings.Join(cmds[0].Params.(*commandParams).Argv, " "))
+	}
 	data, err := loadAndValidate(s)
 	if err != nil {
 		return nil, err
 	}
+	predictions, err := loadPredictionFiles(s)
+	if err != nil {
+		return nil, err
+	}
 	policy := s.thresholdPolicy()
-	evals, err := runEvaluations(ctx, s, data, policy)
+	evals, err := runEvaluations(ctx, s, data, policy, predictions)
 	if err != nil {
 		return nil, err
 	}
@@ -124,6 +135,12 @@ func Run(ctx context.Context, s *Spec, opts RunOptions) (*Outcome, error) {
 	files := []outputFile{
 		{"results.json", resultsJSON},
 		{"predictions.csv", predictionsCSV},
+	}
+	for _, e := range evals {
+		if e.stderr != nil {
+			name := fmt.Sprintf("commands/%s/%s-cutoff-%s-%s.stderr", e.model.Name, e.data.spec.Name, cutoffLabel(e.frame), strings.ReplaceAll(e.fold.split, "/", "_"))
+			files = append(files, outputFile{name, e.stderr})
+		}
 	}
 	manifest := &results.Manifest{
 		Experiment:  s.Experiment.Name,
@@ -319,7 +336,12 @@ func writeRunDir(dir string, files []outputFile) error {
 	}
 	cleanup := func() { os.RemoveAll(tmp) }
 	for _, f := range files {
-		if err := os.WriteFile(filepath.Join(tmp, f.name), f.data, 0o644); err != nil {
+		path := filepath.Join(tmp, filepath.FromSlash(f.name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			cleanup()
+			return fmt.Errorf("writing %s: %w", f.name, err)
+		}
+		if err := os.WriteFile(path, f.data, 0o644); err != nil {
 			cleanup()
 			return fmt.Errorf("writing %s: %w", f.name, err)
 		}

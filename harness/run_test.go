@@ -196,7 +196,16 @@ func TestRunReplacesPreviousRunOnlyOnSuccess(t *testing.T) {
 // csvSpec is an experiment on the small student table in testdata.
 func csvSpec(t *testing.T, edit string) *Spec {
 	t.Helper()
-	src := `[experiment]
+	s, err := ParseSpec("csv.toml", ".", []byte(csvSource()+edit))
+	if err != nil {
+		t.Fatalf("ParseSpec: %v", err)
+	}
+	return s
+}
+
+// csvSource is the spec text of csvSpec.
+func csvSource() string {
+	return `[experiment]
 name = "csv"
 seed = 3
 
@@ -220,12 +229,7 @@ name = "by-term"
 kind = "rolling"
 terms = ["2021F", "2022S", "2022F", "2023S"]
 min_train = 2
-` + edit
-	s, err := ParseSpec("csv.toml", ".", []byte(src))
-	if err != nil {
-		t.Fatalf("ParseSpec: %v", err)
-	}
-	return s
+`
 }
 
 func TestRunCSVRollingSplits(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/evalrun/evalrun/datasets"
+	"github.com/evalrun/evalrun/external"
 	"github.com/evalrun/evalrun/features"
 	"github.com/evalrun/evalrun/metrics"
 	"github.com/evalrun/evalrun/models"
@@ -34,6 +35,8 @@ type evaluation struct {
 	result results.Evaluation
 	// scores of the test rows kept by the encoder, in prep.testKept order.
 	scores []float64
+	// stderr is what a command model's program wrote, kept in the run.
+	stderr []byte
 }
 
 // preparedFold holds the encoded matrices of one fold, shared by its models.
@@ -154,6 +157,14 @@ func (e *evaluation) taskName() string {
 	return fmt.Sprintf("fit/dataset=%s/cutoff=%s/split=%s/model=%s", e.data.spec.Name, cutoffLabel(e.frame), e.fold.split, e.model.Name)
 }
 
+// cutoffKey is the cutoff as written in predictions files: "" for none.
+func cutoffKey(f *datasets.Frame) string {
+	if f.Cutoff == datasets.NoCutoff {
+		return ""
+	}
+	return fmt.Sprint(f.Cutoff)
+}
+
 func cutoffLabel(f *datasets.Frame) string {
 	if f.Cutoff == datasets.NoCutoff {
 		return "none"
@@ -163,12 +174,12 @@ func cutoffLabel(f *datasets.Frame) string {
 
 // evaluate fits the model on the fold's training rows, chooses the threshold
 // and scores the test rows.
-func (e *evaluation) evaluate(ctx context.Context, seed uint64, policy metrics.ThresholdPolicy) error {
+func (e *evaluation) evaluate(ctx context.Context, seed uint64, policy metrics.ThresholdPolicy, predictions map[string]*external.PredictionsFile) error {
 	where := fmt.Sprintf("dataset %q, cutoff %s, split %q, model %q", e.data.spec.Name, cutoffLabel(e.frame), e.fold.split, e.model.Name)
 	if e.prep.err != nil {
 		return fmt.Errorf("%s: %w", where, e.prep.err)
 	}
-	m, err := buildModel(e.model)
+	m, err := buildModel(e.model, buildContext{split: e.fold.split, cutoff: cutoffKey(e.frame), predictions: predictions})
 	if err != nil {
 		return fmt.Errorf("%s: %w", where, err)
 	}
@@ -176,11 +187,19 @@ func (e *evaluation) evaluate(ctx context.Context, seed uint64, policy metrics.T
 	if err != nil {
 		return fmt.Errorf("%s: fitting: %w", where, err)
 	}
-	trainScores, err := fitted.Predict(ctx, e.prep.train)
-	if err != nil {
-		return fmt.Errorf("%s: scoring training rows: %w", where, err)
+	// Training scores are needed only by policies chosen on training
+	// labels; models trained elsewhere may have none.
+	var trainScores []float64
+	if policy.UsesLabels() {
+		trainScores, err = fitted.Predict(ctx, e.prep.train)
+		if err != nil {
+			return fmt.Errorf("%s: scoring training rows (threshold policy %s is chosen on them): %w", where, policy, err)
+		}
 	}
 	testScores, err := fitted.Predict(ctx, e.prep.test)
+	if fc, ok := fitted.(*external.FittedCommand); ok {
+		e.stderr = append([]byte(nil), fc.Stderr.Bytes()...)
+	}
 	if err != nil {
 		return fmt.Errorf("%s: scoring test rows: %w", where, err)
 	}
@@ -225,7 +244,7 @@ func (e *evaluation) evaluate(ctx context.Context, seed uint64, policy metrics.T
 // runEvaluations prepares every fold and runs every evaluation on up to
 // workers goroutines. Results land in fixed slots, so their order and
 // content do not depend on scheduling.
-func runEvaluations(ctx context.Context, s *Spec, data []*loadedDataset, policy metrics.ThresholdPolicy) ([]*evaluation, error) {
+func runEvaluations(ctx context.Context, s *Spec, data []*loadedDataset, policy metrics.ThresholdPolicy, predictions map[string]*external.PredictionsFile) ([]*evaluation, error) {
 	var evals []*evaluation
 	var preps []func()
 	for _, ld := range data {
@@ -247,7 +266,7 @@ func runEvaluations(ctx context.Context, s *Spec, data []*loadedDataset, policy 
 		return nil, err
 	}
 	err := parallel(ctx, workers, len(evals), func(i int) error {
-		return evals[i].evaluate(ctx, s.Experiment.Seed, policy)
+		return evals[i].evaluate(ctx, s.Experiment.Seed, policy, predictions)
 	})
 	if err != nil {
 		return nil, err

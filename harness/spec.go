@@ -43,6 +43,9 @@ type Experiment struct {
 	Output string `toml:"output"`
 	// Workers bounds the goroutines used for model fitting (default 2).
 	Workers int `toml:"workers"`
+	// AllowCommands lets command models run programs; the command line
+	// must consent too (--allow-commands).
+	AllowCommands bool `toml:"allow_commands"`
 }
 
 // Dataset is one [[datasets]] table.
@@ -436,6 +439,9 @@ func (s *Spec) checkValues(ps *problems) {
 	for i, m := range s.Models {
 		key := fmt.Sprintf("models[%d]", i)
 		unique(key, "model", m.Name)
+		if m.Kind == "command" && !s.Experiment.AllowCommands {
+			ps.add(key+".kind", "a command model runs a program: set experiment.allow_commands = true (and pass --allow-commands) to allow it")
+		}
 		if m.Params != nil {
 			var pe paramError
 			if err := modelKinds[m.Kind].check(m.Params); errors.As(err, &pe) {

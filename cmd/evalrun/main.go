@@ -4,7 +4,7 @@
 //
 // Usage:
 //
-//	evalrun run [spec.toml]        run a spec (the built-in demo without one)
+//	evalrun run [--allow-commands] [spec.toml]   run a spec (the demo without one)
 //	evalrun demo                   run the built-in demo on synthetic data
 //	evalrun validate spec.toml     check a spec and its data, fit nothing
 //	evalrun synth oulad -o DIR     write synthetic OULAD-shaped tables
@@ -47,7 +47,8 @@ func main() {
 }
 
 const usage = `usage:
-  evalrun run [--output DIR] [spec.toml]   run a spec (the built-in demo without one)
+  evalrun run [--output DIR] [--allow-commands] [spec.toml]
+                                           run a spec (the built-in demo without one)
   evalrun demo [--output DIR]              run the built-in demo on synthetic data
   evalrun validate spec.toml               check a spec and its data; fit nothing
   evalrun synth oulad -o DIR [--students N] [--seed S]
@@ -110,6 +111,7 @@ func loadSpec(cmd string, args []string) (*harness.Spec, error) {
 func runCmd(ctx context.Context, stdout, stderr io.Writer, cmd string, args, all []string) error {
 	fs := newFlagSet(cmd, stderr)
 	output := fs.String("output", "", "run directory (default: the spec's experiment.output)")
+	allowCommands := fs.Bool("allow-commands", false, "let the spec's command models run programs")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -117,7 +119,7 @@ func runCmd(ctx context.Context, stdout, stderr io.Writer, cmd string, args, all
 	if err != nil {
 		return err
 	}
-	out, err := harness.Run(ctx, spec, harness.RunOptions{Output: *output, CommandLine: append([]string{"evalrun"}, all...)})
+	out, err := harness.Run(ctx, spec, harness.RunOptions{Output: *output, AllowCommands: *allowCommands, CommandLine: append([]string{"evalrun"}, all...)})
 	if err != nil {
 		return err
 	}
