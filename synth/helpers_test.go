@@ -412,3 +412,30 @@ var demoData = sync.OnceValue(func() demoSet {
 	fsys, sum, err := OULADFS(OULADConfig{Seed: 1})
 	return demoSet{fsys, sum, err}
 })
+
+var demoParsedState struct {
+	sync.Mutex
+	tried bool
+	p     *parsedOULAD
+}
+
+// demoParsed parses the demo data set once per test binary; the first caller
+// reports any format or integrity failure.
+func demoParsed(t *testing.T) *parsedOULAD {
+	t.Helper()
+	st := &demoParsedState
+	st.Lock()
+	defer st.Unlock()
+	if !st.tried {
+		st.tried = true
+		d := demoData()
+		if d.err != nil {
+			t.Fatal(d.err)
+		}
+		st.p = parseOULAD(t, d.fsys)
+	}
+	if st.p == nil {
+		t.Fatal("demo data set failed to generate or parse; see the first failing test")
+	}
+	return st.p
+}

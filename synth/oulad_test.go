@@ -125,9 +125,10 @@ func TestOULADFormat(t *testing.T) {
 		if bytes.Contains(b, []byte(`"?"`)) {
 			t.Errorf("%s contains \"?\"; the real files write missing values as \"\"", name)
 		}
-		// Quoting, CRLF and field counts.
-		scanTable(t, d.fsys, name, func(int, []string) {})
 	}
+	// Quoting, CRLF and field counts of every line of every file (the parse
+	// uses the strict scanner).
+	demoParsed(t)
 	// Missing values where the real files have them, at about their rates.
 	info, _ := fs.ReadFile(d.fsys, FileStudentInfo)
 	missingImd := strings.Count(string(info), `","","`) // imd_band is the only field that may be empty
@@ -170,15 +171,11 @@ func TestOULADHeadersMatchRealFiles(t *testing.T) {
 }
 
 func TestOULADReferentialIntegrity(t *testing.T) {
-	d := demoData()
-	if d.err != nil {
-		t.Fatal(d.err)
-	}
 	// parseOULAD fails the test on any unknown presentation, site,
 	// assessment or registration, duplicate row or out-of-range day.
-	p := parseOULAD(t, d.fsys)
-	if len(p.students) != d.sum.Students {
-		t.Fatalf("%d registrations, want %d", len(p.students), d.sum.Students)
+	p := demoParsed(t)
+	if len(p.students) != DefaultStudents {
+		t.Fatalf("%d registrations, want %d", len(p.students), DefaultStudents)
 	}
 	for k, s := range p.students {
 		for _, sb := range s.subs {
@@ -244,9 +241,9 @@ func TestOULADSmallSizes(t *testing.T) {
 			t.Errorf("n=%d: %d registrations, Summary %d students, %d presentations", n, len(p.students), sum.Students, len(sum.Presentations))
 		}
 	}
-	_, sum, err := OULADFS(OULADConfig{Seed: 1})
-	if err != nil || sum.Students != DefaultStudents {
-		t.Errorf("Students 0: got %d students, err %v; want %d", sum.Students, err, DefaultStudents)
+	// demoData is generated with Students 0.
+	if d := demoData(); d.err != nil || d.sum.Students != DefaultStudents || d.sum.Rows[FileStudentInfo] != DefaultStudents {
+		t.Errorf("Students 0: got %d students (%d rows), err %v; want %d", d.sum.Students, d.sum.Rows[FileStudentInfo], d.err, DefaultStudents)
 	}
 }
 
@@ -279,11 +276,7 @@ func TestOULADFSIsValidFS(t *testing.T) {
 }
 
 func TestOULADUnregistration(t *testing.T) {
-	d := demoData()
-	if d.err != nil {
-		t.Fatal(d.err)
-	}
-	p := parseOULAD(t, d.fsys)
+	p := demoParsed(t)
 	var withdrawn, dated, before28 int
 	for k, s := range p.students {
 		if s.unregDate != "" && s.result != "Withdrawn" {

@@ -29,11 +29,7 @@ func (m means) mean(key string) float64 { return m[key][0] / m[key][1] }
 
 func computePlanted(t *testing.T) plantedStats {
 	t.Helper()
-	d := demoData()
-	if d.err != nil {
-		t.Fatal(d.err)
-	}
-	p := parseOULAD(t, d.fsys)
+	p := demoParsed(t)
 	results, risk, clicks, missed := means{}, means{}, means{}, means{}
 	var x, xNoDis [][]float64
 	var y, dis []bool
