@@ -144,7 +144,10 @@ func (r BootstrapResult) Interval(metric string) (BootstrapInterval, bool) {
 // (ReportMetrics) of score against labels y at threshold. Scores are
 // sorted once; a replicate is a vector of counts per distinct score, so a
 // replicate costs O(n) draws plus O(distinct scores). Brier and log loss
-// are computed only when every score is in [0, 1].
+// are computed only when every score is in [0, 1]. The threshold is held
+// fixed across replicates: the intervals describe the sampling variability
+// of the test metrics at the chosen threshold, not of choosing it (for a
+// capacity policy the flagged count then varies between replicates).
 // Errors: those of Evaluate, invalid options (Replicates < 1, Level outside
 // (0, 1), unknown Scheme, Clusters missing or of the wrong length for
 // SchemeCluster or given for another scheme).

@@ -40,9 +40,11 @@ type CalibrationResult struct {
 // labels y with bins equal-width bins on [0, 1] (bins >= 1).
 //
 // Bin edges are k/bins computed as k*(1/bins), as numpy.linspace(0, 1,
-// bins+1) computes them; a probability equal to an interior edge belongs to
-// the bin above it (numpy.searchsorted(edges[1:-1], p, side="right"), as in
-// scikit-learn calibration_curve), and 1 belongs to the last bin. ECE is
+// bins+1) computes them; bins are half-open [lower, upper) except the last,
+// which is closed ([lower, 1]), so a probability equal to an interior edge
+// belongs to the bin above it (numpy.searchsorted(edges[1:-1], p,
+// side="right")). Note that scikit-learn 1.2.1 calibration_curve uses
+// side="left" and so puts such a probability in the bin below. ECE is
 // sum over bins of (n_bin/n)·|mean(y) - mean(p)|. The regressions are
 // fitted by Newton's method (to a step below 1e-10) and match
 // statsmodels 0.13.5 Logit and GLM(Binomial, offset).

@@ -20,6 +20,20 @@
 //     denominator, say) is reported as such: an ok=false bool or a nil
 //     *float64, which encodes as JSON null. It is never 0 and never NaN.
 //
+// Contents:
+//
+//   - Ranking: ROCAUC, ROCCurve, AveragePrecision, PrecisionRecallCurve,
+//     TopK, ThresholdForRecall.
+//   - Probabilities: Brier, LogLoss, Calibration (ECE, slope,
+//     calibration-in-the-large, reliability bins), FitPlatt, FitIsotonic.
+//   - Thresholds: ConfusionAt and Confusion's ratios; ThresholdPolicy
+//     chooses a threshold on training labels or by capacity.
+//   - Reports: Evaluate (one Report, JSON-ready), EvaluateStrata (per
+//     stratum with macro averages).
+//   - Uncertainty and comparison: DeLongCI, DeLongPaired, Bootstrap and
+//     PairedBootstrap (seeded, stratified or cluster, percentile and BCa),
+//     NadeauBengio (corrected resampled t-test across splits), HolmAdjust.
+//
 // Reference implementations are named in each function's documentation
 // (scikit-learn 1.2.1, R pROC 1.18.0, statsmodels 0.13.5); the conformance
 // suite in ../shared/conformance/metrics.json checks them.
