@@ -60,6 +60,11 @@ func AdjustPValues(p []float64, method AdjustMethod) ([]float64, error) {
 			return nil, fmt.Errorf("adjust p-values: p[%d] = %v is not in [0, 1]", i, v)
 		}
 	}
+	switch method {
+	case AdjustNone, AdjustBonferroni, AdjustHolm, AdjustHochberg, AdjustBH, AdjustBY:
+	default:
+		return nil, fmt.Errorf("adjust p-values: unknown method %q", method)
+	}
 	n := len(p)
 	out := make([]float64, n)
 	if n == 0 {
@@ -112,8 +117,6 @@ func AdjustPValues(p []float64, method AdjustMethod) ([]float64, error) {
 			run = math.Min(run, q*fn/rank*p[k])
 			out[k] = math.Min(1, run)
 		}
-	default:
-		return nil, fmt.Errorf("adjust p-values: unknown method %q", method)
 	}
 	return out, nil
 }

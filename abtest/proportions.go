@@ -29,6 +29,11 @@ func wilson(x, n, z float64) Interval {
 
 // TwoProportionsResult compares the event proportions of two arms.
 type TwoProportionsResult struct {
+	// X1 of N1 treated and X2 of N2 control units had the event.
+	X1 int     `json:"x1"`
+	N1 int     `json:"n1"`
+	X2 int     `json:"x2"`
+	N2 int     `json:"n2"`
 	P1 float64 `json:"p1"`
 	P2 float64 `json:"p2"`
 	// Diff is the risk difference P1 - P2.
@@ -69,7 +74,7 @@ func TwoProportions(x1, n1, x2, n2 int, level float64) (TwoProportionsResult, er
 	fx1, fn1, fx2, fn2 := float64(x1), float64(n1), float64(x2), float64(n2)
 	p1, p2 := fx1/fn1, fx2/fn2
 	diff := p1 - p2
-	r := TwoProportionsResult{P1: p1, P2: p2, Diff: diff, Level: level}
+	r := TwoProportionsResult{X1: x1, N1: n1, X2: x2, N2: n2, P1: p1, P2: p2, Diff: diff, Level: level}
 
 	pool := (fx1 + fx2) / (fn1 + fn2)
 	if se := math.Sqrt(pool * (1 - pool) * (1/fn1 + 1/fn2)); se > 0 {
@@ -122,6 +127,12 @@ type RatioResult struct {
 // its logarithm, exp(log RR ± z·√(1/x1 − 1/n1 + 1/x2 − 1/n2)).
 // Counts must satisfy 0 <= x <= n and n > 0.
 func RiskRatio(x1, n1, x2, n2 int, level float64) (RatioResult, error) {
+	return riskRatio(x1, n1, x2, n2, level, 1)
+}
+
+// riskRatio is RiskRatio with the variance of log RR multiplied by
+// inflation (a design effect for cluster-randomized data).
+func riskRatio(x1, n1, x2, n2 int, level, inflation float64) (RatioResult, error) {
 	if err := checkCounts(x1, n1, "risk ratio: arm 1"); err != nil {
 		return RatioResult{}, err
 	}
@@ -139,7 +150,7 @@ func RiskRatio(x1, n1, x2, n2 int, level float64) (RatioResult, error) {
 		r.Warnings = append(r.Warnings, "an arm has no events: the interval adds 0.5 to every cell (Haldane-Anscombe)")
 	}
 	est := (a / n1f) / (c / n2f)
-	se := math.Sqrt(1/a - 1/n1f + 1/c - 1/n2f)
+	se := math.Sqrt(inflation * (1/a - 1/n1f + 1/c - 1/n2f))
 	z := zCrit(level)
 	r.Lower = defined(est * math.Exp(-z*se))
 	r.Upper = defined(est * math.Exp(z*se))

@@ -103,7 +103,13 @@ func formatEffect(v float64, percent bool) string {
 // names the outcome in the statement ("DFW"). The control arm needs at
 // least one event.
 func RelativeReductionVsTarget(label string, x1, n1, x2, n2 int, target, level float64) (TargetComparison, error) {
-	rr, err := RiskRatio(x1, n1, x2, n2, level)
+	return relativeReductionVsTarget(label, x1, n1, x2, n2, target, level, 1)
+}
+
+// relativeReductionVsTarget multiplies the variance of log RR by
+// designEffect (1 for individually randomized pilots).
+func relativeReductionVsTarget(label string, x1, n1, x2, n2 int, target, level, designEffect float64) (TargetComparison, error) {
+	rr, err := riskRatio(x1, n1, x2, n2, level, designEffect)
 	if err != nil {
 		return TargetComparison{}, fmt.Errorf("relative reduction: %w", err)
 	}
