@@ -50,7 +50,8 @@ const (
 // date_registration, date_unregistration, assessment date). Identifiers
 // (id_student, id_assessment, id_site) and days are integers. Each file is
 // read once and streamed (studentVle.csv rows are aggregated as they are
-// read, never held); its SHA-256 and data-row count go to Report.Files.
+// read, never held); its name within fsys, SHA-256 and data-row count go to
+// Report.Files. The frames share no slices with each other.
 //
 // Rows: one per studentInfo.csv row of a loaded presentation, in file
 // order, except students who unregistered on or before the cutoff
@@ -81,8 +82,8 @@ const (
 //	late_submissions           non-banked submissions dated <= c made after the assessment's due date
 //	banked                     banked submissions (is_banked = 1) dated <= c
 //
-// With opts.Clicks, for presentations that have rows in studentVle.csv
-// (sums of sum_click over the student's rows with date <= c, i.e. including
+// With opts.Clicks, for presentations that have rows in studentVle.csv (of
+// any date: the click log covers them) (sums of sum_click over the student's rows with date <= c, i.e. including
 // days before the start):
 //
 //	clicks_total               all clicks
@@ -115,9 +116,11 @@ const (
 //
 // Errors name file, line and field: a missing file, a missing header
 // column, an unparseable number or integer, a row with the wrong number of
-// fields, a presentation in studentInfo.csv or assessments.csv that is not
-// in courses.csv, a duplicate student in studentInfo.csv, a filter entry
-// with no students, a Positive value that no row has, and no cutoffs.
+// fields, a malformed quoted field, a presentation in studentInfo.csv,
+// assessments.csv or vle.csv that is not in courses.csv, a student listed
+// twice for one presentation, a repeated id_assessment or id_site, a filter
+// entry with no students, a Positive value that no row has, no cutoffs or a
+// cutoff outside [-3650, 3650]. See docs/oulad-features.md.
 func LoadOULAD(fsys fs.FS, opts OULADOptions) ([]*Frame, error) {
 	if len(opts.Cutoffs) == 0 {
 		return nil, fmt.Errorf("oulad: no cutoff days given")
