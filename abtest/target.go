@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 )
 
 // TargetPosition says where a target lies relative to a confidence
@@ -74,8 +75,8 @@ func CompareToTarget(quantity string, estimate float64, ci Interval, target floa
 	return tc, nil
 }
 
-// formatEffect shows v with two significant digits past the integer part
-// for small values (0.5%, 11%, 2.3).
+// formatEffect shows v rounded to whole units from 10 up, to one decimal
+// below 10 and two below 1, without trailing zeros (11%, 2%, 2.4%, 0.35).
 func formatEffect(v float64, percent bool) string {
 	suffix := ""
 	if percent {
@@ -90,8 +91,11 @@ func formatEffect(v float64, percent bool) string {
 		}
 	}
 	s := strconv.FormatFloat(v, 'f', digits, 64)
-	if s == "-0" || s == "-0.0" || s == "-0.00" {
-		s = s[1:]
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	if s == "-0" {
+		s = "0"
 	}
 	return s + suffix
 }
