@@ -171,7 +171,7 @@ func TestComplierAverageEffect(t *testing.T) {
 	}
 	// Bootstrap and delta-method errors agree to within the bootstrap's
 	// own sampling error (about 1/√(2·400) ≈ 3.5% relative; allow 15%).
-	if *b.CACE != *r.CACE || math.Abs(*b.SE / *r.SE-1) > 0.15 {
+	if *b.CACE != *r.CACE || math.Abs(*b.SE / *r.SE - 1) > 0.15 {
 		t.Errorf("bootstrap SE %v vs delta %v", *b.SE, *r.SE)
 	}
 	b2, _ := ComplierAverageEffectBootstrap(y, received, treated, 0.95, 400, rand.New(rand.NewPCG(1, 2)))
