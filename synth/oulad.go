@@ -117,6 +117,16 @@ func OULADFS(cfg OULADConfig) (fs.FS, Summary, error) {
 	modTime := time.Date(2017, 11, 28, 0, 0, 0, 0, time.UTC) // OULAD's publication date
 	sum, err := generate(cfg, func(name string, fill func(io.Writer) error) error {
 		var b bytes.Buffer
+		if name == FileStudentVLE {
+			// About 330 rows of about 45 bytes per registration; growing
+			// once avoids copying the clickstream repeatedly. generate has
+			// validated cfg.Students by the time it emits a table.
+			n := cfg.Students
+			if n == 0 {
+				n = DefaultStudents
+			}
+			b.Grow(n * 330 * 46)
+		}
 		if err := fill(&b); err != nil {
 			return fmt.Errorf("synth: %s: %w", name, err)
 		}

@@ -3,6 +3,8 @@ package synth
 import (
 	"bufio"
 	"bytes"
+	"errors"
+	"io"
 	"io/fs"
 	"math"
 	"os"
@@ -305,5 +307,43 @@ func TestOULADUnregistration(t *testing.T) {
 	}
 	if share := float64(before28) / float64(dated); share < 0.35 || share > 0.65 {
 		t.Errorf("%.3f of unregistration dates before day 28, want 0.35..0.65 (real 0.50)", share)
+	}
+}
+
+// failingWriter accepts limit bytes, then fails every write.
+type failingWriter struct{ limit int }
+
+func (w *failingWriter) Write(p []byte) (int, error) {
+	if len(p) > w.limit {
+		return 0, errors.New("disk full")
+	}
+	w.limit -= len(p)
+	return len(p), nil
+}
+
+func TestGenerateWriteErrorStops(t *testing.T) {
+	// A write failure in the middle of the clickstream must surface as an
+	// error (and not hang the worker pipeline).
+	var failedIn string
+	_, err := generate(OULADConfig{Students: 3000, Seed: 1}, func(name string, fill func(io.Writer) error) error {
+		w := io.Writer(io.Discard)
+		if name == FileStudentVLE {
+			w = &failingWriter{limit: 1 << 20}
+		}
+		if err := fill(w); err != nil {
+			failedIn = name
+			return err
+		}
+		return nil
+	})
+	if err == nil || failedIn != FileStudentVLE || !strings.Contains(err.Error(), "disk full") {
+		t.Fatalf("err = %v in %q, want the studentVle write error", err, failedIn)
+	}
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, FileStudentVLE), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := WriteOULAD(dir, OULADConfig{Students: 10}); err == nil {
+		t.Errorf("WriteOULAD with a directory in place of %s: no error", FileStudentVLE)
 	}
 }
