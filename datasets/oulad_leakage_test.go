@@ -85,18 +85,20 @@ func ouladPerturbAfter(t testing.TB, tables ouladTables, c int) (ouladTables, ma
 		d, err := strconv.Atoi(v)
 		return d, err == nil && d > c
 	}
+	// Shallow copies: a row is cloned (by edit) only when it changes.
 	for name, recs := range tables {
-		cp := make([][]string, len(recs))
-		for i, r := range recs {
-			cp[i] = slices.Clone(r)
-		}
-		out[name] = cp
+		out[name] = slices.Clone(recs)
+	}
+	edit := func(recs [][]string, i int) []string {
+		recs[i] = slices.Clone(recs[i])
+		return recs[i]
 	}
 	if recs, ok := out[OULADStudentVLE]; ok {
 		date, clicks := col(OULADStudentVLE, "date"), col(OULADStudentVLE, "sum_click")
 		n := len(recs)
-		for _, r := range recs[1:n] {
-			if d, ok := after(r[date]); ok {
+		for i := 1; i < n; i++ {
+			if d, ok := after(recs[i][date]); ok {
+				r := edit(recs, i)
 				k, _ := strconv.Atoi(r[clicks])
 				extra := slices.Clone(r)
 				r[date], r[clicks] = strconv.Itoa(d+1), strconv.Itoa(3*k+1)
@@ -112,11 +114,12 @@ func ouladPerturbAfter(t testing.TB, tables ouladTables, c int) (ouladTables, ma
 		recs := out[name]
 		date, score, banked := col(name, "date_submitted"), col(name, "score"), col(name, "is_banked")
 		n := len(recs)
-		for i, r := range recs[1:n] {
-			if d, ok := after(r[date]); ok {
+		for i := 1; i < n; i++ {
+			if d, ok := after(recs[i][date]); ok {
+				r := edit(recs, i)
 				extra := slices.Clone(r)
 				r[date] = strconv.Itoa(d + 7)
-				if s, err := strconv.ParseFloat(r[score], 64); err == nil && i%3 != 0 {
+				if s, err := strconv.ParseFloat(r[score], 64); err == nil && i%3 != 1 {
 					r[score] = strconv.FormatFloat(100-s, 'f', -1, 64)
 				} else {
 					r[score] = "?"
@@ -136,9 +139,16 @@ func ouladPerturbAfter(t testing.TB, tables ouladTables, c int) (ouladTables, ma
 	{
 		name := OULADStudentRegistration
 		reg, unreg := col(name, "date_registration"), col(name, "date_unregistration")
-		for i, r := range out[name][1:] {
+		recs := out[name]
+		for i := 1; i < len(recs); i++ {
+			r := recs[i]
+			if _, ok := after(r[unreg]); ok {
+				r = edit(recs, i)
+			} else if _, ok := after(r[reg]); ok {
+				r = edit(recs, i)
+			}
 			if d, ok := after(r[unreg]); ok {
-				if i%2 == 0 {
+				if i%2 == 1 {
 					r[unreg] = strconv.Itoa(d + 5)
 				} else {
 					r[unreg] = ""
@@ -154,8 +164,10 @@ func ouladPerturbAfter(t testing.TB, tables ouladTables, c int) (ouladTables, ma
 	{
 		name := OULADAssessments
 		date := col(name, "date")
-		for _, r := range out[name][1:] {
-			if d, ok := after(r[date]); ok {
+		recs := out[name]
+		for i := 1; i < len(recs); i++ {
+			if d, ok := after(recs[i][date]); ok {
+				r := edit(recs, i)
 				r[date] = strconv.Itoa(d + 2)
 				changed[name]++
 			}
