@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"io/fs"
 	"math"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/evalrun/evalrun/synth"
 )
 
 // ouladTables holds parsed CSV tables (header first) keyed by file name.
@@ -260,4 +263,37 @@ func TestLoadOULADNoLeakageTiny(t *testing.T) {
 	opts := ouladTinyOptions()
 	opts.Cutoffs = []int{28, 14, 45, -1, 0, 7, 100}
 	ouladCheckNoLeakage(t, ouladTinyFS(t), opts)
+}
+
+// TestLoadOULADSyntheticNoLeakage runs the leakage check on a small
+// synthetic OULAD (package synth, 400 students), whose shape differs from
+// the fixture's: many presentations, all activity types, late registrations.
+// It also loads the data under GOMAXPROCS 1 and 2 and requires identical
+// frames.
+func TestLoadOULADSyntheticNoLeakage(t *testing.T) {
+	fsys, sum, err := synth.OULADFS(synth.OULADConfig{Students: 400, Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := OULADOptions{Name: "synth", Cutoffs: []int{28, 14, 56}, Positive: []string{"Fail", "Withdrawn"}, Clicks: true}
+	ouladCheckNoLeakage(t, fsys, opts)
+
+	prev := runtime.GOMAXPROCS(1)
+	one, err := LoadOULAD(fsys, opts)
+	runtime.GOMAXPROCS(2)
+	two, err2 := LoadOULAD(fsys, opts)
+	runtime.GOMAXPROCS(prev)
+	if err != nil || err2 != nil {
+		t.Fatal(err, err2)
+	}
+	for i := range one {
+		if d := ouladFrameDiff(one[i], two[i]); d != "" {
+			t.Errorf("cutoff %d: GOMAXPROCS 1 vs 2: %s", one[i].Cutoff, d)
+		}
+		unreg, _ := ouladCleaning(one[i], "unregistered_by_cutoff", "")
+		late, _ := ouladCleaning(one[i], "registered_after_cutoff", "")
+		if one[i].Len()+unreg+late != sum.Students {
+			t.Errorf("cutoff %d: %d rows + %d + %d excluded != %d students", one[i].Cutoff, one[i].Len(), unreg, late, sum.Students)
+		}
+	}
 }
