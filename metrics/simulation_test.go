@@ -3,6 +3,7 @@ package metrics
 import (
 	"math"
 	"math/rand/v2"
+	"strconv"
 	"testing"
 
 	"gonum.org/v1/gonum/stat/distuv"
@@ -104,5 +105,70 @@ func TestBootstrapCoverageSimulation(t *testing.T) {
 		if rate < 0.93 || rate > 0.97 {
 			t.Errorf("%s coverage %.4f outside [0.93, 0.97]", name, rate)
 		}
+	}
+}
+
+// Clustered data (students within courses): the model separates the
+// classes better in some courses than in others. Positives in cluster c
+// score delta + u_c + e with u_c ~ N(0, σu²) shared by the cluster,
+// negatives score e', so a positive-negative difference is N(delta,
+// 2 + σu²) and the true AUC is Φ(delta/√(2+σu²)). Positives of one course
+// are correlated, so the cluster bootstrap should cover the true AUC about
+// 95% of the time and the row bootstrap, which treats students as
+// independent, clearly less often.
+func TestClusterBootstrapCoverageSimulation(t *testing.T) {
+	const (
+		datasets   = 300
+		clusters   = 60
+		perClass   = 4 // positives and negatives per cluster
+		delta      = 1.0
+		sigmaU     = 0.8
+		replicates = 299
+	)
+	trueAUC := distuv.UnitNormal.CDF(delta / math.Sqrt(2+sigmaU*sigmaU))
+	rng := rand.New(rand.NewPCG(2024, 7))
+	n := clusters * 2 * perClass
+	y := make([]uint8, n)
+	s := make([]float64, n)
+	ids := make([]string, n)
+	covered := map[string]int{}
+	for d := range datasets {
+		i := 0
+		for c := range clusters {
+			u := sigmaU * rng.NormFloat64()
+			for k := range 2 * perClass {
+				y[i] = uint8(k % 2)
+				s[i] = rng.NormFloat64()
+				if y[i] == 1 {
+					s[i] += delta + u
+				}
+				ids[i] = strconv.Itoa(c)
+				i++
+			}
+		}
+		for _, scheme := range []string{SchemeCluster, SchemeStratified} {
+			opt := BootstrapOptions{Replicates: replicates, Level: 0.95, Seed: uint64(d), Task: "cluster-coverage", Scheme: scheme}
+			if scheme == SchemeCluster {
+				opt.Clusters = ids
+			}
+			res, err := Bootstrap(y, s, 0, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			iv, _ := res.Interval("auc")
+			if iv.Percentile.Lower <= trueAUC && trueAUC <= iv.Percentile.Upper {
+				covered[scheme]++
+			}
+		}
+	}
+	cl := float64(covered[SchemeCluster]) / datasets
+	st := float64(covered[SchemeStratified]) / datasets
+	t.Logf("clustered data (%d clusters, true AUC %.4f): cluster bootstrap coverage %.4f, row bootstrap %.4f", clusters, trueAUC, cl, st)
+	// 300 datasets: binomial SE about 1.3 points at 95%.
+	if cl < 0.92 || cl > 0.975 {
+		t.Errorf("cluster bootstrap coverage %.4f outside [0.92, 0.975]", cl)
+	}
+	if st > cl-0.03 {
+		t.Errorf("row bootstrap coverage %.4f should fall clearly below the cluster bootstrap's %.4f", st, cl)
 	}
 }
