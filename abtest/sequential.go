@@ -1,0 +1,230 @@
+package abtest
+
+import (
+	"fmt"
+	"math"
+)
+
+// SpendingFunction is a Lan-DeMets alpha-spending function. Boundaries
+// are two-sided and symmetric: each side spends half of the overall alpha
+// by the function, as gsDesign (sfLDOF, sfLDPocock with one-sided alpha/2
+// and test.type = 2) and R's ldbounds do.
+type SpendingFunction string
+
+const (
+	// SpendingOBrienFleming is the O'Brien-Fleming type: each side spends
+	// 2 − 2Φ(z_{1−α/4}/√t), almost nothing early.
+	SpendingOBrienFleming SpendingFunction = "obrien-fleming"
+	// SpendingPocock is the Pocock type: each side spends
+	// (α/2)·ln(1 + (e − 1)·t), roughly equal nominal levels at every look.
+	SpendingPocock SpendingFunction = "pocock"
+)
+
+// Spent returns the cumulative two-sided alpha (both sides together) spent
+// by information fraction t: 0 at t <= 0 and alpha at t >= 1.
+func (s SpendingFunction) Spent(alpha, t float64) (float64, error) {
+	if t <= 0 {
+		return 0, nil
+	}
+	t = math.Min(t, 1)
+	switch s {
+	case SpendingOBrienFleming:
+		side := alpha / 2
+		return 2 * 2 * stdNormal.Survival(stdNormal.Quantile(1-side/2)/math.Sqrt(t)), nil
+	case SpendingPocock:
+		return alpha * math.Log(1+(math.E-1)*t), nil
+	}
+	return 0, fmt.Errorf("unknown spending function %q (want obrien-fleming or pocock)", s)
+}
+
+// SequentialDesign is a group-sequential plan with two-sided symmetric
+// efficacy boundaries from an alpha-spending function.
+type SequentialDesign struct {
+	// Alpha is the overall two-sided significance level, in (0, 1).
+	Alpha float64 `json:"alpha"`
+	// Spending is the alpha-spending function.
+	Spending SpendingFunction `json:"spending"`
+	// Looks are the information fractions of the planned analyses,
+	// strictly increasing in (0, 1]; the last is normally 1 (the final
+	// analysis). With looks at t < 1 only, the alpha not yet spent is kept
+	// for later, unplanned looks.
+	Looks []float64 `json:"looks"`
+}
+
+// Boundary is the efficacy boundary of one look.
+type Boundary struct {
+	Look        int     `json:"look"`
+	Information float64 `json:"information"`
+	// CumulativeAlpha is the spending function at this look and
+	// IncrementalAlpha what this look spends.
+	CumulativeAlpha  float64 `json:"cumulative_alpha"`
+	IncrementalAlpha float64 `json:"incremental_alpha"`
+	// Z is the critical value: stop for efficacy when |z| >= Z.
+	Z float64 `json:"z"`
+	// NominalP is the two-sided p-value threshold 2(1 − Φ(Z)).
+	NominalP float64 `json:"nominal_p"`
+}
+
+// gridPoints is the number of Simpson nodes on the continuation region;
+// with smooth normal densities the integrals are accurate to about 1e-9.
+const gridPoints = 1201
+
+// GroupSequentialBoundaries returns the two-sided Lan-DeMets boundaries of
+// the design: at look k the critical value c_k solves
+//
+//	P(|Z_1| < c_1, …, |Z_{k−1}| < c_{k−1}, |Z_k| >= c_k) = α(t_k) − α(t_{k−1})
+//
+// under the null, where the Z_k are standardized cumulative statistics
+// with corr(Z_i, Z_j) = √(t_i/t_j). The probabilities are computed by the
+// recursive numerical integration of Armitage, McPherson and Rowe (1969)
+// as in Jennison and Turnbull (2000, ch. 19), with Simpson's rule over the
+// continuation region of each look.
+func GroupSequentialBoundaries(d SequentialDesign) ([]Boundary, error) {
+	if err := checkAlpha(d.Alpha); err != nil {
+		return nil, fmt.Errorf("group sequential: %w", err)
+	}
+	if _, err := d.Spending.Spent(d.Alpha, 0.5); err != nil {
+		return nil, fmt.Errorf("group sequential: %w", err)
+	}
+	if len(d.Looks) == 0 {
+		return nil, fmt.Errorf("group sequential: no looks")
+	}
+	prev := 0.0
+	for i, t := range d.Looks {
+		if !(t > prev && t <= 1) {
+			return nil, fmt.Errorf("group sequential: look %d at information %v: looks must increase strictly within (0, 1]", i+1, t)
+		}
+		prev = t
+	}
+	var out []Boundary
+	var grid, dens []float64 // continuation-region nodes and density of Z_{k−1}
+	spentBefore, tPrev := 0.0, 0.0
+	for k, t := range d.Looks {
+		cum, _ := d.Spending.Spent(d.Alpha, t)
+		inc := cum - spentBefore
+		b := Boundary{Look: k + 1, Information: t, CumulativeAlpha: cum, IncrementalAlpha: inc}
+		var c float64
+		if k == 0 {
+			c = stdNormal.Quantile(1 - inc/2)
+		} else {
+			cross := func(c float64) float64 { return crossingProb(grid, dens, tPrev, t, c) - inc }
+			lo, hi := 0.0, 40.0
+			var err error
+			c, err = zeroin(cross, lo, hi, cross(lo), cross(hi), 1e-12)
+			if err != nil {
+				return nil, fmt.Errorf("group sequential: look %d: %w", k+1, err)
+			}
+		}
+		b.Z = c
+		b.NominalP = 2 * stdNormal.Survival(c)
+		out = append(out, b)
+		if k < len(d.Looks)-1 {
+			grid, dens = nextDensity(grid, dens, tPrev, t, c, k == 0)
+		}
+		spentBefore, tPrev = cum, t
+	}
+	return out, nil
+}
+
+// simpsonWeights returns composite Simpson weights for n (odd) equally
+// spaced nodes with spacing h.
+func simpsonWeights(n int, h float64) []float64 {
+	w := make([]float64, n)
+	for i := range w {
+		switch {
+		case i == 0 || i == n-1:
+			w[i] = h / 3
+		case i%2 == 1:
+			w[i] = 4 * h / 3
+		default:
+			w[i] = 2 * h / 3
+		}
+	}
+	return w
+}
+
+// crossingProb returns P(|Z_k| >= c and no earlier crossing), integrating
+// the sub-density dens of Z_{k−1} on grid against the conditional crossing
+// probability; Z_k√t = Z_{k−1}√tPrev + N(0, t − tPrev).
+func crossingProb(grid, dens []float64, tPrev, t, c float64) float64 {
+	sd := math.Sqrt(t - tPrev)
+	a, b := c*math.Sqrt(t), math.Sqrt(tPrev)
+	var s float64
+	for i, u := range grid {
+		m := u * b
+		p := normalSurvival((a+m)/sd) + normalSurvival((a-m)/sd)
+		s += dens[i] * p
+	}
+	return s
+}
+
+// nextDensity returns the nodes on (−c, c) and the sub-density (already
+// multiplied by the Simpson weights) of Z_k restricted to not having
+// crossed at any look so far.
+func nextDensity(grid, dens []float64, tPrev, t, c float64, first bool) ([]float64, []float64) {
+	h := 2 * c / float64(gridPoints-1)
+	w := simpsonWeights(gridPoints, h)
+	ng := make([]float64, gridPoints)
+	nd := make([]float64, gridPoints)
+	for j := range ng {
+		ng[j] = -c + float64(j)*h
+	}
+	if first {
+		for j, z := range ng {
+			nd[j] = w[j] * normalPDF(z)
+		}
+		return ng, nd
+	}
+	sd := math.Sqrt(t - tPrev)
+	st, sp := math.Sqrt(t), math.Sqrt(tPrev)
+	for j, z := range ng {
+		var s float64
+		for i, u := range grid {
+			s += dens[i] * normalPDF((z*st-u*sp)/sd)
+		}
+		nd[j] = w[j] * s * st / sd
+	}
+	return ng, nd
+}
+
+// SequentialLook is an interim or final analysis against its boundary.
+type SequentialLook struct {
+	Boundary
+	// Statistic is the observed z statistic of the look.
+	Statistic float64 `json:"statistic"`
+	// Crossed is |Statistic| >= Z: stop for efficacy.
+	Crossed bool `json:"crossed"`
+}
+
+// MonitorSequential compares the observed z statistics of the looks done so
+// far (z[k] at d.Looks[k]; len(z) <= len(d.Looks)) with the boundaries and
+// reports, for each, whether it was crossed. Looks after the first crossing
+// are still reported but a trial would have stopped there.
+func MonitorSequential(d SequentialDesign, z []float64) ([]SequentialLook, error) {
+	if len(z) > len(d.Looks) {
+		return nil, fmt.Errorf("group sequential: %d statistics for %d planned looks", len(z), len(d.Looks))
+	}
+	if err := checkFinite("group sequential: z", z); err != nil {
+		return nil, err
+	}
+	bs, err := GroupSequentialBoundaries(SequentialDesign{Alpha: d.Alpha, Spending: d.Spending, Looks: d.Looks[:len(z)]})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]SequentialLook, len(z))
+	for k := range z {
+		out[k] = SequentialLook{Boundary: bs[k], Statistic: z[k], Crossed: math.Abs(z[k]) >= bs[k].Z}
+	}
+	return out, nil
+}
+
+// normalPDF is the standard normal density (inlined for the integration
+// loops, which evaluate it millions of times).
+func normalPDF(x float64) float64 {
+	return math.Exp(-x*x/2) / math.Sqrt(2*math.Pi)
+}
+
+// normalSurvival is P(Z > x) for a standard normal Z.
+func normalSurvival(x float64) float64 {
+	return math.Erfc(x/math.Sqrt2) / 2
+}
