@@ -82,9 +82,10 @@ const (
 //	late_submissions           non-banked submissions dated <= c made after the assessment's due date
 //	banked                     banked submissions (is_banked = 1) dated <= c
 //
-// With opts.Clicks, for presentations that have rows in studentVle.csv (of
-// any date: the click log covers them) (sums of sum_click over the student's rows with date <= c, i.e. including
-// days before the start):
+// With opts.Clicks, for presentations that have rows in studentVle.csv
+// (rows of any date: the click log covers the presentation), these are sums
+// of sum_click over the student's rows with date <= c, including days before
+// the start:
 //
 //	clicks_total               all clicks
 //	clicks_type_<type>         clicks on sites of that vle.csv activity_type; one column per type
@@ -107,7 +108,7 @@ const (
 //
 // Child-table rows (studentRegistration, studentAssessment, studentVle)
 // naming a student absent from studentInfo.csv for that presentation are
-// skipped and counted (rule "unknown_student", Detail = file); rows of
+// skipped and counted (rule "unknown_student", one count per file, Detail starting with the file name); rows of
 // presentations excluded by opts.Presentations are skipped silently.
 // studentAssessment rows with an id_assessment missing from assessments.csv
 // are counted ("unknown_assessment"); a second submission for the same
