@@ -108,8 +108,9 @@ const (
 //
 // Child-table rows (studentRegistration, studentAssessment, studentVle)
 // naming a student absent from studentInfo.csv for that presentation are
-// skipped and counted (rule "unknown_student", one count per file, Detail starting with the file name); rows of
-// presentations excluded by opts.Presentations are skipped silently.
+// skipped and counted (rule "unknown_student", one count per file, its
+// Detail starting with the file name); rows of presentations excluded by
+// opts.Presentations are skipped silently.
 // studentAssessment rows with an id_assessment missing from assessments.csv
 // are counted ("unknown_assessment"); a second submission for the same
 // student and assessment is ignored ("duplicate_submission"); a missing
