@@ -123,6 +123,10 @@ func Run(ctx context.Context, s *Spec, opts RunOptions) (*Outcome, error) {
 	for _, e := range evals {
 		run.Evaluations = append(run.Evaluations, e.result)
 	}
+	run.Comparisons, run.FoldComparisons, err = compareModels(s, evals)
+	if err != nil {
+		return nil, fmt.Errorf("comparing models: %w", err)
+	}
 
 	resultsJSON, err := marshalJSON(run)
 	if err != nil {

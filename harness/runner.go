@@ -27,6 +27,7 @@ func TaskRand(seed uint64, task string) *rand.Rand {
 
 // evaluation is the work and result of one (dataset, cutoff, fold, model).
 type evaluation struct {
+	spec   *Spec
 	data   *loadedDataset
 	frame  *datasets.Frame
 	fold   fold
@@ -190,10 +191,10 @@ func (e *evaluation) evaluate(ctx context.Context, seed uint64, policy metrics.T
 	// Training scores are needed only by policies chosen on training
 	// labels; models trained elsewhere may have none.
 	var trainScores []float64
-	if policy.UsesLabels() {
+	if policy.UsesLabels() || e.spec.Metrics.Recalibrate != "" {
 		trainScores, err = fitted.Predict(ctx, e.prep.train)
 		if err != nil {
-			return fmt.Errorf("%s: scoring training rows (threshold policy %s is chosen on them): %w", where, policy, err)
+			return fmt.Errorf("%s: scoring training rows (for the threshold policy %s or recalibration): %w", where, policy, err)
 		}
 	}
 	testScores, err := fitted.Predict(ctx, e.prep.test)
@@ -238,6 +239,9 @@ func (e *evaluation) evaluate(ctx context.Context, seed uint64, policy metrics.T
 		Metrics:    report,
 		Fit:        fitted.Summary(),
 	}
+	if err := e.addUncertainty(e.spec, trainScores, !modelKinds[e.model.Kind].scoresNotProbabilities); err != nil {
+		return fmt.Errorf("%s: %w", where, err)
+	}
 	return nil
 }
 
@@ -256,7 +260,7 @@ func runEvaluations(ctx context.Context, s *Spec, data []*loadedDataset, policy 
 				ld, f, fo := ld, f, fo
 				preps = append(preps, func() { *prep = *prepareFold(ld, f, fo) })
 				for _, m := range s.Models {
-					evals = append(evals, &evaluation{data: ld, frame: f, fold: fo, model: m, prep: prep})
+					evals = append(evals, &evaluation{spec: s, data: ld, frame: f, fold: fo, model: m, prep: prep})
 				}
 			}
 		}

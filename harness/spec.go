@@ -114,6 +114,25 @@ type Split struct {
 // MetricsSpec is the [metrics] table.
 type MetricsSpec struct {
 	Threshold ThresholdSpec `toml:"threshold"`
+	// Level is the confidence level of every interval (default 0.95).
+	Level float64 `toml:"level"`
+	// Interval is the bootstrap interval reports show: "bca" (default) or
+	// "percentile"; results.json holds both.
+	Interval  string        `toml:"interval"`
+	Bootstrap BootstrapSpec `toml:"bootstrap"`
+	// CalibrationBins is the number of equal-width bins of the ECE and the
+	// reliability diagram (default 10).
+	CalibrationBins int `toml:"calibration_bins"`
+	// Recalibrate is "", "platt" or "isotonic", fitted on training rows.
+	Recalibrate string `toml:"recalibrate"`
+	// Baseline is the model others are compared with (default: the first).
+	Baseline string `toml:"baseline"`
+	// Compare is "baseline" (each model against the baseline, default),
+	// "all" (every pair) or "none".
+	Compare string `toml:"compare"`
+	// Strata evaluates each test set per stratum ("course" or a
+	// categorical column) with macro averages.
+	Strata string `toml:"strata"`
 }
 
 // ThresholdSpec is the threshold policy: exactly one key set.
@@ -391,6 +410,7 @@ func (s *Spec) applyDefaults() {
 			d.Impute = "median"
 		}
 	}
+	s.metricsDefaults()
 	for i := range s.Splits {
 		if s.Splits[i].MinTrain == 0 {
 			s.Splits[i].MinTrain = 1
@@ -503,6 +523,7 @@ func (s *Spec) checkValues(ps *problems) {
 		}
 	}
 	s.checkThreshold(ps)
+	s.checkMetrics(ps)
 	if s.Privacy.MinGroupSize < 1 {
 		ps.add("privacy.min_group_size", "must be at least 1")
 	}

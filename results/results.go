@@ -28,7 +28,11 @@ type Run struct {
 	Pseudonymized bool         `json:"pseudonymized"`
 	Datasets      []Dataset    `json:"datasets"`
 	Evaluations   []Evaluation `json:"evaluations"`
-	Warnings      []string     `json:"warnings,omitempty"`
+	// Comparisons are paired model comparisons per fold; FoldComparisons
+	// test differences across the folds of rolling splits.
+	Comparisons     []Comparison     `json:"comparisons"`
+	FoldComparisons []FoldComparison `json:"fold_comparisons"`
+	Warnings        []string         `json:"warnings,omitempty"`
 }
 
 // Dataset summarises one loaded dataset per cutoff.
@@ -76,7 +80,16 @@ type Evaluation struct {
 	// or from capacity on the test scores; see docs/results.md).
 	Threshold float64        `json:"threshold"`
 	Metrics   metrics.Report `json:"metrics"`
-	Fit       models.Summary `json:"fit"`
+	// Uncertainty holds DeLong and bootstrap intervals of Metrics.
+	Uncertainty *Uncertainty `json:"uncertainty"`
+	// Calibration summarizes the test probabilities (null for scores that
+	// are not probabilities); Recalibrated evaluates them after the spec's
+	// recalibration; Strata evaluates them per stratum.
+	Calibration  *metrics.CalibrationResult `json:"calibration"`
+	Recalibrated *Recalibrated              `json:"recalibrated,omitempty"`
+	Strata       *metrics.StrataReport      `json:"strata,omitempty"`
+	Fit          models.Summary             `json:"fit"`
+	Notes        []string                   `json:"notes,omitempty"`
 }
 
 // SetSummary describes the rows of a training or test set.
@@ -96,4 +109,73 @@ type FeatureSummary struct {
 	TestStat  features.TransformStats `json:"test_stats"`
 	// Notes say which declared features were left out and why.
 	Notes []string `json:"notes,omitempty"`
+}
+
+// Uncertainty holds the intervals of one evaluation's test metrics.
+type Uncertainty struct {
+	Level float64 `json:"level"`
+	// Interval names the bootstrap interval reports show: "bca" or
+	// "percentile" (both are in Bootstrap).
+	Interval  string                   `json:"interval"`
+	AUCDeLong *DeLongInterval          `json:"auc_delong"`
+	Bootstrap *metrics.BootstrapResult `json:"bootstrap"`
+	Notes     []string                 `json:"notes,omitempty"`
+}
+
+// DeLongInterval is an AUC interval by DeLong's method (as pROC ci.auc).
+type DeLongInterval struct {
+	Method string `json:"method"`
+	metrics.AUCInterval
+}
+
+// Recalibrated is the evaluation of recalibrated test scores.
+type Recalibrated struct {
+	Method      string                     `json:"method"`
+	FittedOn    string                     `json:"fitted_on"`
+	Metrics     metrics.Report             `json:"metrics"`
+	Calibration *metrics.CalibrationResult `json:"calibration"`
+}
+
+// Comparison compares two models on the same test rows of one fold.
+type Comparison struct {
+	Dataset string `json:"dataset"`
+	Cutoff  *int   `json:"cutoff"`
+	Split   string `json:"split"`
+	// ModelA is compared with ModelB (the baseline): differences are A − B.
+	ModelA string        `json:"model_a"`
+	ModelB string        `json:"model_b"`
+	DeLong *PairedDeLong `json:"delong"`
+	// Bootstrap holds paired-bootstrap intervals of A − B for every metric.
+	Bootstrap *metrics.BootstrapResult `json:"bootstrap"`
+	Notes     []string                 `json:"notes,omitempty"`
+}
+
+// PairedDeLong is DeLong's paired test of equal AUC with the interval of
+// the difference and Holm's adjusted p-value over every DeLong test of the
+// run (Tests of them).
+type PairedDeLong struct {
+	Method string `json:"method"`
+	metrics.PairedDeLong
+	Lower float64 `json:"lower"`
+	Upper float64 `json:"upper"`
+	Level float64 `json:"level"`
+	PHolm float64 `json:"p_holm"`
+	Tests int     `json:"tests"`
+}
+
+// FoldComparison is the Nadeau-Bengio corrected resampled t-test of a
+// metric's differences across the folds of one rolling split.
+type FoldComparison struct {
+	Dataset string                  `json:"dataset"`
+	Cutoff  *int                    `json:"cutoff"`
+	Split   string                  `json:"split"`
+	ModelA  string                  `json:"model_a"`
+	ModelB  string                  `json:"model_b"`
+	Metric  string                  `json:"metric"`
+	Folds   int                     `json:"folds"`
+	Method  string                  `json:"method"`
+	Test    *metrics.CorrectedTTest `json:"test"`
+	// PHolm is Holm's adjustment over every corrected test of the run.
+	PHolm *float64 `json:"p_holm"`
+	Note  string   `json:"note,omitempty"`
 }
