@@ -34,7 +34,7 @@ type AssignmentDesign struct {
 	// Arms lists the arm labels.
 	Arms []string `json:"arms"`
 	// Allocation holds each arm's planned weight (nil means equal).
-	Allocation []float64 `json:"allocation,omitempty"`
+	Allocation []float64        `json:"allocation,omitempty"`
 	Method     AssignmentMethod `json:"method"`
 }
 
