@@ -160,7 +160,8 @@ func (e *evaluation) addUncertainty(s *Spec, trainScores []float64, probabilitie
 		if m.Recalibrate != "" {
 			rec, err := recalibrate(m, e.prep.trainY, trainScores, y, score, e.result.Threshold)
 			if err != nil {
-				return fmt.Errorf("recalibration: %w", err)
+				// A constant-score model has no calibration map to fit.
+				e.result.Notes = append(e.result.Notes, fmt.Sprintf("no %s recalibration: %v", m.Recalibrate, err))
 			}
 			e.result.Recalibrated = rec
 		}
