@@ -257,12 +257,17 @@ func solveSampleSize(pow func(n2 float64) float64, target, k float64, c ClusterD
 	res := SampleSizeResult{DesignEffect: c.DesignEffect(), TargetPower: target, Alpha: alpha}
 	f := func(n float64) float64 { return pow(n) - target }
 	lo, hi := float64(minArmSize), maxArmSize
+	if c.clustered() {
+		// At least three clusters in all, so that a cluster-level
+		// analysis has a degree of freedom.
+		lo = math.Max(lo, 3*c.ClusterSize/(1+k))
+	}
 	flo, fhi := f(lo), f(hi)
 	var n2 float64
 	switch {
 	case flo >= 0:
 		n2 = lo
-		res.Warnings = append(res.Warnings, fmt.Sprintf("the effect is so large that %d units per arm already reach the target power", minArmSize))
+		res.Warnings = append(res.Warnings, fmt.Sprintf("the effect is so large that the smallest design searched (%g units in the control arm) already reaches the target power", lo))
 	case fhi < 0:
 		return SampleSizeResult{}, fmt.Errorf("more than %g units per arm would be needed", maxArmSize)
 	default:
