@@ -447,11 +447,8 @@ func (t *tally) metrics(s *bootSample, m int, out *[nMetrics]float64) {
 		return
 	}
 	out[mBaseRate] = P / n
-	if P > 0 && N > 0 {
-		out[mAUC] = aucFromCounts(t.pos[m], t.neg[m], P, N)
-	}
 	if P > 0 {
-		out[mAP] = apFromCounts(t.pos[m], t.neg[m], P)
+		out[mAUC], out[mAP] = aucAPFromCounts(t.pos[m], t.neg[m], P, N)
 	}
 	if s.models[m].prob {
 		out[mBrier] = t.sq[m] / n

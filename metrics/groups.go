@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"cmp"
+	"math"
 	"slices"
 )
 
@@ -115,4 +116,26 @@ func apFromCounts[T int32 | float64](pos, neg []T, P float64) float64 {
 		prevRecall = recall
 	}
 	return ap
+}
+
+// aucAPFromCounts returns aucFromCounts and apFromCounts in one pass (the
+// bootstrap's inner loop); auc is NaN when N is 0. P must be positive.
+func aucAPFromCounts(pos, neg []int32, P, N float64) (auc, ap float64) {
+	var tps, fps, prevTPR, prevFPR, prevRecall float64
+	for i := range pos {
+		pi := float64(pos[i])
+		tps += pi
+		fps += float64(neg[i])
+		tpr, fpr := tps/P, fps/N
+		auc += (fpr - prevFPR) * (tpr + prevTPR) / 2
+		prevTPR, prevFPR = tpr, fpr
+		if pi != 0 {
+			ap += (tpr - prevRecall) * (tps / (tps + fps))
+			prevRecall = tpr
+		}
+	}
+	if N == 0 {
+		auc = math.NaN()
+	}
+	return auc, ap
 }
