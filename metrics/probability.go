@@ -5,8 +5,10 @@ import (
 	"math"
 )
 
-// logLossEps is scikit-learn 1.2.1's default clipping bound for log_loss.
-const logLossEps = 1e-15
+// logLossEps is scikit-learn 1.2.1's default clipping bound for log_loss:
+// eps="auto", numpy.finfo(float64).eps = 2^-52. (Before 1.2 the default
+// was 1e-15.)
+const logLossEps = 0x1p-52
 
 // probabilityInput validates labels and probabilities of the same length.
 func probabilityInput(name string, y []uint8, p []float64) error {
@@ -37,11 +39,13 @@ func Brier(y []uint8, p []float64) (float64, error) {
 
 // LogLoss returns the mean negative natural-log likelihood of y under the
 // probabilities p, as scikit-learn 1.2.1 log_loss(y, p) does: each p is
-// first clipped to [1e-15, 1-1e-15], so a confident wrong prediction costs
-// about 34.5 rather than +Inf. p must be in [0, 1] (scikit-learn would clip
-// values outside; here they are an error). Unlike scikit-learn, which
-// refuses a single class only because it cannot infer the label set, a
-// single class is allowed. Errors: as Brier.
+// first clipped to [eps, 1-eps] with scikit-learn 1.2's default
+// eps = numpy.finfo(float64).eps = 2^-52 ≈ 2.22e-16 (versions before 1.2
+// used 1e-15), so a confident wrong prediction costs 52·ln 2 ≈ 36.04
+// rather than +Inf. p must be in [0, 1] (scikit-learn would clip values
+// outside; here they are an error). Unlike scikit-learn, which refuses a
+// single class only because it cannot infer the label set, a single class
+// is allowed. Errors: as Brier.
 func LogLoss(y []uint8, p []float64) (float64, error) {
 	if err := probabilityInput("log loss", y, p); err != nil {
 		return 0, err

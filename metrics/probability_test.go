@@ -1,6 +1,9 @@
 package metrics
 
-import "testing"
+import (
+	"math"
+	"testing"
+)
 
 func TestBrierLogLoss(t *testing.T) {
 	tests := []struct {
@@ -11,12 +14,12 @@ func TestBrierLogLoss(t *testing.T) {
 	}{
 		// By hand: ((0.25)^2 + (0.5)^2)/2; -(ln 0.75 + ln 0.5)/2.
 		{"two rows", []uint8{0, 1}, []float64{0.25, 0.5}, 0.15625, 0.4904146265058631},
-		// Clipping as scikit-learn 1.2.1 (eps 1e-15): -ln(1e-15).
-		{"confident miss, positive", []uint8{1}, []float64{0}, 1, 34.538776394910684},
-		// -ln(1 - float64(1 - 1e-15)).
-		{"confident miss, negative", []uint8{0}, []float64{1}, 1, 34.53957599234088},
-		// Perfect predictions: the clip leaves -ln(1-1e-15) per row, about 1e-15.
-		{"perfect", []uint8{0, 1}, []float64{0, 1}, 0, 1.0000000000000009e-15},
+		// Clipping as scikit-learn 1.2.1 (eps = finfo(float64).eps = 2^-52):
+		// -ln(2^-52) = 52 ln 2 either way, since 1 - 2^-52 is exact.
+		{"confident miss, positive", []uint8{1}, []float64{0}, 1, 52 * math.Ln2},
+		{"confident miss, negative", []uint8{0}, []float64{1}, 1, 52 * math.Ln2},
+		// Perfect predictions: the clip leaves -ln(1-2^-52) ≈ 2.2e-16 per row.
+		{"perfect", []uint8{0, 1}, []float64{0, 1}, 0, 2.220446049250313e-16},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -57,5 +60,18 @@ func TestProbabilityErrors(t *testing.T) {
 			_, err = Calibration(tt.y, tt.p, 10)
 			assertErrIs(t, err, tt.want)
 		})
+	}
+}
+
+// The clipping bound is scikit-learn 1.2's 2^-52, not the older 1e-15: a
+// perfect prediction costs -ln(1 - 2^-52) per row, to 1e-12 relative.
+func TestLogLossClipBound(t *testing.T) {
+	l, err := LogLoss([]uint8{0, 1}, []float64{0, 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := -math.Log1p(-0x1p-52)
+	if math.Abs(l-want) > 1e-12*want {
+		t.Errorf("log loss of perfect predictions = %g, want %g", l, want)
 	}
 }
