@@ -94,7 +94,14 @@ func (s *Spec) metricsDefaults() {
 		m.Compare = "baseline"
 	}
 	if m.Baseline == "" && len(s.Models) > 0 {
+		// The natural baseline is the base-rate model; else the first.
 		m.Baseline = s.Models[0].Name
+		for _, model := range s.Models {
+			if model.Kind == "prior" {
+				m.Baseline = model.Name
+				break
+			}
+		}
 	}
 }
 

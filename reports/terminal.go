@@ -28,7 +28,7 @@ func WriteTerminal(w io.Writer, run *results.Run) error {
 		for _, split := range splitsOf(run, d.Name) {
 			fmt.Fprintf(w, "\nsplit %s\n", split)
 			table := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off))
-			table.Header("cutoff", "model", "test n", "base", "AUC", "AP", "prec", "recall", "F1", "Brier", "flagged")
+			table.Header("cutoff", "model", "test n", "base", "AUC", ciHeader(run), "AP", "prec", "recall", "F1", "flagged")
 			for _, e := range run.Evaluations {
 				if e.Dataset != d.Name || e.Split != split {
 					continue
@@ -36,7 +36,7 @@ func WriteTerminal(w io.Writer, run *results.Run) error {
 				m := e.Metrics
 				if err := table.Append(
 					cutoffValue(e.Cutoff), e.Model, strconv.Itoa(m.N), num(&m.BaseRate),
-					num(m.AUC), num(m.AveragePrecision), num(m.Precision), num(m.Recall), num(m.F1), num(m.Brier),
+					num(m.AUC), aucInterval(e), num(m.AveragePrecision), num(m.Precision), num(m.Recall), num(m.F1),
 					strconv.Itoa(m.Flagged),
 				); err != nil {
 					return fmt.Errorf("terminal table: %w", err)
@@ -47,7 +47,72 @@ func WriteTerminal(w io.Writer, run *results.Run) error {
 			}
 		}
 	}
+	return writeComparisons(w, run)
+}
+
+// writeComparisons writes the "model vs baseline" table: AUC differences
+// with DeLong's paired test and Holm-adjusted p-values.
+func writeComparisons(w io.Writer, run *results.Run) error {
+	if len(run.Comparisons) == 0 {
+		return nil
+	}
+	for _, d := range run.Datasets {
+		table := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off))
+		table.Header("cutoff", "split", "model", "vs", "dAUC", "CI", "p", "p Holm")
+		rows := 0
+		for _, c := range run.Comparisons {
+			if c.Dataset != d.Name {
+				continue
+			}
+			diff, ci, p, ph := "-", "-", "-", "-"
+			if dl := c.DeLong; dl != nil {
+				diff = signed(dl.Diff)
+				ci = signed(dl.Lower) + " to " + signed(dl.Upper)
+				p, ph = pValue(dl.PValue), pValue(dl.PHolm)
+			}
+			if err := table.Append(cutoffValue(c.Cutoff), c.Split, c.ModelA, c.ModelB, diff, ci, p, ph); err != nil {
+				return fmt.Errorf("comparison table: %w", err)
+			}
+			rows++
+		}
+		if rows == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "\n%s: AUC difference (model - vs), DeLong paired test, p Holm-adjusted over all %d tests\n", d.Name, len(run.Comparisons))
+		if err := table.Render(); err != nil {
+			return fmt.Errorf("comparison table: %w", err)
+		}
+	}
 	return nil
+}
+
+func ciHeader(run *results.Run) string {
+	for _, e := range run.Evaluations {
+		if e.Uncertainty != nil {
+			return strconv.FormatFloat(100*e.Uncertainty.Level, 'g', -1, 64) + "% CI"
+		}
+	}
+	return "CI"
+}
+
+// aucInterval shows the DeLong interval of the AUC.
+func aucInterval(e results.Evaluation) string {
+	if e.Uncertainty == nil || e.Uncertainty.AUCDeLong == nil {
+		return "-"
+	}
+	d := e.Uncertainty.AUCDeLong
+	return strconv.FormatFloat(d.Lower, 'f', 3, 64) + "-" + strconv.FormatFloat(d.Upper, 'f', 3, 64)
+}
+
+func signed(v float64) string {
+	return strconv.FormatFloat(v, 'f', 3, 64)
+}
+
+func pValue(p float64) string {
+	if p < 0.001 {
+		return "<0.001"
+	}
+	return strconv.FormatFloat(p, 'f', 3, 64)
 }
 
 // splitsOf lists the splits evaluated on a dataset in result order.

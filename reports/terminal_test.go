@@ -31,11 +31,15 @@ func sampleRun() *results.Run {
 		}},
 		Evaluations: []results.Evaluation{
 			{Dataset: "oulad", Cutoff: ptr(28), Split: "2013-to-2014", Model: "lr",
+				Uncertainty: &results.Uncertainty{Level: 0.95, AUCDeLong: &results.DeLongInterval{Method: "DeLong",
+					AUCInterval: metrics.AUCInterval{AUC: 0.81234, SE: 0.02, Lower: 0.7731, Upper: 0.8515, Level: 0.95}}},
 				Metrics: metrics.Report{N: 400, Positives: 170, BaseRate: 0.425, AUC: ptr(0.81234), AveragePrecision: ptr(0.7),
 					Precision: ptr(0.75), Recall: ptr(0.52941), F1: ptr(0.62069), Brier: ptr(0.18), Flagged: 120}},
 			{Dataset: "oulad", Cutoff: ptr(28), Split: "2013-to-2014", Model: "rule",
 				Metrics: metrics.Report{N: 400, Positives: 170, BaseRate: 0.425, AUC: ptr(0.5), Recall: ptr(0.0), F1: nil, Flagged: 0}},
 		},
+		Comparisons: []results.Comparison{{Dataset: "oulad", Cutoff: ptr(28), Split: "2013-to-2014", ModelA: "lr", ModelB: "rule",
+			DeLong: &results.PairedDeLong{PairedDeLong: metrics.PairedDeLong{Diff: 0.31234, PValue: 0.00001}, Lower: 0.25, Upper: 0.37, PHolm: 0.00002, Tests: 1}}},
 	}
 }
 
