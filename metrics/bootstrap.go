@@ -101,8 +101,8 @@ type Bounds struct {
 // (Efron 1987): bias z0 = Φ⁻¹((#{θ* < θ̂} + #{θ* <= θ̂}) / 2B) as in
 // scipy.stats.bootstrap, acceleration from the jackknife over the
 // resampling units (rows, or clusters for SchemeCluster), with the
-// stratified formula of Davison and Hinkley (1997, §3.7) when rows are
-// resampled within classes. An interval is nil when it cannot be computed,
+// several-sample (stratified) form of the empirical influence values
+// (Davison and Hinkley 1997) when rows are resampled within classes. An interval is nil when it cannot be computed,
 // with the reason in Note. SE is the standard deviation of the defined
 // replicates.
 type BootstrapInterval struct {
