@@ -269,3 +269,24 @@ func TestPairedBootstrapDifference(t *testing.T) {
 		}
 	}
 }
+
+func TestSummarizeBCa(t *testing.T) {
+	// Replicates 1..9, estimate 4.5, acceleration 0.1, level 0.9. Expected
+	// values from Python's statistics.NormalDist: z0 = Φ⁻¹(8/18); the
+	// adjusted levels Φ(z0 + (z0+z)/(1 - a(z0+z))) are 0.04906 and 0.94867,
+	// whose type-7 quantiles are 1.39248 and 8.58938. Percentile: 1.4, 8.6.
+	iv := summarize("x", 4.5, []float64{9, 1, 8, 2, 7, 3, 6, 4, 5}, 0.1, 0.9)
+	if iv.BCa == nil || iv.Percentile == nil {
+		t.Fatalf("%+v", iv)
+	}
+	assertClose(t, "bca lower", iv.BCa.Lower, 1.3924827774763355, 1e-9)
+	assertClose(t, "bca upper", iv.BCa.Upper, 8.589382056463208, 1e-9)
+	assertClose(t, "percentile lower", iv.Percentile.Lower, 1.4, 1e-12)
+	assertClose(t, "percentile upper", iv.Percentile.Upper, 8.6, 1e-12)
+	assertClose(t, "se", *iv.SE, math.Sqrt(7.5), 1e-12) // sample SD of 1..9
+	// Every replicate above the estimate: BCa undefined, percentile kept.
+	iv = summarize("x", 0, []float64{1, 2, 3}, 0, 0.9)
+	if iv.BCa != nil || iv.Percentile == nil || iv.Note == "" {
+		t.Errorf("one-sided replicates: %+v", iv)
+	}
+}
