@@ -211,7 +211,27 @@ func runConformanceCase(t *testing.T, c conformanceCase) (map[string]optional, e
 }
 
 func TestConformance(t *testing.T) {
-	for _, c := range loadConformance(t, "metrics.json") {
+	runConformanceSuite(t, loadConformance(t, "metrics.json"))
+}
+
+// TestExtraConformanceCases runs this package's own hand-computed cases
+// (testdata/metrics_extra.json, same format and rules as the shared suite).
+func TestExtraConformanceCases(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "metrics_extra.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var suite struct {
+		Cases []conformanceCase `json:"cases"`
+	}
+	if err := json.Unmarshal(data, &suite); err != nil {
+		t.Fatal(err)
+	}
+	runConformanceSuite(t, suite.Cases)
+}
+
+func runConformanceSuite(t *testing.T, cases []conformanceCase) {
+	for _, c := range cases {
 		t.Run(c.ID, func(t *testing.T) {
 			got, err := runConformanceCase(t, c)
 			if raw, ok := c.Want["error"]; ok && string(raw) == "true" {
