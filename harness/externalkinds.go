@@ -43,6 +43,7 @@ func init() {
 			}
 			return file.Model(bc.split, bc.cutoff), nil
 		},
+		external: true,
 	}
 	modelKinds["command"] = modelKind{
 		newParams: func() any { return &commandParams{} },
@@ -67,6 +68,7 @@ func init() {
 			}
 			return external.Command{Config: cfg}, nil
 		},
+		external: true,
 	}
 }
 

@@ -17,6 +17,9 @@ type modelKind struct {
 	// scoresNotProbabilities marks kinds whose scores rank students but
 	// are not probabilities: Brier and log loss are undefined for them.
 	scoresNotProbabilities bool
+	// external marks scores computed outside the harness: shuffling a
+	// feature cannot change them, so there is no permutation importance.
+	external bool
 }
 
 // ModelKinds lists the model kinds a spec may name.

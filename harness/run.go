@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/evalrun/evalrun/datasets"
+	"github.com/evalrun/evalrun/explain"
 	"github.com/evalrun/evalrun/metrics"
 	"github.com/evalrun/evalrun/pseudonym"
 	"github.com/evalrun/evalrun/results"
@@ -132,7 +133,7 @@ func Run(ctx context.Context, s *Spec, opts RunOptions) (*Outcome, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encoding results.json: %w", err)
 	}
-	predictionsCSV, err := predictionsCSV(data, evals, mapper)
+	predictionsCSV, err := predictionsCSV(data, evals, mapper, s.Explain.reasons())
 	if err != nil {
 		return nil, fmt.Errorf("writing predictions.csv: %w", err)
 	}
@@ -238,7 +239,7 @@ func sortedTermKeys(m map[string]*results.TermCount) []string {
 // predictionsCSV writes one row per test student of every evaluation:
 // dataset, cutoff, split, model, student (pseudonym unless the spec asks for
 // identifiers), term, score, label and the dataset's group columns.
-func predictionsCSV(data []*loadedDataset, evals []*evaluation, mapper *pseudonym.Mapper) ([]byte, error) {
+func predictionsCSV(data []*loadedDataset, evals []*evaluation, mapper *pseudonym.Mapper, reasons int) ([]byte, error) {
 	var groupCols []string
 	seen := map[string]bool{}
 	for _, ld := range data {
@@ -252,6 +253,9 @@ func predictionsCSV(data []*loadedDataset, evals []*evaluation, mapper *pseudony
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
 	header := append([]string{"dataset", "cutoff", "split", "model", "student", "term", "score", "label"}, groupCols...)
+	for r := 1; r <= reasons; r++ {
+		header = append(header, fmt.Sprintf("reason_%d", r))
+	}
 	if err := w.Write(header); err != nil {
 		return nil, err
 	}
@@ -283,6 +287,13 @@ func predictionsCSV(data []*loadedDataset, evals []*evaluation, mapper *pseudony
 					record[8+j] = cols[j][i]
 				}
 			}
+			for r := 0; r < reasons; r++ {
+				cell := ""
+				if e.reasons != nil && r < len(e.reasons[k]) {
+					cell = reasonText(e.reasons[k][r])
+				}
+				record[8+len(groupCols)+r] = cell
+			}
 			if err := w.Write(record); err != nil {
 				return nil, err
 			}
@@ -290,6 +301,11 @@ func predictionsCSV(data []*loadedDataset, evals []*evaluation, mapper *pseudony
 	}
 	w.Flush()
 	return buf.Bytes(), w.Error()
+}
+
+// reasonText writes a reason as "feature=value (+contribution)".
+func reasonText(r explain.Reason) string {
+	return fmt.Sprintf("%s=%s (+%s)", r.Feature, strconv.FormatFloat(r.Value, 'g', 6, 64), strconv.FormatFloat(r.Contribution, 'f', 3, 64))
 }
 
 func marshalJSON(v any) ([]byte, error) {

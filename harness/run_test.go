@@ -152,8 +152,28 @@ func TestRunResults(t *testing.T) {
 	if len(lines)-1 != want {
 		t.Errorf("predictions.csv has %d rows, want %d", len(lines)-1, want)
 	}
-	if lines[0] != "dataset,cutoff,split,model,student,term,score,label,gender,disability" {
+	if lines[0] != "dataset,cutoff,split,model,student,term,score,label,gender,disability,reason_1,reason_2,reason_3" {
 		t.Errorf("predictions.csv header = %q", lines[0])
+	}
+	// Logistic rows carry reasons (features raising the score); rule and
+	// prior models cannot split their scores and leave them empty.
+	withReason := map[string]int{}
+	for _, line := range lines[1:] {
+		f := strings.Split(line, ",")
+		if f[10] != "" {
+			withReason[f[3]]++
+			if !strings.Contains(f[10], "=") || !strings.Contains(f[10], "(+") {
+				t.Fatalf("reason %q is not feature=value (+contribution)", f[10])
+			}
+		}
+	}
+	if withReason["lr"] == 0 || withReason["missed"] != 0 || withReason["prior"] != 0 {
+		t.Errorf("rows with reasons per model %v: want some for lr only", withReason)
+	}
+	for _, e := range run.Evaluations {
+		if e.Model == "lr" && (len(e.Importance) != len(e.Features.Columns) || e.Importance[0].Mean <= 0) {
+			t.Errorf("lr permutation importance %+v: want one per column, the first positive", e.Importance)
+		}
 	}
 	// Pseudonyms: 16 hex characters, never the synthetic ids.
 	fields := strings.Split(lines[1], ",")

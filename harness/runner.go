@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/evalrun/evalrun/datasets"
+	"github.com/evalrun/evalrun/explain"
 	"github.com/evalrun/evalrun/external"
 	"github.com/evalrun/evalrun/features"
 	"github.com/evalrun/evalrun/metrics"
@@ -38,6 +39,9 @@ type evaluation struct {
 	scores []float64
 	// stderr is what a command model's program wrote, kept in the run.
 	stderr []byte
+	// reasons are the top reasons of each test row's score (nil when the
+	// model cannot split its score into feature contributions).
+	reasons [][]explain.Reason
 }
 
 // preparedFold holds the encoded matrices of one fold, shared by its models.
@@ -241,6 +245,33 @@ func (e *evaluation) evaluate(ctx context.Context, seed uint64, policy metrics.T
 	}
 	if err := e.addUncertainty(e.spec, trainScores, !modelKinds[e.model.Kind].scoresNotProbabilities); err != nil {
 		return fmt.Errorf("%s: %w", where, err)
+	}
+	if err := e.explain(ctx, fitted, seed); err != nil {
+		return fmt.Errorf("%s: explaining: %w", where, err)
+	}
+	return nil
+}
+
+// explain adds permutation importance and each test student's top reasons.
+func (e *evaluation) explain(ctx context.Context, fitted models.Fitted, seed uint64) error {
+	ex := e.spec.Explain
+	if k := ex.reasons(); k > 0 {
+		if m, ok := fitted.(models.Explainer); ok {
+			contrib, _, err := m.Explain(ctx, e.prep.test)
+			if err != nil {
+				return err
+			}
+			e.reasons = explain.TopReasons(contrib, e.prep.test.X, k)
+		}
+	}
+	if r := ex.repeats(); r > 0 && e.prep.test.X.Cols > 0 && e.result.Metrics.AUC != nil {
+		if !modelKinds[e.model.Kind].external {
+			imp, err := explain.PermutationImportance(ctx, fitted, e.prep.test, e.prep.testY, r, TaskRand(seed, "permutation/"+e.taskName()))
+			if err != nil {
+				return err
+			}
+			e.result.Importance = imp
+		}
 	}
 	return nil
 }

@@ -22,6 +22,7 @@ type Spec struct {
 	Splits     []Split     `toml:"splits"`
 	Metrics    MetricsSpec `toml:"metrics"`
 	Privacy    Privacy     `toml:"privacy"`
+	Explain    ExplainSpec `toml:"explain"`
 
 	// File is the path the spec was read from ("<embedded>/name" for
 	// shipped specs); Dir resolves relative data paths.
@@ -149,6 +150,30 @@ type ThresholdSpec struct {
 type CostSpec struct {
 	FalseNegative float64 `toml:"false_negative"`
 	FalsePositive float64 `toml:"false_positive"`
+}
+
+// ExplainSpec is the [explain] table.
+type ExplainSpec struct {
+	// Reasons is how many top reasons predictions.csv gives per student
+	// (default 3; 0 = none).
+	Reasons *int `toml:"reasons"`
+	// PermutationRepeats is the number of shuffles per feature for
+	// permutation importance on the test rows (default 5; 0 = off).
+	PermutationRepeats *int `toml:"permutation_repeats"`
+}
+
+func (e ExplainSpec) reasons() int {
+	if e.Reasons == nil {
+		return 3
+	}
+	return *e.Reasons
+}
+
+func (e ExplainSpec) repeats() int {
+	if e.PermutationRepeats == nil {
+		return 5
+	}
+	return *e.PermutationRepeats
 }
 
 // Privacy is the [privacy] table.
@@ -524,6 +549,12 @@ func (s *Spec) checkValues(ps *problems) {
 	}
 	s.checkThreshold(ps)
 	s.checkMetrics(ps)
+	if r := s.Explain.reasons(); r < 0 || r > 10 {
+		ps.add("explain.reasons", "must be between 0 and 10, got %d", r)
+	}
+	if r := s.Explain.repeats(); r < 0 || r > 100 {
+		ps.add("explain.permutation_repeats", "must be between 0 and 100, got %d", r)
+	}
 	if s.Privacy.MinGroupSize < 1 {
 		ps.add("privacy.min_group_size", "must be at least 1")
 	}

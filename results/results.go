@@ -5,6 +5,7 @@ package results
 
 import (
 	"github.com/evalrun/evalrun/datasets"
+	"github.com/evalrun/evalrun/explain"
 	"github.com/evalrun/evalrun/features"
 	"github.com/evalrun/evalrun/metrics"
 	"github.com/evalrun/evalrun/models"
@@ -89,6 +90,9 @@ type Evaluation struct {
 	Recalibrated *Recalibrated              `json:"recalibrated,omitempty"`
 	Strata       *metrics.StrataReport      `json:"strata,omitempty"`
 	Fit          models.Summary             `json:"fit"`
+	// Importance is the permutation importance of each feature on the
+	// test rows (AUC drop), largest first.
+	Importance []explain.Importance `json:"permutation_importance,omitempty"`
 	Notes        []string                   `json:"notes,omitempty"`
 }
 

@@ -1,0 +1,135 @@
+// Package explain says why a model scores students as it does: globally, by
+// permutation importance (how much the test AUC drops when one feature's
+// values are shuffled), and per student, by the features that push the
+// student's score up the most (from a model's additive contributions).
+package explain
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sort"
+
+	"github.com/evalrun/evalrun/metrics"
+	"github.com/evalrun/evalrun/models"
+)
+
+// Importance is the permutation importance of one feature column.
+type Importance struct {
+	Feature string `json:"feature"`
+	// Mean and SD are the mean and standard deviation over repeats of the
+	// AUC drop (AUC on the test rows minus AUC with the column shuffled).
+	Mean float64 `json:"mean"`
+	SD   float64 `json:"sd"`
+}
+
+// PermutationImportance shuffles each column of rows.X repeats times (with
+// rng) and records the drop in ROC AUC of fitted's scores against y. The
+// result is sorted by decreasing mean drop, ties by feature name. rows is
+// not modified.
+func PermutationImportance(ctx context.Context, fitted models.Fitted, rows models.Rows, y []uint8, repeats int, rng *rand.Rand) ([]Importance, error) {
+	if repeats < 1 {
+		return nil, fmt.Errorf("permutation importance: repeats = %d, need at least 1", repeats)
+	}
+	base, err := fitted.Predict(ctx, rows)
+	if err != nil {
+		return nil, err
+	}
+	baseAUC, err := metrics.ROCAUC(y, base, nil)
+	if err != nil {
+		return nil, fmt.Errorf("permutation importance: %w", err)
+	}
+	x := rows.X
+	shuffled := &models.Matrix{Rows: x.Rows, Cols: x.Cols, Names: x.Names, Data: append([]float64(nil), x.Data...)}
+	perm := make([]int, x.Rows)
+	out := make([]Importance, x.Cols)
+	for j := 0; j < x.Cols; j++ {
+		drops := make([]float64, repeats)
+		for r := range repeats {
+			for i := range perm {
+				perm[i] = i
+			}
+			rng.Shuffle(len(perm), func(a, b int) { perm[a], perm[b] = perm[b], perm[a] })
+			for i, p := range perm {
+				shuffled.Data[i*x.Cols+j] = x.Data[p*x.Cols+j]
+			}
+			scores, err := fitted.Predict(ctx, models.Rows{X: shuffled, Keys: rows.Keys, Terms: rows.Terms})
+			if err != nil {
+				return nil, err
+			}
+			auc, err := metrics.ROCAUC(y, scores, nil)
+			if err != nil {
+				return nil, fmt.Errorf("permutation importance: %w", err)
+			}
+			drops[r] = baseAUC - auc
+		}
+		for i := 0; i < x.Rows; i++ {
+			shuffled.Data[i*x.Cols+j] = x.Data[i*x.Cols+j]
+		}
+		out[j] = Importance{Feature: x.Names[j], Mean: mean(drops), SD: sd(drops)}
+	}
+	sort.SliceStable(out, func(a, b int) bool {
+		if out[a].Mean != out[b].Mean {
+			return out[a].Mean > out[b].Mean
+		}
+		return out[a].Feature < out[b].Feature
+	})
+	return out, nil
+}
+
+func mean(v []float64) float64 {
+	s := 0.0
+	for _, x := range v {
+		s += x
+	}
+	return s / float64(len(v))
+}
+
+func sd(v []float64) float64 {
+	if len(v) < 2 {
+		return 0
+	}
+	m := mean(v)
+	s := 0.0
+	for _, x := range v {
+		s += (x - m) * (x - m)
+	}
+	return math.Sqrt(s / float64(len(v)-1))
+}
+
+// Reason is one feature that raised a student's score.
+type Reason struct {
+	Feature string
+	// Value is the student's (encoded) feature value.
+	Value float64
+	// Contribution is the feature's share of the raw score above the
+	// model's base value (log-odds or probability; see the model).
+	Contribution float64
+}
+
+// TopReasons returns, for each row, the k features with the largest
+// positive contributions, largest first (ties by column order). Rows with
+// fewer than k positive contributions get fewer reasons.
+func TopReasons(contributions [][]float64, x *models.Matrix, k int) [][]Reason {
+	out := make([][]Reason, len(contributions))
+	idx := make([]int, 0, x.Cols)
+	for i, c := range contributions {
+		idx = idx[:0]
+		for j, v := range c {
+			if v > 0 {
+				idx = append(idx, j)
+			}
+		}
+		sort.SliceStable(idx, func(a, b int) bool { return c[idx[a]] > c[idx[b]] })
+		if len(idx) > k {
+			idx = idx[:k]
+		}
+		reasons := make([]Reason, len(idx))
+		for r, j := range idx {
+			reasons[r] = Reason{Feature: x.Names[j], Value: x.At(i, j), Contribution: c[j]}
+		}
+		out[i] = reasons
+	}
+	return out
+}

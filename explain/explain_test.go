@@ -1,0 +1,73 @@
+package explain
+
+import (
+	"context"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/evalrun/evalrun/models"
+)
+
+// scoreFirst scores each row by its first column: only that column matters.
+type scoreFirst struct{}
+
+func (scoreFirst) Predict(_ context.Context, rows models.Rows) ([]float64, error) {
+	out := make([]float64, rows.X.Rows)
+	for i := range out {
+		out[i] = rows.X.At(i, 0)
+	}
+	return out, nil
+}
+func (scoreFirst) Summary() models.Summary { return models.Summary{Kind: "test"} }
+
+func TestPermutationImportance(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	n := 400
+	x := &models.Matrix{Rows: n, Cols: 2, Names: []string{"signal", "noise"}, Data: make([]float64, 2*n)}
+	y := make([]uint8, n)
+	for i := 0; i < n; i++ {
+		y[i] = uint8(i % 2)
+		x.Data[2*i] = float64(y[i]) + r.NormFloat64()*0.5
+		x.Data[2*i+1] = r.NormFloat64()
+	}
+	before := append([]float64(nil), x.Data...)
+	imp, err := PermutationImportance(context.Background(), scoreFirst{}, models.Rows{X: x}, y, 5, rand.New(rand.NewPCG(3, 4)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if imp[0].Feature != "signal" || imp[0].Mean < 0.2 || imp[1].Mean != 0 || imp[1].SD != 0 {
+		t.Errorf("importances %+v: want signal first with a large drop and noise exactly 0 (the model ignores it)", imp)
+	}
+	for i := range before {
+		if x.Data[i] != before[i] {
+			t.Fatal("PermutationImportance modified its input rows")
+		}
+	}
+	again, _ := PermutationImportance(context.Background(), scoreFirst{}, models.Rows{X: x}, y, 5, rand.New(rand.NewPCG(3, 4)))
+	if again[0] != imp[0] {
+		t.Errorf("same seed, different result: %+v vs %+v", again[0], imp[0])
+	}
+	if _, err := PermutationImportance(context.Background(), scoreFirst{}, models.Rows{X: x}, y, 0, r); err == nil {
+		t.Error("repeats = 0 accepted")
+	}
+}
+
+func TestTopReasons(t *testing.T) {
+	x := &models.Matrix{Rows: 2, Cols: 4, Names: []string{"a", "b", "c", "d"}, Data: []float64{1, 2, 3, 4, 5, 6, 7, 8}}
+	contrib := [][]float64{{0.1, 0.5, -0.2, 0.3}, {-1, -2, 0.4, 0}}
+	got := TopReasons(contrib, x, 3)
+	want := [][]Reason{
+		{{"b", 2, 0.5}, {"d", 4, 0.3}, {"a", 1, 0.1}},
+		{{"c", 7, 0.4}},
+	}
+	for i := range want {
+		if len(got[i]) != len(want[i]) {
+			t.Fatalf("row %d: %+v, want %+v", i, got[i], want[i])
+		}
+		for k := range want[i] {
+			if got[i][k] != want[i][k] {
+				t.Errorf("row %d reason %d: %+v, want %+v", i, k, got[i][k], want[i][k])
+			}
+		}
+	}
+}
