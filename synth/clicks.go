@@ -8,7 +8,7 @@ import (
 // Click model constants (see the package documentation).
 const (
 	// activityIntercept calibrates about 327 studentVle rows per student.
-	activityIntercept = -0.795
+	activityIntercept = -0.835
 	// activityEngagement is the daily-activity logit slope on engagement
 	// (times the student's signal).
 	activityEngagement = 1.1

@@ -44,8 +44,8 @@
 // rows of studentVle by type come out close to the real shares (forumng ~40%,
 // homepage ~19%, oucontent ~15%, subpage ~9%). Demographics are drawn with
 // the real marginal frequencies. Registration and unregistration dates follow
-// the real quantiles (registration mostly -322..-2; of dated withdrawals ~31%
-// on or before day 0 and ~52% before day 28).
+// the real quantiles (registration mostly -322..-2; of dated withdrawals ~30%
+// on or before day 0 and ~51% before day 28).
 //
 // # Planted model
 //
@@ -53,10 +53,10 @@
 // +0.25 HE, 0 A level, -0.3 lower than A level, -0.5 no formal
 // qualifications, +0.05 per IMD decile above the middle, +0.15 aged 35 or
 // more; early engagement E = 0.5 Z_a + 0.87 Z_1 (days <= 28); late engagement
-// L = 0.75 E + 0.66 Z_2 (days >= 84; linear in between); all Z independent
+// L = 0.88 E + 0.47 Z_2 (days >= 84; linear in between); all Z independent
 // N(0, 1).
 //
-// Outcome. P(Fail or Withdrawn) = logistic(-0.3 + m + k (-1.1 L - 0.6 A)
+// Outcome. P(Fail or Withdrawn) = logistic(-0.3 + m + k (-1.4 L - 0.6 A)
 // + 0.30 [2014] + 0.15 [B presentation] + 0.35 min(previous attempts, 3)
 // + 0.35 [studied_credits >= 120] - 0.2 [aged 35 or more] + 0.7 [disability Y]),
 // module shift m: AAA -0.9, CCC and DDD +0.15, EEE -0.25, GGG -0.15, others 0;
@@ -71,7 +71,7 @@
 // 1.0 over the 14 days before they stop; g = 1, or 0.4 for disability Y.
 //   - Clicks: each day from the later of registration and the presentation's
 //     first VLE day (-10..-25) to the end (or the withdrawal day) is active
-//     with probability logistic(-0.795 + 1.1 g e(d) - 0.25 [2014] + 0.3
+//     with probability logistic(-0.835 + 1.1 g e(d) - 0.25 [2014] + 0.3
 //     [disability Y] - 0.35 [weekend] + 0.6 [a TMA/CMA due within 3 days] -
 //     0.9 [before day 0]). An active day has a homepage row (probability
 //     0.95) and Poisson(3.55 exp(0.15 g e)) rows for other distinct sites
@@ -89,37 +89,41 @@
 //     -1). Exams (CCC, DDD): sat by 97% of Pass/Distinction and 60% of Fail
 //     students, score in 70..100, 40..100 and 0..39 respectively.
 //   - Withdrawal day: the real unregistration-date distribution at quantile
-//     Phi(a (E + 0.4) + sqrt(1 - a^2) Z) with a = 0.75 g, so low early
+//     Phi(a (E + 0.55) + sqrt(1 - a^2) Z) with a = 0.75 g, so low early
 //     engagement means early withdrawal; for disability Y the quantile is
 //     moved to 0.3 + 0.7 u (they persist longer).
 //
 // # Planted effects and what they produce
 //
-// Measured with Seed 1 at the real size (32,593 registrations); at the demo
+// Measured with Seed 1 at the real size (32,593 registrations). At the demo
 // size (4,000) the same quantities vary by about +-0.01 overall and +-0.03 in
-// the disability group.
-//   - Outcome mix: Pass 38.7%, Withdrawn 30.9%, Fail 21.4%, Distinction 9.0%
-//     (real 37.9, 31.2, 21.6, 9.3). studentVle: 10.69 million rows (real
-//     10,655,280); studentAssessment 185,534 (real 173,912).
-//   - Early engagement: students ending Fail/Withdrawn have about half the
-//     clicks of Pass/Distinction in days <= 28 (150 vs 295 at 4,000) and miss
-//     more early assessments (0.44 vs 0.09 of those due by day 28). A
-//     logistic model on day-28 features (log early clicks, active days,
-//     missed early assessments, mean early score, disability) reaches AUC
-//     0.817 in sample; trained on 2013 and tested on 2014 0.815.
-//   - Drift (2014 vs 2013): at-risk rate 54.9% vs 48.6%; 11% fewer early
-//     clicks per student (213 vs 240), from the -0.25 activity shift at equal
-//     engagement and the outcome mix. A model trained on 2013 and
-//     applied to 2014 under-predicts: mean predicted risk 0.494 vs observed
-//     0.549.
-//   - Disparity (disability Y, 9.7% of students): at-risk rate 64.7% vs
-//     51.0%; their risk is less tied to engagement (k = 0.4), their
+// the disability group; e.g. Seed 1 at 4,000 gives AUC 0.826 (0.773 on
+// students still registered at day 28), disability-group AUC 0.744 vs 0.831.
+//   - Outcome mix: Pass 38.6%, Withdrawn 31.3%, Fail 20.8%, Distinction 9.3%
+//     (real 37.9, 31.2, 21.6, 9.3). studentVle: 10,660,949 rows (real
+//     10,655,280); studentAssessment 185,039 (real 173,912).
+//   - Early engagement: students ending Fail/Withdrawn have about 40% of the
+//     clicks of Pass/Distinction in days <= 28 (124 vs 324) and miss more of
+//     the assessments due by day 28 (0.46 vs 0.07 per student). A logistic
+//     model on day-28 features (log early clicks, active days, missed early
+//     assessments, mean early score, disability) reaches AUC 0.842 in
+//     sample, 0.787 when fitted and scored only on students still registered
+//     at day 28 (neither unregistered on or before day 28 nor registered
+//     after it), and 0.839 trained on 2013 and tested on 2014.
+//   - Drift (2014 vs 2013): at-risk rate 54.4% vs 48.8%; 11% fewer early
+//     clicks per student (209 vs 236), from the -0.25 activity shift at equal
+//     engagement and the outcome mix. A model trained on 2013 and applied to
+//     2014 under-predicts: mean predicted risk 0.503 vs observed 0.544.
+//   - Disparity (disability Y, 9.7% of students): at-risk rate 64.1% vs
+//     50.8%; their risk is less tied to engagement (k = 0.4), their
 //     engagement shows less in behaviour (g = 0.4) and their extra VLE
 //     activity (+0.3) masks it. The day-28 model's AUC within the group is
-//     0.718 vs 0.822; without the disability column it catches (threshold
-//     0.5) 56% of at-risk disability-Y students vs 73% of the others (a
-//     higher false-negative rate); with the column its base rate is learned
-//     but the within-group AUC stays lower.
+//     0.734 vs 0.849; without the disability column it catches (threshold
+//     0.5) 58% of at-risk disability-Y students vs 76% of the others (a
+//     higher false-negative rate); with the column it learns their base
+//     rate, but the within-group AUC stays lower.
+//   - Dated withdrawals: 30% on or before day 0, 51% before day 28 (real 31%
+//     and 50%).
 //
 // # Determinism
 //

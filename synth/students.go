@@ -44,7 +44,7 @@ const (
 	riskIntercept = -0.3
 	// riskEngagement and riskAbility are the at-risk logit slopes on late
 	// engagement and ability (both standard normal).
-	riskEngagement = -1.1
+	riskEngagement = -1.4
 	riskAbility    = -0.6
 	risk2014       = 0.30 // drift: 2014 presentations
 	riskB          = 0.15 // February presentations
@@ -73,7 +73,7 @@ const (
 	distinctionAbility   = 1.4
 
 	// earlyLateCorrelation links early (days <= 28) and late engagement.
-	earlyLateCorrelation = 0.75
+	earlyLateCorrelation = 0.88
 	// abilityEngagementCorrelation links ability and early engagement.
 	abilityEngagementCorrelation = 0.5
 )
@@ -107,7 +107,7 @@ var withdrawalCurve = quantileCurve{
 
 // withdrawTimingCentre re-centres the early engagement of Withdrawn students
 // (mean about -0.5) so their dates follow withdrawalCurve overall.
-const withdrawTimingCentre = 0.4
+const withdrawTimingCentre = 0.55
 
 // withdrawnWithoutDate: share of Withdrawn students whose unregistration date
 // is empty (real 93 of 10,156).
