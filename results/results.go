@@ -93,7 +93,7 @@ type Evaluation struct {
 	// Importance is the permutation importance of each feature on the
 	// test rows (AUC drop), largest first.
 	Importance []explain.Importance `json:"permutation_importance,omitempty"`
-	Notes        []string                   `json:"notes,omitempty"`
+	Notes      []string             `json:"notes,omitempty"`
 }
 
 // SetSummary describes the rows of a training or test set.
