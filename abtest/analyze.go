@@ -90,8 +90,12 @@ type SubgroupAnalysis struct {
 	Exploratory bool `json:"exploratory"`
 	SubgroupResult
 	// AdjustedP is the interaction p-value adjusted with the plan's method
-	// over all subgroup analyses.
+	// over all subgroup analyses that could be run.
 	AdjustedP float64 `json:"adjusted_p"`
+	// Error says why the analysis could not be run (too few usable
+	// levels, separation on the log-odds scale); the other fields are then
+	// empty.
+	Error string `json:"error,omitempty"`
 }
 
 // ComplianceAnalysis is the complier average effect of one arm on one
@@ -345,6 +349,11 @@ func analyzeEffect(d *unitData, plan Plan, o OutcomePlan, arm string) (Effect, [
 		covs = []string{o.PrePeriod}
 	}
 	rows, treated, ex := completeRows(d, plan, o, arm, covs)
+	if d.strata != nil {
+		var sx []Exclusion
+		rows, treated, sx = usableStrata(d, o.Name, arm, plan.Control, rows, treated)
+		ex = append(ex, sx...)
+	}
 	y := pick(d.outcomes[o.Name], rows)
 	var yt, yc []float64
 	for k, t := range treated {
@@ -467,6 +476,57 @@ func analyzeEffect(d *unitData, plan Plan, o OutcomePlan, arm string) (Effect, [
 	return e, ex, nil
 }
 
+// usableStrata drops, for one outcome and comparison, the units of strata
+// that after exclusions lack the treated or the control arm: they carry no
+// within-stratum information and would make stratified estimators
+// undefined.
+func usableStrata(d *unitData, outcome, arm, control string, rows []int, treated []bool) ([]int, []bool, []Exclusion) {
+	n1, n2 := map[string]int{}, map[string]int{}
+	for k, i := range rows {
+		if treated[k] {
+			n1[d.strata[i]]++
+		} else {
+			n2[d.strata[i]]++
+		}
+	}
+	drop := map[string]bool{}
+	for _, m := range []map[string]int{n1, n2} {
+		for s := range m {
+			if n1[s] == 0 || n2[s] == 0 {
+				drop[s] = true
+			}
+		}
+	}
+	if len(drop) == 0 {
+		return rows, treated, nil
+	}
+	var ex []Exclusion
+	for _, s := range sortedKeys(drop) {
+		lacking := "treated"
+		if n2[s] == 0 {
+			lacking = "control"
+		}
+		e := Exclusion{Outcome: outcome, Reason: fmt.Sprintf("stratum %q has no %s units with this outcome (%s vs %s)", s, lacking, arm, control), ByArm: map[string]int{}}
+		e.Units = n1[s] + n2[s]
+		if n1[s] > 0 {
+			e.ByArm[arm] = n1[s]
+		}
+		if n2[s] > 0 {
+			e.ByArm[control] = n2[s]
+		}
+		ex = append(ex, e)
+	}
+	var keptRows []int
+	var keptTreated []bool
+	for k, i := range rows {
+		if !drop[d.strata[i]] {
+			keptRows = append(keptRows, i)
+			keptTreated = append(keptTreated, treated[k])
+		}
+	}
+	return keptRows, keptTreated, ex
+}
+
 func sumInt(xs []float64) int {
 	s := 0
 	for _, x := range xs {
@@ -554,17 +614,24 @@ func (a *Analysis) runSubgroups(d *unitData, plan Plan) error {
 				if o.Kind == Continuous {
 					sc = ScaleDifference
 				}
+				sa := SubgroupAnalysis{Arm: arm, Outcome: o.Name, Attribute: s.Attribute, Exploratory: !s.PreDeclared}
 				r, err := SubgroupEffects(y, treated, pickStrings(d.attrs[s.Attribute], rows), sc, plan.Level)
 				if err != nil {
-					return fmt.Errorf("subgroup %s, %s vs %s on %s: %w", s.Attribute, arm, plan.Control, o.Name, err)
+					sa.Error = err.Error()
+				} else {
+					sa.SubgroupResult = r
 				}
-				a.Subgroups = append(a.Subgroups, SubgroupAnalysis{Arm: arm, Outcome: o.Name, Attribute: s.Attribute, Exploratory: !s.PreDeclared, SubgroupResult: r})
+				a.Subgroups = append(a.Subgroups, sa)
 			}
 		}
 	}
-	p := make([]float64, 0, len(a.Subgroups)-start)
-	for _, s := range a.Subgroups[start:] {
-		p = append(p, s.InteractionP)
+	var p []float64
+	var idx []int
+	for k, s := range a.Subgroups[start:] {
+		if s.Error == "" {
+			p = append(p, s.InteractionP)
+			idx = append(idx, start+k)
+		}
 	}
 	method := plan.Multiplicity.Method
 	if method == "" {
@@ -574,8 +641,8 @@ func (a *Analysis) runSubgroups(d *unitData, plan Plan) error {
 	if err != nil {
 		return err
 	}
-	for k := range adj {
-		a.Subgroups[start+k].AdjustedP = adj[k]
+	for k, i := range idx {
+		a.Subgroups[i].AdjustedP = adj[k]
 	}
 	return nil
 }
@@ -693,6 +760,10 @@ func (a *Analysis) collectWarnings() {
 		}
 	}
 	for _, s := range a.Subgroups {
+		if s.Error != "" {
+			w = append(w, fmt.Sprintf("subgroup analysis by %s (%s, %s) could not be run: %s", s.Attribute, s.Arm, s.Outcome, s.Error))
+			continue
+		}
 		if s.Exploratory {
 			w = append(w, fmt.Sprintf("subgroup analysis by %s (%s, %s) is exploratory: it was not pre-declared", s.Attribute, s.Arm, s.Outcome))
 		}

@@ -303,6 +303,51 @@ func TestAnalyzeBadData(t *testing.T) {
 		}
 	})
 
+	t.Run("stratum loses an arm to missing outcomes", func(t *testing.T) {
+		p := pilotFixture(3, 300, arms)
+		lost := 0
+		for i := range p.Arms {
+			if p.Arms[i] == "control" && p.Strata[i] == "course1" {
+				p.Outcomes[1].Values[i] = math.NaN()
+			}
+			if p.Strata[i] == "course1" && p.Arms[i] == "tutoring" {
+				lost++
+			}
+		}
+		a, err := Analyze(p, basicPlan(arms))
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, ex := range a.Exclusions {
+			if ex.Outcome == "grade" && strings.Contains(ex.Reason, `stratum "course1" has no control units`) {
+				found = ex.Units == lost && ex.ByArm["tutoring"] == lost
+			}
+		}
+		if !found {
+			t.Errorf("no exclusion of course1's %d treated units for grade: %+v", lost, a.Exclusions)
+		}
+		if a.Effects[1].Method != "regression-hc2" || a.Effects[0].N1+a.Effects[0].N2 != 300 {
+			t.Errorf("effects %+v", a.Effects)
+		}
+	})
+
+	t.Run("subgroup that cannot be analysed", func(t *testing.T) {
+		p := pilotFixture(3, 300, arms)
+		for i := range p.Attributes[0].Values {
+			p.Attributes[0].Values[i] = "yes"
+		}
+		plan := basicPlan(arms)
+		plan.Subgroups = []SubgroupPlan{{Attribute: "first_gen"}}
+		a, err := Analyze(p, plan)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(a.Subgroups) != 1 || !strings.Contains(a.Subgroups[0].Error, "at least 2") || !containsWarning(a.Warnings, "could not be run") {
+			t.Errorf("subgroups %+v, warnings %q", a.Subgroups, a.Warnings)
+		}
+	})
+
 	t.Run("differential attrition warns", func(t *testing.T) {
 		p := pilotFixture(3, 600, arms)
 		p.Strata = nil
