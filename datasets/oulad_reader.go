@@ -31,19 +31,25 @@ type ouladChunk struct {
 // alias internal buffers and are valid only during the call.
 type ouladRowFunc func(line int, rec [][]byte) error
 
+// ouladFastFunc handles a whole data line (without its line end) when the
+// header has exactly the wanted columns in the wanted order, and reports
+// whether it did; when it did not, the line goes through the general field
+// splitter and the row function.
+type ouladFastFunc func(line []byte) bool
+
 // ouladScanFile streams the CSV file name from fsys. It checks that the
 // header names every column in want and calls fn for each non-blank data
 // line with those columns. The file's bytes are hashed (SHA-256) by a second
 // goroutine as they are read, so there is no second pass; the returned
 // FileInfo holds the hash and the number of data rows. free holds the read
 // buffers (see ouladNewBuffers); after a successful scan they are all back
-// in it, so one set serves every file of a load.
+// in it, so one set serves every file of a load. fast may be nil.
 //
 // Accepted format: fields separated by commas, each either double-quoted
 // (a doubled quote "" inside stands for one quote) or bare; LF or CRLF line
 // ends; an optional UTF-8 byte order mark; a final line without a line end.
 // A quoted field may not span lines (OULAD has none).
-func ouladScanFile(fsys fs.FS, name string, want []string, free chan []byte, fn ouladRowFunc) (FileInfo, error) {
+func ouladScanFile(fsys fs.FS, name string, want []string, free chan []byte, fast ouladFastFunc, fn ouladRowFunc) (FileInfo, error) {
 	f, err := fsys.Open(name)
 	if err != nil {
 		return FileInfo{}, fmt.Errorf("oulad: %w", err)
@@ -87,7 +93,7 @@ func ouladScanFile(fsys fs.FS, name string, want []string, free chan []byte, fn 
 	defer wg.Wait()
 	defer close(done)
 
-	p := ouladLineParser{file: name, want: want, fn: fn}
+	p := ouladLineParser{file: name, want: want, fn: fn, fast: fast}
 	var carry []byte
 	for {
 		c := <-chunks
@@ -150,6 +156,7 @@ type ouladLineParser struct {
 	file    string
 	want    []string
 	fn      ouladRowFunc
+	fast    ouladFastFunc // nil, or usable once the header matched want exactly
 	lineNo  int
 	rows    int
 	nfields int   // number of header fields
@@ -171,6 +178,9 @@ func (p *ouladLineParser) line(line []byte) error {
 		return nil
 	}
 	p.rows++
+	if p.fast != nil && p.fast(line) {
+		return nil
+	}
 	var err error
 	p.fields, p.scratch, err = ouladSplitLine(line, p.fields[:0], p.scratch)
 	if err != nil {
@@ -204,6 +214,12 @@ func (p *ouladLineParser) header(line []byte) error {
 		if p.idx[i] < 0 {
 			return fmt.Errorf("oulad: %s:1: missing header column %q", p.file, w)
 		}
+		if p.idx[i] != i {
+			p.fast = nil
+		}
+	}
+	if p.nfields != len(p.want) {
+		p.fast = nil
 	}
 	return nil
 }

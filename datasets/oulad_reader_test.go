@@ -117,7 +117,7 @@ func TestOULADScanFileChunks(t *testing.T) {
 	}
 	fsys := fstest.MapFS{"f.csv": &fstest.MapFile{Data: data}}
 	row := 0
-	info, err := ouladScanFile(fsys, "f.csv", []string{"n", "id", "text"}, ouladNewBuffers(), func(line int, rec [][]byte) error {
+	info, err := ouladScanFile(fsys, "f.csv", []string{"n", "id", "text"}, ouladNewBuffers(), nil, func(line int, rec [][]byte) error {
 		w := ref[row+1]
 		if line != row+2 || string(rec[0]) != w[2] || string(rec[1]) != w[0] || string(rec[2]) != w[1] {
 			t.Fatalf("line %d: got %q, want n/id/text of %q", line, rec, w)
@@ -143,7 +143,7 @@ func TestOULADScanFileStopsOnError(t *testing.T) {
 	fsys := fstest.MapFS{"f.csv": &fstest.MapFile{Data: data}}
 	free := ouladNewBuffers()
 	stop := strconv.ErrSyntax
-	_, err := ouladScanFile(fsys, "f.csv", []string{"a"}, free, func(line int, rec [][]byte) error {
+	_, err := ouladScanFile(fsys, "f.csv", []string{"a"}, free, nil, func(line int, rec [][]byte) error {
 		if line == 10 {
 			return stop
 		}
@@ -152,8 +152,40 @@ func TestOULADScanFileStopsOnError(t *testing.T) {
 	if err != stop {
 		t.Fatalf("error %v, want %v", err, stop)
 	}
-	info, err := ouladScanFile(fstest.MapFS{"g.csv": &fstest.MapFile{Data: []byte("a\n1\n")}}, "g.csv", []string{"a"}, ouladNewBuffers(), func(int, [][]byte) error { return nil })
+	info, err := ouladScanFile(fstest.MapFS{"g.csv": &fstest.MapFile{Data: []byte("a\n1\n")}}, "g.csv", []string{"a"}, ouladNewBuffers(), nil, func(int, [][]byte) error { return nil })
 	if err != nil || info.Rows != 1 {
 		t.Errorf("second scan: %v rows %d", err, info.Rows)
+	}
+}
+
+func TestOULADParseVLELine(t *testing.T) {
+	cases := []struct {
+		line      string
+		mod, pres string
+		ints      [4]int64
+		ok        bool
+	}{
+		{`"AAA","2013J","28400","546652","-10","4"`, "AAA", "2013J", [4]int64{28400, 546652, -10, 4}, true},
+		{`AAA,2013J,28400,546652,0,1`, "AAA", "2013J", [4]int64{28400, 546652, 0, 1}, true},
+		{`"AAA",2013J,"1",2,"-3",4`, "AAA", "2013J", [4]int64{1, 2, -3, 4}, true},
+		{`"AAA","2013J","999999999","1","1","1"`, "AAA", "2013J", [4]int64{999999999, 1, 1, 1}, true},
+		// Everything else goes to the general parser.
+		{`"A""A","2013J","1","2","3","4"`, "", "", [4]int64{}, false},    // escaped quote
+		{`"AAA","2013J","1","2","3"`, "", "", [4]int64{}, false},         // 5 fields
+		{`"AAA","2013J","1","2","3","4","5"`, "", "", [4]int64{}, false}, // 7 fields
+		{`"AAA","2013J","1","2","3","4`, "", "", [4]int64{}, false},      // unterminated
+		{`"AAA","2013J","","2","3","4"`, "", "", [4]int64{}, false},      // empty id
+		{`"AAA","2013J","1","2","x","4"`, "", "", [4]int64{}, false},     // bad date
+		{`"AAA","2013J","1","2","3","-4"`, "", "", [4]int64{}, false},    // negative clicks
+		{`"AAA","2013J","-1","2","3","4"`, "", "", [4]int64{}, false},    // negative id
+		{`"AAA","2013J","1234567890","2","3","4"`, "", "", [4]int64{}, false},
+		{`"AAA","2013J","+1","2","3","4"`, "", "", [4]int64{}, false},
+		{`"AAA","2013J","1","2","3","4" `, "", "", [4]int64{}, false},
+	}
+	for i, tc := range cases {
+		mod, pres, ints, ok := ouladParseVLELine([]byte(tc.line))
+		if ok != tc.ok || (ok && (string(mod) != tc.mod || string(pres) != tc.pres || ints != tc.ints)) {
+			t.Errorf("case %d %q: %q %q %v %v, want %q %q %v %v", i, tc.line, mod, pres, ints, ok, tc.mod, tc.pres, tc.ints, tc.ok)
+		}
 	}
 }

@@ -120,14 +120,23 @@ type ouladLoader struct {
 
 	activityTypes []string
 	sites         map[int64]ouladSite
-	interner      map[string]string
+	// siteSlots[id] is 1 + the index in siteList of site id, 0 for none;
+	// used instead of sites when every id_site is in [0, ouladMaxDenseSite).
+	siteSlots []int32
+	siteList  []ouladSite
+	interner  map[string]string
 }
 
 func (l *ouladLoader) scan(name string, want []string, fn ouladRowFunc) error {
+	return l.scanFast(name, want, nil, fn)
+}
+
+// scanFast is scan with a fast path (see ouladScanFile).
+func (l *ouladLoader) scanFast(name string, want []string, fast ouladFastFunc, fn ouladRowFunc) error {
 	if l.buffers == nil {
 		l.buffers = ouladNewBuffers()
 	}
-	info, err := ouladScanFile(l.fsys, name, want, l.buffers, fn)
+	info, err := ouladScanFile(l.fsys, name, want, l.buffers, fast, fn)
 	if err != nil {
 		return err
 	}
@@ -529,7 +538,194 @@ func (l *ouladLoader) readVLE() error {
 		}
 		l.sites[s.id] = ouladSite{pres: s.pres, typ: typ}
 	}
+	maxID := int64(-1)
+	for _, s := range raw {
+		if s.id < 0 || s.id >= ouladMaxDenseSite {
+			return nil
+		}
+		maxID = max(maxID, s.id)
+	}
+	// Every click row looks its site up: a slice index beats a map.
+	l.siteSlots = make([]int32, maxID+1)
+	for _, s := range raw {
+		l.siteList = append(l.siteList, l.sites[s.id])
+		l.siteSlots[s.id] = int32(len(l.siteList))
+	}
 	return nil
+}
+
+// ouladMaxDenseSite bounds the id_site values (16 MB of slots) for which the
+// dense site lookup is used.
+const ouladMaxDenseSite = 1 << 22
+
+// site looks up a vle.csv site.
+func (l *ouladLoader) site(id int64) (ouladSite, bool) {
+	if l.siteSlots == nil {
+		s, ok := l.sites[id]
+		return s, ok
+	}
+	if id < 0 || id >= int64(len(l.siteSlots)) || l.siteSlots[id] == 0 {
+		return ouladSite{}, false
+	}
+	return l.siteList[l.siteSlots[id]-1], true
+}
+
+// ouladClickAggregator adds studentVle.csv rows to the students' click
+// accumulators, caching the last presentation, student and site looked up
+// (rows come grouped by presentation and student).
+type ouladClickAggregator struct {
+	l                 *ouladLoader
+	maxCut            int
+	numTypes          int
+	denseLen          int
+	lastMod, lastPres []byte
+	lastP             int32
+	lastOK            bool
+	lastStudentKey    uint64
+	lastStudent       int32
+	lastSiteID        int64
+	lastSite          ouladSite
+	lastSiteOK        bool
+}
+
+// add aggregates one row whose fields are already validated: 0 <= id <
+// ouladMaxID, day in int32 range, 0 <= n <= MaxInt32.
+func (a *ouladClickAggregator) add(module, presentation []byte, id, siteID int64, day int, n int64) {
+	l := a.l
+	if a.lastMod == nil || !bytes.Equal(module, a.lastMod) || !bytes.Equal(presentation, a.lastPres) {
+		a.lastMod = append(a.lastMod[:0], module...)
+		a.lastPres = append(a.lastPres[:0], presentation...)
+		a.lastP, a.lastOK = l.presIndex(module, presentation)
+		a.lastStudent = -1
+	}
+	if !a.lastOK {
+		l.countUnknownStudent(OULADStudentVLE)
+		return
+	}
+	p := &l.pres[a.lastP]
+	if !p.loaded {
+		if l.filter == nil {
+			l.countUnknownStudent(OULADStudentVLE)
+		}
+		return
+	}
+	p.hasClicks = true
+	key := ouladStudentKey(a.lastP, id)
+	if a.lastStudent < 0 || key != a.lastStudentKey {
+		s, known := l.studentIndex[key]
+		if !known {
+			l.countUnknownStudent(OULADStudentVLE)
+			return
+		}
+		a.lastStudentKey, a.lastStudent = key, s
+	}
+	if siteID != a.lastSiteID {
+		a.lastSite, a.lastSiteOK = l.site(siteID)
+		a.lastSiteID = siteID
+	}
+	if !a.lastSiteOK || a.lastSite.pres != a.lastP {
+		l.counts.unknownSite++
+		return
+	}
+	if day > a.maxCut {
+		return
+	}
+	st := &l.students[a.lastStudent]
+	acc := st.clicks
+	if acc == nil {
+		acc = &ouladClickAcc{days: make([]int64, a.denseLen), types: make([]int64, a.numTypes*len(l.cutoffs))}
+		st.clicks = acc
+	}
+	if i := day - ouladDenseFrom; i >= 0 && i < a.denseLen {
+		acc.days[i] += n
+	} else {
+		if acc.other == nil {
+			acc.other = map[int]int64{}
+		}
+		acc.other[day] += n
+	}
+	j := 0
+	for l.cutoffs[j] < day {
+		j++
+	}
+	acc.types[j*a.numTypes+int(a.lastSite.typ)] += n
+}
+
+// ouladParseVLELine is the fast path for a studentVle.csv line in the
+// published column order: two text fields without escaped quotes, then
+// four decimal integers, each field quoted or bare. It reports false for
+// anything else, including values out of range, which the general parser
+// then handles (and reports with file, line and field).
+func ouladParseVLELine(line []byte) (module, presentation []byte, ints [4]int64, ok bool) {
+	i := 0
+	var text [2][]byte
+	for f := range text {
+		if i < len(line) && line[i] == '"' {
+			start := i + 1
+			j := start
+			for j < len(line) && line[j] != '"' {
+				j++
+			}
+			if j == len(line) {
+				return nil, nil, ints, false
+			}
+			text[f] = line[start:j]
+			i = j + 1
+		} else {
+			start := i
+			for i < len(line) && line[i] != ',' && line[i] != '"' {
+				i++
+			}
+			text[f] = line[start:i]
+		}
+		if i >= len(line) || line[i] != ',' {
+			return nil, nil, ints, false
+		}
+		i++
+	}
+	for f := range ints {
+		quoted := i < len(line) && line[i] == '"'
+		if quoted {
+			i++
+		}
+		neg := i < len(line) && line[i] == '-'
+		if neg {
+			i++
+		}
+		start := i
+		var v int64
+		for i < len(line) && line[i]-'0' <= 9 {
+			v = v*10 + int64(line[i]-'0')
+			i++
+		}
+		if i == start || i-start > 9 {
+			return nil, nil, ints, false
+		}
+		if neg {
+			v = -v
+		}
+		if quoted {
+			if i >= len(line) || line[i] != '"' {
+				return nil, nil, ints, false
+			}
+			i++
+		}
+		if f < len(ints)-1 {
+			if i >= len(line) || line[i] != ',' {
+				return nil, nil, ints, false
+			}
+			i++
+		} else if i != len(line) {
+			return nil, nil, ints, false
+		}
+		ints[f] = v
+	}
+	// Nine digits keep every value within int32; ids and clicks must not
+	// be negative.
+	if ints[0] < 0 || ints[3] < 0 {
+		return nil, nil, ints, false
+	}
+	return text[0], text[1], ints, true
 }
 
 // readStudentVLE streams studentVle.csv, adding each row dated on or before
@@ -538,25 +734,22 @@ func (l *ouladLoader) readStudentVLE() error {
 	const file = OULADStudentVLE
 	want := []string{"code_module", "code_presentation", "id_student", "id_site", "date", "sum_click"}
 	maxCut := l.cutoffs[len(l.cutoffs)-1]
-	numTypes := len(l.activityTypes)
-	denseLen := max(0, min(maxCut, ouladDenseTo)-ouladDenseFrom+1)
-	var (
-		lastMod, lastPres []byte
-		lastP             int32
-		lastOK            bool
-		lastStudentKey    uint64
-		lastStudent       int32 = -1
-		lastSiteID        int64 = -1
-		lastSite          ouladSite
-		lastSiteOK        bool
-	)
-	err := l.scan(file, want, func(line int, r [][]byte) error {
-		if lastMod == nil || !bytes.Equal(r[0], lastMod) || !bytes.Equal(r[1], lastPres) {
-			lastMod = append(lastMod[:0], r[0]...)
-			lastPres = append(lastPres[:0], r[1]...)
-			lastP, lastOK = l.presIndex(r[0], r[1])
-			lastStudent = -1
+	agg := &ouladClickAggregator{
+		l:           l,
+		maxCut:      maxCut,
+		numTypes:    len(l.activityTypes),
+		denseLen:    max(0, min(maxCut, ouladDenseTo)-ouladDenseFrom+1),
+		lastStudent: -1,
+		lastSiteID:  -1,
+	}
+	fast := func(line []byte) bool {
+		mod, pres, v, ok := ouladParseVLELine(line)
+		if ok {
+			agg.add(mod, pres, v[0], v[1], int(v[2]), v[3])
 		}
+		return ok
+	}
+	err := l.scanFast(file, want, fast, func(line int, r [][]byte) error {
 		id, err := ouladStudentID(file, line, r[2])
 		if err != nil {
 			return err
@@ -573,57 +766,7 @@ func (l *ouladLoader) readStudentVLE() error {
 		if !ok || n < 0 || n > math.MaxInt32 {
 			return ouladFieldError(file, line, "sum_click", "invalid non-negative integer", r[5])
 		}
-		if !lastOK {
-			l.countUnknownStudent(file)
-			return nil
-		}
-		p := &l.pres[lastP]
-		if !p.loaded {
-			if l.filter == nil {
-				l.countUnknownStudent(file)
-			}
-			return nil
-		}
-		p.hasClicks = true
-		key := ouladStudentKey(lastP, id)
-		if lastStudent < 0 || key != lastStudentKey {
-			s, known := l.studentIndex[key]
-			if !known {
-				l.countUnknownStudent(file)
-				return nil
-			}
-			lastStudentKey, lastStudent = key, s
-		}
-		if siteID != lastSiteID {
-			lastSite, lastSiteOK = l.sites[siteID]
-			lastSiteID = siteID
-		}
-		if !lastSiteOK || lastSite.pres != lastP {
-			l.counts.unknownSite++
-			return nil
-		}
-		if day > maxCut {
-			return nil
-		}
-		st := &l.students[lastStudent]
-		acc := st.clicks
-		if acc == nil {
-			acc = &ouladClickAcc{days: make([]int64, denseLen), types: make([]int64, numTypes*len(l.cutoffs))}
-			st.clicks = acc
-		}
-		if i := day - ouladDenseFrom; i >= 0 && i < denseLen {
-			acc.days[i] += n
-		} else {
-			if acc.other == nil {
-				acc.other = map[int]int64{}
-			}
-			acc.other[day] += n
-		}
-		j := 0
-		for l.cutoffs[j] < day {
-			j++
-		}
-		acc.types[j*numTypes+int(lastSite.typ)] += n
+		agg.add(r[0], r[1], id, siteID, day, n)
 		return nil
 	})
 	if err != nil {

@@ -444,3 +444,35 @@ func TestLoadOULADClicksOutsideDenseWindow(t *testing.T) {
 		t.Errorf("cutoff 700: %d numeric columns, want 120 (11 + total + 4 types + before + 101 weeks + 2)", len(f.Numeric))
 	}
 }
+
+// TestLoadOULADClickFastPathAgrees: the same click rows with the columns in
+// another order (which disables the fast line parser) and with bare fields
+// give identical frames.
+func TestLoadOULADClickFastPathAgrees(t *testing.T) {
+	base, err := LoadOULAD(os.DirFS(ouladTinyDir), ouladTinyOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fsys := ouladTinyFS(t)
+	tables := ouladReadTables(t, fsys, []string{OULADStudentVLE})
+	var b strings.Builder
+	for i, r := range tables[OULADStudentVLE] {
+		// sum_click first, the rest in published order; bare fields.
+		b.WriteString(r[5] + "," + strings.Join(r[:5], ","))
+		if i%2 == 0 {
+			b.WriteString("\r\n")
+		} else {
+			b.WriteString("\n")
+		}
+	}
+	fsys[OULADStudentVLE] = &fstest.MapFile{Data: []byte(b.String())}
+	got, err := LoadOULAD(fsys, ouladTinyOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range base {
+		if d := ouladFrameDiff(base[i], got[i]); d != "" {
+			t.Errorf("cutoff %d: %s", base[i].Cutoff, d)
+		}
+	}
+}
