@@ -22,8 +22,8 @@ import (
 // OULADConfig.Students is 0 (the demo size).
 const DefaultStudents = 4000
 
-// MaxStudents bounds OULADConfig.Students (about 1,000 times the rows of the
-// real clickstream would otherwise be a typo away).
+// MaxStudents bounds OULADConfig.Students: 1,000,000 registrations already
+// mean about 330 million clickstream rows (some 15 GB of CSV).
 const MaxStudents = 1_000_000
 
 // OULADConfig configures the synthetic OULAD generator.
@@ -51,7 +51,7 @@ type Summary struct {
 	Presentations []string
 }
 
-// The seven OULAD tables with their exact header lines.
+// File names of the seven OULAD tables, as published.
 const (
 	FileCourses             = "courses.csv"
 	FileAssessments         = "assessments.csv"
