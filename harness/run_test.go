@@ -56,6 +56,10 @@ test = ["2014B", "2014J"]
 	return s
 }
 
+func runOrErr(s *Spec, dir string) (*Outcome, error) {
+	return Run(context.Background(), s, RunOptions{Output: filepath.Join(dir, "run"), Now: fixedNow, Getenv: func(string) string { return "test-key" }})
+}
+
 func fixedNow() time.Time { return time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) }
 
 func runTo(t *testing.T, s *Spec, dir string) *Outcome {

@@ -184,7 +184,16 @@ func (e *evaluation) evaluate(ctx context.Context, seed uint64, policy metrics.T
 	if e.prep.err != nil {
 		return fmt.Errorf("%s: %w", where, e.prep.err)
 	}
-	m, err := buildModel(e.model, buildContext{split: e.fold.split, cutoff: cutoffKey(e.frame), predictions: predictions})
+	spec := e.model
+	var selection *results.Selection
+	if len(spec.candidates) > 0 {
+		params, sel, err := e.selectParams(ctx, seed)
+		if err != nil {
+			return fmt.Errorf("%s: %w", where, err)
+		}
+		spec.Params, selection = params, sel
+	}
+	m, err := buildModel(spec, buildContext{split: e.fold.split, cutoff: cutoffKey(e.frame), predictions: predictions})
 	if err != nil {
 		return fmt.Errorf("%s: %w", where, err)
 	}
@@ -242,6 +251,7 @@ func (e *evaluation) evaluate(ctx context.Context, seed uint64, policy metrics.T
 		Threshold:  thr,
 		Metrics:    report,
 		Fit:        fitted.Summary(),
+		Selection:  selection,
 	}
 	if err := e.addUncertainty(e.spec, trainScores, !modelKinds[e.model.Kind].scoresNotProbabilities); err != nil {
 		return fmt.Errorf("%s: %w", where, err)

@@ -95,6 +95,10 @@ type ModelSpec struct {
 	Kind   string
 	Params any
 	index  int
+	// candidates are the grid's parameter sets (pointers like Params) and
+	// candidateValues the grid values of each; empty without a grid.
+	candidates      []any
+	candidateValues []map[string]any
 }
 
 // Split is one [[splits]] table.
@@ -379,7 +383,7 @@ func decodeModel(md toml.MetaData, prim toml.Primitive, index int, lines keyLine
 		return ModelSpec{}, fmt.Errorf("%s: %w", prefix, err)
 	}
 	m.Params = params
-	allowed := map[string]bool{"name": true, "kind": true}
+	allowed := map[string]bool{"name": true, "kind": true, "grid": true}
 	for _, k := range tomlKeys(reflect.TypeOf(params).Elem()) {
 		allowed[k] = true
 	}
@@ -392,6 +396,27 @@ func decodeModel(md toml.MetaData, prim toml.Primitive, index int, lines keyLine
 	sort.Strings(unknown)
 	for _, k := range unknown {
 		ps.add(prefix+"."+k, "unknown key for model kind %q", m.Kind)
+	}
+	if raw, ok := keys["grid"]; ok {
+		axes := decodeGrid(prefix, raw, params, ps)
+		if len(axes) > 0 {
+			cands, values, err := gridCandidates(params, axes)
+			if err != nil {
+				ps.add(prefix+".grid", "%v", err)
+				return m, nil
+			}
+			for i, c := range cands {
+				var pe paramError
+				if err := kind.check(c); errors.As(err, &pe) {
+					ps.add(prefix+".grid."+pe.key, "%s (grid candidate %v)", pe.msg, values[i])
+					return m, nil
+				} else if err != nil {
+					ps.add(prefix+".grid", "%v (grid candidate %v)", err, values[i])
+					return m, nil
+				}
+			}
+			m.candidates, m.candidateValues = cands, values
+		}
 	}
 	return m, nil
 }

@@ -90,6 +90,8 @@ type Evaluation struct {
 	Recalibrated *Recalibrated              `json:"recalibrated,omitempty"`
 	Strata       *metrics.StrataReport      `json:"strata,omitempty"`
 	Fit          models.Summary             `json:"fit"`
+	// Selection records how a model with a grid chose its parameters.
+	Selection *Selection `json:"selection,omitempty"`
 	// Importance is the permutation importance of each feature on the
 	// test rows (AUC drop), largest first.
 	Importance []explain.Importance `json:"permutation_importance,omitempty"`
@@ -182,4 +184,22 @@ type FoldComparison struct {
 	// PHolm is Holm's adjustment over every corrected test of the run.
 	PHolm *float64 `json:"p_holm"`
 	Note  string   `json:"note,omitempty"`
+}
+
+// Selection is the choice among a model's grid candidates by inner temporal
+// validation inside the training terms.
+type Selection struct {
+	Method         string         `json:"method"`
+	TrainTerms     []string       `json:"train_terms"`
+	ValidationTerm string         `json:"validation_term"`
+	ValidationRows int            `json:"validation_rows"`
+	Metric         string         `json:"metric"`
+	Candidates     []Candidate    `json:"candidates"`
+	Chosen         map[string]any `json:"chosen"`
+}
+
+// Candidate is one grid point and its validation score.
+type Candidate struct {
+	Params map[string]any `json:"params"`
+	AUC    float64        `json:"auc"`
 }

@@ -1,0 +1,76 @@
+package harness
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestGridSelection(t *testing.T) {
+	s := smallSpec(t, `
+[[models]]
+name = "tuned"
+kind = "logistic"
+[models.grid]
+C = [0.001, 1.0]
+class_weight = ["", "balanced"]
+
+[explain]
+permutation_repeats = 0
+`)
+	out := runTo(t, s, filepath.Join(t.TempDir(), "run"))
+	n := 0
+	for _, e := range out.Results.Evaluations {
+		if e.Model != "tuned" {
+			if e.Selection != nil {
+				t.Errorf("%s has a selection without a grid", e.Model)
+			}
+			continue
+		}
+		n++
+		sel := e.Selection
+		if sel == nil || len(sel.Candidates) != 4 || sel.ValidationTerm != "2013J" || strings.Join(sel.TrainTerms, ",") != "2013B" {
+			t.Fatalf("selection %+v: want 4 candidates validated on 2013J after training on 2013B", sel)
+		}
+		// The chosen candidate has the best validation AUC (first on ties)
+		// and is the one fitted on all training terms.
+		best := sel.Candidates[0]
+		for _, c := range sel.Candidates[1:] {
+			if c.AUC > best.AUC {
+				best = c
+			}
+		}
+		if best.Params["C"] != sel.Chosen["C"] || best.Params["class_weight"] != sel.Chosen["class_weight"] {
+			t.Errorf("chosen %v, best candidate %v", sel.Chosen, best)
+		}
+		if e.Fit.Params["C"] != sel.Chosen["C"] {
+			t.Errorf("fitted C %v, chosen %v", e.Fit.Params["C"], sel.Chosen["C"])
+		}
+	}
+	if n != 2 {
+		t.Errorf("%d tuned evaluations, want 2", n)
+	}
+}
+
+func TestGridProblems(t *testing.T) {
+	cases := []struct{ grid, want string }{
+		{"[models.grid]\nC = [1.0, -2.0]\n", "models[1].grid.C: must be positive, got -2 (grid candidate map[C:-2])"},
+		{"[models.grid]\ndepth = [1, 2]\n", "models[1].grid.depth: not a hyperparameter of this model kind"},
+		{"[models.grid]\nC = []\n", "models[1].grid.C: must be a non-empty array of values"},
+		{"[models.grid]\nC = [\"big\"]\n", "models[1].grid: C: want a number, got big"},
+	}
+	for _, c := range cases {
+		src := csvSource() + "\n[[models]]\nname = \"tuned\"\nkind = \"logistic\"\n" + c.grid
+		_, err := ParseSpec("g.toml", ".", []byte(src))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("grid %q: err = %v, want %q", c.grid, err, c.want)
+		}
+	}
+	// A grid needs two training terms for its inner validation.
+	s := csvSpec(t, "\n[[models]]\nname = \"tuned\"\nkind = \"logistic\"\n[models.grid]\nC = [0.1, 1.0]\n")
+	s.Splits[0].MinTrain = 1
+	_, err := runOrErr(s, t.TempDir())
+	if err == nil || !strings.Contains(err.Error(), `trains on one term (2021F): the inner temporal validation needs at least two`) {
+		t.Errorf("grid on a one-term fold: err = %v", err)
+	}
+}
