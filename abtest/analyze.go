@@ -45,7 +45,8 @@ type Effect struct {
 	N1 int `json:"n1"`
 	N2 int `json:"n2"`
 	// Method names the analysis that gives Estimate, CI and PValue:
-	// "cluster-robust" (OLS, CR1, G−1 df), "regression-hc2" (OLS with the
+	// "cluster-robust" (OLS with any declared covariates and stratum
+	// indicators, CR1, G−1 df), "regression-hc2" (OLS with the
 	// declared covariates, and stratum indicators when stratified),
 	// "cuped", "cmh" (CMH test, Mantel-Haenszel-weighted risk
 	// difference), "fisher-exact" (small expected counts), "z-test" (pooled
@@ -411,6 +412,9 @@ func analyzeEffect(d *unitData, plan Plan, o OutcomePlan, arm string) (Effect, [
 		for _, c := range covs {
 			spec.Covariates = append(spec.Covariates, Covariate{Name: c, Values: pick(d.covs[c], rows)})
 		}
+		if d.strata != nil {
+			spec.Covariates = append(spec.Covariates, stratumIndicators(pickStrings(d.strata, rows))...)
+		}
 		reg, err := RegressionAdjustment(y, treated, spec)
 		if err != nil {
 			return Effect{}, nil, err
@@ -424,6 +428,7 @@ func analyzeEffect(d *unitData, plan Plan, o OutcomePlan, arm string) (Effect, [
 		e.Cluster = &cr
 		e.Method, e.Estimate, e.CI, e.PValue = "cluster-robust", reg.Effect, reg.CI, reg.PValue
 		e.Warnings = append(e.Warnings, reg.Warnings...)
+		e.Warnings = append(e.Warnings, "the descriptive tests and intervals (proportions, ratios, NNT, Fisher, Welch, Mann-Whitney) ignore clustering; the cluster-robust estimate is the analysis")
 	case cuped:
 		x := pick(d.covs[o.PrePeriod], rows)
 		c, err := CUPED(y, x, treated, level)

@@ -43,12 +43,7 @@ func WelchT(a, b []float64, level float64) (WelchResult, error) {
 	}
 	ma, va := meanVar(a)
 	mb, vb := meanVar(b)
-	na, nb := float64(len(a)), float64(len(b))
-	r, err := welchFromMoments(ma, va, na, mb, vb, nb, level)
-	if err != nil {
-		return WelchResult{}, err
-	}
-	return r, nil
+	return welchFromMoments(ma, va, float64(len(a)), mb, vb, float64(len(b)), level)
 }
 
 // welchFromMoments computes the Welch test from group means, sample

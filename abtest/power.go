@@ -198,10 +198,13 @@ func (d ProportionsDesign) validate(needP1 bool) error {
 //
 // with p̄ = (n1p1 + n2p2)/(n1+n2), which is R's formula when n1 = n2.
 func (d ProportionsDesign) powerProp(p1, n2 float64) float64 {
-	k := ratioOrOne(d.Ratio)
-	n1 := k * n2
+	return d.powerPropSizes(p1, ratioOrOne(d.Ratio)*n2, n2)
+}
+
+// powerPropSizes is powerProp at arm sizes n1 and n2.
+func (d ProportionsDesign) powerPropSizes(p1, n1, n2 float64) float64 {
 	de := d.Cluster.DesignEffect()
-	pbar := (k*p1 + d.P2) / (k + 1)
+	pbar := (n1*p1 + n2*d.P2) / (n1 + n2)
 	z := stdNormal.Quantile(1 - d.Alpha/2)
 	null := math.Sqrt(de * pbar * (1 - pbar) * (1/n1 + 1/n2))
 	alt := math.Sqrt(de * (p1*(1-p1)/n1 + d.P2*(1-d.P2)/n2))
@@ -243,19 +246,21 @@ func SampleSizeTwoProportions(d ProportionsDesign, power float64) (SampleSizeRes
 	if d.P1 == d.P2 {
 		return SampleSizeResult{}, fmt.Errorf("sample size for two proportions: p1 equals p2: no sample size detects a zero effect")
 	}
-	r, err := solveSampleSize(func(n2 float64) float64 { return d.powerProp(d.P1, n2) }, power, ratioOrOne(d.Ratio), d.Cluster, d.Alpha)
+	r, err := solveSampleSize(func(n1, n2 float64) float64 { return d.powerPropSizes(d.P1, n1, n2) }, power, ratioOrOne(d.Ratio), d.Cluster, d.Alpha)
 	if err != nil {
 		return SampleSizeResult{}, fmt.Errorf("sample size for two proportions: %w", err)
 	}
 	return r, nil
 }
 
-func solveSampleSize(pow func(n2 float64) float64, target, k float64, c ClusterDesign, alpha float64) (SampleSizeResult, error) {
+// solveSampleSize solves pow(k·n2, n2) = target for n2 and rounds the
+// arm sizes up.
+func solveSampleSize(pow func(n1, n2 float64) float64, target, k float64, c ClusterDesign, alpha float64) (SampleSizeResult, error) {
 	if !(target > 0 && target < 1) {
 		return SampleSizeResult{}, fmt.Errorf("target power must be in (0, 1), got %v", target)
 	}
 	res := SampleSizeResult{DesignEffect: c.DesignEffect(), TargetPower: target, Alpha: alpha}
-	f := func(n float64) float64 { return pow(n) - target }
+	f := func(n float64) float64 { return pow(k*n, n) - target }
 	lo, hi := float64(minArmSize), maxArmSize
 	if c.clustered() {
 		// At least three clusters in all, so that a cluster-level
@@ -291,9 +296,7 @@ func solveSampleSize(pow func(n2 float64) float64, target, k float64, c ClusterD
 		res.N2Units = int(math.Ceil(res.N2 - 1e-9))
 	}
 	res.Total = res.N1Units + res.N2Units
-	// Power at the rounded sizes: the control arm size drives the formula;
-	// rounding the treatment arm up only adds power.
-	res.AchievedPower = pow(float64(res.N2Units))
+	res.AchievedPower = pow(float64(res.N1Units), float64(res.N2Units))
 	return res, nil
 }
 
@@ -369,10 +372,13 @@ func (d MeansDesign) validate(needDelta bool) error {
 // cluster-randomized design ν = clusters − 2, the degrees of freedom of a
 // cluster-level analysis.
 func (d MeansDesign) powerMeans(delta, n2 float64) float64 {
-	k := ratioOrOne(d.Ratio)
-	n1 := k * n2
+	return d.powerMeansSizes(delta, ratioOrOne(d.Ratio)*n2, n2)
+}
+
+// powerMeansSizes is powerMeans at arm sizes n1 and n2.
+func (d MeansDesign) powerMeansSizes(delta, n1, n2 float64) float64 {
 	nu := math.Max(1e-7, n2-1) * 2
-	if k != 1 {
+	if n1 != n2 {
 		nu = math.Max(1e-7, n1+n2-2)
 	}
 	if d.Cluster.clustered() {
@@ -407,7 +413,7 @@ func SampleSizeTwoMeans(d MeansDesign, power float64) (SampleSizeResult, error) 
 	if d.Delta == 0 {
 		return SampleSizeResult{}, fmt.Errorf("sample size for two means: delta is zero: no sample size detects a zero effect")
 	}
-	r, err := solveSampleSize(func(n2 float64) float64 { return d.powerMeans(d.Delta, n2) }, power, ratioOrOne(d.Ratio), d.Cluster, d.Alpha)
+	r, err := solveSampleSize(func(n1, n2 float64) float64 { return d.powerMeansSizes(d.Delta, n1, n2) }, power, ratioOrOne(d.Ratio), d.Cluster, d.Alpha)
 	if err != nil {
 		return SampleSizeResult{}, fmt.Errorf("sample size for two means: %w", err)
 	}
