@@ -144,6 +144,17 @@ func (l *ouladLoader) scanFast(name string, want []string, fast ouladFastFunc, f
 	return nil
 }
 
+// estimateRows guesses a file's row count from its size and a typical row
+// length in bytes, to size slices and maps up front (0 when the size is
+// unknown). It only saves regrowth: any row count works.
+func (l *ouladLoader) estimateRows(name string, rowBytes int64) int {
+	info, err := fs.Stat(l.fsys, name)
+	if err != nil || info.Size() <= 0 {
+		return 0
+	}
+	return int(min(info.Size()/rowBytes+16, 1<<24))
+}
+
 func (l *ouladLoader) intern(b []byte) string {
 	if s, ok := l.interner[string(b)]; ok {
 		return s
@@ -211,7 +222,9 @@ func (l *ouladLoader) readStudentInfo() error {
 		positive[p] = false
 	}
 	results := map[string]bool{}
-	l.studentIndex = map[uint64]int32{}
+	rows := l.estimateRows(file, 100)
+	l.students = make([]ouladStudent, 0, rows)
+	l.studentIndex = make(map[uint64]int32, rows)
 	err := l.scan(file, want, func(line int, r [][]byte) error {
 		pres, ok := l.presIndex(r[0], r[1])
 		if !ok {
@@ -402,6 +415,7 @@ func (l *ouladLoader) readAssessments() error {
 func (l *ouladLoader) readStudentAssessment() error {
 	const file = OULADStudentAssessment
 	want := []string{"id_assessment", "id_student", "date_submitted", "is_banked", "score"}
+	l.submissions = make([]ouladSubmission, 0, l.estimateRows(file, 30))
 	return l.scan(file, want, func(line int, r [][]byte) error {
 		aid, ok := ouladParseInt(r[0])
 		if !ok {
