@@ -237,6 +237,14 @@ func newtonLogistic(y []float64, x []float64, offset bool) (a, b float64, ok boo
 		if math.Abs(da)+math.Abs(db) < newtonStepTol {
 			return a + da, b + db, true
 		}
+		// Newton decrement: the full step would raise the log-likelihood by
+		// about (g·step)/2. Once that is below the rounding of the
+		// log-likelihood sum, the line search can no longer see progress,
+		// but the quadratic model is exact to second order: take the step
+		// and stop.
+		if decrement := g0*da + g1*db; decrement < 1e-12*(1+math.Abs(ll)) {
+			return a + da, b + db, true
+		}
 		improved := false
 		for range 60 {
 			if c := loglik(a+da, b+db); c >= ll {
