@@ -620,7 +620,11 @@ func (a *Analysis) runSubgroups(d *unitData, plan Plan) error {
 					sc = ScaleDifference
 				}
 				sa := SubgroupAnalysis{Arm: arm, Outcome: o.Name, Attribute: s.Attribute, Exploratory: !s.PreDeclared}
-				r, err := SubgroupEffects(y, treated, pickStrings(d.attrs[s.Attribute], rows), sc, plan.Level)
+				opts := SubgroupOptions{Scale: sc, Level: plan.Level}
+				if plan.ClusterRandomized {
+					opts.Cluster = pickStrings(d.clusters, rows)
+				}
+				r, err := SubgroupEffects(y, treated, pickStrings(d.attrs[s.Attribute], rows), opts)
 				if err != nil {
 					sa.Error = err.Error()
 				} else {

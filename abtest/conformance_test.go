@@ -529,7 +529,15 @@ func runConformance(fn string, a args) (outputs, error) {
 		if err != nil {
 			return nil, err
 		}
-		r, err := SubgroupEffects(y, treated, groups, EffectScale(scale), 0.95)
+		opts := SubgroupOptions{Scale: EffectScale(scale), Level: 0.95}
+		if a.has("cluster") {
+			var cl []string
+			if err := json.Unmarshal(a["cluster"], &cl); err != nil {
+				return nil, fmt.Errorf("argument cluster: %w", err)
+			}
+			opts.Cluster = cl
+		}
+		r, err := SubgroupEffects(y, treated, groups, opts)
 		if err != nil {
 			return nil, err
 		}

@@ -70,3 +70,37 @@ func fitLogistic(x *mat.Dense, y []float64) (beta []float64, cov *mat.SymDense, 
 	}
 	return nil, nil, errSeparation
 }
+
+// logisticClusterVar returns the cluster-robust sandwich covariance of a
+// logistic fit, I⁻¹ (Σ_g s_g s_g') I⁻¹ · G/(G−1)·(N−1)/(N−K), where s_g
+// sums the score contributions x_i(y_i − μ_i) of cluster g and I⁻¹ is the
+// model covariance (statsmodels Logit cov_type="cluster").
+func logisticClusterVar(x *mat.Dense, y, beta []float64, inv *mat.SymDense, groups []int, g int) *mat.Dense {
+	n, p := x.Dims()
+	scores := make([][]float64, g)
+	for k := range scores {
+		scores[k] = make([]float64, p)
+	}
+	row := make([]float64, p)
+	for i := range n {
+		mat.Row(row, i, x)
+		var eta float64
+		for j := range p {
+			eta += row[j] * beta[j]
+		}
+		r := y[i] - 1/(1+math.Exp(-eta))
+		for j := range p {
+			scores[groups[i]][j] += row[j] * r
+		}
+	}
+	meat := mat.NewSymDense(p, nil)
+	for _, s := range scores {
+		meat.SymRankOne(meat, 1, mat.NewVecDense(p, s))
+	}
+	var tmp, v mat.Dense
+	tmp.Mul(inv, meat)
+	v.Mul(&tmp, inv)
+	gf, nf, kf := float64(g), float64(n), float64(p)
+	v.Scale(gf/(gf-1)*(nf-1)/(nf-kf), &v)
+	return &v
+}

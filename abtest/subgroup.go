@@ -42,6 +42,18 @@ type SubgroupLevel struct {
 	OddsRatioCI *Interval `json:"odds_ratio_ci,omitempty"`
 }
 
+// SubgroupOptions configures SubgroupEffects.
+type SubgroupOptions struct {
+	// Scale is the effect scale ("" means ScaleDifference).
+	Scale EffectScale
+	// Cluster, when non-nil, holds each unit's cluster: errors are then
+	// cluster-robust (CR1; on the difference scale t and F tests on G − 1
+	// denominator degrees of freedom, as statsmodels cov_type="cluster").
+	Cluster []string
+	// Level is the confidence level, in (0, 1).
+	Level float64
+}
+
 // SubgroupResult is a subgroup analysis: per-level effects and a test that
 // the effect is the same in every level (treatment × subgroup
 // interaction).
@@ -51,8 +63,9 @@ type SubgroupResult struct {
 	// InteractionStat is the Wald statistic for equal effects across
 	// levels with InteractionDF restrictions (levels − 1). On the difference
 	// scale the p-value is from F(InteractionDF, N − 2·levels) of
-	// InteractionStat/InteractionDF (t² for two levels); on the log-odds
-	// scale from chi-square(InteractionDF).
+	// InteractionStat/InteractionDF (t² for two levels), with G − 1
+	// denominator degrees of freedom when clustered; on the log-odds scale
+	// from chi-square(InteractionDF).
 	InteractionStat float64  `json:"interaction_stat"`
 	InteractionDF   int      `json:"interaction_df"`
 	InteractionP    float64  `json:"interaction_p"`
@@ -65,11 +78,21 @@ type SubgroupResult struct {
 // are excluded and counted in Warnings) and tests the interaction, in the
 // model y ~ level + treatment:level (one intercept and one treatment effect
 // per level; equivalent to the model with a treatment × subgroup
-// interaction term). Levels lacking treated or control units are excluded
-// with a warning; at least two levels must remain. On the log-odds scale y
-// must be 0/1 and no level × arm cell may hold only events or only
-// non-events (the logistic estimate would not exist).
-func SubgroupEffects(y []float64, treated []bool, groups []string, scale EffectScale, level float64) (SubgroupResult, error) {
+// interaction term). The difference scale uses OLS with HC2 errors (CR1
+// when clustered), the log-odds scale logistic regression with model-based
+// errors (cluster-robust sandwich with the CR1 factor when clustered).
+// Levels lacking treated or control units are excluded with a warning; at
+// least two levels must remain. On the log-odds scale y must be 0/1 and no
+// level × arm cell may hold only events or only non-events (the logistic
+// estimate would not exist).
+func SubgroupEffects(y []float64, treated []bool, groups []string, opts SubgroupOptions) (SubgroupResult, error) {
+	scale, level := opts.Scale, opts.Level
+	if scale == "" {
+		scale = ScaleDifference
+	}
+	if opts.Cluster != nil && len(opts.Cluster) != len(y) {
+		return SubgroupResult{}, fmt.Errorf("subgroup effects: %d outcomes but %d cluster labels", len(y), len(opts.Cluster))
+	}
 	if _, _, err := checkTreated(len(y), treated, "subgroup effects"); err != nil {
 		return SubgroupResult{}, err
 	}
@@ -154,6 +177,17 @@ func SubgroupEffects(y []float64, treated []bool, groups []string, scale EffectS
 		}
 		yy[r] = y[i]
 	}
+	var clusterIdx []int
+	var g int
+	if opts.Cluster != nil {
+		clusterIdx, g = clusterIndex(pickStrings(opts.Cluster, rows))
+		if g < 2 {
+			return SubgroupResult{}, fmt.Errorf("subgroup effects: %d cluster(s): cluster-robust errors need at least 2", g)
+		}
+		if g < MinClusters {
+			res.Warnings = append(res.Warnings, fmt.Sprintf("only %d clusters (fewer than %d): cluster-robust standard errors and p-values are unreliable", g, MinClusters))
+		}
+	}
 	var beta []float64
 	var cov mat.Matrix
 	var df float64
@@ -162,17 +196,24 @@ func SubgroupEffects(y []float64, treated []bool, groups []string, scale EffectS
 		if err != nil {
 			return SubgroupResult{}, fmt.Errorf("subgroup effects: %w", err)
 		}
-		v, err := fit.hc2Var()
-		if err != nil {
-			return SubgroupResult{}, fmt.Errorf("subgroup effects: %w", err)
+		if clusterIdx != nil {
+			beta, cov, df = fit.beta, fit.cr1Var(clusterIdx, g), float64(g-1)
+		} else {
+			v, err := fit.hc2Var()
+			if err != nil {
+				return SubgroupResult{}, fmt.Errorf("subgroup effects: %w", err)
+			}
+			beta, cov, df = fit.beta, v, float64(len(rows)-2*L)
 		}
-		beta, cov, df = fit.beta, v, float64(len(rows)-2*L)
 	} else {
 		b, v, err := fitLogistic(x, yy)
 		if err != nil {
 			return SubgroupResult{}, fmt.Errorf("subgroup effects: %w", err)
 		}
 		beta, cov = b, v
+		if clusterIdx != nil {
+			cov = logisticClusterVar(x, yy, b, v, clusterIdx, g)
+		}
 	}
 	for k, g := range levels {
 		j := L + k

@@ -211,7 +211,7 @@ add("regression_hc2/n150", "regression_hc2", dict(y=yh.tolist(), treatment=trh.t
 
 # subgroup effects: y ~ level dummies + treatment x level dummies (no
 # intercept), interaction = equal treatment coefficients across levels
-def subgroup_case(id_, y, tr, groups, scale):
+def subgroup_case(id_, y, tr, groups, scale, clusters=None):
     levels = sorted(set(groups))
     L = len(levels)
     X = np.zeros((len(y), 2 * L))
@@ -219,10 +219,16 @@ def subgroup_case(id_, y, tr, groups, scale):
         k = levels.index(g)
         X[i, k] = 1
         X[i, L + k] = tr[i]
-    if scale == "difference":
-        fit = sm.OLS(y, X).fit(cov_type="HC2", use_t=True)
+    if clusters is not None:
+        kw = dict(cov_type="cluster", cov_kwds={"groups": np.array(clusters)})
+    elif scale == "difference":
+        kw = dict(cov_type="HC2")
     else:
-        fit = sm.Logit(y, X).fit(disp=0, tol=1e-12, maxiter=200)
+        kw = {}
+    if scale == "difference":
+        fit = sm.OLS(y, X).fit(use_t=True, **kw)
+    else:
+        fit = sm.Logit(y, X).fit(disp=0, tol=1e-12, maxiter=200, **kw)
     C = np.zeros((L - 1, 2 * L))
     for k in range(1, L):
         C[k - 1, L] = -1
@@ -236,9 +242,15 @@ def subgroup_case(id_, y, tr, groups, scale):
         want["effect_" + g] = fit.params[L + k]
         want["se_" + g] = fit.bse[L + k]
         want["p_" + g] = fit.pvalues[L + k]
-    add(id_, "subgroup", dict(y=y.tolist(), treatment=tr.tolist(), groups=groups, scale=scale), want, 1e-8,
-        "statsmodels 0.13.5 " + ("OLS cov_type='HC2' use_t=True, wald_test use_f" if scale == "difference"
-                                  else "Logit, wald_test chi2") + "; model y ~ 0 + level + treatment:level")
+    args = dict(y=y.tolist(), treatment=tr.tolist(), groups=groups, scale=scale)
+    cov = "HC2"
+    if clusters is not None:
+        args["cluster"] = [str(c) for c in clusters]
+        cov = "cluster"
+    add(id_, "subgroup", args, want, 1e-8,
+        "statsmodels 0.13.5 " + (f"OLS cov_type='{cov}' use_t=True, wald_test use_f" if scale == "difference"
+                                  else f"Logit{' cov_type=cluster' if clusters is not None else ''}, wald_test chi2")
+        + "; model y ~ 0 + level + treatment:level")
 
 
 n = 400
@@ -252,6 +264,12 @@ subgroup_case("subgroup/binary-logodds", yb, trs, grp, "log-odds")
 grp3 = rng.choice(["a", "b", "c"], n).tolist()
 yc3 = np.round(rng.normal(60, 12, n) + 4 * trs * (np.array(grp3) == "c"), 1)
 subgroup_case("subgroup/3-levels-difference", yc3, trs, grp3, "difference")
+# cluster-randomized: 40 sections, arm by section
+sec = rng.integers(0, 40, n)
+trc2 = (sec < 20).astype(int)
+ycl = (rng.random(n) < base + eff * trc2 + 0.05 * (sec % 3 == 0)).astype(float)
+subgroup_case("subgroup/clustered-difference", ycl, trc2, grp, "difference", sec.tolist())
+subgroup_case("subgroup/clustered-logodds", ycl, trc2, grp, "log-odds", sec.tolist())
 
 with open("reference.json", "w") as fh:
     json.dump({"suite": "abtest-extra",
