@@ -239,10 +239,13 @@ func newtonLogistic(y []float64, x []float64, offset bool) (a, b float64, ok boo
 		}
 		// Newton decrement: the full step would raise the log-likelihood by
 		// about (g·step)/2. Once that is below the rounding of the
-		// log-likelihood sum, the line search can no longer see progress,
-		// but the quadratic model is exact to second order: take the step
-		// and stop.
-		if decrement := g0*da + g1*db; decrement < 1e-12*(1+math.Abs(ll)) {
+		// log-likelihood sum and the step itself is small, the line search
+		// can no longer see progress but the quadratic model is exact to
+		// second order: take the step and stop. (Under separation the
+		// decrement also vanishes, but the steps stay large while the
+		// coefficients run off to infinity, so this does not stop there.)
+		small := math.Abs(da)+math.Abs(db) < 1e-6*(1+math.Abs(a)+math.Abs(b))
+		if decrement := g0*da + g1*db; small && decrement < 1e-12*(1+math.Abs(ll)) {
 			return a + da, b + db, true
 		}
 		improved := false
