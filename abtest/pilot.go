@@ -10,8 +10,12 @@ import (
 // OutcomeKind says whether an outcome is binary (0/1) or continuous.
 type OutcomeKind string
 
+// Outcome kinds.
 const (
-	Binary     OutcomeKind = "binary"
+	// Binary outcomes take the values 0 and 1 (1 = the event, such as a
+	// DFW grade).
+	Binary OutcomeKind = "binary"
+	// Continuous outcomes are any finite numbers (a grade, a GPA).
 	Continuous OutcomeKind = "continuous"
 )
 
@@ -137,6 +141,7 @@ type DataError struct {
 	Problems []string
 }
 
+// Error lists the first ten problems and counts the rest.
 func (e *DataError) Error() string {
 	const show = 10
 	msg := strings.Join(e.Problems[:min(len(e.Problems), show)], "; ")
