@@ -251,10 +251,11 @@ func newtonLogistic(y []float64, x []float64, offset bool) (a, b float64, ok boo
 		improved := false
 		for range 60 {
 			if c := loglik(a+da, b+db); c >= ll {
-				// A small step that no longer raises the likelihood beyond
-				// rounding means the gradient is rounding noise: with
-				// thousands of rows the Newton step then stays near 1e-8
-				// and never meets newtonStepTol.
+				// Safety net behind the decrement test: a small accepted
+				// step whose gain is lost in the rounding of the
+				// log-likelihood sum cannot be followed by visible progress
+				// (with thousands of rows the line search otherwise kept
+				// halving toward no change, up to newtonMaxIter times).
 				if c-ll <= 1e-13*math.Abs(ll) && math.Abs(da)+math.Abs(db) < 1e-6*(1+math.Abs(a)+math.Abs(b)) {
 					return a + da, b + db, true
 				}
