@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"math/rand/v2"
+	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -70,4 +71,17 @@ func BenchmarkEvaluate100k(b *testing.B) {
 func BenchmarkDeLongPaired100k(b *testing.B) {
 	y, p, q := bench100k()
 	loopWithCPU(b, func() error { _, err := DeLongPaired(y, p, q); return err })
+}
+
+// BenchmarkClusterBootstrap100k: 1,000 cluster replicates over 500
+// clusters of 200 rows.
+func BenchmarkClusterBootstrap100k(b *testing.B) {
+	y, p, _ := bench100k()
+	clusters := make([]string, len(y))
+	for i := range clusters {
+		clusters[i] = strconv.Itoa(i % 500)
+	}
+	opt := BootstrapOptions{Replicates: 1000, Level: 0.95, Seed: 1, Task: "bench", Workers: 2,
+		Scheme: SchemeCluster, Clusters: clusters}
+	loopWithCPU(b, func() error { _, err := Bootstrap(y, p, 0.5, opt); return err })
 }
