@@ -223,7 +223,14 @@ func RegressionAdjustment(y []float64, treated []bool, spec RegressionSpec) (Reg
 		res.SEType, res.DF = "HC2", float64(n-p)
 	}
 	for j := range p {
-		res.Coefficients = append(res.Coefficients, Coefficient{Name: names[j], Estimate: fit.beta[j], SE: math.Sqrt(v.At(j, j))})
+		se := math.Sqrt(v.At(j, j))
+		if !allFinite(fit.beta[j], se) {
+			if !allFinite(fit.beta[j]) || math.IsInf(se, 0) {
+				return RegressionResult{}, errOverflow("regression adjustment")
+			}
+			return RegressionResult{}, fmt.Errorf("regression adjustment: the robust covariance is degenerate for %q (too few observations or clusters for the model)", names[j])
+		}
+		res.Coefficients = append(res.Coefficients, Coefficient{Name: names[j], Estimate: fit.beta[j], SE: se})
 	}
 	res.Effect, res.SE = fit.beta[1], math.Sqrt(v.At(1, 1))
 	if !(res.SE > 0) {
@@ -243,7 +250,9 @@ type ClusterRobustResult struct {
 	ICC float64 `json:"icc"`
 	// MeanClusterSize is N/G.
 	MeanClusterSize float64 `json:"mean_cluster_size"`
-	// DesignEffect is 1 + (MeanClusterSize − 1)·ICC.
+	// DesignEffect is 1 + (MeanClusterSize − 1)·ICC, with a negative ICC
+	// taken as 0 (a design effect below 1 would claim that clustering adds
+	// information).
 	DesignEffect float64 `json:"design_effect"`
 }
 
@@ -266,7 +275,7 @@ func ClusterRobustEffect(y []float64, treated []bool, cluster []string, level fl
 		return ClusterRobustResult{}, fmt.Errorf("cluster-robust effect: %w", err)
 	}
 	m := float64(len(y)) / float64(reg.Clusters)
-	return ClusterRobustResult{RegressionResult: reg, ICC: icc, MeanClusterSize: m, DesignEffect: 1 + (m-1)*icc}, nil
+	return ClusterRobustResult{RegressionResult: reg, ICC: icc, MeanClusterSize: m, DesignEffect: 1 + (m-1)*math.Max(icc, 0)}, nil
 }
 
 // ICCOneWay returns the intra-cluster correlation of y by one-way ANOVA,
@@ -307,6 +316,9 @@ func ICCOneWay(y []float64, cluster []string) (float64, error) {
 	}
 	msb := ssb / float64(g-1)
 	msw := ssw / float64(n-g)
+	if !allFinite(msb, msw) {
+		return 0, errOverflow("icc")
+	}
 	n0 := (float64(n) - sumSq/float64(n)) / float64(g-1)
 	den := msb + (n0-1)*msw
 	if !(den > 0) {

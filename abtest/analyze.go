@@ -424,7 +424,7 @@ func analyzeEffect(d *unitData, plan Plan, o OutcomePlan, arm string) (Effect, [
 			return Effect{}, nil, err
 		}
 		m := float64(len(y)) / float64(reg.Clusters)
-		cr := ClusterRobustResult{RegressionResult: reg, ICC: icc, MeanClusterSize: m, DesignEffect: 1 + (m-1)*icc}
+		cr := ClusterRobustResult{RegressionResult: reg, ICC: icc, MeanClusterSize: m, DesignEffect: 1 + (m-1)*math.Max(icc, 0)}
 		e.Cluster = &cr
 		e.Method, e.Estimate, e.CI, e.PValue = "cluster-robust", reg.Effect, reg.CI, reg.PValue
 		e.Warnings = append(e.Warnings, reg.Warnings...)

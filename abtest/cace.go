@@ -149,6 +149,9 @@ func ComplierAverageEffect(y, received []float64, treated []bool, level float64)
 		return CACEResult{}, err
 	}
 	r, m := caceBase(y, received, treated, level)
+	if !allFinite(r.ITT, r.ITTSE, r.FirstStage, r.FirstStageSE, m.cyd1, m.cyd0) {
+		return CACEResult{}, errOverflow("complier average effect")
+	}
 	r.Method = "delta"
 	if r.CACE == nil {
 		r.Warnings = append(r.Warnings, "assignment did not change treatment received: the complier effect is undefined")
@@ -185,7 +188,10 @@ func ComplierAverageEffectBootstrap(y, received []float64, treated []bool, level
 	if err := caceInput(y, received, treated); err != nil {
 		return CACEResult{}, err
 	}
-	r, _ := caceBase(y, received, treated, level)
+	r, m := caceBase(y, received, treated, level)
+	if !allFinite(r.ITT, r.ITTSE, r.FirstStage, r.FirstStageSE, m.cyd1, m.cyd0) {
+		return CACEResult{}, errOverflow("complier average effect")
+	}
 	r.Method = "bootstrap"
 	if r.CACE == nil {
 		r.Warnings = append(r.Warnings, "assignment did not change treatment received: the complier effect is undefined")

@@ -168,6 +168,8 @@ func BalanceNumeric(name string, values []float64, treated []bool) (BalanceRow, 
 	row := BalanceRow{Covariate: name}
 	for i, v := range values {
 		switch {
+		case math.IsInf(v, 0):
+			return BalanceRow{}, fmt.Errorf("balance %s: value %d is infinite", name, i)
 		case math.IsNaN(v):
 			row.Missing++
 		case treated[i]:
@@ -182,6 +184,9 @@ func BalanceNumeric(name string, values []float64, treated []bool) (BalanceRow, 
 	mt, vt := meanVar(t)
 	mc, vc := meanVar(c)
 	row.MeanTreated, row.MeanControl = mt, mc
+	if !allFinite(mt, mc, vt+vc, mt-mc) {
+		return BalanceRow{}, errOverflow("balance " + name)
+	}
 	setSMD(&row, mt-mc, math.Sqrt((vt+vc)/2))
 	return row, nil
 }

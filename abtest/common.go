@@ -120,3 +120,19 @@ func meanVar(xs []float64) (mean, variance float64) {
 	variance = (ss - comp*comp/n) / (n - 1)
 	return mean, variance
 }
+
+// allFinite reports whether no value is NaN or infinite.
+func allFinite(xs ...float64) bool {
+	for _, x := range xs {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// errOverflow is returned when finite inputs are so large that a statistic
+// overflows.
+func errOverflow(what string) error {
+	return fmt.Errorf("%s: values too large in magnitude: the statistic overflows (rescale the data)", what)
+}

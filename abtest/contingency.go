@@ -145,9 +145,15 @@ func SampleRatioMismatch(observed []int, planned []float64) (SRMResult, error) {
 			continue
 		}
 		e := total * w / wsum
+		if !(e > 0) {
+			return SRMResult{}, fmt.Errorf("sample ratio mismatch: planned weight %d (%v) is too small relative to the others: its expected count underflows", i, w)
+		}
 		res.Expected[i] = e
 		d := float64(observed[i]) - e
 		res.Chi2 += d * d / e
+	}
+	if !allFinite(res.Chi2) {
+		return SRMResult{}, errOverflow("sample ratio mismatch")
 	}
 	res.PValue = chiSquareP(res.Chi2, float64(res.DoF))
 	res.Alarm = res.PValue < SRMAlarmP

@@ -54,6 +54,9 @@ func welchFromMoments(ma, va, na, mb, vb, nb, level float64) (WelchResult, error
 	if !(se > 0) {
 		return WelchResult{}, fmt.Errorf("welch t: both groups are constant: the t statistic is undefined")
 	}
+	if !allFinite(ma, mb, se, (vna+vnb)*(vna+vnb)) {
+		return WelchResult{}, errOverflow("welch t")
+	}
 	r := WelchResult{MeanA: ma, MeanB: mb, Diff: ma - mb, SE: se, Level: level}
 	r.DF = (vna + vnb) * (vna + vnb) / (vna*vna/(na-1) + vnb*vnb/(nb-1))
 	r.T = r.Diff / se

@@ -223,7 +223,11 @@ func PowerTwoProportions(d ProportionsDesign, n2 float64) (PowerResult, error) {
 	if !(n2 > 0) || math.IsInf(n2, 0) {
 		return PowerResult{}, fmt.Errorf("power of two proportions: arm size must be positive and finite, got %v", n2)
 	}
-	return powerResult(ratioOrOne(d.Ratio), n2, d.Cluster, d.Alpha, d.powerProp(d.P1, n2)), nil
+	p := d.powerProp(d.P1, n2)
+	if math.IsNaN(p) {
+		return PowerResult{}, fmt.Errorf("power of two proportions: the power is not computable for this design")
+	}
+	return powerResult(ratioOrOne(d.Ratio), n2, d.Cluster, d.Alpha, p), nil
 }
 
 func powerResult(k, n2 float64, c ClusterDesign, alpha, power float64) PowerResult {
@@ -391,15 +395,20 @@ func (d MeansDesign) powerMeansSizes(delta, n1, n2 float64) float64 {
 
 // PowerTwoMeans returns the power of the design with n2 control units, as
 // R's power.t.test(n, delta, sd, sig.level) when Ratio is 1 and there is no
-// clustering. n2 must be positive.
+// clustering. Each arm needs at least 2 units.
 func PowerTwoMeans(d MeansDesign, n2 float64) (PowerResult, error) {
 	if err := d.validate(true); err != nil {
 		return PowerResult{}, fmt.Errorf("power of two means: %w", err)
 	}
-	if !(n2 > 0) || math.IsInf(n2, 0) {
-		return PowerResult{}, fmt.Errorf("power of two means: arm size must be positive and finite, got %v", n2)
+	k := ratioOrOne(d.Ratio)
+	if !(n2 >= minArmSize && k*n2 >= minArmSize) || math.IsInf(n2, 0) {
+		return PowerResult{}, fmt.Errorf("power of two means: each arm needs at least %d units, got %v and %v", minArmSize, k*n2, n2)
 	}
-	return powerResult(ratioOrOne(d.Ratio), n2, d.Cluster, d.Alpha, d.powerMeans(d.Delta, n2)), nil
+	p := d.powerMeans(d.Delta, n2)
+	if math.IsNaN(p) {
+		return PowerResult{}, fmt.Errorf("power of two means: the power is not computable for this design (too few clusters or degrees of freedom)")
+	}
+	return powerResult(k, n2, d.Cluster, d.Alpha, p), nil
 }
 
 // SampleSizeTwoMeans returns the arm sizes that give the target power,
