@@ -72,3 +72,43 @@ func aucOf(y []uint8, score []float64) float64 {
 	}
 	return s / float64(len(pos)*len(neg))
 }
+
+// interactionData draws n rows of d >= 8 features resembling engagement
+// data (normal scores, Poisson-like counts, binary flags, the rest noise) and
+// labels whose log-odds are dominated by interactions a linear model cannot
+// express: 2·sign(x0)·sign(x1) + 1.5·[x2 > 1 and x3 = 1] − 1.2·[x4 < 2] + 0.3·x5.
+func interactionData(rng *rand.Rand, n, d int) TrainingSet {
+	x := &Matrix{Rows: n, Cols: d, Data: make([]float64, n*d), Names: copyNames(nil, d)}
+	y := make([]uint8, n)
+	for i := 0; i < n; i++ {
+		row := x.Data[i*d : (i+1)*d]
+		for j := range row {
+			switch j % 4 {
+			case 0, 1:
+				row[j] = math.Round(rng.NormFloat64()*1000) / 1000
+			case 2:
+				row[j] = float64(int(rng.ExpFloat64() * 3))
+			case 3:
+				row[j] = float64(rng.IntN(2))
+			}
+		}
+		sgn := func(v float64) float64 {
+			if v > 0 {
+				return 1
+			}
+			return -1
+		}
+		eta := 2 * sgn(row[0]) * sgn(row[1])
+		if row[2] > 1 && row[3] == 1 {
+			eta += 1.5
+		}
+		if row[6] < 2 {
+			eta -= 1.2
+		}
+		eta += 0.3 * row[5]
+		if rng.Float64() < sigmoid(eta) {
+			y[i] = 1
+		}
+	}
+	return TrainingSet{Rows: Rows{X: x}, Y: y}
+}

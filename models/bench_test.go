@@ -1,0 +1,38 @@
+package models
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+// Benchmarks train on generated interaction-heavy data (interactionData) of
+// the sizes in issue 3: 12,000 x 26 (an OULAD split) and 100,000 x 30.
+// Run: go test ./models -run '^$' -bench . -benchtime 3x
+
+var benchSizes = []struct{ n, d int }{{12000, 26}, {100000, 30}}
+
+func benchFit(b *testing.B, m Model) {
+	for _, sz := range benchSizes {
+		train := interactionData(rand.New(rand.NewPCG(42, uint64(sz.n))), sz.n, sz.d)
+		b.Run(fmt.Sprintf("%dx%d", sz.n, sz.d), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				if _, err := m.Fit(ctx, train, rand.New(rand.NewPCG(1, uint64(i)))); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkLogisticFit(b *testing.B) { benchFit(b, Logistic{Config: DefaultLogisticConfig()}) }
+
+func BenchmarkTreeFit(b *testing.B) { benchFit(b, Tree{Config: TreeConfig{MinSamplesLeaf: 5}}) }
+
+func BenchmarkForest300Fit(b *testing.B) {
+	benchFit(b, RandomForest{Config: ForestConfig{NTrees: 300, MinSamplesLeaf: 5}})
+}
+
+func BenchmarkForest30Fit(b *testing.B) {
+	benchFit(b, RandomForest{Config: ForestConfig{NTrees: 30, MinSamplesLeaf: 5}})
+}

@@ -1,0 +1,294 @@
+package models
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+)
+
+// splitCriterion is the impurity a CART split minimizes.
+type splitCriterion int
+
+const (
+	criterionGini splitCriterion = iota
+	criterionEntropy
+)
+
+// cartParams are the growth limits of one CART tree.
+type cartParams struct {
+	criterion       splitCriterion
+	maxDepth        int // 0: unlimited
+	minSamplesLeaf  int // >= 1
+	minSamplesSplit int // >= 2
+	maxFeatures     int // features examined per node, 1..d
+}
+
+// cartGrower grows CART classification trees on coded columns, as
+// scikit-learn's DecisionTreeClassifier with the best splitter: at each
+// node, features are drawn in random order until maxFeatures non-constant
+// ones have been examined; the split maximizing the weighted impurity
+// decrease wins (first found on ties), between consecutive codes present in
+// the node (the midpoint between distinct values for exact codes). A node is
+// split whenever it is impure and a split respecting minSamplesLeaf exists,
+// even with zero impurity decrease (as scikit-learn with
+// min_impurity_decrease 0): this lets trees find pure interactions such as
+// XOR. One grower is used by one goroutine.
+type cartGrower struct {
+	cols *rankedColumns
+	y    []uint8
+	p    cartParams
+
+	stat  []rowStat // per training row: weight and weight·y of the current tree
+	hist  []codeStat
+	keys  []uint64
+	feats []int
+}
+
+type rowStat struct{ w, wy float64 }
+
+type codeStat struct {
+	w, wy float64
+	n     int32
+}
+
+func newCARTGrower(cols *rankedColumns, y []uint8, p cartParams) *cartGrower {
+	maxU := 0
+	d := cols.nFeatures()
+	for j := 0; j < d; j++ {
+		maxU = max(maxU, cols.nCodes(j))
+	}
+	feats := make([]int, d)
+	for j := range feats {
+		feats[j] = j
+	}
+	return &cartGrower{cols: cols, y: y, p: p, stat: make([]rowStat, len(y)), hist: make([]codeStat, maxU), feats: feats}
+}
+
+// cartSplit is the best split found at a node.
+type cartSplit struct {
+	found     bool
+	feature   int
+	leftCode  uint32 // rows with code <= leftCode go left
+	threshold float64
+	proxy     float64
+	nLeft     int
+	wLeft     float64
+	wyLeft    float64
+}
+
+type cartTask struct {
+	node       int32
+	start, end int
+	depth      int
+	w, wy      float64
+}
+
+// grow builds a tree on rows idx (each row at most once, weight w[row] > 0;
+// idx is reordered). rng draws the feature order at each node.
+func (g *cartGrower) grow(idx []int32, w []float64, rng *rand.Rand) []treeNode {
+	// The feature order is reshuffled at every node; start each tree from
+	// the same order so that a tree depends only on its rng.
+	for j := range g.feats {
+		g.feats[j] = j
+	}
+	var w0, wy0 float64
+	for _, r := range idx {
+		st := rowStat{w: w[r], wy: w[r] * float64(g.y[r])}
+		g.stat[r] = st
+		w0 += st.w
+		wy0 += st.wy
+	}
+	nodes := []treeNode{{left: -1, right: -1, feature: -1, value: wy0 / w0, cover: w0}}
+	stack := []cartTask{{node: 0, start: 0, end: len(idx), depth: 0, w: w0, wy: wy0}}
+	for len(stack) > 0 {
+		t := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		n := t.end - t.start
+		const eps = 2.220446049250313e-16
+		if (g.p.maxDepth > 0 && t.depth >= g.p.maxDepth) || n < g.p.minSamplesSplit || n < 2*g.p.minSamplesLeaf ||
+			t.wy <= eps*t.w || t.w-t.wy <= eps*t.w {
+			continue
+		}
+		seg := idx[t.start:t.end]
+		s := g.bestSplit(seg, t.w, t.wy, rng)
+		if !s.found {
+			continue
+		}
+		var nLeft int
+		if g.cols.codes8 != nil {
+			nLeft = partitionByCode(seg, g.cols.codes8[s.feature], uint8(s.leftCode))
+		} else {
+			nLeft = partitionByCode(seg, g.cols.codes[s.feature], s.leftCode)
+		}
+		mid := t.start + nLeft
+		wR, wyR := t.w-s.wLeft, t.wy-s.wyLeft
+		l := int32(len(nodes))
+		nodes = append(nodes,
+			treeNode{left: -1, right: -1, feature: -1, value: s.wyLeft / s.wLeft, cover: s.wLeft},
+			treeNode{left: -1, right: -1, feature: -1, value: wyR / wR, cover: wR})
+		nd := &nodes[t.node]
+		nd.left, nd.right, nd.feature, nd.threshold = l, l+1, int32(s.feature), s.threshold
+		// Missing values cannot reach a CART tree (Fit and Predict reject
+		// NaN); route them to the heavier child for safety.
+		nd.missingLeft = s.wLeft >= wR
+		// Right pushed first so that the left subtree is grown first.
+		stack = append(stack,
+			cartTask{node: l + 1, start: mid, end: t.end, depth: t.depth + 1, w: wR, wy: wyR},
+			cartTask{node: l, start: t.start, end: mid, depth: t.depth + 1, w: s.wLeft, wy: s.wyLeft})
+	}
+	return nodes
+}
+
+// partitionByCode reorders seg so that rows with code <= left come first and
+// returns their number.
+func partitionByCode[T uint8 | uint32](seg []int32, codes []T, left T) int {
+	i, j := 0, len(seg)-1
+	for i <= j {
+		if codes[seg[i]] <= left {
+			i++
+		} else {
+			seg[i], seg[j] = seg[j], seg[i]
+			j--
+		}
+	}
+	return i
+}
+
+func xlogx(v float64) float64 {
+	if v <= 0 {
+		return 0
+	}
+	return v * math.Log(v)
+}
+
+// splitThreshold returns the midpoint of a < b, or a if rounding puts the
+// midpoint at b (or overflows), so that a goes left and b right.
+func splitThreshold(a, b float64) float64 {
+	t := a/2 + b/2
+	if !(t < b) || math.IsInf(t, 0) {
+		return a
+	}
+	return t
+}
+
+// splitScan accumulates the left side of candidate splits in code order and
+// keeps the best; one scan per feature.
+type splitScan struct {
+	gini        bool
+	minLeaf     int
+	nNode       int
+	wTot, wyTot float64
+	best        *cartSplit
+	feature     int
+	nL          int
+	wL, wyL     float64
+}
+
+// boundary considers the split after the codes accumulated so far (the last
+// being prev) and before code next.
+func (s *splitScan) boundary(g *cartGrower, prev, next uint32) {
+	if s.nL < s.minLeaf || s.nNode-s.nL < s.minLeaf {
+		return
+	}
+	wL, wyL := s.wL, s.wyL
+	wR, wyR := s.wTot-wL, s.wyTot-wyL
+	var p float64
+	if s.gini {
+		// Σ w·gini = Σ 2(wy − wy²/w): maximize Σ wy²/w.
+		p = wyL*wyL/wL + wyR*wyR/wR
+	} else {
+		p = -(xlogx(wL) - xlogx(wyL) - xlogx(wL-wyL) + xlogx(wR) - xlogx(wyR) - xlogx(wR-wyR))
+	}
+	if p > s.best.proxy {
+		*s.best = cartSplit{found: true, feature: s.feature, leftCode: prev, threshold: g.cols.threshold(s.feature, prev, next),
+			proxy: p, nLeft: s.nL, wLeft: wL, wyLeft: wyL}
+	}
+}
+
+func (g *cartGrower) bestSplit(rows []int32, wTot, wyTot float64, rng *rand.Rand) cartSplit {
+	best := cartSplit{proxy: math.Inf(-1)}
+	d := len(g.feats)
+	examined := 0
+	for i := 0; i < d && examined < g.p.maxFeatures; i++ {
+		k := i + rng.IntN(d-i)
+		g.feats[i], g.feats[k] = g.feats[k], g.feats[i]
+		f := g.feats[i]
+		sc := splitScan{gini: g.p.criterion == criterionGini, minLeaf: g.p.minSamplesLeaf, nNode: len(rows),
+			wTot: wTot, wyTot: wyTot, best: &best, feature: f}
+		var constant bool
+		if g.cols.codes8 != nil {
+			constant = scanFeature(g, &sc, g.cols.codes8[f], rows)
+		} else {
+			constant = scanFeature(g, &sc, g.cols.codes[f], rows)
+		}
+		if !constant {
+			examined++
+		}
+	}
+	return best
+}
+
+// scanFeature evaluates every split of one feature at a node and reports
+// whether the feature is constant there.
+func scanFeature[T uint8 | uint32](g *cartGrower, sc *splitScan, codes []T, rows []int32) bool {
+	nCodes := g.cols.nCodes(sc.feature)
+	if nCodes <= 4*len(rows)+64 {
+		// Histogram over the codes.
+		hist := g.hist[:nCodes]
+		var lo, hi T
+		lo = ^lo
+		for _, r := range rows {
+			c := codes[r]
+			st := g.stat[r]
+			h := &hist[c]
+			h.w += st.w
+			h.wy += st.wy
+			h.n++
+			lo, hi = min(lo, c), max(hi, c)
+		}
+		if lo == hi {
+			hist[lo] = codeStat{}
+			return true
+		}
+		prev := lo
+		for c := lo; ; c++ {
+			h := hist[c]
+			if h.n != 0 {
+				if c != lo {
+					sc.boundary(g, uint32(prev), uint32(c))
+				}
+				sc.nL += int(h.n)
+				sc.wL += h.w
+				sc.wyL += h.wy
+				hist[c] = codeStat{}
+				prev = c
+			}
+			if c == hi {
+				break
+			}
+		}
+		return false
+	}
+	// Few rows, many distinct values: sort the node's codes.
+	g.keys = g.keys[:0]
+	for k, r := range rows {
+		g.keys = append(g.keys, uint64(codes[r])<<32|uint64(k))
+	}
+	slices.Sort(g.keys)
+	if g.keys[0]>>32 == g.keys[len(g.keys)-1]>>32 {
+		return true
+	}
+	for k := 0; k < len(g.keys); {
+		c := uint32(g.keys[k] >> 32)
+		if k > 0 {
+			sc.boundary(g, uint32(g.keys[k-1]>>32), c)
+		}
+		for ; k < len(g.keys) && uint32(g.keys[k]>>32) == c; k++ {
+			st := g.stat[rows[uint32(g.keys[k])]]
+			sc.nL++
+			sc.wL += st.w
+			sc.wyL += st.wy
+		}
+	}
+	return false
+}

@@ -1,0 +1,143 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"sync"
+)
+
+// treeEnsemble is the prediction side of a tree, a forest or a boosted
+// ensemble: raw score = init + scale · Σ_t tree_t(x); with logOdds the
+// probability is the logistic of the raw score, else the raw score itself.
+type treeEnsemble struct {
+	kind     string
+	names    []string
+	trees    [][]treeNode
+	scale    float64
+	init     float64
+	logOdds  bool
+	allowNaN bool
+	maxDepth int
+}
+
+func newTreeEnsemble(kind string, names []string, trees [][]treeNode, scale, init float64, logOdds, allowNaN bool) *treeEnsemble {
+	e := &treeEnsemble{kind: kind, names: names, trees: trees, scale: scale, init: init, logOdds: logOdds, allowNaN: allowNaN}
+	for _, t := range trees {
+		e.maxDepth = max(e.maxDepth, treeDepth(t))
+	}
+	return e
+}
+
+func (e *treeEnsemble) raw(x []float64) float64 {
+	var s float64
+	for _, t := range e.trees {
+		s += t[leafFor(t, x)].value
+	}
+	return e.init + e.scale*s
+}
+
+// parallelRows runs fn on row ranges [lo, hi) in two goroutines (or one for
+// few rows); each row's result depends only on the row.
+func parallelRows(n int, fn func(lo, hi int)) {
+	if n < 256 {
+		fn(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	half := n / 2
+	wg.Add(2)
+	go func() { defer wg.Done(); fn(0, half) }()
+	go func() { defer wg.Done(); fn(half, n) }()
+	wg.Wait()
+}
+
+// Predict returns the probability of label 1 for each row. Rows must have
+// the training columns; NaN is allowed only for gbm (routed by each split's
+// learned missing-value direction); ±Inf is always an error.
+func (e *treeEnsemble) Predict(ctx context.Context, rows Rows) ([]float64, error) {
+	if err := validatePredictRows(e.kind, rows, e.names, len(e.names), e.allowNaN); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", e.kind, err)
+	}
+	x := rows.X
+	out := make([]float64, x.Rows)
+	parallelRows(x.Rows, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			r := e.raw(x.Row(i))
+			if e.logOdds {
+				r = sigmoid(r)
+			}
+			out[i] = r
+		}
+	})
+	return out, nil
+}
+
+// RawScore returns the score Explain's values add up to: the log-odds for
+// gbm, the probability for tree and random_forest.
+func (e *treeEnsemble) RawScore(ctx context.Context, rows Rows) ([]float64, error) {
+	if err := validatePredictRows(e.kind, rows, e.names, len(e.names), e.allowNaN); err != nil {
+		return nil, err
+	}
+	out := make([]float64, rows.X.Rows)
+	for i := range out {
+		out[i] = e.raw(rows.X.Row(i))
+	}
+	return out, nil
+}
+
+// RawScoreScale reports "log-odds" (gbm) or "probability" (tree, forest).
+func (e *treeEnsemble) RawScoreScale() string {
+	if e.logOdds {
+		return "log-odds"
+	}
+	return "probability"
+}
+
+// Explain returns exact path-dependent TreeSHAP values (Lundberg et al.
+// 2018, Algorithm 2, with the training cover of each node) for each row and
+// feature, averaged over the trees of a forest and summed over the trees of
+// a boosted ensemble, and the base value (the cover-weighted expected raw
+// score, the same for every row): base + Σ_j contributions[i][j] equals the
+// raw score of row i (RawScoreScale). The cost per row is
+// O(trees · leaves · depth²).
+func (e *treeEnsemble) Explain(ctx context.Context, rows Rows) (contributions [][]float64, base []float64, err error) {
+	if err := validatePredictRows(e.kind, rows, e.names, len(e.names), e.allowNaN); err != nil {
+		return nil, nil, err
+	}
+	b := e.init
+	for _, t := range e.trees {
+		b += e.scale * expectedValue(t)
+	}
+	x := rows.X
+	contributions = make([][]float64, x.Rows)
+	base = make([]float64, x.Rows)
+	var cancelled error
+	var mu sync.Mutex
+	parallelRows(x.Rows, func(lo, hi int) {
+		s := newTreeSHAP(e.maxDepth)
+		for i := lo; i < hi; i++ {
+			if i%64 == 0 {
+				if err := ctx.Err(); err != nil {
+					mu.Lock()
+					cancelled = err
+					mu.Unlock()
+					return
+				}
+			}
+			phi := make([]float64, x.Cols)
+			row := x.Row(i)
+			for _, t := range e.trees {
+				s.add(t, row, phi, e.scale)
+			}
+			contributions[i] = phi
+			base[i] = b
+		}
+	})
+	if cancelled != nil {
+		return nil, nil, fmt.Errorf("%s: explain: %w", e.kind, cancelled)
+	}
+	return contributions, base, nil
+}
