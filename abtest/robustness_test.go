@@ -2,6 +2,7 @@ package abtest
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -107,5 +108,81 @@ func TestEdgeInputsNeverPanic(t *testing.T) {
 		encode("Balance", r20, e20)
 		r21, e21 := CompareToTarget("q", f(), Interval{f(), f()}, f(), true, lvl)
 		encode("Target", r21, e21)
+	}
+}
+
+// TestAnalyzeEdgeInputs runs Analyze on seeded random small pilots (few
+// units, missing values, lopsided arms, constant outcomes) under every
+// design: each run returns an analysis that encodes as JSON or an error.
+func TestAnalyzeEdgeInputs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(12, 12))
+	arms := []string{"control", "tutoring", "alerts"}
+	analysed := 0
+	defer func() {
+		// Most random pilots must be analysable, or the test proves little.
+		if analysed < 50 {
+			t.Errorf("only %d of 400 random pilots were analysed", analysed)
+		}
+	}()
+	for it := range 400 {
+		n := 3 + rng.IntN(40)
+		p := Pilot{
+			Clusters:   make([]string, n),
+			Strata:     make([]string, n),
+			Outcomes:   []Outcome{{Name: "dfw", Values: make([]float64, n)}, {Name: "grade", Values: make([]float64, n)}},
+			Covariates: []Covariate{{Name: "gpa", Values: make([]float64, n)}},
+			Attributes: []Attribute{{Name: "fg", Values: make([]string, n)}},
+			Received:   make([]float64, n),
+		}
+		nc := 1 + rng.IntN(8)
+		clusterArm := make([]string, nc)
+		for c := range clusterArm {
+			clusterArm[c] = arms[rng.IntN(3)]
+		}
+		for i := range n {
+			c := rng.IntN(nc)
+			p.IDs = append(p.IDs, fmt.Sprintf("u%d", i))
+			p.Arms = append(p.Arms, clusterArm[c])
+			p.Clusters[i] = fmt.Sprintf("c%d", c)
+			p.Strata[i] = fmt.Sprintf("s%d", rng.IntN(3))
+			p.Outcomes[0].Values[i] = float64(rng.IntN(2))
+			p.Outcomes[1].Values[i] = []float64{1, 2, rng.NormFloat64()}[rng.IntN(3)]
+			p.Covariates[0].Values[i] = rng.NormFloat64()
+			p.Attributes[0].Values[i] = []string{"yes", "no", ""}[rng.IntN(3)]
+			p.Received[i] = float64(rng.IntN(2))
+			if rng.IntN(6) == 0 {
+				p.Outcomes[rng.IntN(2)].Values[i] = math.NaN()
+			}
+			if rng.IntN(10) == 0 {
+				p.Covariates[0].Values[i] = math.NaN()
+			}
+		}
+		plan := Plan{
+			Arms: arms, Control: "control",
+			Outcomes: []OutcomePlan{{Name: "dfw", Kind: Binary, Primary: true}, {Name: "grade", Kind: Continuous}},
+			Subgroups:    []SubgroupPlan{{Attribute: "fg"}},
+			Multiplicity: MultiplicityPlan{Method: AdjustBH, Strategy: StrategyGatekeeping, Alpha: 0.05},
+			Level:        0.95,
+			Target:       &TargetPlan{Outcome: "dfw", RelativeReduction: 0.15},
+		}
+		switch it % 4 {
+		case 0:
+			p.Strata = nil
+		case 1:
+			plan.ClusterRandomized = true
+		case 2:
+			plan.AdjustFor = []string{"gpa"}
+			p.Strata = nil
+		case 3:
+			plan.SubgroupScale = ScaleLogOdds
+		}
+		a, err := Analyze(p, plan)
+		if err != nil {
+			continue
+		}
+		analysed++
+		if _, err := json.Marshal(a); err != nil {
+			t.Fatalf("pilot %d: analysis does not encode as JSON: %v\n%+v", it, err, a)
+		}
 	}
 }

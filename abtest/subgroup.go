@@ -218,6 +218,9 @@ func SubgroupEffects(y []float64, treated []bool, groups []string, opts Subgroup
 	for k, g := range levels {
 		j := L + k
 		se := math.Sqrt(cov.At(j, j))
+		if !(se > 0) || !allFinite(se, beta[j]) {
+			return SubgroupResult{}, fmt.Errorf("subgroup effects: the effect in subgroup %q has no usable standard error (%v): too few units or clusters", g, se)
+		}
 		lv := SubgroupLevel{Level: g, N1: cells[g].n1, N2: cells[g].n2, Effect: beta[j], SE: se}
 		var q float64
 		if scale == ScaleDifference {
