@@ -44,6 +44,11 @@ type Outcome struct {
 	Dir      string
 	Results  *results.Run
 	Manifest *results.Manifest
+	// ExitCode is what a deployment gate should exit with: 0, or
+	// fairness.ExitFail when a fairness verdict failed, or
+	// fairness.ExitInconclusive when one was inconclusive and the spec
+	// sets fairness.fail_on_inconclusive.
+	ExitCode int
 }
 
 // Validate loads the spec's data and reports every problem that needs it:
@@ -103,7 +108,7 @@ func Run(ctx context.Context, s *Spec, opts RunOptions) (*Outcome, error) {
 		key := getenv(s.Privacy.KeyEnv)
 		if key == "" {
 			key = fmt.Sprintf("evalrun/%s/%d", s.Experiment.Name, s.Experiment.Seed)
-			warnings = append(warnings, fmt.Sprintf("pseudonyms are derived from the experiment name and seed because %s is not set: anyone with the spec can recompute them; set %s to an institution secret", s.Privacy.KeyEnv, s.Privacy.KeyEnv))
+			warnings = append(warnings, fmt.Sprintf("%s unset: pseudonyms derive from the spec and can be recomputed", s.Privacy.KeyEnv))
 		}
 		mapper = pseudonym.New([]byte(key))
 	}
@@ -128,6 +133,7 @@ func Run(ctx context.Context, s *Spec, opts RunOptions) (*Outcome, error) {
 	if err != nil {
 		return nil, fmt.Errorf("comparing models: %w", err)
 	}
+	run.FairnessStatus = fairnessStatus(run)
 
 	resultsJSON, err := marshalJSON(run)
 	if err != nil {
@@ -179,7 +185,11 @@ func Run(ctx context.Context, s *Spec, opts RunOptions) (*Outcome, error) {
 	if err := writeRunDir(out, files); err != nil {
 		return nil, err
 	}
-	return &Outcome{Dir: out, Results: run, Manifest: manifest}, nil
+	outcome := &Outcome{Dir: out, Results: run, Manifest: manifest}
+	if s.Fairness.gates() {
+		outcome.ExitCode = run.FairnessStatus.ExitCode(s.Fairness.FailOnInconclusive)
+	}
+	return outcome, nil
 }
 
 func (s *Spec) thresholdPolicy() metrics.ThresholdPolicy {

@@ -259,6 +259,11 @@ func (e *evaluation) evaluate(ctx context.Context, seed uint64, policy metrics.T
 	if err := e.explain(ctx, fitted, seed); err != nil {
 		return fmt.Errorf("%s: explaining: %w", where, err)
 	}
+	if e.spec.audited(e.model) {
+		if err := e.audit(); err != nil {
+			return fmt.Errorf("%s: %w", where, err)
+		}
+	}
 	return nil
 }
 

@@ -16,13 +16,14 @@ import (
 
 // Spec is a parsed experiment spec. docs/spec.md documents every key.
 type Spec struct {
-	Experiment Experiment  `toml:"experiment"`
-	Datasets   []Dataset   `toml:"datasets"`
-	Models     []ModelSpec `toml:"-"`
-	Splits     []Split     `toml:"splits"`
-	Metrics    MetricsSpec `toml:"metrics"`
-	Privacy    Privacy     `toml:"privacy"`
-	Explain    ExplainSpec `toml:"explain"`
+	Experiment Experiment   `toml:"experiment"`
+	Datasets   []Dataset    `toml:"datasets"`
+	Models     []ModelSpec  `toml:"-"`
+	Splits     []Split      `toml:"splits"`
+	Metrics    MetricsSpec  `toml:"metrics"`
+	Privacy    Privacy      `toml:"privacy"`
+	Explain    ExplainSpec  `toml:"explain"`
+	Fairness   FairnessSpec `toml:"fairness"`
 
 	// File is the path the spec was read from ("<embedded>/name" for
 	// shipped specs); Dir resolves relative data paths.
@@ -574,6 +575,7 @@ func (s *Spec) checkValues(ps *problems) {
 	}
 	s.checkThreshold(ps)
 	s.checkMetrics(ps)
+	s.checkFairness(ps)
 	if r := s.Explain.reasons(); r < 0 || r > 10 {
 		ps.add("explain.reasons", "must be between 0 and 10, got %d", r)
 	}

@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
 
+	"github.com/evalrun/evalrun/fairness"
 	"github.com/evalrun/evalrun/results"
 )
 
@@ -19,6 +21,9 @@ func WriteTerminal(w io.Writer, run *results.Run) error {
 	fmt.Fprintf(w, "%s (seed %d), threshold: %s\n", run.Experiment, run.Seed, run.ThresholdPolicy)
 	for _, warning := range run.Warnings {
 		fmt.Fprintf(w, "warning: %s\n", warning)
+	}
+	if err := writeVerdicts(w, run); err != nil {
+		return err
 	}
 	for _, d := range run.Datasets {
 		fmt.Fprintf(w, "\ndataset %s (%s)\n", d.Name, d.Kind)
@@ -48,6 +53,69 @@ func WriteTerminal(w io.Writer, run *results.Run) error {
 		}
 	}
 	return writeComparisons(w, run)
+}
+
+// writeVerdicts writes the fairness verdicts first: a governance board
+// reads them before anything else.
+func writeVerdicts(w io.Writer, run *results.Run) error {
+	audited := false
+	for _, e := range run.Evaluations {
+		audited = audited || (e.Fairness != nil && len(e.Fairness.Verdicts) > 0)
+	}
+	if !audited {
+		return nil
+	}
+	fmt.Fprintf(w, "\nfairness audit: %s\n", run.FairnessStatus)
+	for _, e := range run.Evaluations {
+		if e.Fairness == nil || len(e.Fairness.Verdicts) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "\n%s, %s, split %s (%s)\n", e.Model, cutoffText(e.Cutoff), e.Split, e.Fairness.Status)
+		table := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off), tablewriter.WithPadding(tw.Padding{Left: "", Right: "  ", Overwrite: true}), tablewriter.WithRendition(tw.Rendition{
+			Borders:  tw.BorderNone,
+			Settings: tw.Settings{Separators: tw.SeparatorsNone, Lines: tw.Lines{ShowHeaderLine: tw.On}},
+		}))
+		table.Header("verdict", "gap", "attribute", "group vs ref", "value", "CI", "allowed")
+		for _, v := range e.Fairness.Verdicts {
+			groups := v.Group + " vs " + v.Reference
+			if v.Group == "" {
+				groups = "(" + v.Reference + ")" // e.g. max - min between groups
+			}
+			ci := "-"
+			if v.Lower.Defined && v.Upper.Defined {
+				ci = estimate(v.Lower) + ", " + estimate(v.Upper)
+			}
+			if err := table.Append(string(v.Outcome), gapName(v.Metric), v.Attribute, groups,
+				estimate(v.Estimate), ci, allowed(v.AllowedLow, v.AllowedHigh)); err != nil {
+				return fmt.Errorf("verdict table: %w", err)
+			}
+		}
+		if err := table.Render(); err != nil {
+			return fmt.Errorf("verdict table: %w", err)
+		}
+	}
+	return nil
+}
+
+// gapName shortens a gap metric name for the terminal.
+func gapName(metric string) string {
+	r := strings.NewReplacer("_difference", " diff", "_ratio", " ratio", "selection_rate", "selection", "equalized_odds", "eq. odds")
+	return r.Replace(metric)
+}
+
+func allowed(lo, hi float64) string {
+	g := func(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
+	if lo == -hi {
+		return "±" + g(hi)
+	}
+	return g(lo) + "-" + g(hi)
+}
+
+func estimate(e fairness.Estimate) string {
+	if !e.Defined {
+		return "-"
+	}
+	return strconv.FormatFloat(e.Value, 'f', 3, 64)
 }
 
 // writeComparisons writes the "model vs baseline" table: AUC differences

@@ -6,6 +6,7 @@ package results
 import (
 	"github.com/evalrun/evalrun/datasets"
 	"github.com/evalrun/evalrun/explain"
+	"github.com/evalrun/evalrun/fairness"
 	"github.com/evalrun/evalrun/features"
 	"github.com/evalrun/evalrun/metrics"
 	"github.com/evalrun/evalrun/models"
@@ -31,7 +32,11 @@ type Run struct {
 	Evaluations   []Evaluation `json:"evaluations"`
 	// Comparisons are paired model comparisons per fold; FoldComparisons
 	// test differences across the folds of rolling splits.
-	Comparisons     []Comparison     `json:"comparisons"`
+	Comparisons []Comparison `json:"comparisons"`
+	// FairnessStatus is FAIL when any audit verdict failed, INCONCLUSIVE
+	// when none failed but one was inconclusive, PASS when all passed,
+	// NOT_EVALUATED without fairness thresholds.
+	FairnessStatus  fairness.Outcome `json:"fairness_status"`
 	FoldComparisons []FoldComparison `json:"fold_comparisons"`
 	Warnings        []string         `json:"warnings,omitempty"`
 }
@@ -90,6 +95,8 @@ type Evaluation struct {
 	Recalibrated *Recalibrated              `json:"recalibrated,omitempty"`
 	Strata       *metrics.StrataReport      `json:"strata,omitempty"`
 	Fit          models.Summary             `json:"fit"`
+	// Fairness is the subgroup audit of the test scores (with [fairness]).
+	Fairness *fairness.AuditResult `json:"fairness,omitempty"`
 	// Selection records how a model with a grid chose its parameters.
 	Selection *Selection `json:"selection,omitempty"`
 	// Importance is the permutation importance of each feature on the

@@ -9,7 +9,9 @@
 //	evalrun validate spec.toml     check a spec and its data, fit nothing
 //	evalrun synth oulad -o DIR     write synthetic OULAD-shaped tables
 //
-// Exit status: 0 on success, 1 on any error, 2 on a usage error.
+// Exit status: 0 on success, 1 on any error, 2 on a usage error, 3 when a
+// fairness verdict is FAIL, 4 when one is INCONCLUSIVE and the spec sets
+// fairness.fail_on_inconclusive (the results are written in both cases).
 package main
 
 import (
@@ -30,11 +32,25 @@ import (
 // errUsage marks command-line mistakes (exit status 2).
 var errUsage = errors.New("usage")
 
+// exitError ends a successful run with a non-zero status: a fairness
+// verdict that gates deployment (see fairness.ExitFail).
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e exitError) Error() string { return e.msg }
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	err := run(ctx, os.Stdout, os.Stderr, os.Args[1:])
 	stop()
 	if err != nil {
+		var gate exitError
+		if errors.As(err, &gate) {
+			fmt.Fprintf(os.Stderr, "evalrun: %s\n", gate.msg)
+			os.Exit(gate.code)
+		}
 		if errors.Is(err, errUsage) {
 			if err != errUsage {
 				fmt.Fprintf(os.Stderr, "evalrun: %v\n", err)
@@ -127,6 +143,9 @@ func runCmd(ctx context.Context, stdout, stderr io.Writer, cmd string, args, all
 		return err
 	}
 	fmt.Fprintf(stdout, "\nresults written to %s\n", out.Dir)
+	if out.ExitCode != 0 {
+		return exitError{code: out.ExitCode, msg: fmt.Sprintf("fairness audit status %s: exiting with status %d", out.Results.FairnessStatus, out.ExitCode)}
+	}
 	return nil
 }
 
