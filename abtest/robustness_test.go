@@ -159,7 +159,7 @@ func TestAnalyzeEdgeInputs(t *testing.T) {
 		}
 		plan := Plan{
 			Arms: arms, Control: "control",
-			Outcomes: []OutcomePlan{{Name: "dfw", Kind: Binary, Primary: true}, {Name: "grade", Kind: Continuous}},
+			Outcomes:     []OutcomePlan{{Name: "dfw", Kind: Binary, Primary: true}, {Name: "grade", Kind: Continuous}},
 			Subgroups:    []SubgroupPlan{{Attribute: "fg"}},
 			Multiplicity: MultiplicityPlan{Method: AdjustBH, Strategy: StrategyGatekeeping, Alpha: 0.05},
 			Level:        0.95,
