@@ -401,3 +401,60 @@ func countStrata(as []Assignment, d AssignmentDesign, armIndex map[string]int) [
 	}
 	return out
 }
+
+// AssignmentBalance compares each arm with control on the covariates and
+// attributes of the assigned units, for the balance table written beside
+// an assignment: covariates[k].Values and attributes[k].Values hold one
+// value per entry of r.Assignments, in that order (NaN and "" are
+// missing). control must be one of r.Arms.
+func AssignmentBalance(r AssignmentResult, control string, covariates []Covariate, attributes []Attribute) ([]ArmBalance, error) {
+	found := false
+	for _, a := range r.Arms {
+		found = found || a == control
+	}
+	if !found {
+		return nil, fmt.Errorf("assignment balance: control arm %q is not among %v", control, r.Arms)
+	}
+	n := len(r.Assignments)
+	for _, c := range covariates {
+		if len(c.Values) != n {
+			return nil, fmt.Errorf("assignment balance: covariate %q has %d values for %d assignments", c.Name, len(c.Values), n)
+		}
+	}
+	for _, a := range attributes {
+		if len(a.Values) != n {
+			return nil, fmt.Errorf("assignment balance: attribute %q has %d values for %d assignments", a.Name, len(a.Values), n)
+		}
+	}
+	var out []ArmBalance
+	for _, arm := range r.Arms {
+		if arm == control {
+			continue
+		}
+		var rows []int
+		var treated []bool
+		for i, a := range r.Assignments {
+			if a.Arm == arm || a.Arm == control {
+				rows = append(rows, i)
+				treated = append(treated, a.Arm == arm)
+			}
+		}
+		ab := ArmBalance{Arm: arm}
+		for _, c := range covariates {
+			row, err := BalanceNumeric(c.Name, pick(c.Values, rows), treated)
+			if err != nil {
+				return nil, fmt.Errorf("assignment balance: %w", err)
+			}
+			ab.Rows = append(ab.Rows, row)
+		}
+		for _, a := range attributes {
+			rs, err := BalanceCategorical(a.Name, pickStrings(a.Values, rows), treated)
+			if err != nil {
+				return nil, fmt.Errorf("assignment balance: %w", err)
+			}
+			ab.Rows = append(ab.Rows, rs...)
+		}
+		out = append(out, ab)
+	}
+	return out, nil
+}

@@ -274,3 +274,67 @@ func TestAssignUnbiased(t *testing.T) {
 		}
 	}
 }
+
+func TestAssignmentBalance(t *testing.T) {
+	units := roster(400, 4, 0)
+	d := AssignmentDesign{Experiment: "bal", Seed: 5, Arms: []string{"control", "tutoring", "alerts"}, Method: AssignStratified}
+	r, err := Assign(units, d, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(5, 5))
+	gpa := make([]float64, len(r.Assignments))
+	fg := make([]string, len(r.Assignments))
+	for i := range gpa {
+		gpa[i] = 3 + 0.5*rng.NormFloat64()
+		fg[i] = []string{"yes", "no"}[rng.IntN(2)]
+	}
+	bal, err := AssignmentBalance(r, "control", []Covariate{{Name: "gpa", Values: gpa}}, []Attribute{{Name: "first_gen", Values: fg}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bal) != 2 || bal[0].Arm != "tutoring" || len(bal[0].Rows) != 3 {
+		t.Fatalf("balance %+v: want 2 arms with 3 rows (gpa, first_gen=no, first_gen=yes)", bal)
+	}
+	// The rows are those of BalanceNumeric on the same units.
+	var vals []float64
+	var treated []bool
+	for i, a := range r.Assignments {
+		if a.Arm != "alerts" {
+			vals = append(vals, gpa[i])
+			treated = append(treated, a.Arm == "tutoring")
+		}
+	}
+	want, _ := BalanceNumeric("gpa", vals, treated)
+	if *bal[0].Rows[0].SMD != *want.SMD {
+		t.Errorf("gpa SMD %v, want %v", *bal[0].Rows[0].SMD, *want.SMD)
+	}
+	if _, err := AssignmentBalance(r, "placebo", nil, nil); err == nil {
+		t.Error("unknown control: no error")
+	}
+}
+
+func TestAssignRandomRostersNeverPanic(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 13))
+	methods := []AssignmentMethod{AssignComplete, AssignStratified, AssignCluster}
+	for range 500 {
+		n := rng.IntN(30)
+		units := make([]RosterUnit, n)
+		for i := range units {
+			units[i] = RosterUnit{ID: fmt.Sprintf("u%d", rng.IntN(40)), Stratum: []string{"", "a", "b"}[rng.IntN(3)], Cluster: []string{"", "x", "y", "z"}[rng.IntN(4)]}
+		}
+		d := AssignmentDesign{Experiment: "r", Seed: rng.Uint64(), Arms: []string{"c", "t"}, Method: methods[rng.IntN(3)], Allocation: [][]float64{nil, {1, 2}, {0, 1}}[rng.IntN(3)]}
+		var prev []Assignment
+		if n > 0 && rng.IntN(2) == 0 {
+			u := units[0]
+			prev = []Assignment{{ID: u.ID, Arm: []string{"c", "t", "q"}[rng.IntN(3)], Stratum: u.Stratum, Cluster: u.Cluster}}
+		}
+		r, err := Assign(units, d, prev)
+		if err != nil {
+			continue
+		}
+		if len(r.Assignments) < n {
+			t.Fatalf("%d assignments for %d units", len(r.Assignments), n)
+		}
+	}
+}
