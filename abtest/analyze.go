@@ -33,6 +33,9 @@ type Checks struct {
 	SRM       SRMResult          `json:"srm"`
 	Attrition []OutcomeAttrition `json:"attrition"`
 	Balance   []ArmBalance       `json:"balance,omitempty"`
+	// Problems lists balance rows that could not be computed (a covariate
+	// missing in nearly a whole arm).
+	Problems []string `json:"problems,omitempty"`
 }
 
 // Effect is the comparison of one arm with control on one outcome.
@@ -239,7 +242,8 @@ func (a *Analysis) runChecks(d *unitData, plan Plan) error {
 			vals := pick(d.covs[name], rows)
 			r, err := BalanceNumeric(name, vals, treated)
 			if err != nil {
-				return err
+				a.Checks.Problems = append(a.Checks.Problems, fmt.Sprintf("arm %s: %v", arm, err))
+				continue
 			}
 			ab.Rows = append(ab.Rows, r)
 		}
@@ -247,7 +251,8 @@ func (a *Analysis) runChecks(d *unitData, plan Plan) error {
 			vals := pickStrings(d.attrs[s.Attribute], rows)
 			rs, err := BalanceCategorical(s.Attribute, vals, treated)
 			if err != nil {
-				return err
+				a.Checks.Problems = append(a.Checks.Problems, fmt.Sprintf("arm %s: %v", arm, err))
+				continue
 			}
 			ab.Rows = append(ab.Rows, rs...)
 		}
@@ -760,6 +765,7 @@ func (a *Analysis) collectWarnings() {
 			}
 		}
 	}
+	w = append(w, a.Checks.Problems...)
 	for _, ex := range a.Exclusions {
 		w = append(w, fmt.Sprintf("excluded %d units: %s", ex.Units, ex.Reason))
 	}

@@ -71,27 +71,106 @@ func writeVerdicts(w io.Writer, run *results.Run) error {
 			continue
 		}
 		fmt.Fprintf(w, "\n%s, %s, split %s (%s)\n", e.Model, cutoffText(e.Cutoff), e.Split, e.Fairness.Status)
-		table := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off), tablewriter.WithPadding(tw.Padding{Left: "", Right: "  ", Overwrite: true}), tablewriter.WithRendition(tw.Rendition{
+		if err := writeVerdictTable(w, e.Fairness.Verdicts); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// borderless is the layout of the wide fairness tables: no borders, one
+// rule under the header, two spaces between columns.
+func borderless(w io.Writer) *tablewriter.Table {
+	return tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithPadding(tw.Padding{Left: "", Right: "  ", Overwrite: true}),
+		tablewriter.WithRendition(tw.Rendition{
 			Borders:  tw.BorderNone,
 			Settings: tw.Settings{Separators: tw.SeparatorsNone, Lines: tw.Lines{ShowHeaderLine: tw.On}},
 		}))
-		table.Header("verdict", "gap", "attribute", "group vs ref", "value", "CI", "allowed")
-		for _, v := range e.Fairness.Verdicts {
-			groups := v.Group + " vs " + v.Reference
-			if v.Group == "" {
-				groups = "(" + v.Reference + ")" // e.g. max - min between groups
+}
+
+func writeVerdictTable(w io.Writer, verdicts []fairness.Verdict) error {
+	table := borderless(w)
+	table.Header("verdict", "gap", "attribute", "group vs ref", "value", "CI", "allowed")
+	for _, v := range verdicts {
+		groups := v.Group + " vs " + v.Reference
+		if v.Group == "" {
+			groups = "(" + v.Reference + ")" // e.g. max - min between groups
+		}
+		ci := "-"
+		if v.Lower.Defined && v.Upper.Defined {
+			ci = estimate(v.Lower) + ", " + estimate(v.Upper)
+		}
+		if err := table.Append(string(v.Outcome), gapName(v.Metric), v.Attribute, groups,
+			estimate(v.Estimate), ci, allowed(v.AllowedLow, v.AllowedHigh)); err != nil {
+			return fmt.Errorf("verdict table: %w", err)
+		}
+	}
+	if err := table.Render(); err != nil {
+		return fmt.Errorf("verdict table: %w", err)
+	}
+	return nil
+}
+
+// WriteAudit writes a fairness audit for the terminal: the status and
+// verdicts first, then per attribute the groups' rates (suppressed groups
+// listed without numbers) and the gaps with their intervals and adjusted
+// permutation p-values.
+func WriteAudit(w io.Writer, res *fairness.AuditResult) error {
+	fmt.Fprintf(w, "fairness audit of %d rows at threshold %s: %s\n", res.Rows, strconv.FormatFloat(res.Threshold, 'g', 6, 64), res.Status)
+	for _, warning := range res.Warnings {
+		fmt.Fprintf(w, "warning: %s\n", warning)
+	}
+	if len(res.Verdicts) > 0 {
+		fmt.Fprintln(w)
+		if err := writeVerdictTable(w, res.Verdicts); err != nil {
+			return err
+		}
+	}
+	for _, a := range res.Attributes {
+		fmt.Fprintf(w, "\n%s (reference: %s)\n", a.Name, a.Reference)
+		groups := borderless(w)
+		groups.Header("group", "n", "base", "flagged", "TPR", "FPR", "FNR", "PPV", "AUC", "ECE")
+		for _, g := range a.Groups {
+			if g.Suppressed {
+				if err := groups.Append(g.Group, "suppressed: "+g.SuppressedReason, "", "", "", "", "", "", "", ""); err != nil {
+					return err
+				}
+				continue
 			}
-			ci := "-"
-			if v.Lower.Defined && v.Upper.Defined {
-				ci = estimate(v.Lower) + ", " + estimate(v.Upper)
+			n := "-"
+			if g.Count != nil {
+				n = strconv.Itoa(*g.Count)
 			}
-			if err := table.Append(string(v.Outcome), gapName(v.Metric), v.Attribute, groups,
-				estimate(v.Estimate), ci, allowed(v.AllowedLow, v.AllowedHigh)); err != nil {
-				return fmt.Errorf("verdict table: %w", err)
+			if err := groups.Append(g.Group, n, estimate(g.BaseRate), estimate(g.SelectionRate), estimate(g.TPR), estimate(g.FPR),
+				estimate(g.FNR), estimate(g.PPV), estimate(g.AUC), estimate(g.ECE)); err != nil {
+				return err
 			}
 		}
-		if err := table.Render(); err != nil {
-			return fmt.Errorf("verdict table: %w", err)
+		if err := groups.Render(); err != nil {
+			return err
+		}
+		gaps := borderless(w)
+		gaps.Header("gap", "group vs ref", "value", "CI", "p adj", "min. detectable")
+		for _, g := range a.Gaps {
+			vs := g.Group + " vs " + g.Reference
+			if g.Group == "" {
+				vs = "(" + g.Reference + ")"
+			}
+			ci := "-"
+			if g.Lower.Defined && g.Upper.Defined {
+				ci = estimate(g.Lower) + ", " + estimate(g.Upper)
+			}
+			if err := gaps.Append(gapName(g.Metric), vs, estimate(g.Estimate), ci, estimate(g.AdjustedPValue), estimate(g.MinDetectableGap)); err != nil {
+				return err
+			}
+		}
+		fmt.Fprintln(w)
+		if err := gaps.Render(); err != nil {
+			return err
+		}
+		for _, warning := range a.Warnings {
+			fmt.Fprintf(w, "warning: %s\n", warning)
 		}
 	}
 	return nil

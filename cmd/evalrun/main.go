@@ -8,6 +8,7 @@
 //	evalrun demo                   run the built-in demo on synthetic data
 //	evalrun validate spec.toml     check a spec and its data, fit nothing
 //	evalrun synth oulad -o DIR     write synthetic OULAD-shaped tables
+//	evalrun audit scores.csv ...   fairness audit of any scored CSV (no spec)
 //
 // Exit status: 0 on success, 1 on any error, 2 on a usage error, 3 when a
 // fairness verdict is FAIL, 4 when one is INCONCLUSIVE and the spec sets
@@ -16,16 +17,23 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 
 	"github.com/evalrun/evalrun/experiments"
+	"github.com/evalrun/evalrun/fairness"
 	"github.com/evalrun/evalrun/harness"
+	"github.com/evalrun/evalrun/metrics"
 	"github.com/evalrun/evalrun/reports"
+	"github.com/evalrun/evalrun/scored"
 	"github.com/evalrun/evalrun/synth"
 )
 
@@ -69,6 +77,10 @@ const usage = `usage:
   evalrun validate spec.toml               check a spec and its data; fit nothing
   evalrun synth oulad -o DIR [--students N] [--seed S]
                                            write synthetic OULAD-shaped tables
+  evalrun audit scores.csv --label y --score p --group gender [--group ...]
+        [--intersect a,b] [--reference attr=group] [--threshold 0.5 | --top-fraction 0.3]
+        [--max metric=0.05] [--band metric=0.8:1.25] [--min-group-size 30] [--json]
+                                           fairness audit of any scored CSV
 `
 
 func run(ctx context.Context, stdout, stderr io.Writer, args []string) error {
@@ -82,6 +94,8 @@ func run(ctx context.Context, stdout, stderr io.Writer, args []string) error {
 		return runCmd(ctx, stdout, stderr, cmd, rest, args)
 	case "validate":
 		return validateCmd(stdout, stderr, rest)
+	case "audit":
+		return auditCmd(stdout, stderr, rest)
 	case "synth":
 		return synthCmd(stdout, stderr, rest)
 	case "help", "-h", "--help":
@@ -98,14 +112,26 @@ func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
+// parse parses flags anywhere among the arguments ("audit scores.csv
+// --label y" as well as "audit --label y scores.csv"); the positional
+// arguments are then fs.Args().
 func parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errUsage
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return errUsage
+			}
+			return fmt.Errorf("%w: %v", errUsage, err)
 		}
-		return fmt.Errorf("%w: %v", errUsage, err)
+		args = fs.Args()
+		if len(args) == 0 {
+			break
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
 	}
-	return nil
+	return fs.Parse(append([]string{"--"}, positional...))
 }
 
 func loadSpec(cmd string, args []string) (*harness.Spec, error) {
@@ -190,5 +216,115 @@ func synthCmd(stdout, stderr io.Writer, args []string) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "wrote %d students in %d presentations to %s\n", sum.Students, len(sum.Presentations), *dir)
+	return nil
+}
+
+// listFlag collects a repeatable string flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+func auditCmd(stdout, stderr io.Writer, args []string) error {
+	fs := newFlagSet("audit", stderr)
+	label := fs.String("label", "", "0/1 outcome column (required)")
+	score := fs.String("score", "", "score column (required)")
+	var groups, intersects, references, maxes, bands listFlag
+	fs.Var(&groups, "group", "group attribute column (repeatable, required)")
+	fs.Var(&intersects, "intersect", "attributes to cross, comma-separated (repeatable)")
+	fs.Var(&references, "reference", "attr=group, attr=largest or attr=between (repeatable)")
+	fs.Var(&maxes, "max", "difference bound metric=max, e.g. fnr_difference=0.05 (repeatable)")
+	fs.Var(&bands, "band", "ratio band metric=low:high, e.g. selection_rate_ratio=0.8:1.25 (repeatable)")
+	threshold := fs.Float64("threshold", math.NaN(), "flag scores >= this value")
+	topFraction := fs.Float64("top-fraction", math.NaN(), "flag this fraction of highest scores")
+	minGroup := fs.Int("min-group-size", 30, "suppress smaller groups")
+	replicates := fs.Int("replicates", 1000, "bootstrap replicates (0: no intervals)")
+	permutations := fs.Int("permutations", 1000, "permutations (0: no p-values)")
+	seed := fs.Uint64("seed", 1, "random seed")
+	adjust := fs.String("adjust", "holm", "p-value adjustment: holm, BH or none")
+	point := fs.Bool("point", false, "decide verdicts on point estimates instead of intervals")
+	failInconclusive := fs.Bool("fail-on-inconclusive", false, "exit 4 when a verdict is INCONCLUSIVE")
+	asJSON := fs.Bool("json", false, "print the audit as JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 || *label == "" || *score == "" || len(groups) == 0 {
+		return fmt.Errorf("%w: evalrun audit scores.csv --label COL --score COL --group COL [...]", errUsage)
+	}
+	if !math.IsNaN(*threshold) && !math.IsNaN(*topFraction) {
+		return fmt.Errorf("%w: give --threshold or --top-fraction, not both", errUsage)
+	}
+	policy := metrics.ThresholdPolicy{Kind: metrics.PolicyValue, Value: 0.5}
+	if !math.IsNaN(*threshold) {
+		policy.Value = *threshold
+	}
+	if !math.IsNaN(*topFraction) {
+		policy = metrics.ThresholdPolicy{Kind: metrics.PolicyTopFraction, Fraction: *topFraction}
+	}
+	if err := policy.Validate(); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	opts := fairness.DefaultAuditOptions()
+	opts.MinGroupSize, opts.BootstrapReplicates, opts.Permutations, opts.Seed = *minGroup, *replicates, *permutations, *seed
+	opts.PValueAdjustment = fairness.Adjustment(*adjust)
+	if *point {
+		opts.VerdictRule = fairness.RulePoint
+	}
+	for _, x := range intersects {
+		opts.Intersections = append(opts.Intersections, fairness.Intersection{Attributes: strings.Split(x, ",")})
+	}
+	opts.References = map[string]fairness.Reference{}
+	for _, r := range references {
+		attr, ref, ok := strings.Cut(r, "=")
+		if !ok {
+			return fmt.Errorf("%w: --reference %q: want attr=group", errUsage, r)
+		}
+		switch ref {
+		case "largest":
+			opts.References[attr] = fairness.Reference{Mode: fairness.ReferenceLargest}
+		case "between":
+			opts.References[attr] = fairness.Reference{Mode: fairness.ReferenceBetween}
+		default:
+			opts.References[attr] = fairness.Reference{Mode: fairness.ReferenceGroup, Group: ref}
+		}
+	}
+	for _, m := range maxes {
+		metric, v, ok := strings.Cut(m, "=")
+		bound, err := strconv.ParseFloat(v, 64)
+		if !ok || err != nil || bound < 0 {
+			return fmt.Errorf("%w: --max %q: want metric=bound, e.g. fnr_difference=0.05", errUsage, m)
+		}
+		opts.Thresholds = append(opts.Thresholds, fairness.GapThreshold{Metric: metric, Max: bound})
+	}
+	for _, b := range bands {
+		metric, v, ok := strings.Cut(b, "=")
+		lo, hi, ok2 := strings.Cut(v, ":")
+		low, err1 := strconv.ParseFloat(lo, 64)
+		high, err2 := strconv.ParseFloat(hi, 64)
+		if !ok || !ok2 || err1 != nil || err2 != nil || !(low > 0 && low <= 1 && high >= 1) {
+			return fmt.Errorf("%w: --band %q: want metric=low:high around 1, e.g. selection_rate_ratio=0.8:1.25", errUsage, b)
+		}
+		opts.Thresholds = append(opts.Thresholds, fairness.GapThreshold{Metric: metric, Low: low, High: high})
+	}
+	table, err := scored.Read(fs.Arg(0), *label, *score, groups)
+	if err != nil {
+		return err
+	}
+	res, err := scored.Audit(table, policy, opts)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		b, err := json.MarshalIndent(res, "", "  ")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s\n", b)
+	} else if err := reports.WriteAudit(stdout, &res); err != nil {
+		return err
+	}
+	if code := res.Status.ExitCode(*failInconclusive); code != 0 {
+		return exitError{code: code, msg: fmt.Sprintf("fairness audit status %s: exiting with status %d", res.Status, code)}
+	}
 	return nil
 }

@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -81,6 +83,70 @@ func TestDemoAndSynth(t *testing.T) {
 	for _, f := range []string{"courses.csv", "assessments.csv", "vle.csv", "studentInfo.csv", "studentRegistration.csv", "studentAssessment.csv", "studentVle.csv"} {
 		if _, err := os.Stat(filepath.Join(dir, "synth", f)); err != nil {
 			t.Errorf("synth output: %v", err)
+		}
+	}
+}
+
+func TestAuditCommand(t *testing.T) {
+	dir := t.TempDir()
+	// 40 students per group; group B's at-risk students are missed more.
+	var b strings.Builder
+	b.WriteString("y,p,group\n")
+	for i := 0; i < 80; i++ {
+		g := "A"
+		if i >= 40 {
+			g = "B"
+		}
+		y := i % 2
+		p := 0.2 + 0.6*float64(y)
+		if g == "B" && y == 1 && i%4 == 1 {
+			p = 0.1 // missed at-risk students of group B
+		}
+		fmt.Fprintf(&b, "%d,%g,%s\n", y, p, g)
+	}
+	path := filepath.Join(dir, "scores.csv")
+	os.WriteFile(path, []byte(b.String()), 0o644)
+
+	stdout, _, err := runCLI(t, "audit", path, "--label", "y", "--score", "p", "--group", "group", "--min-group-size", "10", "--max", "fnr_difference=0.9", "--replicates", "200", "--permutations", "200")
+	if err != nil {
+		t.Fatalf("a bound of 0.9 on an FNR gap of 0.5 should pass: %v\n%s", err, stdout)
+	}
+	if !strings.Contains(stdout, "PASS") || !strings.Contains(stdout, "group (reference: A)") {
+		t.Errorf("audit output lacks the verdict or the group table:\n%s", stdout)
+	}
+	_, _, err = runCLI(t, "audit", path, "--label", "y", "--score", "p", "--group", "group", "--min-group-size", "10", "--max", "fnr_difference=0.1", "--replicates", "200", "--permutations", "200")
+	var gate exitError
+	if !errors.As(err, &gate) || gate.code != 3 || !strings.Contains(gate.msg, "FAIL") {
+		t.Errorf("an FNR gap of 0.5 against a bound of 0.1: err = %v, want exit status 3", err)
+	}
+	stdout, _, err = runCLI(t, "audit", "--json", path, "--label", "y", "--score", "p", "--group", "group", "--min-group-size", "10", "--replicates", "0", "--permutations", "0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res struct {
+		Rows       int `json:"rows"`
+		Attributes []struct {
+			Groups []struct {
+				Group string `json:"group"`
+				FNR   any    `json:"fnr"`
+			} `json:"groups"`
+		} `json:"attributes"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil || res.Rows != 80 || len(res.Attributes[0].Groups) != 2 {
+		t.Errorf("--json output: %v, %+v", err, res)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"audit", path, "--label", "y"}, "--score COL --group COL"},
+		{[]string{"audit", path, "--label", "y", "--score", "p", "--group", "g", "--threshold", "0.5", "--top-fraction", "0.3"}, "not both"},
+		{[]string{"audit", path, "--label", "y", "--score", "p", "--group", "group", "--band", "selection_rate_ratio=1.2:0.8"}, "want metric=low:high around 1"},
+		{[]string{"audit", path, "--label", "y", "--score", "p", "--group", "nope"}, `no column "nope"`},
+	} {
+		_, _, err := runCLI(t, c.args...)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: err = %v, want %q", c.args, err, c.want)
 		}
 	}
 }
