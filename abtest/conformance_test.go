@@ -499,6 +499,11 @@ func runConformance(fn string, a args) (outputs, error) {
 			return nil, fmt.Errorf("argument covariates: %w", err)
 		}
 		spec := RegressionSpec{Level: 0.95}
+		if a.has("cluster") {
+			if err := json.Unmarshal(a["cluster"], &spec.Cluster); err != nil {
+				return nil, fmt.Errorf("argument cluster: %w", err)
+			}
+		}
 		for j, c := range cols {
 			spec.Covariates = append(spec.Covariates, Covariate{Name: fmt.Sprintf("z%d", j+1), Values: c})
 		}

@@ -209,6 +209,21 @@ add("regression_hc2/n150", "regression_hc2", dict(y=yh.tolist(), treatment=trh.t
     dict(effect=fit.params[1], se=fit.bse[1], t=fit.tvalues[1], p_value=fit.pvalues[1], lower=ci[1, 0], upper=ci[1, 1]),
     1e-8, "statsmodels 0.13.5 OLS cov_type='HC2' use_t=True (t on N-K df)")
 
+# CR1 regression with covariates (cluster-randomized, adjusted)
+gq = 30
+sizes = rng.integers(6, 25, gq)
+clq = np.repeat(np.arange(gq), sizes)
+armq = rng.permutation(np.r_[np.ones(gq // 2), np.zeros(gq - gq // 2)]).astype(int)[clq]
+zq = np.round(rng.normal(0, 1, len(clq)), 3)
+yq = np.round(0.5 + 0.4 * armq + 0.8 * zq + rng.normal(0, 0.5, gq)[clq] + rng.normal(0, 1, len(clq)), 3)
+X = sm.add_constant(np.column_stack([armq, zq]).astype(float))
+fit = sm.OLS(yq, X).fit(cov_type="cluster", cov_kwds={"groups": clq}, use_t=True)
+ci = fit.conf_int(alpha=0.05)
+add("regression_cr1/G30", "regression_hc2",
+    dict(y=yq.tolist(), treatment=armq.tolist(), covariates=[zq.tolist()], cluster=[str(c) for c in clq]),
+    dict(effect=fit.params[1], se=fit.bse[1], t=fit.tvalues[1], p_value=fit.pvalues[1], lower=ci[1, 0], upper=ci[1, 1]),
+    1e-8, "statsmodels 0.13.5 OLS cov_type='cluster' use_t=True (CR1, t on G-1 df) with a covariate")
+
 # subgroup effects: y ~ level dummies + treatment x level dummies (no
 # intercept), interaction = equal treatment coefficients across levels
 def subgroup_case(id_, y, tr, groups, scale, clusters=None):
