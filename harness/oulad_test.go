@@ -49,6 +49,31 @@ func TestOULADAssessmentOnly(t *testing.T) {
 	if len(d.Cutoffs) != 1 || len(d.Cutoffs[0].Terms) != 4 {
 		t.Errorf("want one cutoff over the 4 OULAD terms, got %+v", d.Cutoffs)
 	}
+	// The governance audit: five attributes, small cells suppressed.
+	for _, e := range out.Results.Evaluations {
+		if e.Model != "lr" {
+			continue
+		}
+		a := e.Fairness
+		if a == nil || len(a.Attributes) != 5 {
+			t.Fatalf("lr audit %v: want gender, disability, age_band, imd_band and gender|age_band", a)
+		}
+		suppressed := 0
+		for _, attr := range a.Attributes {
+			for _, g := range attr.Groups {
+				if g.Suppressed {
+					suppressed++
+					if g.Count != nil || g.TPR.Defined {
+						t.Errorf("suppressed group %s/%s carries numbers", attr.Name, g.Group)
+					}
+				}
+			}
+		}
+		if suppressed == 0 {
+			t.Errorf("no group under 100 students was suppressed (age 55<= has about 100 test students)")
+		}
+		t.Logf("audit status %s, %d verdicts, %d suppressed groups, exit code %d", a.Status, len(a.Verdicts), suppressed, out.ExitCode)
+	}
 }
 
 // TestOULADWeek4Clicks runs the shipped click-feature spec: the three
