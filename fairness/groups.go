@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/evalrun/evalrun/metrics"
 )
@@ -217,13 +218,21 @@ func newPartition(labels []string) partition {
 		}
 	}
 	order := slices.Clone(names)
-	slices.SortFunc(order, compareGroupNames)
+	slices.SortFunc(order, func(a, b string) int {
+		if am, bm := isMissingLabel(a), isMissingLabel(b); am != bm {
+			if am {
+				return 1
+			}
+			return -1
+		}
+		return cmp.Compare(a, b)
+	})
 	for i, n := range order {
 		index[n] = int32(i)
 	}
 	p := partition{names: order, missing: make([]bool, len(order)), rowGroup: make([]int32, len(labels)), sizes: make([]int, len(order))}
 	for i, n := range order {
-		p.missing[i] = n == MissingGroup
+		p.missing[i] = isMissingLabel(n)
 	}
 	for i, l := range labels {
 		if l == "" {
@@ -236,18 +245,10 @@ func newPartition(labels []string) partition {
 	return p
 }
 
-// compareGroupNames orders group names bytewise, MissingGroup last.
-func compareGroupNames(a, b string) int {
-	am, bm := a == MissingGroup, b == MissingGroup
-	switch {
-	case am && bm:
-		return 0
-	case am:
-		return 1
-	case bm:
-		return -1
-	}
-	return cmp.Compare(a, b)
+// isMissingLabel reports whether a group name is MissingGroup or an
+// intersection with a MissingGroup component.
+func isMissingLabel(name string) bool {
+	return name == MissingGroup || slices.Contains(strings.Split(name, IntersectionSeparator), MissingGroup)
 }
 
 // find returns the index of the group named name, or -1.

@@ -1,0 +1,210 @@
+package fairness
+
+import (
+	"hash/fnv"
+	"math"
+	"math/rand/v2"
+	"strconv"
+)
+
+// stream is the random source of one resampling task: a PCG generator of
+// math/rand/v2 seeded from the audit seed and the task's stable name, with
+// 64-bit outputs split into two 32-bit draws for bounded integers.
+type stream struct {
+	pcg      rand.PCG
+	spare    uint32
+	hasSpare bool
+}
+
+// taskSeed returns the second PCG seed word of the named task: FNV-1a of
+// "fairness/<kind>/<dimension>/<index>".
+func taskSeed(kind, dimension string, index int) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte("fairness/" + kind + "/" + dimension + "/" + strconv.Itoa(index)))
+	return h.Sum64()
+}
+
+// reset seeds s for the named task.
+func (s *stream) reset(seed uint64, kind, dimension string, index int) {
+	s.pcg.Seed(seed, taskSeed(kind, dimension, index))
+	s.hasSpare = false
+}
+
+func (s *stream) uint32() uint32 {
+	if s.hasSpare {
+		s.hasSpare = false
+		return s.spare
+	}
+	v := s.pcg.Uint64()
+	s.spare, s.hasSpare = uint32(v>>32), true
+	return uint32(v)
+}
+
+// intn returns a uniform integer in [0, n) for 0 < n < 2^32 (Lemire's
+// nearly-divisionless method, exact).
+func (s *stream) intn(n uint32) uint32 {
+	m := uint64(s.uint32()) * uint64(n)
+	if low := uint32(m); low < n {
+		t := -n % n
+		for low < t {
+			m = uint64(s.uint32()) * uint64(n)
+			low = uint32(m)
+		}
+	}
+	return uint32(m >> 32)
+}
+
+// float64 returns a uniform number in [0, 1) with 53 random bits.
+func (s *stream) float64() float64 {
+	return float64(s.pcg.Uint64()>>11) / (1 << 53)
+}
+
+// lchoose returns log C(n, k).
+func lchoose(n, k int) float64 {
+	a, _ := math.Lgamma(float64(n + 1))
+	b, _ := math.Lgamma(float64(k + 1))
+	c, _ := math.Lgamma(float64(n - k + 1))
+	return a - b - c
+}
+
+// searchFromMode draws from a discrete distribution on [lo, hi] by
+// inversion, enumerating outcomes from the mode outward (mode, mode+1,
+// mode-1, ...) and subtracting their probabilities from one uniform. Any
+// fixed enumeration order samples exactly; starting at the mode makes the
+// expected number of steps proportional to the standard deviation. up(k)
+// returns f(k+1)/f(k) and down(k) returns f(k-1)/f(k).
+func (s *stream) searchFromMode(lo, hi, mode int, fMode float64, up, down func(k int) float64) int {
+	u := s.float64() - fMode
+	if u < 0 {
+		return mode
+	}
+	l, h := mode, mode
+	fl, fh := fMode, fMode
+	for {
+		moved := false
+		if h < hi && fh > 0 {
+			fh *= up(h)
+			h++
+			if u -= fh; u < 0 {
+				return h
+			}
+			moved = true
+		}
+		if l > lo && fl > 0 {
+			fl *= down(l)
+			l--
+			if u -= fl; u < 0 {
+				return l
+			}
+			moved = true
+		}
+		if !moved {
+			// Only rounding error is left (the probabilities summed to 1).
+			return mode
+		}
+	}
+}
+
+// binomial draws from Binomial(n, p).
+func (s *stream) binomial(n int, p float64) int {
+	switch {
+	case n <= 0 || p <= 0:
+		return 0
+	case p >= 1:
+		return n
+	}
+	q := 1 - p
+	mode := min(int(float64(n+1)*p), n)
+	fMode := math.Exp(lchoose(n, mode) + float64(mode)*math.Log(p) + float64(n-mode)*math.Log(q))
+	odds := p / q
+	up := func(k int) float64 { return float64(n-k) / float64(k+1) * odds }
+	down := func(k int) float64 { return float64(k) / float64(n-k+1) / odds }
+	return s.searchFromMode(0, n, mode, fMode, up, down)
+}
+
+// hypergeometric draws the number of marked items among n drawn without
+// replacement from total items of which marked are marked.
+func (s *stream) hypergeometric(total, marked, n int) int {
+	lo, hi := max(0, n-(total-marked)), min(n, marked)
+	if lo >= hi {
+		return lo
+	}
+	mode := int(float64(n+1) * float64(marked+1) / float64(total+2))
+	mode = min(max(mode, lo), hi)
+	fMode := math.Exp(lchoose(marked, mode) + lchoose(total-marked, n-mode) - lchoose(total, n))
+	other := total - marked
+	up := func(k int) float64 {
+		return float64(marked-k) * float64(n-k) / (float64(k+1) * float64(other-n+k+1))
+	}
+	down := func(k int) float64 {
+		return float64(k) * float64(other-n+k) / (float64(marked-k+1) * float64(n-k+1))
+	}
+	return s.searchFromMode(lo, hi, mode, fMode, up, down)
+}
+
+// multinomialCounts draws the confusion matrix of n rows resampled with
+// replacement from rows whose confusion matrix is c (a multinomial draw,
+// by conditional binomials).
+func (s *stream) multinomialCounts(n int, c Counts) Counts {
+	var out Counts
+	rest, restTotal := n, c.N()
+	cells := [4]int{c.TP, c.FP, c.FN, c.TN}
+	var drawn [4]int
+	for i := range 3 {
+		if restTotal == 0 {
+			break
+		}
+		drawn[i] = s.binomial(rest, float64(cells[i])/float64(restTotal))
+		rest -= drawn[i]
+		restTotal -= cells[i]
+	}
+	drawn[3] = rest
+	out.TP, out.FP, out.FN, out.TN = drawn[0], drawn[1], drawn[2], drawn[3]
+	return out
+}
+
+// hypergeometricCounts draws the confusion matrix of n rows drawn without
+// replacement from a pool whose confusion matrix is pool (a multivariate
+// hypergeometric draw, by conditional hypergeometrics).
+func (s *stream) hypergeometricCounts(pool Counts, n int) Counts {
+	cells := [4]int{pool.TP, pool.FP, pool.FN, pool.TN}
+	var drawn [4]int
+	rest, restTotal := n, pool.N()
+	for i := range 3 {
+		drawn[i] = s.hypergeometric(restTotal, cells[i], rest)
+		rest -= drawn[i]
+		restTotal -= cells[i]
+	}
+	drawn[3] = rest
+	return Counts{TP: drawn[0], FP: drawn[1], FN: drawn[2], TN: drawn[3]}
+}
+
+// resampleRows fills w[0:n] with the multiplicities of n rows drawn with
+// replacement from n rows (a multinomial draw with equal probabilities).
+func (s *stream) resampleRows(w []uint16) {
+	clear(w)
+	n := uint32(len(w))
+	for range n {
+		w[s.intn(n)]++
+	}
+}
+
+// randomSubset marks a uniformly random subset of k of the len(mark) rows
+// with 1 (Floyd's algorithm); mark must be all 0 on entry.
+func (s *stream) randomSubset(mark []uint8, k int) {
+	m := len(mark)
+	for j := m - k; j < m; j++ {
+		t := int(s.intn(uint32(j + 1)))
+		if mark[t] == 1 {
+			mark[j] = 1
+		} else {
+			mark[t] = 1
+		}
+	}
+}
+
+
+// pValue returns the permutation p-value (1 + extreme) / (1 + defined).
+func pValue(extreme, defined int) float64 {
+	return float64(1+extreme) / float64(1+defined)
+}
