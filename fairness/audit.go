@@ -72,7 +72,7 @@ type dimension struct {
 	passOrder  []int      // reported groups, comparator first
 	// reportedGroups caches reported().
 	reportedGroups []int
-	warnings   []string
+	warnings       []string
 }
 
 // reported returns the indices of groups that are not suppressed.

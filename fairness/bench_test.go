@@ -5,8 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"syscall"
-	"time"
 	"testing"
+	"time"
 )
 
 // benchCohort simulates n scored students with OULAD-like attributes:

@@ -15,12 +15,12 @@ const undefinedShareLimit = 0.10
 // sortedGroup holds one group's rows in descending score order, laid out
 // for replicate passes.
 type sortedGroup struct {
-	y        []uint8
-	score    []float64
-	resid    []float64 // y - p, probabilities only
-	bin      []uint16  // ECE bin, probabilities only
-	end      []uint8   // 1 on the last row of a run of equal scores
-	binEnd   []uint8   // 1 on the last row of an ECE bin (rows are sorted, so bins are runs)
+	y      []uint8
+	score  []float64
+	resid  []float64 // y - p, probabilities only
+	bin    []uint16  // ECE bin, probabilities only
+	end    []uint8   // 1 on the last row of a run of equal scores
+	binEnd []uint8   // 1 on the last row of an ECE bin (rows are sorted, so bins are runs)
 }
 
 // newSortedGroup lays out the rows (given in descending score order).
@@ -45,7 +45,6 @@ func newSortedGroup(in *auditInput, rows []int32) sortedGroup {
 	}
 	return sg
 }
-
 
 // nonzero returns 1 if v != 0 and 0 otherwise, for v >= 0, without a
 // branch.
@@ -239,7 +238,7 @@ type passResult struct {
 // pairPool holds the rows of a group and the comparator, merged in
 // descending score order, for ABROCA permutation tests.
 type pairPool struct {
-	test int // index of the test in dimension.tests
+	test  int // index of the test in dimension.tests
 	y     []uint8
 	block []int32 // tie block of each row: rows with equal scores share it
 	k     int     // rows given to one side in each permutation: the smaller group's size
@@ -414,25 +413,25 @@ func (d *dimension) newPairPool(in *auditInput, a, b, test int) pairPool {
 
 // worker holds one goroutine's scratch buffers.
 type worker struct {
-	s              stream
-	w              []uint16
-	ax, ay0, ay1   []int64
-	bx, by0, by1   []int64
-	refCurve       runCurve
-	curve          runCurve
-	mark           []uint8
-	ia, ib         []int32
-	steps          steps
-	st             []groupState
+	s            stream
+	w            []uint16
+	ax, ay0, ay1 []int64
+	bx, by0, by1 []int64
+	refCurve     runCurve
+	curve        runCurve
+	mark         []uint8
+	ia, ib       []int32
+	steps        steps
+	st           []groupState
 }
 
 // taskKind says what a resampling task computes.
 type taskKind int
 
 const (
-	taskBootstrap   taskKind = iota // bootstrap replicate index of every gap
-	taskRatePerm                    // permutation index of every rate test
-	taskABROCATest                  // every permutation of ABROCA test index
+	taskBootstrap  taskKind = iota // bootstrap replicate index of every gap
+	taskRatePerm                   // permutation index of every rate test
+	taskABROCATest                 // every permutation of ABROCA test index
 )
 
 // task is one unit of resampling work of one dimension.
@@ -490,7 +489,7 @@ func runResampling(dims []*dimension, opts AuditOptions) {
 		go func() {
 			defer wg.Done()
 			wk := &worker{
-				w: make([]uint16, maxRows),
+				w:  make([]uint16, maxRows),
 				ax: make([]int64, maxPool+1), ay0: make([]int64, maxPool+1), ay1: make([]int64, maxPool+1),
 				bx: make([]int64, maxPool+1), by0: make([]int64, maxPool+1), by1: make([]int64, maxPool+1),
 				mark: make([]uint8, maxPool), st: make([]groupState, maxGroups),

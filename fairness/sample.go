@@ -203,7 +203,6 @@ func (s *stream) randomSubset(mark []uint8, k int) {
 	}
 }
 
-
 // pValue returns the permutation p-value (1 + extreme) / (1 + defined).
 func pValue(extreme, defined int) float64 {
 	return float64(1+extreme) / float64(1+defined)
