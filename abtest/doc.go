@@ -35,8 +35,9 @@
 // and their TwoMeans counterparts (R's power.prop.test and power.t.test,
 // extended with an allocation ratio and cluster randomization through
 // ClusterDesign), PowerCurveTwoProportions and PowerCurveTwoMeans.
-// Monitoring: GroupSequentialBoundaries and MonitorSequential. Assignment:
-// Assign.
+// Monitoring: GroupSequentialBoundaries, MonitorSequential, and for planning
+// SequentialPower and SequentialInflationFactor. Assignment: Assign and
+// AssignmentBalance.
 //
 // # Conventions
 //

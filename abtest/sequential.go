@@ -107,7 +107,10 @@ func GroupSequentialBoundaries(d SequentialDesign) ([]Boundary, error) {
 		if k == 0 {
 			c = stdNormal.Quantile(1 - inc/2)
 		} else {
-			cross := func(c float64) float64 { return crossingProb(grid, dens, tPrev, t, c) - inc }
+			cross := func(c float64) float64 {
+				up, down := crossingProb(grid, dens, tPrev, t, c, 0)
+				return up + down - inc
+			}
 			lo, hi := 0.0, 40.0
 			var err error
 			c, err = zeroin(cross, lo, hi, cross(lo), cross(hi), 1e-12)
@@ -119,7 +122,7 @@ func GroupSequentialBoundaries(d SequentialDesign) ([]Boundary, error) {
 		b.NominalP = 2 * stdNormal.Survival(c)
 		out = append(out, b)
 		if k < len(d.Looks)-1 {
-			grid, dens = nextDensity(grid, dens, tPrev, t, c, k == 0)
+			grid, dens = nextDensity(grid, dens, tPrev, t, c, 0, k == 0)
 		}
 		spentBefore, tPrev = cum, t
 	}
@@ -143,25 +146,30 @@ func simpsonWeights(n int, h float64) []float64 {
 	return w
 }
 
-// crossingProb returns P(|Z_k| >= c and no earlier crossing), integrating
-// the sub-density dens of Z_{k−1} on grid against the conditional crossing
-// probability; Z_k√t = Z_{k−1}√tPrev + N(0, t − tPrev).
-func crossingProb(grid, dens []float64, tPrev, t, c float64) float64 {
+// crossingProb returns P(Z_k >= c) and P(Z_k <= −c), each jointly with no
+// earlier crossing, integrating the sub-density dens of Z_{k−1} on grid
+// against the conditional crossing probabilities; Z_k√t = Z_{k−1}√tPrev +
+// N(θ(t − tPrev), t − tPrev) for drift θ (the mean of Z at t = 1). At the
+// first look (no grid) they are the unconditional probabilities.
+func crossingProb(grid, dens []float64, tPrev, t, c, drift float64) (upper, lower float64) {
 	sd := math.Sqrt(t - tPrev)
 	a, b := c*math.Sqrt(t), math.Sqrt(tPrev)
-	var s float64
-	for i, u := range grid {
-		m := u * b
-		p := normalSurvival((a+m)/sd) + normalSurvival((a-m)/sd)
-		s += dens[i] * p
+	mu := drift * (t - tPrev)
+	if grid == nil {
+		return normalSurvival((a - mu) / sd), normalSurvival((a + mu) / sd)
 	}
-	return s
+	for i, u := range grid {
+		m := u*b + mu
+		upper += dens[i] * normalSurvival((a-m)/sd)
+		lower += dens[i] * normalSurvival((a+m)/sd)
+	}
+	return upper, lower
 }
 
 // nextDensity returns the nodes on (−c, c) and the sub-density (already
 // multiplied by the Simpson weights) of Z_k restricted to not having
-// crossed at any look so far.
-func nextDensity(grid, dens []float64, tPrev, t, c float64, first bool) ([]float64, []float64) {
+// crossed at any look so far, under drift θ.
+func nextDensity(grid, dens []float64, tPrev, t, c, drift float64, first bool) ([]float64, []float64) {
 	h := 2 * c / float64(gridPoints-1)
 	w := simpsonWeights(gridPoints, h)
 	ng := make([]float64, gridPoints)
@@ -170,21 +178,103 @@ func nextDensity(grid, dens []float64, tPrev, t, c float64, first bool) ([]float
 		ng[j] = -c + float64(j)*h
 	}
 	if first {
+		m := drift * math.Sqrt(t)
 		for j, z := range ng {
-			nd[j] = w[j] * normalPDF(z)
+			nd[j] = w[j] * normalPDF(z-m)
 		}
 		return ng, nd
 	}
 	sd := math.Sqrt(t - tPrev)
 	st, sp := math.Sqrt(t), math.Sqrt(tPrev)
+	mu := drift * (t - tPrev)
 	for j, z := range ng {
 		var s float64
 		for i, u := range grid {
-			s += dens[i] * normalPDF((z*st-u*sp)/sd)
+			s += dens[i] * normalPDF((z*st-u*sp-mu)/sd)
 		}
 		nd[j] = w[j] * s * st / sd
 	}
 	return ng, nd
+}
+
+// SequentialPowerResult describes a group-sequential design under an
+// effect.
+type SequentialPowerResult struct {
+	// Drift is the expected z statistic at full information (t = 1).
+	Drift float64 `json:"drift"`
+	// Power is the probability of crossing the boundary on the side of the
+	// effect at some look (as gsDesign and rpact count it; a crossing on the
+	// wrong side stops the trial but is not a success).
+	Power float64 `json:"power"`
+	// StopProbabilities holds the probability of stopping at each look,
+	// on either side.
+	StopProbabilities []float64 `json:"stop_probabilities"`
+	// ExpectedInformation is the expected information fraction at
+	// stopping (stopping at look k uses Looks[k]; not stopping uses the
+	// last look).
+	ExpectedInformation float64 `json:"expected_information"`
+}
+
+// SequentialPower returns the power of the design's boundaries when the z
+// statistic at full information has mean drift (a fixed-sample design
+// with power 1−β has drift z_{1−α/2} + z_{1−β}), by the same recursive
+// integration as GroupSequentialBoundaries.
+func SequentialPower(d SequentialDesign, drift float64) (SequentialPowerResult, error) {
+	if math.IsNaN(drift) || math.IsInf(drift, 0) {
+		return SequentialPowerResult{}, fmt.Errorf("group sequential power: drift must be finite, got %v", drift)
+	}
+	bs, err := GroupSequentialBoundaries(d)
+	if err != nil {
+		return SequentialPowerResult{}, err
+	}
+	return sequentialPower(bs, drift), nil
+}
+
+func sequentialPower(bs []Boundary, drift float64) SequentialPowerResult {
+	r := SequentialPowerResult{Drift: drift, StopProbabilities: make([]float64, len(bs))}
+	drift = math.Abs(drift) // the boundaries are symmetric
+	var grid, dens []float64
+	tPrev, reach := 0.0, 1.0
+	for k, b := range bs {
+		up, down := crossingProb(grid, dens, tPrev, b.Information, b.Z, drift)
+		p := up + down
+		r.StopProbabilities[k] = p
+		r.Power += up
+		r.ExpectedInformation += p * b.Information
+		reach -= p
+		if k < len(bs)-1 {
+			grid, dens = nextDensity(grid, dens, tPrev, b.Information, b.Z, drift, k == 0)
+		}
+		tPrev = b.Information
+	}
+	r.ExpectedInformation += math.Max(reach, 0) * bs[len(bs)-1].Information
+	return r
+}
+
+// SequentialInflationFactor returns the ratio of the maximum information
+// (sample size) the group-sequential design needs for the given power to
+// the information of a fixed-sample test with the same alpha and power:
+// multiply a fixed-sample size by it. The design's last look must be at
+// t = 1.
+func SequentialInflationFactor(d SequentialDesign, power float64) (float64, error) {
+	if !(power > 0 && power < 1) {
+		return 0, fmt.Errorf("group sequential inflation: power must be in (0, 1), got %v", power)
+	}
+	bs, err := GroupSequentialBoundaries(d)
+	if err != nil {
+		return 0, err
+	}
+	if bs[len(bs)-1].Information != 1 {
+		return 0, fmt.Errorf("group sequential inflation: the last look must be at information 1, got %v", bs[len(bs)-1].Information)
+	}
+	fixed := stdNormal.Quantile(1-d.Alpha/2) + stdNormal.Quantile(power)
+	f := func(drift float64) float64 { return sequentialPower(bs, drift).Power - power }
+	lo, hi := fixed*0.5, fixed*3
+	drift, err := zeroin(f, lo, hi, f(lo), f(hi), 1e-10)
+	if err != nil {
+		return 0, fmt.Errorf("group sequential inflation: %w", err)
+	}
+	return (drift / fixed) * (drift / fixed), nil
 }
 
 // SequentialLook is an interim or final analysis against its boundary.

@@ -73,3 +73,48 @@ func TestMonitorSequential(t *testing.T) {
 		t.Error("more statistics than looks: no error")
 	}
 }
+
+func TestSequentialInflationAndPower(t *testing.T) {
+	// R 4.2.2 rpact 3.3.4: getDesignCharacteristics(
+	// getDesignGroupSequential(informationRates = looks, alpha = 0.05,
+	// beta = 0.2, sided = 2, typeOfDesign = ...)): inflationFactor and
+	// averageSampleNumber1 (expected sample size under the alternative
+	// over the fixed-sample size).
+	cases := []struct {
+		spending  SpendingFunction
+		looks     []float64
+		inflation float64
+		asn1      float64
+	}{
+		{SpendingOBrienFleming, []float64{1.0 / 3, 2.0 / 3, 1}, 1.01279481297, 0.865568695981},
+		{SpendingPocock, []float64{1.0 / 3, 2.0 / 3, 1}, 1.17042007747, 0.819393479162},
+		{SpendingOBrienFleming, []float64{0.25, 0.5, 0.8, 1}, 1.02285278146, 0.846154260644},
+		{SpendingPocock, []float64{0.25, 0.5, 0.8, 1}, 1.19872449572, 0.808373008213},
+	}
+	fixed := 1.959963984540054 + 0.8416212335729143 // z_{0.975} + z_{0.8}
+	for _, c := range cases {
+		d := SequentialDesign{Alpha: 0.05, Spending: c.spending, Looks: c.looks}
+		f, err := SequentialInflationFactor(d, 0.8)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if math.Abs(f-c.inflation) > 1e-7 {
+			t.Errorf("%s %v: inflation %.10f, want %.10f", c.spending, c.looks, f, c.inflation)
+		}
+		r, err := SequentialPower(d, fixed*math.Sqrt(f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if math.Abs(r.Power-0.8) > 1e-8 || math.Abs(r.ExpectedInformation*f-c.asn1) > 1e-7 {
+			t.Errorf("%s %v: power %.10f, ASN %.10f; want 0.8, %.10f", c.spending, c.looks, r.Power, r.ExpectedInformation*f, c.asn1)
+		}
+	}
+	// Under the null the stopping probabilities add up to alpha.
+	r, _ := SequentialPower(SequentialDesign{Alpha: 0.05, Spending: SpendingPocock, Looks: []float64{0.5, 1}}, 0)
+	if s := r.StopProbabilities[0] + r.StopProbabilities[1]; math.Abs(s-0.05) > 1e-9 || math.Abs(r.Power-0.025) > 1e-9 {
+		t.Errorf("null: stop %v, power %v; want 0.05 and 0.025", s, r.Power)
+	}
+	if _, err := SequentialInflationFactor(SequentialDesign{Alpha: 0.05, Spending: SpendingPocock, Looks: []float64{0.5}}, 0.8); err == nil {
+		t.Error("last look below 1: no error")
+	}
+}
