@@ -130,10 +130,17 @@ type Analysis struct {
 // recorded, and the comparison with the target. Units with a missing
 // outcome are left out of that outcome's analysis (complete cases) and
 // reported in Exclusions, as are units missing an adjustment covariate and
-// units of strata that lack an arm. Data the plan cannot be applied to
-// (unknown arm labels, a unit in two arms, a cluster in two arms of a
-// cluster-randomized pilot, ...) is an error wrapping a *DataError that
-// lists every problem.
+// units of strata that lack an arm. A subgroup analysis or balance row
+// that cannot be computed is reported (SubgroupAnalysis.Error,
+// Checks.Problems, Warnings) without stopping the analysis.
+//
+// Errors: an invalid plan; data the plan cannot be applied to (columns of
+// the wrong length, unknown arm labels, a unit in two arms or listed twice,
+// a cluster in two arms of a cluster-randomized pilot, a binary outcome
+// with values other than 0/1), returned as an error wrapping a *DataError
+// that lists every problem; and an arm left with fewer than 2 units with
+// an outcome, or a model that cannot be fitted (collinear covariates), for
+// which the error names the arm and outcome.
 func Analyze(p Pilot, plan Plan) (Analysis, error) {
 	if err := plan.validate(); err != nil {
 		return Analysis{}, err
