@@ -36,3 +36,43 @@ func BenchmarkForest300Fit(b *testing.B) {
 func BenchmarkForest30Fit(b *testing.B) {
 	benchFit(b, RandomForest{Config: ForestConfig{NTrees: 30, MinSamplesLeaf: 5}})
 }
+
+func BenchmarkGBM300Fit(b *testing.B) {
+	benchFit(b, GBM{Config: GBMConfig{MaxIter: 300, LearningRate: 0.05, EarlyStopping: "off"}})
+}
+
+// BenchmarkForest300Explain measures exact TreeSHAP for 100 test rows of a
+// 300-tree forest (min_samples_leaf 5) trained on 12,000 x 26 rows.
+func BenchmarkForest300Explain(b *testing.B) {
+	rng := rand.New(rand.NewPCG(42, 12000))
+	train := interactionData(rng, 12000, 26)
+	test := interactionData(rng, 100, 26)
+	f, err := RandomForest{Config: ForestConfig{NTrees: 300, MinSamplesLeaf: 5}}.Fit(ctx, train, rand.New(rand.NewPCG(1, 1)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, _, err := f.(*FittedForest).Explain(ctx, test.Rows); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkGBM300Explain measures exact TreeSHAP for 100 test rows of a
+// 300-iteration gbm trained on 12,000 x 26 rows.
+func BenchmarkGBM300Explain(b *testing.B) {
+	rng := rand.New(rand.NewPCG(42, 12000))
+	train := interactionData(rng, 12000, 26)
+	test := interactionData(rng, 100, 26)
+	f, err := GBM{Config: GBMConfig{MaxIter: 300, LearningRate: 0.05, EarlyStopping: "off"}}.Fit(ctx, train, rand.New(rand.NewPCG(1, 1)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, _, err := f.(*FittedGBM).Explain(ctx, test.Rows); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -225,6 +225,7 @@ func (m GBM) Fit(ctx context.Context, train TrainingSet, rng *rand.Rand) (Fitted
 			}
 		}
 	}
+	compactMissingBins(bins, bm)
 	gr := newGBMGrower(bins, bm, hasMissing, cfg)
 
 	raw := make([]float64, nFit)
@@ -236,6 +237,7 @@ func (m GBM) Fit(ctx context.Context, train TrainingSet, rng *rand.Rand) (Fitted
 	var scores []float64
 	if early {
 		valBins = bm.transform(x, valRows)
+		compactMissingBins(valBins, bm)
 		valRaw = make([]float64, len(valRows))
 		valY = make([]float64, len(valRows))
 		valW = make([]float64, len(valRows))
@@ -255,11 +257,13 @@ func (m GBM) Fit(ctx context.Context, train TrainingSet, rng *rand.Rand) (Fitted
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("gbm: %w", err)
 		}
-		for k := range raw {
-			p := sigmoid(raw[k])
-			grad[k] = w[k] * (p - y[k])
-			hess[k] = w[k] * p * (1 - p)
-		}
+		parallelRange(nFit, cfg.Workers, func(lo, hi int) {
+			for k := lo; k < hi; k++ {
+				p := sigmoid(raw[k])
+				grad[k] = w[k] * (p - y[k])
+				hess[k] = w[k] * p * (1 - p)
+			}
+		})
 		nodes, binSplits, leafRows := gr.grow(grad, hess)
 		for li, rows := range leafRows {
 			v := nodes[li].value
@@ -273,7 +277,7 @@ func (m GBM) Fit(ctx context.Context, train TrainingSet, rng *rand.Rand) (Fitted
 		trees = append(trees, nodes)
 		if early {
 			for k := range valRaw {
-				valRaw[k] += nodes[binnedLeaf(nodes, binSplits, valBins, k, bm.missingBin)].value
+				valRaw[k] += nodes[binnedLeaf(nodes, binSplits, valBins, k, bm)].value
 			}
 			scores = append(scores, -weightedLogLoss(valY, valRaw, valW))
 			if shouldStopEarly(scores, cfg.NIterNoChange, cfg.Tol) {
@@ -416,7 +420,7 @@ type gbmGrowNode struct {
 	depth      int
 	g, h       float64
 	value      float64
-	hist       []histBin // d × nBins, nil once not needed
+	hist       []histBin // all features' bins (gbmGrower.offset), nil once not needed
 	split      gbmSplitInfo
 	splittable bool
 }
@@ -427,7 +431,7 @@ type gbmGrower struct {
 	bm         *binMapper
 	hasMissing []bool
 	cfg        GBMConfig
-	nBins      int // bins per feature in a histogram, including missing
+	offset     []int // feature f's bins are hist[offset[f]:offset[f+1]], the last for missing values
 	part, tmp  []int32
 	og, oh     []float64
 	pool       [][]histBin
@@ -435,8 +439,26 @@ type gbmGrower struct {
 
 func newGBMGrower(bins [][]uint8, bm *binMapper, hasMissing []bool, cfg GBMConfig) *gbmGrower {
 	n := len(bins[0])
-	return &gbmGrower{bins: bins, bm: bm, hasMissing: hasMissing, cfg: cfg, nBins: bm.missingBin + 1,
+	offset := make([]int, len(bins)+1)
+	for f := range bins {
+		offset[f+1] = offset[f] + bm.nonMissingBins(f) + 1
+	}
+	return &gbmGrower{bins: bins, bm: bm, hasMissing: hasMissing, cfg: cfg, offset: offset,
 		part: make([]int32, n), tmp: make([]int32, n), og: make([]float64, n), oh: make([]float64, n)}
+}
+
+// compactMissingBins recodes the missing-value bin of each feature from
+// bm.missingBin to the bin right after the feature's non-missing bins, so
+// that histograms need only as many bins as each feature has.
+func compactMissingBins(bins [][]uint8, bm *binMapper) {
+	for f, col := range bins {
+		m := uint8(bm.nonMissingBins(f))
+		for k, b := range col {
+			if int(b) == bm.missingBin {
+				col[k] = m
+			}
+		}
+	}
 }
 
 func (g *gbmGrower) getHist() []histBin {
@@ -446,7 +468,7 @@ func (g *gbmGrower) getHist() []histBin {
 		clear(h)
 		return h
 	}
-	return make([]histBin, len(g.bins)*g.nBins)
+	return make([]histBin, g.offset[len(g.bins)])
 }
 
 func (g *gbmGrower) putHist(h []histBin) {
@@ -470,7 +492,7 @@ func (g *gbmGrower) buildHist(hist []histBin, start, end int, grad, hess []float
 	work := func(f0, f1 int) {
 		for f := f0; f < f1; f++ {
 			col := g.bins[f]
-			h := hist[f*g.nBins : (f+1)*g.nBins]
+			h := hist[g.offset[f]:g.offset[f+1]]
 			for k, r := range rows {
 				b := &h[col[r]]
 				b.g += og[k]
@@ -480,7 +502,7 @@ func (g *gbmGrower) buildHist(hist []histBin, start, end int, grad, hess []float
 		}
 	}
 	workers := g.cfg.Workers
-	if workers <= 1 || len(rows)*d < 50000 {
+	if workers <= 1 || len(rows)*d < 20000 {
 		work(0, d)
 		return
 	}
@@ -513,7 +535,7 @@ func (g *gbmGrower) findSplit(nd *gbmGrowNode) {
 		return lossCurrent - gl*g.nodeValue(gl, hl) - gr*g.nodeValue(gr, hr)
 	}
 	for f := range g.bins {
-		h := nd.hist[f*g.nBins : (f+1)*g.nBins]
+		h := nd.hist[g.offset[f]:g.offset[f+1]]
 		nonMissing := g.bm.nonMissingBins(f)
 		miss := 0
 		if g.hasMissing[f] {
@@ -631,12 +653,13 @@ func (g *gbmGrower) grow(grad, hess []float64) ([]treeNode, []int, [][]int32) {
 
 		// Stable partition of the node's rows.
 		col := g.bins[s.feature]
+		missingCode := g.bm.nonMissingBins(s.feature)
 		rows := g.part[nd.start:nd.end]
 		nl, nr := 0, 0
 		for _, r := range rows {
 			b := int(col[r])
 			var left bool
-			if b == g.bm.missingBin {
+			if b == missingCode {
 				left = s.missingLeft
 			} else {
 				left = b <= s.bin
@@ -704,11 +727,14 @@ func (g *gbmGrower) grow(grad, hess []float64) ([]treeNode, []int, [][]int32) {
 		g.buildHist(small.hist, small.start, small.end, grad, hess)
 		large.hist = nd.hist
 		nd.hist = nil
-		for k := range large.hist {
-			large.hist[k].g -= small.hist[k].g
-			large.hist[k].h -= small.hist[k].h
-			large.hist[k].n -= small.hist[k].n
-		}
+		parallelRange(len(large.hist), g.cfg.Workers, func(lo, hi int) {
+			lh, sh := large.hist[lo:hi], small.hist[lo:hi]
+			for k := range lh {
+				lh[k].g -= sh[k].g
+				lh[k].h -= sh[k].h
+				lh[k].n -= sh[k].n
+			}
+		})
 		for _, c := range []*gbmGrowNode{left, right} {
 			isLeaf := (c == left && leftLeaf) || (c == right && rightLeaf)
 			if isLeaf {
@@ -732,14 +758,15 @@ func (g *gbmGrower) grow(grad, hess []float64) ([]treeNode, []int, [][]int32) {
 	return nodes, splitBin, leafRows
 }
 
-// binnedLeaf returns the leaf reached by binned row k.
-func binnedLeaf(nodes []treeNode, splitBin []int, bins [][]uint8, k, missingBin int) int {
+// binnedLeaf returns the leaf reached by binned row k (missing values coded
+// as by compactMissingBins).
+func binnedLeaf(nodes []treeNode, splitBin []int, bins [][]uint8, k int, bm *binMapper) int {
 	i := 0
 	for nodes[i].left >= 0 {
 		n := &nodes[i]
 		b := int(bins[n.feature][k])
 		var left bool
-		if b == missingBin {
+		if b == bm.nonMissingBins(int(n.feature)) {
 			left = n.missingLeft
 		} else {
 			left = b <= splitBin[i]
@@ -751,4 +778,21 @@ func binnedLeaf(nodes []treeNode, splitBin []int, bins [][]uint8, k, missingBin 
 		}
 	}
 	return i
+}
+
+// parallelRange runs fn on about equal parts [lo, hi) of [0, n) in up to
+// workers goroutines (one when n is small). fn must write only inside its
+// part, so the result does not depend on scheduling.
+func parallelRange(n, workers int, fn func(lo, hi int)) {
+	if workers <= 1 || n < 4096 {
+		fn(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for wk := 0; wk < workers; wk++ {
+		lo, hi := wk*n/workers, (wk+1)*n/workers
+		wg.Add(1)
+		go func() { defer wg.Done(); fn(lo, hi) }()
+	}
+	wg.Wait()
 }
