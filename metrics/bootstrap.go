@@ -439,7 +439,6 @@ func (t *tally) addWeighted(s *bootSample, mult []int32) {
 // undefined value (internal only: results expose nil).
 func (t *tally) metrics(s *bootSample, m int, out *[nMetrics]float64) {
 	n, P := float64(t.n), float64(t.npos)
-	N := n - P
 	for k := range out {
 		out[k] = math.NaN()
 	}
@@ -447,8 +446,8 @@ func (t *tally) metrics(s *bootSample, m int, out *[nMetrics]float64) {
 		return
 	}
 	out[mBaseRate] = P / n
-	if P > 0 {
-		out[mAUC], out[mAP] = aucAPFromCounts(t.pos[m], t.neg[m], P, N)
+	if t.npos > 0 {
+		out[mAUC], out[mAP] = aucAPFromCounts(t.pos[m], t.neg[m], int64(t.npos), int64(t.n-t.npos))
 	}
 	if s.models[m].prob {
 		out[mBrier] = t.sq[m] / n

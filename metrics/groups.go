@@ -118,24 +118,25 @@ func apFromCounts[T int32 | float64](pos, neg []T, P float64) float64 {
 	return ap
 }
 
-// aucAPFromCounts returns aucFromCounts and apFromCounts in one pass (the
-// bootstrap's inner loop); auc is NaN when N is 0. P must be positive.
-func aucAPFromCounts(pos, neg []int32, P, N float64) (auc, ap float64) {
-	var tps, fps, prevTPR, prevFPR, prevRecall float64
+// aucAPFromCounts returns the AUC and average precision of integer
+// counts per group (the bootstrap's inner loop) in one pass. The AUC is
+// computed exactly in integers as the pair count U = Σ pos·(negatives
+// below + ties/2), which equals aucFromCounts' trapezoids up to rounding;
+// auc is NaN when N is 0. P must be positive.
+func aucAPFromCounts(pos, neg []int32, P, N int64) (auc, ap float64) {
+	var tps, fps, u2 int64
 	for i := range pos {
-		pi := float64(pos[i])
-		tps += pi
-		fps += float64(neg[i])
-		tpr, fpr := tps/P, fps/N
-		auc += (fpr - prevFPR) * (tpr + prevTPR) / 2
-		prevTPR, prevFPR = tpr, fpr
-		if pi != 0 {
-			ap += (tpr - prevRecall) * (tps / (tps + fps))
-			prevRecall = tpr
+		p, q := int64(pos[i]), int64(neg[i])
+		tps += p
+		fps += q
+		u2 += p * (2*(N-fps) + q) // twice the pairs won by these positives
+		if p != 0 {
+			ap += float64(p) * float64(tps) / float64(tps+fps)
 		}
 	}
+	ap /= float64(P)
 	if N == 0 {
-		auc = math.NaN()
+		return math.NaN(), ap
 	}
-	return auc, ap
+	return float64(u2) / (2 * float64(P) * float64(N)), ap
 }
