@@ -367,7 +367,19 @@ func (d *dimension) observe(in *auditInput, opts AuditOptions) error {
 		st.ece, st.eceOK, st.eceWhy = m.ECE.Value, m.ECE.Defined, m.ECE.Reason
 	}
 	if missingRows > 0 {
-		d.warnings = append(d.warnings, fmt.Sprintf("rows with a missing %s value form their own group %q, reported like any other", d.name, MissingGroup))
+		what := fmt.Sprintf("rows with a missing %s value form their own group %q", d.name, MissingGroup)
+		if d.components != nil {
+			what = fmt.Sprintf("rows missing a component of %s form groups with a %q component", d.name, MissingGroup)
+		}
+		d.warnings = append(d.warnings, what+", reported like any other")
+	}
+	for _, g := range d.reported() {
+		// Complements (FNR, FDR) would repeat the same warning.
+		for _, r := range []rate{rateSelection, rateTPR, rateFPR, ratePPV, rateFOR} {
+			if v, ok := r.value(d.counts[g]); ok && (v == 0 || v == 1) {
+				d.warnings = append(d.warnings, fmt.Sprintf("group %q has %s = %g: resampling within the group cannot vary it, so bootstrap intervals of its gaps understate the uncertainty", d.part.names[g], r.name(), v))
+			}
+		}
 	}
 	d.sorted = make([]sortedGroup, len(d.part.names))
 	for g := range d.part.names {
