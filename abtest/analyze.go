@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 )
 
 // ArmCount is the number of units assigned to an arm.
@@ -48,12 +49,13 @@ type Effect struct {
 	N1 int `json:"n1"`
 	N2 int `json:"n2"`
 	// Method names the analysis that gives Estimate, CI and PValue:
-	// "cluster-robust" (OLS with any declared covariates and stratum
-	// indicators, CR1, G−1 df), "regression-hc2" (OLS with the
-	// declared covariates, and stratum indicators when stratified),
-	// "cuped", "cmh" (CMH test, Mantel-Haenszel-weighted risk
-	// difference), "fisher-exact" (small expected counts), "z-test" (pooled
-	// z, Newcombe interval) or "welch".
+	// "cluster-robust" (OLS with any declared covariates, the outcome's
+	// pre-period measure and stratum indicators, CR1, G−1 df),
+	// "regression-hc2" (OLS with the declared covariates and pre-period
+	// measure, and stratum indicators when stratified), "cuped" (the
+	// pre-period measure is the only adjustment), "cmh" (CMH test,
+	// Mantel-Haenszel-weighted risk difference), "fisher-exact" (small
+	// expected counts), "z-test" (pooled z, Newcombe interval) or "welch".
 	Method string `json:"method"`
 	// Estimate is the difference treatment − control (risk difference or
 	// difference in means).
@@ -356,10 +358,12 @@ func completeRows(d *unitData, plan Plan, o OutcomePlan, arm string, covs []stri
 
 func analyzeEffect(d *unitData, plan Plan, o OutcomePlan, arm string) (Effect, []Exclusion, error) {
 	e := Effect{Arm: arm, Outcome: o.Name, Kind: o.Kind, Primary: o.Primary}
-	covs := plan.AdjustFor
-	cuped := len(covs) == 0 && o.PrePeriod != "" && !plan.ClusterRandomized
-	if cuped {
-		covs = []string{o.PrePeriod}
+	// CUPED when the outcome's pre-period measure is the only adjustment;
+	// otherwise the pre-period measure joins the regression covariates.
+	cuped := len(plan.AdjustFor) == 0 && o.PrePeriod != "" && !plan.ClusterRandomized
+	covs := append([]string(nil), plan.AdjustFor...)
+	if o.PrePeriod != "" && !slices.Contains(covs, o.PrePeriod) {
+		covs = append(covs, o.PrePeriod)
 	}
 	rows, treated, ex := completeRows(d, plan, o, arm, covs)
 	if d.strata != nil {

@@ -64,8 +64,9 @@ type OutcomePlan struct {
 	// Primary marks the primary outcome(s).
 	Primary bool `json:"primary"`
 	// PrePeriod names a covariate holding the same measure before the
-	// pilot; when set and no regression adjustment is declared, the
-	// outcome is analysed with CUPED on it.
+	// pilot. When it is the only adjustment of an individually randomized
+	// pilot the outcome is analysed with CUPED on it; otherwise it joins
+	// the regression covariates.
 	PrePeriod string `json:"pre_period,omitempty"`
 }
 

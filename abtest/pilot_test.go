@@ -456,3 +456,36 @@ func TestPlanValidation(t *testing.T) {
 		})
 	}
 }
+
+func TestAnalyzePrePeriodInRegression(t *testing.T) {
+	// With a declared covariate, or cluster randomization, the pre-period
+	// measure becomes a regression covariate rather than a CUPED
+	// adjustment.
+	arms := []string{"control", "tutoring"}
+	p := pilotFixture(8, 600, arms)
+	p.Strata = nil
+	p.Covariates = append(p.Covariates, Covariate{Name: "prior_grade", Values: append([]float64(nil), p.Outcomes[1].Values...)})
+	for i := range p.Covariates[1].Values {
+		p.Covariates[1].Values[i] += float64(i%7) - 3
+	}
+	plan := basicPlan(arms)
+	plan.Outcomes[1].PrePeriod = "prior_grade"
+	plan.AdjustFor = []string{"prior_gpa"}
+	a, err := Analyze(p, plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := a.Effects[1].Regression
+	if a.Effects[1].Method != "regression-hc2" || reg == nil || len(reg.Coefficients) != 4 || reg.Coefficients[3].Name != "prior_grade" {
+		t.Fatalf("grade effect %+v", a.Effects[1])
+	}
+	plan.AdjustFor = nil
+	plan.ClusterRandomized = true
+	a, err = Analyze(p, plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := a.Effects[1].Cluster; c == nil || len(c.Coefficients) != 3 || c.Coefficients[2].Name != "prior_grade" {
+		t.Fatalf("clustered grade effect %+v", a.Effects[1].Cluster)
+	}
+}
