@@ -194,7 +194,7 @@ func Analyze(p Pilot, plan Plan) (Analysis, error) {
 		}
 		a.Target = &tc
 	}
-	a.collectWarnings()
+	a.collectWarnings(plan)
 	return a, nil
 }
 
@@ -444,7 +444,6 @@ func analyzeEffect(d *unitData, plan Plan, o OutcomePlan, arm string) (Effect, [
 		e.Cluster = &cr
 		e.Method, e.Estimate, e.CI, e.PValue = "cluster-robust", reg.Effect, reg.CI, reg.PValue
 		e.Warnings = append(e.Warnings, reg.Warnings...)
-		e.Warnings = append(e.Warnings, "the descriptive tests and intervals (proportions, ratios, NNT, Fisher, Welch, Mann-Whitney) ignore clustering; the cluster-robust estimate is the analysis")
 	case cuped:
 		x := pick(d.covs[o.PrePeriod], rows)
 		c, err := CUPED(y, x, treated, level)
@@ -753,9 +752,12 @@ func compareTarget(effects []Effect, plan Plan) (TargetComparison, error) {
 	return TargetComparison{}, fmt.Errorf("%w: no effect of arm %q on outcome %q", errTarget, arm, t.Outcome)
 }
 
-func (a *Analysis) collectWarnings() {
+func (a *Analysis) collectWarnings(plan Plan) {
 	var w []string
 	w = append(w, a.Checks.SRM.Warnings...)
+	if plan.ClusterRandomized {
+		w = append(w, "cluster-randomized: each effect's descriptive tests and intervals (proportions, ratios, NNT, Fisher, Welch, Mann-Whitney) ignore clustering; the cluster-robust estimate is the analysis")
+	}
 	for _, at := range a.Checks.Attrition {
 		for _, s := range at.Warnings {
 			w = append(w, at.Outcome+": "+s)
