@@ -3,8 +3,21 @@ package models
 import (
 	"fmt"
 	"math/rand/v2"
+	"syscall"
 	"testing"
+	"time"
 )
+
+// processCPU returns the CPU time (user + system) the test process has used.
+// Benchmarks report it per operation beside wall time because the machine
+// is shared: CPU time is what the work costs, wall time what it took.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
 
 // Benchmarks train on generated interaction-heavy data (interactionData) of
 // the sizes in issue 3: 12,000 x 26 (an OULAD split) and 100,000 x 30.
@@ -16,11 +29,13 @@ func benchFit(b *testing.B, m Model) {
 	for _, sz := range benchSizes {
 		train := interactionData(rand.New(rand.NewPCG(42, uint64(sz.n))), sz.n, sz.d)
 		b.Run(fmt.Sprintf("%dx%d", sz.n, sz.d), func(b *testing.B) {
+			cpu0 := processCPU()
 			for i := 0; i < b.N; i++ {
 				if _, err := m.Fit(ctx, train, rand.New(rand.NewPCG(1, uint64(i)))); err != nil {
 					b.Fatal(err)
 				}
 			}
+			b.ReportMetric((processCPU()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
 		})
 	}
 }
@@ -74,5 +89,25 @@ func BenchmarkGBM300Explain(b *testing.B) {
 		if _, _, err := f.(*FittedGBM).Explain(ctx, test.Rows); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkGBM100Fit1M is the scale check of issue 3: gbm with 100
+// iterations on 1,000,000 x 30 rows; it reports the process's peak resident
+// memory (including the 240 MB input matrix). Run it alone:
+// go test ./models -run '^$' -bench GBM100Fit1M -benchtime 1x
+func BenchmarkGBM100Fit1M(b *testing.B) {
+	train := interactionData(rand.New(rand.NewPCG(42, 1)), 1000000, 30)
+	b.ResetTimer()
+	cpu0 := processCPU()
+	for i := 0; i < b.N; i++ {
+		if _, err := (GBM{Config: GBMConfig{MaxIter: 100, EarlyStopping: "off"}}).Fit(ctx, train, rand.New(rand.NewPCG(1, 1))); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric((processCPU()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err == nil {
+		b.ReportMetric(float64(ru.Maxrss)/1024, "peak-RSS-MB")
 	}
 }

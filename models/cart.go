@@ -81,6 +81,18 @@ type cartTask struct {
 	start, end int
 	depth      int
 	w, wy      float64
+	constant   featureSet // features known to be constant in the node
+}
+
+// featureSet is a set of feature indices below 256; larger indices are
+// never members (their constancy is simply not remembered).
+type featureSet [4]uint64
+
+func (s *featureSet) has(f int) bool { return f < 256 && s[f>>6]&(1<<(f&63)) != 0 }
+func (s *featureSet) add(f int) {
+	if f < 256 {
+		s[f>>6] |= 1 << (f & 63)
+	}
 }
 
 // grow builds a tree on rows idx (each row at most once, weight w[row] > 0;
@@ -110,7 +122,8 @@ func (g *cartGrower) grow(idx []int32, w []float64, rng *rand.Rand) []treeNode {
 			continue
 		}
 		seg := idx[t.start:t.end]
-		s := g.bestSplit(seg, t.w, t.wy, rng)
+		constant := t.constant
+		s := g.bestSplit(seg, t.w, t.wy, &constant, rng)
 		if !s.found {
 			continue
 		}
@@ -133,8 +146,8 @@ func (g *cartGrower) grow(idx []int32, w []float64, rng *rand.Rand) []treeNode {
 		nd.missingLeft = s.wLeft >= wR
 		// Right pushed first so that the left subtree is grown first.
 		stack = append(stack,
-			cartTask{node: l + 1, start: mid, end: t.end, depth: t.depth + 1, w: wR, wy: wyR},
-			cartTask{node: l, start: t.start, end: mid, depth: t.depth + 1, w: s.wLeft, wy: s.wyLeft})
+			cartTask{node: l + 1, start: mid, end: t.end, depth: t.depth + 1, w: wR, wy: wyR, constant: constant},
+			cartTask{node: l, start: t.start, end: mid, depth: t.depth + 1, w: s.wLeft, wy: s.wyLeft, constant: constant})
 	}
 	return nodes
 }
@@ -205,7 +218,10 @@ func (s *splitScan) boundary(g *cartGrower, prev, next uint32) {
 	}
 }
 
-func (g *cartGrower) bestSplit(rows []int32, wTot, wyTot float64, rng *rand.Rand) cartSplit {
+// bestSplit finds the best split of a node. Features in constant (constant
+// in an ancestor, hence here) are skipped without counting towards
+// maxFeatures, as in scikit-learn; features found constant are added.
+func (g *cartGrower) bestSplit(rows []int32, wTot, wyTot float64, constant *featureSet, rng *rand.Rand) cartSplit {
 	best := cartSplit{proxy: math.Inf(-1)}
 	d := len(g.feats)
 	examined := 0
@@ -213,15 +229,20 @@ func (g *cartGrower) bestSplit(rows []int32, wTot, wyTot float64, rng *rand.Rand
 		k := i + rng.IntN(d-i)
 		g.feats[i], g.feats[k] = g.feats[k], g.feats[i]
 		f := g.feats[i]
+		if constant.has(f) {
+			continue
+		}
 		sc := splitScan{gini: g.p.criterion == criterionGini, minLeaf: g.p.minSamplesLeaf, nNode: len(rows),
 			wTot: wTot, wyTot: wyTot, best: &best, feature: f}
-		var constant bool
+		var isConstant bool
 		if g.cols.codes8 != nil {
-			constant = scanFeature(g, &sc, g.cols.codes8[f], rows)
+			isConstant = scanFeature(g, &sc, g.cols.codes8[f], rows)
 		} else {
-			constant = scanFeature(g, &sc, g.cols.codes[f], rows)
+			isConstant = scanFeature(g, &sc, g.cols.codes[f], rows)
 		}
-		if !constant {
+		if isConstant {
+			constant.add(f)
+		} else {
 			examined++
 		}
 	}

@@ -566,7 +566,10 @@ func (g *gbmGrower) findSplit(nd *gbmGrowNode) {
 				best = gbmSplitInfo{gain: gn, feature: f, bin: b, missingLeft: false, gLeft: gl, hLeft: hl, nLeft: nl, gRight: gr, hRight: hr, nRight: nr}
 			}
 		}
-		if miss == 0 {
+		// Without missing values in this node, the right-to-left scan
+		// sees the same partitions with the same gains, and ties keep the
+		// left-to-right split: skip it.
+		if miss == 0 || h[nonMissing].n == 0 {
 			continue
 		}
 		var gr, hr float64
