@@ -15,6 +15,8 @@ import "context"
 type Explainer interface {
 	Fitted
 	Explain(ctx context.Context, rows Rows) (contributions [][]float64, base []float64, err error)
+	// RawScore returns each row's raw score, on the scale RawScoreScale names.
+	RawScore(ctx context.Context, rows Rows) ([]float64, error)
 	RawScoreScale() string
 }
 

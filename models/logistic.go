@@ -487,5 +487,10 @@ func (f *FittedLogistic) Explain(ctx context.Context, rows Rows) (contributions 
 	return contributions, base, nil
 }
 
+// RawScore returns each row's logit (the log-odds of Predict's probability).
+func (f *FittedLogistic) RawScore(ctx context.Context, rows Rows) ([]float64, error) {
+	return f.logits(rows)
+}
+
 // RawScoreScale reports the scale Explain's values add up on.
 func (f *FittedLogistic) RawScoreScale() string { return "log-odds" }
