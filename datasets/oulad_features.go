@@ -3,7 +3,6 @@ package datasets
 import (
 	"fmt"
 	"math"
-	"strconv"
 )
 
 // ouladAssessmentNames are the registration and assessment columns in
@@ -14,8 +13,6 @@ var ouladAssessmentNames = [...]string{
 	"weight_submitted_fraction", "late_submissions", "banked",
 }
 
-// ouladWeekName is the click column of week w (days 7w..7w+6).
-func ouladWeekName(w int) string { return "clicks_week_" + strconv.Itoa(w) }
 
 // frame builds the Frame of sorted cutoff index k.
 func (l *ouladLoader) frame(k int) *Frame {
@@ -177,103 +174,20 @@ func ouladRatio(num, den float64) float64 {
 }
 
 // clickColumns appends the click columns of sorted cutoff index k to f and
-// returns the click cleaning counts.
+// returns the click cleaning counts. The columns come from the shared
+// activity code (ActivityLayout.ActivityColumns) that the events package
+// uses for any event log.
 func (l *ouladLoader) clickColumns(f *Frame, rows []int32, k int) []CleaningCount {
 	c := l.cutoffs[k]
-	n := len(rows)
-	numTypes := len(l.activityTypes)
-	weeks := 0
-	if c >= 0 {
-		weeks = c/7 + 1
-	}
-	total := make([]float64, n)
-	types := make([][]float64, numTypes)
-	for t := range types {
-		types[t] = make([]float64, n)
-	}
-	before := make([]float64, n)
-	week := make([][]float64, weeks)
-	for w := range week {
-		week[w] = make([]float64, n)
-	}
-	active := make([]float64, n)
-	since := make([]float64, n)
-	weekSums := make([]int64, weeks)
-	noRows, noActivity := 0, 0
-
+	accs := make([]*DailyActivity, len(rows))
+	covered := make([]bool, len(rows))
 	for r, si := range rows {
 		st := &l.students[si]
-		if !l.pres[st.pres].hasClicks {
-			noRows++
-			nan := math.NaN()
-			total[r], before[r], active[r], since[r] = nan, nan, nan, nan
-			for t := range types {
-				types[t][r] = nan
-			}
-			for w := range week {
-				week[w][r] = nan
-			}
-			continue
-		}
-		acc := st.clicks
-		if acc == nil {
-			noActivity++
-			since[r] = math.NaN()
-			continue
-		}
-		var sum, days, beforeSum int64
-		clear(weekSums)
-		last := math.MinInt
-		add := func(d int, v int64) {
-			if d > c || v == 0 {
-				return
-			}
-			sum += v
-			days++
-			last = max(last, d)
-			if d < 0 {
-				beforeSum += v
-			} else {
-				weekSums[d/7] += v
-			}
-		}
-		for i, v := range acc.days {
-			add(ouladDenseFrom+i, v)
-		}
-		for d, v := range acc.other {
-			add(d, v)
-		}
-		before[r] = float64(beforeSum)
-		for w := range week {
-			week[w][r] = float64(weekSums[w])
-		}
-		total[r] = float64(sum)
-		active[r] = float64(days)
-		if last == math.MinInt {
-			noActivity++
-			since[r] = math.NaN()
-		} else {
-			since[r] = float64(c - last)
-		}
-		for t := range types {
-			var v int64
-			for j := 0; j <= k; j++ {
-				v += acc.types[j*numTypes+t]
-			}
-			types[t][r] = float64(v)
-		}
+		accs[r] = st.clicks
+		covered[r] = l.pres[st.pres].hasClicks
 	}
-	f.Numeric = append(f.Numeric, NumericColumn{Name: "clicks_total", Values: total})
-	for t, name := range l.activityTypes {
-		f.Numeric = append(f.Numeric, NumericColumn{Name: "clicks_type_" + name, Values: types[t]})
-	}
-	f.Numeric = append(f.Numeric, NumericColumn{Name: "clicks_week_before_start", Values: before})
-	for w := range week {
-		f.Numeric = append(f.Numeric, NumericColumn{Name: ouladWeekName(w), Values: week[w]})
-	}
-	f.Numeric = append(f.Numeric,
-		NumericColumn{Name: "active_days", Values: active},
-		NumericColumn{Name: "days_since_last_activity", Values: since})
+	cols, noRows, noActivity := l.activity.ActivityColumns(k, accs, covered, l.activityTypes)
+	f.Numeric = append(f.Numeric, cols...)
 	return []CleaningCount{
 		{Rule: "unknown_site", Count: l.counts.unknownSite, Detail: "studentVle.csv rows whose id_site is not a vle.csv site of that presentation, excluded"},
 		{Rule: "no_click_rows", Count: noRows, Detail: "rows of presentations without studentVle.csv rows: click features NaN"},

@@ -45,7 +45,7 @@ type ouladStudent struct {
 	label         uint8
 	subsFrom      int32 // submissions[subsFrom:subsTo] are this student's
 	subsTo        int32
-	clicks        *ouladClickAcc
+	clicks        *DailyActivity // nil: no click row
 	hasRegistered bool // has a studentRegistration.csv row
 }
 
@@ -56,25 +56,6 @@ type ouladSubmission struct {
 	banked  bool
 	score   float64 // NaN when missing
 }
-
-// ouladClickAcc aggregates one student's click rows dated <= the largest
-// cutoff: clicks per day, and clicks per activity type per cutoff interval
-// (interval j holds days in (cutoffs[j-1], cutoffs[j]]). Days in the dense
-// window [ouladDenseFrom, min(largest cutoff, ouladDenseTo)] are counted in
-// a slice; the rare days outside it (long before the start, or late in very
-// long presentations) in a map, so memory per student stays bounded.
-type ouladClickAcc struct {
-	days  []int64       // days[d-ouladDenseFrom]
-	other map[int]int64 // days outside the dense window
-	types []int64       // [interval*numTypes + type]
-}
-
-// The dense click window covers OULAD's usual range (a few weeks before the
-// start to the end of a 9-month presentation).
-const (
-	ouladDenseFrom = -64
-	ouladDenseTo   = 511
-)
 
 // ouladMaxCutoff bounds |cutoff| (ten years of days): the week columns and
 // accumulators grow with the cutoff.
@@ -119,6 +100,7 @@ type ouladLoader struct {
 	submissions []ouladSubmission
 
 	activityTypes []string
+	activity      *ActivityLayout // click days and cutoff intervals (events_activity.go)
 	sites         map[int64]ouladSite
 	// siteSlots[id] is 1 + the index in siteList of site id, 0 for none;
 	// used instead of sites when every id_site is in [0, ouladMaxDenseSite).
@@ -590,8 +572,6 @@ func (l *ouladLoader) site(id int64) (ouladSite, bool) {
 type ouladClickAggregator struct {
 	l                 *ouladLoader
 	maxCut            int
-	numTypes          int
-	denseLen          int
 	lastMod, lastPres []byte
 	lastP             int32
 	lastOK            bool
@@ -645,24 +625,10 @@ func (a *ouladClickAggregator) add(module, presentation []byte, id, siteID int64
 		return
 	}
 	st := &l.students[a.lastStudent]
-	acc := st.clicks
-	if acc == nil {
-		acc = &ouladClickAcc{days: make([]int64, a.denseLen), types: make([]int64, a.numTypes*len(l.cutoffs))}
-		st.clicks = acc
+	if st.clicks == nil {
+		st.clicks = &DailyActivity{}
 	}
-	if i := day - ouladDenseFrom; i >= 0 && i < a.denseLen {
-		acc.days[i] += n
-	} else {
-		if acc.other == nil {
-			acc.other = map[int]int64{}
-		}
-		acc.other[day] += n
-	}
-	j := 0
-	for l.cutoffs[j] < day {
-		j++
-	}
-	acc.types[j*a.numTypes+int(a.lastSite.typ)] += n
+	l.activity.Add(st.clicks, day, int(a.lastSite.typ), n)
 }
 
 // ouladParseVLELine is the fast path for a studentVle.csv line in the
@@ -748,11 +714,14 @@ func (l *ouladLoader) readStudentVLE() error {
 	const file = OULADStudentVLE
 	want := []string{"code_module", "code_presentation", "id_student", "id_site", "date", "sum_click"}
 	maxCut := l.cutoffs[len(l.cutoffs)-1]
+	layout, err := NewActivityLayout(l.cutoffs, maxCut)
+	if err != nil {
+		return fmt.Errorf("oulad: %w", err)
+	}
+	l.activity = layout
 	agg := &ouladClickAggregator{
 		l:           l,
 		maxCut:      maxCut,
-		numTypes:    len(l.activityTypes),
-		denseLen:    max(0, min(maxCut, ouladDenseTo)-ouladDenseFrom+1),
 		lastStudent: -1,
 		lastSiteID:  -1,
 	}
@@ -763,7 +732,7 @@ func (l *ouladLoader) readStudentVLE() error {
 		}
 		return ok
 	}
-	err := l.scanFast(file, want, fast, func(line int, r [][]byte) error {
+	err = l.scanFast(file, want, fast, func(line int, r [][]byte) error {
 		id, err := ouladStudentID(file, line, r[2])
 		if err != nil {
 			return err
