@@ -13,7 +13,6 @@ var ouladAssessmentNames = [...]string{
 	"weight_submitted_fraction", "late_submissions", "banked",
 }
 
-
 // frame builds the Frame of sorted cutoff index k.
 func (l *ouladLoader) frame(k int) *Frame {
 	c := l.cutoffs[k]

@@ -46,7 +46,7 @@ type ouladStudent struct {
 	subsFrom      int32 // submissions[subsFrom:subsTo] are this student's
 	subsTo        int32
 	clicks        *DailyActivity // nil: no click row
-	hasRegistered bool // has a studentRegistration.csv row
+	hasRegistered bool           // has a studentRegistration.csv row
 }
 
 type ouladSubmission struct {
