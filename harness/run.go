@@ -21,6 +21,7 @@ import (
 	"github.com/evalrun/evalrun/explain"
 	"github.com/evalrun/evalrun/metrics"
 	"github.com/evalrun/evalrun/pseudonym"
+	"github.com/evalrun/evalrun/reports"
 	"github.com/evalrun/evalrun/results"
 )
 
@@ -146,6 +147,17 @@ func Run(ctx context.Context, s *Spec, opts RunOptions) (*Outcome, error) {
 	files := []outputFile{
 		{"results.json", resultsJSON},
 		{"predictions.csv", predictionsCSV},
+	}
+	keyOf := func(id string) string { return id }
+	if mapper != nil {
+		keyOf = mapper.Pseudonym
+	}
+	extra, err := reports.RunFiles(run, riskList(s, evals, keyOf))
+	if err != nil {
+		return nil, fmt.Errorf("rendering reports: %w", err)
+	}
+	for _, f := range extra {
+		files = append(files, outputFile{f.Name, f.Data})
 	}
 	for _, e := range evals {
 		if e.stderr != nil {

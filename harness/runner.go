@@ -264,6 +264,9 @@ func (e *evaluation) evaluate(ctx context.Context, seed uint64, policy metrics.T
 			return fmt.Errorf("%s: %w", where, err)
 		}
 	}
+	if err := e.addCurves(seed); err != nil {
+		return fmt.Errorf("%s: curves: %w", where, err)
+	}
 	return nil
 }
 

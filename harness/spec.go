@@ -24,6 +24,7 @@ type Spec struct {
 	Privacy    Privacy      `toml:"privacy"`
 	Explain    ExplainSpec  `toml:"explain"`
 	Fairness   FairnessSpec `toml:"fairness"`
+	Report     ReportSpec   `toml:"report"`
 
 	// File is the path the spec was read from ("<embedded>/name" for
 	// shipped specs); Dir resolves relative data paths.
@@ -179,6 +180,61 @@ func (e ExplainSpec) repeats() int {
 		return 5
 	}
 	return *e.PermutationRepeats
+}
+
+// ReportSpec is the [report] table: which evaluation the risk list for
+// advisors shows.
+type ReportSpec struct {
+	// Model, Cutoff and Split choose the evaluation; by default the first
+	// model that is neither a base rate nor a rule, at the first cutoff
+	// and fold.
+	Model  string `toml:"model"`
+	Cutoff *int   `toml:"cutoff"`
+	Split  string `toml:"split"`
+}
+
+// matches reports whether an evaluation is the one the risk list shows.
+func (r ReportSpec) matches(e *evaluation) bool {
+	if r.Model != "" && e.model.Name != r.Model {
+		return false
+	}
+	if r.Model == "" && (e.model.Kind == "prior" || e.model.Kind == "rule") {
+		return false
+	}
+	if r.Cutoff != nil && (e.frame.Cutoff != *r.Cutoff) {
+		return false
+	}
+	if r.Cutoff == nil && e.frame != e.data.frames[0] {
+		return false
+	}
+	if r.Split != "" {
+		return e.fold.split == r.Split
+	}
+	return true
+}
+
+func (s *Spec) checkReport(ps *problems) {
+	r := s.Report
+	if r.Model != "" {
+		found := false
+		for _, m := range s.Models {
+			found = found || m.Name == r.Model
+		}
+		if !found {
+			ps.add("report.model", "no model named %q", r.Model)
+		}
+	}
+	if r.Cutoff != nil {
+		found := false
+		for _, d := range s.Datasets {
+			for _, c := range d.CutoffDays {
+				found = found || c == *r.Cutoff
+			}
+		}
+		if !found {
+			ps.add("report.cutoff", "no dataset has cutoff day %d", *r.Cutoff)
+		}
+	}
 }
 
 // Privacy is the [privacy] table.
@@ -576,6 +632,7 @@ func (s *Spec) checkValues(ps *problems) {
 	s.checkThreshold(ps)
 	s.checkMetrics(ps)
 	s.checkFairness(ps)
+	s.checkReport(ps)
 	if r := s.Explain.reasons(); r < 0 || r > 10 {
 		ps.add("explain.reasons", "must be between 0 and 10, got %d", r)
 	}

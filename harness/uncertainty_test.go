@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"math"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -28,8 +29,8 @@ strata = "course"
 			}
 		}
 		auc, ok := u.Bootstrap.Interval("auc")
-		if !ok || auc.Estimate == nil || *auc.Estimate != *e.Metrics.AUC {
-			t.Errorf("%s: bootstrap AUC estimate %v, want the test AUC %v", e.Model, auc.Estimate, *e.Metrics.AUC)
+		if !ok || auc.Estimate == nil || math.Abs(*auc.Estimate-*e.Metrics.AUC) > 1e-12 {
+			t.Errorf("%s: bootstrap AUC estimate %v, want the test AUC %v", e.Model, deref(auc.Estimate), *e.Metrics.AUC)
 		}
 		_, hasBrier := u.Bootstrap.Interval("brier")
 		if e.Model == "missed" {
@@ -66,8 +67,8 @@ strata = "course"
 			t.Errorf("logistic vs base rate at cutoff %d: p = %v; the planted signal should be unmistakable", *c.Cutoff, c.DeLong.PValue)
 		}
 		diff, _ := c.Bootstrap.Interval("auc")
-		if diff.Estimate == nil || *diff.Estimate != c.DeLong.Diff {
-			t.Errorf("paired bootstrap AUC difference %v, DeLong difference %v: want equal point estimates", diff.Estimate, c.DeLong.Diff)
+		if diff.Estimate == nil || math.Abs(*diff.Estimate-c.DeLong.Diff) > 1e-12 {
+			t.Errorf("%s vs %s: paired bootstrap AUC difference %v, DeLong difference %v: want equal point estimates", c.ModelA, c.ModelB, deref(diff.Estimate), c.DeLong.Diff)
 		}
 	}
 }
@@ -120,4 +121,11 @@ compare = "some"
 			t.Errorf("error does not contain %q; got:\n%v", want, err)
 		}
 	}
+}
+
+func deref(p *float64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
 }

@@ -97,6 +97,8 @@ type Evaluation struct {
 	Fit          models.Summary             `json:"fit"`
 	// Fairness is the subgroup audit of the test scores (with [fairness]).
 	Fairness *fairness.AuditResult `json:"fairness,omitempty"`
+	// Curves are the plot data of the test scores.
+	Curves *Curves `json:"curves,omitempty"`
 	// Selection records how a model with a grid chose its parameters.
 	Selection *Selection `json:"selection,omitempty"`
 	// Importance is the permutation importance of each feature on the
@@ -209,4 +211,55 @@ type Selection struct {
 type Candidate struct {
 	Params map[string]any `json:"params"`
 	AUC    float64        `json:"auc"`
+}
+
+// Curves holds the plot data of one evaluation's test scores.
+type Curves struct {
+	// ROC and PR are thinned to at most 200 points each.
+	ROC     []metrics.CurvePoint `json:"roc"`
+	ROCBand *metrics.ROCBand     `json:"roc_band"`
+	PR      []metrics.CurvePoint `json:"pr"`
+	// Groups holds the ROC curve of every reported group of each audited
+	// attribute (for ABROCA plots), thinned to at most 100 points.
+	Groups []GroupCurve `json:"groups,omitempty"`
+}
+
+// GroupCurve is the ROC curve of one group of one attribute.
+type GroupCurve struct {
+	Attribute string               `json:"attribute"`
+	Group     string               `json:"group"`
+	ROC       []metrics.CurvePoint `json:"roc"`
+}
+
+// RiskList ranks the test students of one model, cutoff and split for
+// advisors. It is not part of results.json: it holds one row per student
+// and is written to risk_list.csv and the reports.
+type RiskList struct {
+	Dataset   string `json:"dataset"`
+	Cutoff    *int   `json:"cutoff"`
+	Split     string `json:"split"`
+	Model     string `json:"model"`
+	Threshold float64
+	// Pseudonymized is false only when the spec shows real identifiers.
+	Pseudonymized bool
+	Students      []RiskStudent
+}
+
+// RiskStudent is one row of the risk list.
+type RiskStudent struct {
+	Rank   int
+	Key    string // pseudonym unless the spec opts into real ids
+	Term   string
+	Course string
+	Score  float64
+	// Band is "high" (flagged by the threshold policy), "medium" (the next
+	// 20% of students by rank) or "low".
+	Band    string
+	Reasons []explain.Reason
+	// Features holds the student's values of the features the risk list
+	// explains in words (assessments due, submitted, missed, mean score,
+	// late submissions, clicks, days since last activity) when present.
+	Features map[string]float64
+	// Weekly holds clicks per week from week 0 (OULAD click features).
+	Weekly []float64
 }

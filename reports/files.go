@@ -1,0 +1,170 @@
+package reports
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/evalrun/evalrun/explain"
+	"github.com/evalrun/evalrun/results"
+)
+
+// File is one rendered file of a run directory.
+type File struct {
+	Name string // slash-separated path inside the run directory
+	Data []byte
+}
+
+// RunFiles renders the files a run directory holds besides results.json,
+// predictions.csv and manifest.json: metrics.csv and, when risk is not nil,
+// risk_list.csv.
+func RunFiles(run *results.Run, risk *results.RiskList) ([]File, error) {
+	m, err := MetricsCSV(run)
+	if err != nil {
+		return nil, err
+	}
+	files := []File{{"metrics.csv", m}}
+	if risk != nil {
+		r, err := RiskListCSV(risk)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, File{"risk_list.csv", r})
+	}
+	return files, nil
+}
+
+var metricsHeader = []string{
+	"dataset", "cutoff", "split", "model", "n", "positives", "base_rate", "threshold", "flagged",
+	"auc", "auc_lower", "auc_upper", "average_precision", "precision", "precision_lower", "precision_upper",
+	"recall", "recall_lower", "recall_upper", "f1", "accuracy", "specificity", "balanced_accuracy", "brier", "log_loss",
+}
+
+// MetricsCSV writes one row per evaluation: the test metrics, the DeLong
+// interval of the AUC and the bootstrap intervals (the spec's interval
+// kind) of precision and recall. Undefined values are empty cells.
+func MetricsCSV(run *results.Run) ([]byte, error) {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	w.Write(metricsHeader)
+	for _, e := range run.Evaluations {
+		m := e.Metrics
+		aucLo, aucHi := "", ""
+		if e.Uncertainty != nil && e.Uncertainty.AUCDeLong != nil {
+			aucLo, aucHi = g(e.Uncertainty.AUCDeLong.Lower), g(e.Uncertainty.AUCDeLong.Upper)
+		}
+		pLo, pHi := bootstrapBounds(e, "precision")
+		rLo, rHi := bootstrapBounds(e, "recall")
+		w.Write([]string{
+			e.Dataset, cutoffCell(e.Cutoff), e.Split, e.Model, strconv.Itoa(m.N), strconv.Itoa(m.Positives), g(m.BaseRate), g(e.Threshold), strconv.Itoa(m.Flagged),
+			opt(m.AUC), aucLo, aucHi, opt(m.AveragePrecision), opt(m.Precision), pLo, pHi,
+			opt(m.Recall), rLo, rHi, opt(m.F1), opt(m.Accuracy), opt(m.Specificity), opt(m.BalancedAccuracy), opt(m.Brier), opt(m.LogLoss),
+		})
+	}
+	w.Flush()
+	return buf.Bytes(), w.Error()
+}
+
+// bootstrapBounds returns the bootstrap interval of a metric of the kind
+// the spec asked reports to show, or empty cells.
+func bootstrapBounds(e results.Evaluation, metric string) (string, string) {
+	if e.Uncertainty == nil || e.Uncertainty.Bootstrap == nil {
+		return "", ""
+	}
+	iv, ok := e.Uncertainty.Bootstrap.Interval(metric)
+	if !ok {
+		return "", ""
+	}
+	b := iv.BCa
+	if e.Uncertainty.Interval == "percentile" {
+		b = iv.Percentile
+	}
+	if b == nil {
+		return "", ""
+	}
+	return g(b.Lower), g(b.Upper)
+}
+
+// RiskListCSV writes the advisors' risk list: rank, student key, term,
+// course, score, band and the top reasons in plain words.
+func RiskListCSV(r *results.RiskList) ([]byte, error) {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	w.Write([]string{"rank", "student", "term", "course", "score", "band", "reason_1", "reason_2", "reason_3"})
+	for _, s := range r.Students {
+		rec := []string{strconv.Itoa(s.Rank), s.Key, s.Term, s.Course, strconv.FormatFloat(s.Score, 'f', 4, 64), s.Band, "", "", ""}
+		for i, reason := range s.Reasons {
+			if i == 3 {
+				break
+			}
+			rec[6+i] = ReasonWords(reason, s.Features, r.Cutoff)
+		}
+		w.Write(rec)
+	}
+	w.Flush()
+	return buf.Bytes(), w.Error()
+}
+
+// ReasonWords says in plain words why a feature raised a student's risk,
+// e.g. "missed 2 of 3 assessments due by day 28". Features without a
+// phrase are written as "name = value".
+func ReasonWords(r explain.Reason, features map[string]float64, cutoff *int) string {
+	by := ""
+	if cutoff != nil {
+		by = fmt.Sprintf(" by day %d", *cutoff)
+	}
+	v := r.Value
+	n := strconv.FormatFloat(v, 'f', -1, 64)
+	switch {
+	case r.Feature == "missed":
+		if due, ok := features["due_by_cutoff"]; ok {
+			return fmt.Sprintf("missed %s of %s assessments due%s", n, strconv.FormatFloat(due, 'f', -1, 64), by)
+		}
+		return fmt.Sprintf("missed %s assessments due%s", n, by)
+	case r.Feature == "submitted":
+		return fmt.Sprintf("submitted %s assessments%s", n, by)
+	case r.Feature == "mean_score":
+		return fmt.Sprintf("mean assessment score %s", strconv.FormatFloat(v, 'f', 0, 64))
+	case r.Feature == "late_submissions":
+		return fmt.Sprintf("%s late submissions%s", n, by)
+	case r.Feature == "clicks_total":
+		return fmt.Sprintf("%s clicks in the VLE%s", n, by)
+	case r.Feature == "active_days":
+		return fmt.Sprintf("active on %s days%s", n, by)
+	case r.Feature == "days_since_last_activity":
+		return fmt.Sprintf("no VLE activity for %s days", n)
+	case r.Feature == "num_of_prev_attempts":
+		return fmt.Sprintf("%s previous attempts at this module", n)
+	case r.Feature == "studied_credits":
+		return fmt.Sprintf("studying %s credits", n)
+	case strings.HasPrefix(r.Feature, "clicks_week_"):
+		return fmt.Sprintf("%s clicks in week %s", n, strings.TrimPrefix(r.Feature, "clicks_week_"))
+	case strings.HasSuffix(r.Feature, "_missing") && v == 1:
+		return strings.TrimSuffix(r.Feature, "_missing") + " unknown"
+	case strings.Contains(r.Feature, "="):
+		name, level, _ := strings.Cut(r.Feature, "=")
+		if v == 1 {
+			return fmt.Sprintf("%s is %s", name, level)
+		}
+		return fmt.Sprintf("%s is not %s", name, level)
+	}
+	return fmt.Sprintf("%s = %s", r.Feature, strconv.FormatFloat(v, 'g', 4, 64))
+}
+
+func g(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+
+func opt(v *float64) string {
+	if v == nil {
+		return ""
+	}
+	return g(*v)
+}
+
+func cutoffCell(c *int) string {
+	if c == nil {
+		return ""
+	}
+	return strconv.Itoa(*c)
+}
