@@ -132,7 +132,7 @@ func MannWhitney(a, b []float64) (MannWhitneyResult, error) {
 		return MannWhitneyResult{}, fmt.Errorf("mann-whitney: all values are tied: the test is undefined")
 	}
 	z := (u - n1*n2/2 - 0.5) / s
-	p := math.Min(1, math.Max(0, 2*stdNormal.Survival(z)))
+	p := math.Min(1, math.Max(0, 2*normalSurvival(z)))
 	return MannWhitneyResult{U: u1, Z: z, PValue: p, CommonLanguage: u1 / (n1 * n2)}, nil
 }
 

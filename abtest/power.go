@@ -205,7 +205,7 @@ func (d ProportionsDesign) powerProp(p1, n2 float64) float64 {
 func (d ProportionsDesign) powerPropSizes(p1, n1, n2 float64) float64 {
 	de := d.Cluster.DesignEffect()
 	pbar := (n1*p1 + n2*d.P2) / (n1 + n2)
-	z := stdNormal.Quantile(1 - d.Alpha/2)
+	z := -stdNormal.Quantile(d.Alpha / 2)
 	null := math.Sqrt(de * pbar * (1 - pbar) * (1/n1 + 1/n2))
 	alt := math.Sqrt(de * (p1*(1-p1)/n1 + d.P2*(1-d.P2)/n2))
 	return stdNormal.CDF((math.Abs(p1-d.P2) - z*null) / alt)
@@ -389,7 +389,7 @@ func (d MeansDesign) powerMeansSizes(delta, n1, n2 float64) float64 {
 		nu = math.Max(1e-7, (n1+n2)/d.Cluster.ClusterSize-2)
 	}
 	ncp := math.Abs(delta) / (d.SD * math.Sqrt(d.Cluster.DesignEffect()*(1/n1+1/n2)))
-	q := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: nu}.Quantile(1 - d.Alpha/2)
+	q := tUpper(d.Alpha/2, nu)
 	return noncentralTSurvival(q, nu, ncp)
 }
 

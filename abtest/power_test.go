@@ -168,7 +168,7 @@ func integrateNCT(q, nu, ncp float64) float64 {
 		s := r * r
 		v := nu * s * s
 		logChi := (nu/2-1)*math.Log(v) - v/2 - (nu/2)*math.Ln2 - lg
-		return 2 * r * 2 * nu * s * math.Exp(logChi) * stdNormal.Survival(q*s-ncp)
+		return 2 * r * 2 * nu * s * math.Exp(logChi) * normalSurvival(q*s-ncp)
 	}
 	sum := f(lo) + f(hi)
 	for i := 1; i < n; i++ {

@@ -30,7 +30,7 @@ func (s SpendingFunction) Spent(alpha, t float64) (float64, error) {
 	switch s {
 	case SpendingOBrienFleming:
 		side := alpha / 2
-		return 2 * 2 * stdNormal.Survival(stdNormal.Quantile(1-side/2)/math.Sqrt(t)), nil
+		return 2 * 2 * normalSurvival(-stdNormal.Quantile(side/2)/math.Sqrt(t)), nil
 	case SpendingPocock:
 		return alpha * math.Log(1+(math.E-1)*t), nil
 	}
@@ -105,7 +105,7 @@ func GroupSequentialBoundaries(d SequentialDesign) ([]Boundary, error) {
 		b := Boundary{Look: k + 1, Information: t, CumulativeAlpha: cum, IncrementalAlpha: inc}
 		var c float64
 		if k == 0 {
-			c = stdNormal.Quantile(1 - inc/2)
+			c = -stdNormal.Quantile(inc / 2)
 		} else {
 			cross := func(c float64) float64 {
 				up, down := crossingProb(grid, dens, tPrev, t, c, 0)
@@ -119,7 +119,7 @@ func GroupSequentialBoundaries(d SequentialDesign) ([]Boundary, error) {
 			}
 		}
 		b.Z = c
-		b.NominalP = 2 * stdNormal.Survival(c)
+		b.NominalP = 2 * normalSurvival(c)
 		out = append(out, b)
 		if k < len(d.Looks)-1 {
 			grid, dens = nextDensity(grid, dens, tPrev, t, c, 0, k == 0)
@@ -187,10 +187,33 @@ func nextDensity(grid, dens []float64, tPrev, t, c, drift float64, first bool) (
 	sd := math.Sqrt(t - tPrev)
 	st, sp := math.Sqrt(t), math.Sqrt(tPrev)
 	mu := drift * (t - tPrev)
+	beta := sp / sd
+	delta := beta * (grid[1] - grid[0]) // step of the kernel argument
+	shrink := math.Exp(-delta * delta)
 	for j, z := range ng {
-		var s float64
-		for i, u := range grid {
-			s += dens[i] * normalPDF((z*st-u*sp-mu)/sd)
+		// Σ_i dens_i φ(x_i) with x_i = (z√t − u_i√tPrev − μ)/sd, which
+		// falls by delta per node: φ(x_{i±1}) = φ(x_i)·exp(∓x_i·δ − δ²/2),
+		// and those factors themselves change by exp(−δ²) per node. The
+		// recurrence runs outward from the node nearest the peak, so it
+		// only multiplies by factors below 1 (two multiplications per node
+		// instead of an exponential; relative error about n·ε).
+		x0 := (z*st - grid[0]*sp - mu) / sd
+		i0 := int(math.Round(x0 / delta))
+		i0 = min(max(i0, 0), len(grid)-1)
+		xi := x0 - float64(i0)*delta
+		peak := normalPDF(xi)
+		s := dens[i0] * peak
+		phi, q := peak, math.Exp(xi*delta-delta*delta/2)
+		for i := i0 + 1; i < len(grid) && phi > 0; i++ {
+			phi *= q
+			q *= shrink
+			s += dens[i] * phi
+		}
+		phi, p := peak, math.Exp(-xi*delta-delta*delta/2)
+		for i := i0 - 1; i >= 0 && phi > 0; i-- {
+			phi *= p
+			p *= shrink
+			s += dens[i] * phi
 		}
 		nd[j] = w[j] * s * st / sd
 	}
@@ -267,7 +290,7 @@ func SequentialInflationFactor(d SequentialDesign, power float64) (float64, erro
 	if bs[len(bs)-1].Information != 1 {
 		return 0, fmt.Errorf("group sequential inflation: the last look must be at information 1, got %v", bs[len(bs)-1].Information)
 	}
-	fixed := stdNormal.Quantile(1-d.Alpha/2) + stdNormal.Quantile(power)
+	fixed := -stdNormal.Quantile(d.Alpha/2) + stdNormal.Quantile(power)
 	f := func(drift float64) float64 { return sequentialPower(bs, drift).Power - power }
 	lo, hi := fixed*0.5, fixed*3
 	drift, err := zeroin(f, lo, hi, f(lo), f(hi), 1e-10)
@@ -306,15 +329,4 @@ func MonitorSequential(d SequentialDesign, z []float64) ([]SequentialLook, error
 		out[k] = SequentialLook{Boundary: bs[k], Statistic: z[k], Crossed: math.Abs(z[k]) >= bs[k].Z}
 	}
 	return out, nil
-}
-
-// normalPDF is the standard normal density (inlined for the integration
-// loops, which evaluate it millions of times).
-func normalPDF(x float64) float64 {
-	return math.Exp(-x*x/2) / math.Sqrt(2*math.Pi)
-}
-
-// normalSurvival is P(Z > x) for a standard normal Z.
-func normalSurvival(x float64) float64 {
-	return math.Erfc(x/math.Sqrt2) / 2
 }

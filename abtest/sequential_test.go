@@ -118,3 +118,25 @@ func TestSequentialInflationAndPower(t *testing.T) {
 		t.Error("last look below 1: no error")
 	}
 }
+
+// TestTailAccuracy guards the far-tail probabilities that gonum computes
+// as 1 − CDF (Normal.Survival, F.Survival) and this package replaces.
+func TestTailAccuracy(t *testing.T) {
+	// R 4.2.2: pf(25, 2, 300, lower.tail = FALSE) = 9.0778197563880708e-11,
+	// 2 * pnorm(-8) = 1.244192114854357e-15.
+	if got := fSurvival(25, 2, 300); math.Abs(got/9.0778197563880708e-11-1) > 1e-12 {
+		t.Errorf("P(F(2, 300) > 25) = %v", got)
+	}
+	if got := twoSidedNormalP(8); math.Abs(got/1.244192114854357e-15-1) > 1e-12 {
+		t.Errorf("2P(Z > 8) = %v", got)
+	}
+	// An O'Brien-Fleming look at t = 0.1 spends 2.7225e-12 (mpmath, 30
+	// digits: 2.72250297845976e-12) and its boundary is 6.99135170707742.
+	b, err := GroupSequentialBoundaries(SequentialDesign{Alpha: 0.05, Spending: SpendingOBrienFleming, Looks: []float64{0.1, 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(b[0].IncrementalAlpha/2.72250297845976e-12-1) > 1e-9 || math.Abs(b[0].Z-6.99135170707742) > 1e-9 {
+		t.Errorf("first look spends %v with boundary %.14f", b[0].IncrementalAlpha, b[0].Z)
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"sort"
 
 	"gonum.org/v1/gonum/mat"
-	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // EffectScale is the scale on which subgroup effects and their interaction
@@ -249,7 +248,7 @@ func SubgroupEffects(y []float64, treated []bool, groups []string, opts Subgroup
 	}
 	res.InteractionStat, res.InteractionDF = w, q
 	if scale == ScaleDifference {
-		res.InteractionP = distuv.F{D1: float64(q), D2: df}.Survival(w / float64(q))
+		res.InteractionP = fSurvival(w/float64(q), float64(q), df)
 	} else {
 		res.InteractionP = chiSquareP(w, float64(q))
 	}
