@@ -1,0 +1,477 @@
+package pilot
+
+import (
+	"fmt"
+	"math"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"gonum.org/v1/gonum/stat/distuv"
+
+	"github.com/evalrun/evalrun/abtest"
+)
+
+// Result is the analysis of one pilot: what was read, the plan, abtest's
+// analysis, the monitoring boundaries and a plain-language summary. It is
+// deterministic (no timestamps) and encodes as JSON; docs/pilots.md
+// describes the fields.
+type Result struct {
+	Name   string `json:"name"`
+	Inputs Inputs `json:"inputs"`
+	// Analysis is abtest.Analyze's result: checks, effects with
+	// multiplicity control, subgroups, complier effects, the target.
+	Analysis abtest.Analysis `json:"analysis"`
+	// ExtraBalance holds the balance (standardized mean differences, all
+	// assigned units) of the declared covariates and attributes that the
+	// plan does not use; Analysis.Checks.Balance covers the adjust_for and
+	// pre_period covariates and the subgroup attributes.
+	ExtraBalance []abtest.ArmBalance `json:"extra_balance,omitempty"`
+	// Sequential is the group-sequential monitoring, when declared.
+	Sequential *SequentialResult `json:"sequential,omitempty"`
+	// Summary states the results in plain language, the sample-ratio
+	// alarm first.
+	Summary []string `json:"summary"`
+	// Warnings lists everything a report must show: Analysis.Warnings,
+	// then warnings of the extra balance and the monitoring.
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// Inputs records what the analysis was run on.
+type Inputs struct {
+	Spec Spec        `json:"spec"`
+	Data LoadReport  `json:"data"`
+	Plan abtest.Plan `json:"plan"`
+}
+
+// SequentialResult is the group-sequential monitoring of one comparison.
+type SequentialResult struct {
+	Arm     string `json:"arm"`
+	Outcome string `json:"outcome"`
+	// Spending is the Lan-DeMets spending function, Alpha the overall
+	// two-sided level.
+	Spending abtest.SpendingFunction `json:"spending"`
+	Alpha    float64                 `json:"alpha"`
+	// Boundaries holds every planned look's boundary.
+	Boundaries []abtest.Boundary `json:"boundaries"`
+	// Looks holds the looks done so far with their statistics.
+	Looks []abtest.SequentialLook `json:"looks"`
+	// Source is "spec" (the z statistics of sequential.z) or "look column"
+	// (each look analysed on the units of looks 1..k; its z is the normal
+	// score of the primary analysis' two-sided p-value, signed like the
+	// estimate).
+	Source string `json:"source"`
+	// CrossedAt is the first look whose boundary was crossed (0: none).
+	CrossedAt int `json:"crossed_at"`
+	// Statement says where the monitoring stands.
+	Statement string `json:"statement"`
+}
+
+// Resolve returns path resolved against baseDir when it is relative.
+func Resolve(baseDir, path string) string {
+	if path == "" || filepath.IsAbs(path) || baseDir == "" {
+		return path
+	}
+	return filepath.Join(baseDir, path)
+}
+
+// Run checks the spec, reads its data (the data path resolved against
+// baseDir), runs abtest.Analyze with the plan the spec declares and, when
+// declared, the group-sequential monitoring, and writes the summary.
+// Errors: a spec that fails Check (*SpecError), a data file with problems
+// (*DataFileError), and data the plan cannot be applied to (abtest's
+// errors).
+func Run(s Spec, baseDir string) (*Result, error) {
+	if err := s.checkErr(""); err != nil {
+		return nil, fmt.Errorf("pilot %s: %w", s.Name, err)
+	}
+	p, rep, looks, err := readPilot(Resolve(baseDir, s.Data), s)
+	if err != nil {
+		return nil, fmt.Errorf("pilot %s: %w", s.Name, err)
+	}
+	plan := s.Plan()
+	a, err := abtest.Analyze(p, plan)
+	if err != nil {
+		return nil, fmt.Errorf("pilot %s: %w", s.Name, err)
+	}
+	r := &Result{Name: s.Name, Inputs: Inputs{Spec: s, Data: rep, Plan: plan}, Analysis: a}
+	r.ExtraBalance, r.Warnings = extraBalance(p, s)
+	if s.Sequential != nil {
+		seq, err := monitor(s, plan, p, looks, a)
+		if err != nil {
+			return nil, fmt.Errorf("pilot %s: sequential monitoring: %w", s.Name, err)
+		}
+		r.Sequential = seq
+	}
+	r.Warnings = append(append([]string(nil), a.Warnings...), r.Warnings...)
+	r.Summary = summarize(r, s)
+	return r, nil
+}
+
+// extraBalance computes the balance of the covariates and attributes the
+// plan does not use, on all assigned units, and the warnings it raises.
+func extraBalance(p abtest.Pilot, s Spec) ([]abtest.ArmBalance, []string) {
+	used := map[string]bool{}
+	for _, c := range s.AdjustFor {
+		used[c] = true
+	}
+	for _, o := range s.Outcomes {
+		used[o.PrePeriod] = true
+	}
+	for _, g := range s.Subgroups {
+		used["attr:"+g.Attribute] = true
+	}
+	var out []abtest.ArmBalance
+	var warnings []string
+	for _, arm := range s.Arms {
+		if arm == s.Control {
+			continue
+		}
+		var rows []int
+		var treated []bool
+		for i, a := range p.Arms {
+			if a == arm || a == s.Control {
+				rows = append(rows, i)
+				treated = append(treated, a == arm)
+			}
+		}
+		ab := abtest.ArmBalance{Arm: arm}
+		for _, c := range p.Covariates {
+			if used[c.Name] {
+				continue
+			}
+			row, err := abtest.BalanceNumeric(c.Name, pickFloats(c.Values, rows), treated)
+			if err != nil {
+				warnings = append(warnings, fmt.Sprintf("balance of %s (arm %s) not computed: %v", c.Name, arm, err))
+				continue
+			}
+			ab.Rows = append(ab.Rows, row)
+		}
+		for _, at := range p.Attributes {
+			if used["attr:"+at.Name] {
+				continue
+			}
+			vals := make([]string, len(rows))
+			for k, i := range rows {
+				vals[k] = at.Values[i]
+			}
+			rs, err := abtest.BalanceCategorical(at.Name, vals, treated)
+			if err != nil {
+				warnings = append(warnings, fmt.Sprintf("balance of %s (arm %s) not computed: %v", at.Name, arm, err))
+				continue
+			}
+			ab.Rows = append(ab.Rows, rs...)
+		}
+		for _, row := range ab.Rows {
+			if row.Imbalanced {
+				warnings = append(warnings, fmt.Sprintf("covariate imbalance in arm %s: %s has standardized mean difference %s (threshold %.1f)", arm, balanceName(row), smdText(row.SMD), abtest.SMDThreshold))
+			}
+		}
+		if len(ab.Rows) > 0 {
+			out = append(out, ab)
+		}
+	}
+	return out, warnings
+}
+
+func balanceName(r abtest.BalanceRow) string {
+	if r.Level != "" {
+		return r.Covariate + "=" + r.Level
+	}
+	return r.Covariate
+}
+
+func smdText(smd *float64) string {
+	if smd == nil {
+		return "undefined"
+	}
+	return fmt.Sprintf("%.2f", *smd)
+}
+
+func pickFloats(xs []float64, rows []int) []float64 {
+	out := make([]float64, len(rows))
+	for k, i := range rows {
+		out[k] = xs[i]
+	}
+	return out
+}
+
+// monitor computes the boundaries and compares the observed statistics.
+func monitor(s Spec, plan abtest.Plan, p abtest.Pilot, looks []int, full abtest.Analysis) (*SequentialResult, error) {
+	q := s.Sequential
+	spending, _ := parseSpending(q.Spending)
+	info := q.Information
+	if len(info) == 0 {
+		for k := 1; k <= q.Looks; k++ {
+			info = append(info, float64(k)/float64(q.Looks))
+		}
+	}
+	res := &SequentialResult{Arm: q.Arm, Outcome: q.Outcome, Spending: spending, Alpha: s.AlphaValue(), Source: "spec"}
+	if res.Arm == "" {
+		res.Arm = s.firstTreatment()
+	}
+	if res.Outcome == "" {
+		res.Outcome = s.firstPrimary()
+	}
+	design := abtest.SequentialDesign{Alpha: res.Alpha, Spending: spending, Looks: info}
+	bs, err := abtest.GroupSequentialBoundaries(design)
+	if err != nil {
+		return nil, err
+	}
+	res.Boundaries = bs
+	z := q.Z
+	if q.LookColumn != "" {
+		res.Source = "look column"
+		last := slices.Max(looks)
+		for k := 1; k <= last; k++ {
+			var e abtest.Effect
+			if k == last {
+				e, _ = findEffect(full, res.Arm, res.Outcome)
+			} else {
+				sub := subsetPilot(p, looks, k)
+				interim := plan
+				interim.Subgroups, interim.Target = nil, nil
+				sub.Received = nil
+				a, err := abtest.Analyze(sub, interim)
+				if err != nil {
+					return nil, fmt.Errorf("look %d (units of looks 1 to %d): %w", k, k, err)
+				}
+				e, _ = findEffect(a, res.Arm, res.Outcome)
+			}
+			z = append(z, zFromP(e.Estimate, e.PValue))
+		}
+	}
+	observed, err := abtest.MonitorSequential(design, z)
+	if err != nil {
+		return nil, err
+	}
+	res.Looks = observed
+	for _, l := range observed {
+		if l.Crossed {
+			res.CrossedAt = l.Look
+			break
+		}
+	}
+	res.Statement = sequentialStatement(res, q.Looks)
+	return res, nil
+}
+
+func findEffect(a abtest.Analysis, arm, outcome string) (abtest.Effect, bool) {
+	for _, e := range a.Effects {
+		if e.Arm == arm && e.Outcome == outcome {
+			return e, true
+		}
+	}
+	return abtest.Effect{}, false
+}
+
+// zFromP is the normal score with two-sided p-value p, signed like the
+// estimate.
+func zFromP(estimate, p float64) float64 {
+	z := distuv.UnitNormal.Quantile(1 - p/2)
+	if math.IsInf(z, 1) {
+		z = 40 // p underflowed to 0: beyond any boundary
+	}
+	if estimate < 0 {
+		z = -z
+	}
+	return z
+}
+
+// subsetPilot keeps the units whose look is at most k.
+func subsetPilot(p abtest.Pilot, looks []int, k int) abtest.Pilot {
+	var keep []int
+	for i, l := range looks {
+		if l <= k {
+			keep = append(keep, i)
+		}
+	}
+	strs := func(xs []string) []string {
+		if xs == nil {
+			return nil
+		}
+		out := make([]string, len(keep))
+		for j, i := range keep {
+			out[j] = xs[i]
+		}
+		return out
+	}
+	out := abtest.Pilot{IDs: strs(p.IDs), Arms: strs(p.Arms), Clusters: strs(p.Clusters), Strata: strs(p.Strata)}
+	if p.Received != nil {
+		out.Received = pickFloats(p.Received, keep)
+	}
+	for _, o := range p.Outcomes {
+		out.Outcomes = append(out.Outcomes, abtest.Outcome{Name: o.Name, Values: pickFloats(o.Values, keep)})
+	}
+	for _, c := range p.Covariates {
+		out.Covariates = append(out.Covariates, abtest.Covariate{Name: c.Name, Values: pickFloats(c.Values, keep)})
+	}
+	for _, a := range p.Attributes {
+		out.Attributes = append(out.Attributes, abtest.Attribute{Name: a.Name, Values: strs(a.Values)})
+	}
+	return out
+}
+
+func sequentialStatement(r *SequentialResult, planned int) string {
+	name := "O'Brien-Fleming"
+	if r.Spending == abtest.SpendingPocock {
+		name = "Pocock"
+	}
+	head := fmt.Sprintf("group-sequential monitoring of %s vs control on %s (%s spending, %d planned looks)", r.Arm, r.Outcome, name, planned)
+	if len(r.Looks) == 0 {
+		return head + ": no look yet"
+	}
+	if r.CrossedAt > 0 {
+		l := r.Looks[r.CrossedAt-1]
+		return fmt.Sprintf("%s: look %d at information %s crossed the boundary (z = %.2f, |z| >= %.2f): stop for efficacy", head, l.Look, trimFloat(l.Information), l.Statistic, l.Z)
+	}
+	l := r.Looks[len(r.Looks)-1]
+	next := "continue to the next look"
+	if len(r.Looks) == planned {
+		next = "final look: no boundary was crossed, the effect is not significant under the sequential design"
+	}
+	return fmt.Sprintf("%s: look %d at information %s: z = %.2f inside the boundary ±%.2f: %s", head, l.Look, trimFloat(l.Information), l.Statistic, l.Z, next)
+}
+
+func trimFloat(v float64) string { return strconv.FormatFloat(v, 'g', 3, 64) }
+
+// summarize writes the plain-language summary.
+func summarize(r *Result, s Spec) []string {
+	a := r.Analysis
+	var out []string
+	if a.Checks.SRM.Alarm {
+		out = append(out, a.Checks.SRM.Warnings...)
+	}
+	var sizes []string
+	for _, c := range a.Checks.ArmSizes {
+		t := fmt.Sprintf("%d %s", c.Units, c.Arm)
+		if c.Clusters > 0 {
+			t += fmt.Sprintf(" in %d clusters", c.Clusters)
+		}
+		sizes = append(sizes, t)
+	}
+	out = append(out, fmt.Sprintf("%d units: %s", r.Inputs.Data.Rows, strings.Join(sizes, ", ")))
+	level := levelText(a, s)
+	alpha := s.AlphaValue()
+	for _, e := range a.Effects {
+		role := "secondary"
+		if e.Primary {
+			role = "primary"
+		}
+		verdict := "not significant"
+		if e.Rejected {
+			verdict = "significant"
+		}
+		if e.Reason != "" {
+			verdict += " (" + e.Reason + ")"
+		}
+		out = append(out, fmt.Sprintf("%s vs %s on %s (%s): %s %s (%s CI %s to %s), %s p %s, adjusted p %s: %s at alpha %s",
+			e.Arm, s.Control, e.Outcome, role, effectQuantity(e), effectValue(e, e.Estimate), level, effectValue(e, e.CI.Lower), effectValue(e, e.CI.Upper),
+			MethodName(e.Method), PText(e.PValue), PText(e.AdjustedP), verdict, trimFloat(alpha)))
+	}
+	if a.Target != nil {
+		out = append(out, a.Target.Statement)
+	}
+	for _, c := range a.Compliance {
+		if c.CACE == nil {
+			out = append(out, fmt.Sprintf("complier average effect of %s on %s: undefined (assignment did not change treatment received)", c.Arm, c.Outcome))
+			continue
+		}
+		ci := ""
+		if c.CI != nil {
+			ci = fmt.Sprintf(" (%s CI %s to %s)", level, Sig3(c.CI.Lower), Sig3(c.CI.Upper))
+		}
+		out = append(out, fmt.Sprintf("complier average effect of %s on %s: %s%s; complier share %s%%, intention-to-treat effect %s",
+			c.Arm, c.Outcome, Sig3(*c.CACE), ci, Sig3(100*c.FirstStage), Sig3(c.ITT)))
+	}
+	for _, g := range a.Subgroups {
+		label := "exploratory"
+		if !g.Exploratory {
+			label = "pre-declared"
+		}
+		if g.Error != "" {
+			out = append(out, fmt.Sprintf("subgroups by %s (%s, %s on %s): not estimable: %s", g.Attribute, label, g.Arm, g.Outcome, g.Error))
+			continue
+		}
+		out = append(out, fmt.Sprintf("subgroups by %s (%s, %s on %s): interaction p %s, adjusted p %s", g.Attribute, label, g.Arm, g.Outcome, PText(g.InteractionP), PText(g.AdjustedP)))
+	}
+	if r.Sequential != nil {
+		out = append(out, r.Sequential.Statement)
+	}
+	if n := len(r.Warnings); n > 0 {
+		skip := 0
+		if a.Checks.SRM.Alarm {
+			skip = len(a.Checks.SRM.Warnings)
+		}
+		if n-skip > 0 {
+			out = append(out, fmt.Sprintf("%d further warning(s): read them before the effects", n-skip))
+		}
+	}
+	return out
+}
+
+func levelText(a abtest.Analysis, s Spec) string {
+	return strconv.FormatFloat(100*s.LevelValue(), 'f', -1, 64) + "%"
+}
+
+// effectQuantity names what an Effect's Estimate measures.
+func effectQuantity(e abtest.Effect) string {
+	if e.Kind == abtest.Binary {
+		return "risk difference"
+	}
+	return "difference in means"
+}
+
+// effectValue shows a risk difference in percentage points and a
+// difference in means with three significant digits.
+func effectValue(e abtest.Effect, v float64) string {
+	if e.Kind == abtest.Binary {
+		return strconv.FormatFloat(100*v, 'f', 1, 64) + " pp"
+	}
+	return Sig3(v)
+}
+
+// MethodName spells out an abtest Effect.Method for reports.
+func MethodName(m string) string {
+	switch m {
+	case "cluster-robust":
+		return "cluster-robust (CR1)"
+	case "regression-hc2":
+		return "regression (HC2)"
+	case "cuped":
+		return "CUPED"
+	case "cmh":
+		return "CMH"
+	case "fisher-exact":
+		return "Fisher exact"
+	case "z-test":
+		return "z test"
+	case "welch":
+		return "Welch t"
+	}
+	return m
+}
+
+// PText shows a p-value with three decimals, or "< 0.001".
+func PText(p float64) string {
+	if p < 0.001 {
+		return "< 0.001"
+	}
+	return "= " + strconv.FormatFloat(p, 'f', 3, 64)
+}
+
+// Sig3 shows v with three significant digits in fixed notation (0.0123,
+// 1.23, 123; at most six decimals).
+func Sig3(v float64) string {
+	if v == 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	}
+	d := 2 - int(math.Floor(math.Log10(math.Abs(v))))
+	d = max(0, min(6, d))
+	s := strconv.FormatFloat(v, 'f', d, 64)
+	if s == "-0" {
+		return "0"
+	}
+	return s
+}
