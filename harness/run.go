@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -38,6 +39,11 @@ type RunOptions struct {
 	// AllowCommands is the --allow-commands consent: without it a spec
 	// with command models is refused before anything runs.
 	AllowCommands bool
+	// Progress, when set, is called after each evaluation with the number
+	// done and the total (serially, from any goroutine).
+	Progress func(done, total int, what string)
+	// Log receives structured log lines (nil: none).
+	Log *slog.Logger
 }
 
 // Outcome is what a finished run produced.
@@ -89,16 +95,25 @@ func Run(ctx context.Context, s *Spec, opts RunOptions) (*Outcome, error) {
 	if cmds := commandModels(s); len(cmds) > 0 && !opts.AllowCommands {
 		return nil, fmt.Errorf("%s: model %q runs a program (%s): pass --allow-commands to let this spec run programs on this machine", s.File, cmds[0].Name, strings.Join(cmds[0].Params.(*commandParams).Argv, " "))
 	}
+	wall := time.Now() // durations for logs; opts.Now may be a fixed clock
+	log := opts.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	log.Info("loading data", "spec", s.File, "datasets", len(s.Datasets))
 	data, err := loadAndValidate(s)
 	if err != nil {
 		return nil, err
+	}
+	for _, ld := range data {
+		log.Info("loaded dataset", "dataset", ld.spec.Name, "kind", ld.spec.Kind, "cutoffs", len(ld.frames), "rows", ld.frames[0].Len(), "seconds", time.Since(wall).Seconds())
 	}
 	predictions, err := loadPredictionFiles(s)
 	if err != nil {
 		return nil, err
 	}
 	policy := s.thresholdPolicy()
-	evals, err := runEvaluations(ctx, s, data, policy, predictions)
+	evals, err := runEvaluations(ctx, s, data, policy, predictions, opts.Progress, log)
 	if err != nil {
 		return nil, err
 	}
@@ -197,6 +212,7 @@ func Run(ctx context.Context, s *Spec, opts RunOptions) (*Outcome, error) {
 	if err := writeRunDir(out, files); err != nil {
 		return nil, err
 	}
+	log.Info("run written", "dir", out, "evaluations", len(evals), "fairness_status", string(run.FairnessStatus), "seconds", time.Since(wall).Seconds())
 	outcome := &Outcome{Dir: out, Results: run, Manifest: manifest}
 	if s.Fairness.gates() {
 		outcome.ExitCode = run.FairnessStatus.ExitCode(s.Fairness.FailOnInconclusive)

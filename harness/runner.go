@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
+	"log/slog"
 	"math"
 	"math/rand/v2"
 	"sync"
+	"time"
 
 	"github.com/evalrun/evalrun/datasets"
 	"github.com/evalrun/evalrun/explain"
@@ -297,7 +299,7 @@ func (e *evaluation) explain(ctx context.Context, fitted models.Fitted, seed uin
 // runEvaluations prepares every fold and runs every evaluation on up to
 // workers goroutines. Results land in fixed slots, so their order and
 // content do not depend on scheduling.
-func runEvaluations(ctx context.Context, s *Spec, data []*loadedDataset, policy metrics.ThresholdPolicy, predictions map[string]*external.PredictionsFile) ([]*evaluation, error) {
+func runEvaluations(ctx context.Context, s *Spec, data []*loadedDataset, policy metrics.ThresholdPolicy, predictions map[string]*external.PredictionsFile, progress func(done, total int, what string), log *slog.Logger) ([]*evaluation, error) {
 	var evals []*evaluation
 	var preps []func()
 	for _, ld := range data {
@@ -318,8 +320,23 @@ func runEvaluations(ctx context.Context, s *Spec, data []*loadedDataset, policy 
 	if err := parallel(ctx, workers, len(preps), func(i int) error { preps[i](); return nil }); err != nil {
 		return nil, err
 	}
+	var mu sync.Mutex
+	done := 0
 	err := parallel(ctx, workers, len(evals), func(i int) error {
-		return evals[i].evaluate(ctx, s.Experiment.Seed, policy, predictions)
+		start := time.Now()
+		if err := evals[i].evaluate(ctx, s.Experiment.Seed, policy, predictions); err != nil {
+			return err
+		}
+		e := evals[i]
+		log.Debug("evaluated", "dataset", e.data.spec.Name, "cutoff", cutoffLabel(e.frame), "split", e.fold.split, "model", e.model.Name,
+			"test_rows", e.result.Test.Rows, "seconds", time.Since(start).Seconds())
+		mu.Lock()
+		done++
+		if progress != nil {
+			progress(done, len(evals), e.taskName())
+		}
+		mu.Unlock()
+		return nil
 	})
 	if err != nil {
 		return nil, err

@@ -22,6 +22,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"math"
 	"os"
 	"os/signal"
@@ -71,7 +72,7 @@ func main() {
 }
 
 const usage = `usage:
-  evalrun run [--output DIR] [--allow-commands] [spec.toml]
+  evalrun run [--output DIR] [--allow-commands] [--quiet] [--log-format text|json] [spec.toml]
                                            run a spec (the built-in demo without one)
   evalrun demo [--output DIR]              run the built-in demo on synthetic data
   evalrun validate spec.toml               check a spec and its data; fit nothing
@@ -154,6 +155,9 @@ func runCmd(ctx context.Context, stdout, stderr io.Writer, cmd string, args, all
 	fs := newFlagSet(cmd, stderr)
 	output := fs.String("output", "", "run directory (default: the spec's experiment.output)")
 	allowCommands := fs.Bool("allow-commands", false, "let the spec's command models run programs")
+	quiet := fs.Bool("quiet", false, "no progress display")
+	logFormat := fs.String("log-format", "", "write structured logs to stderr: text or json")
+	verbose := fs.Bool("verbose", false, "with --log-format, also log every evaluation")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -161,7 +165,29 @@ func runCmd(ctx context.Context, stdout, stderr io.Writer, cmd string, args, all
 	if err != nil {
 		return err
 	}
-	out, err := harness.Run(ctx, spec, harness.RunOptions{Output: *output, AllowCommands: *allowCommands, CommandLine: append([]string{"evalrun"}, all...)})
+	opts := harness.RunOptions{Output: *output, AllowCommands: *allowCommands, CommandLine: append([]string{"evalrun"}, all...)}
+	level := slog.LevelInfo
+	if *verbose {
+		level = slog.LevelDebug
+	}
+	switch *logFormat {
+	case "":
+	case "text":
+		opts.Log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	case "json":
+		opts.Log = slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
+	default:
+		return fmt.Errorf("%w: --log-format must be text or json, got %q", errUsage, *logFormat)
+	}
+	if !*quiet && *logFormat == "" && isTerminal(stderr) {
+		opts.Progress = func(done, total int, what string) {
+			fmt.Fprintf(stderr, "\r\033[K[%d/%d] %s", done, total, what)
+			if done == total {
+				fmt.Fprint(stderr, "\r\033[K")
+			}
+		}
+	}
+	out, err := harness.Run(ctx, spec, opts)
 	if err != nil {
 		return err
 	}
@@ -217,6 +243,16 @@ func synthCmd(stdout, stderr io.Writer, args []string) error {
 	}
 	fmt.Fprintf(stdout, "wrote %d students in %d presentations to %s\n", sum.Students, len(sum.Presentations), *dir)
 	return nil
+}
+
+// isTerminal reports whether w is a character device (a terminal).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 // listFlag collects a repeatable string flag.

@@ -150,3 +150,28 @@ func TestAuditCommand(t *testing.T) {
 		}
 	}
 }
+
+func TestRunLogs(t *testing.T) {
+	dir := t.TempDir()
+	_, stderr, err := runCLI(t, "demo", "--output", filepath.Join(dir, "demo"), "--log-format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msgs []string
+	for _, line := range strings.Split(strings.TrimSpace(stderr), "\n") {
+		var rec struct {
+			Msg   string `json:"msg"`
+			Level string `json:"level"`
+		}
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("log line %q is not JSON: %v", line, err)
+		}
+		msgs = append(msgs, rec.Msg)
+	}
+	if strings.Join(msgs, "|") != "loading data|loaded dataset|run written" {
+		t.Errorf("log messages %q", msgs)
+	}
+	if _, _, err := runCLI(t, "demo", "--log-format", "xml"); !errors.Is(err, errUsage) {
+		t.Errorf("--log-format xml: err = %v, want a usage error", err)
+	}
+}
