@@ -69,6 +69,7 @@ type dimension struct {
 	rateTests  int        // tests that are not ABROCA tests
 	needRows   bool       // bootstrap replicates need a pass over rows
 	needCurves bool       // ... and ROC curves (ABROCA)
+	needECE    bool       // ... and ECE
 	passOrder  []int      // reported groups, comparator first
 	// reportedGroups caches reported().
 	reportedGroups []int

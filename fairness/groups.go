@@ -183,8 +183,10 @@ func (g *GroupMetrics) fields() []namedEstimate {
 	}
 }
 
-// Rate returns the named rate ("selection_rate", "tpr", "fpr", "fnr", "tnr",
-// "ppv", "npv", "fdr", "for", "base_rate") and false for another name.
+// Rate returns the named metric, by its JSON name ("base_rate",
+// "selection_rate", "tpr", "fpr", "fnr", "tnr", "ppv", "npv", "fdr", "for",
+// "auc", "average_precision", "brier", "ece", "calibration_in_the_large"),
+// and false for another name.
 func (g *GroupMetrics) Rate(name string) (Estimate, bool) {
 	for _, f := range g.fields() {
 		if f.name == name {

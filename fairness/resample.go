@@ -186,22 +186,28 @@ func (sg *sortedGroup) pass(w []uint16, ece bool, curve *runCurve, st *steps) pa
 		sfp, stp, sfb, stb = st.fp[:len(w)+1], st.tp[:len(w)+1], st.fb[:len(w)+1], st.tb[:len(w)+1]
 	}
 	var resid, residAtBinStart, eceSum float64
+	ys, ends := sg.y[:len(w)], sg.end[:len(w)]
+	var resids []float64
+	var binEnds []uint8
+	if ece {
+		resids, binEnds = sg.resid[:len(w)], sg.binEnd[:len(w)]
+	}
 	for i, c32 := range w {
 		c := int64(c32)
-		yi := int64(sg.y[i])
+		yi := int64(ys[i])
 		tpB += c * yi
 		fpB += c - c*yi
 		if ece {
 			// Rows are sorted by score, so each bin is a run of rows:
 			// sum y - p over the run and add its absolute value. Bin ends
 			// are few, so this branch is predictable.
-			resid += float64(c) * sg.resid[i]
-			if sg.binEnd[i] != 0 {
+			resid += float64(c) * resids[i]
+			if binEnds[i] != 0 {
 				eceSum += math.Abs(resid - residAtBinStart)
 				residAtBinStart = resid
 			}
 		}
-		e := int64(sg.end[i])
+		e := int64(ends[i])
 		tb, fb := e*tpB, e*fpB
 		aucNum += fb * (2*tp + tb)
 		if curve != nil {
@@ -333,6 +339,9 @@ func (d *dimension) prepareResampling(in *auditInput, opts AuditOptions) {
 			}
 			if s.kind == kindABROCA {
 				d.needCurves = true
+			}
+			if s.kind == kindECEDiff && in.probabilities {
+				d.needECE = true
 			}
 		}
 		if d.comparator >= 0 {
@@ -526,7 +535,7 @@ func (d *dimension) bootstrapReplicate(wk *worker, seed uint64, b int) {
 		st[g].counts = wk.s.multinomialCounts(d.part.sizes[g], d.counts[g])
 	}
 	if d.needRows {
-		ece := d.sorted[reported[0]].resid != nil
+		ece := d.needECE
 		refOK := false
 		// The comparator comes first in d.passOrder, so its curve is in
 		// wk.refCurve before any other group's is drawn into wk.curve.

@@ -184,7 +184,23 @@ func (s *stream) hypergeometricCounts(pool Counts, n int) Counts {
 func (s *stream) resampleRows(w []uint16) {
 	clear(w)
 	n := uint32(len(w))
-	for range n {
+	n64 := uint64(n)
+	i := uint32(0)
+	// Two 32-bit draws per PCG output, each mapped to [0, n) by Lemire's
+	// multiply-shift; the rare low product below n goes through intn's
+	// exact rejection instead.
+	for ; i+1 < n; i += 2 {
+		v := s.pcg.Uint64()
+		a, b := uint64(uint32(v))*n64, (v>>32)*n64
+		if uint32(a) < n || uint32(b) < n {
+			w[s.intn(n)]++
+			w[s.intn(n)]++
+			continue
+		}
+		w[a>>32]++
+		w[b>>32]++
+	}
+	if i < n {
 		w[s.intn(n)]++
 	}
 }
