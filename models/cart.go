@@ -38,7 +38,8 @@ type cartGrower struct {
 	y    []uint8
 	p    cartParams
 
-	stat  []rowStat // per training row: weight and weight·y of the current tree
+	stat    []rowStat // per training row: weight and weight·y of the current tree
+	ordered []rowStat // stat of the current node's rows, in node order
 	hist  []codeStat
 	keys  []uint64
 	feats []int
@@ -61,7 +62,8 @@ func newCARTGrower(cols *rankedColumns, y []uint8, p cartParams) *cartGrower {
 	for j := range feats {
 		feats[j] = j
 	}
-	return &cartGrower{cols: cols, y: y, p: p, stat: make([]rowStat, len(y)), hist: make([]codeStat, maxU), feats: feats}
+	return &cartGrower{cols: cols, y: y, p: p, stat: make([]rowStat, len(y)), ordered: make([]rowStat, len(y)),
+		hist: make([]codeStat, maxU), feats: feats}
 }
 
 // cartSplit is the best split found at a node.
@@ -225,6 +227,10 @@ func (g *cartGrower) bestSplit(rows []int32, wTot, wyTot float64, constant *feat
 	best := cartSplit{proxy: math.Inf(-1)}
 	d := len(g.feats)
 	examined := 0
+	// Every feature examined reads the rows' weights: gather them once.
+	for k, r := range rows {
+		g.ordered[k] = g.stat[r]
+	}
 	for i := 0; i < d && examined < g.p.maxFeatures; i++ {
 		k := i + rng.IntN(d-i)
 		g.feats[i], g.feats[k] = g.feats[k], g.feats[i]
@@ -258,9 +264,10 @@ func scanFeature[T uint8 | uint32](g *cartGrower, sc *splitScan, codes []T, rows
 		hist := g.hist[:nCodes]
 		var lo, hi T
 		lo = ^lo
-		for _, r := range rows {
+		ordered := g.ordered[:len(rows)]
+		for k, r := range rows {
 			c := codes[r]
-			st := g.stat[r]
+			st := ordered[k]
 			h := &hist[c]
 			h.w += st.w
 			h.wy += st.wy
@@ -305,7 +312,7 @@ func scanFeature[T uint8 | uint32](g *cartGrower, sc *splitScan, codes []T, rows
 			sc.boundary(g, uint32(g.keys[k-1]>>32), c)
 		}
 		for ; k < len(g.keys) && uint32(g.keys[k]>>32) == c; k++ {
-			st := g.stat[rows[uint32(g.keys[k])]]
+			st := g.ordered[uint32(g.keys[k])]
 			sc.nL++
 			sc.wL += st.w
 			sc.wyL += st.wy

@@ -526,6 +526,36 @@ func (g *gbmGrower) nodeValue(sg, sh float64) float64 {
 // right to left with missing values going left; the largest gain wins,
 // the first found on ties.
 func (g *gbmGrower) findSplit(nd *gbmGrowNode) {
+	d := len(g.bins)
+	workers := min(g.cfg.Workers, d)
+	if workers <= 1 {
+		nd.split = g.findSplitIn(nd, 0, d)
+		nd.splittable = nd.split.gain > 0
+		return
+	}
+	// Each worker finds the best split of a contiguous block of features;
+	// blocks are combined in feature order keeping the first on ties, so
+	// the result is the serial one.
+	part := make([]gbmSplitInfo, workers)
+	var wg sync.WaitGroup
+	for wk := 0; wk < workers; wk++ {
+		f0, f1 := wk*d/workers, (wk+1)*d/workers
+		wg.Add(1)
+		go func() { defer wg.Done(); part[wk] = g.findSplitIn(nd, f0, f1) }()
+	}
+	wg.Wait()
+	best := part[0]
+	for _, p := range part[1:] {
+		if p.gain > best.gain {
+			best = p
+		}
+	}
+	nd.split = best
+	nd.splittable = best.gain > 0
+}
+
+// findSplitIn returns the best split on features f0..f1−1 (gain −1 if none).
+func (g *gbmGrower) findSplitIn(nd *gbmGrowNode, f0, f1 int) gbmSplitInfo {
 	best := gbmSplitInfo{gain: -1}
 	n := nd.end - nd.start
 	lossCurrent := nd.g * nd.value
@@ -534,7 +564,7 @@ func (g *gbmGrower) findSplit(nd *gbmGrowNode) {
 	gain := func(gl, hl, gr, hr float64) float64 {
 		return lossCurrent - gl*g.nodeValue(gl, hl) - gr*g.nodeValue(gr, hr)
 	}
-	for f := range g.bins {
+	for f := f0; f < f1; f++ {
 		h := nd.hist[g.offset[f]:g.offset[f+1]]
 		nonMissing := g.bm.nonMissingBins(f)
 		miss := 0
@@ -598,8 +628,7 @@ func (g *gbmGrower) findSplit(nd *gbmGrowNode) {
 			}
 		}
 	}
-	nd.split = best
-	nd.splittable = best.gain > 0
+	return best
 }
 
 // grow builds one tree for the gradients and hessians of the training rows.
