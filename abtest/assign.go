@@ -82,16 +82,17 @@ type AssignmentResult struct {
 // experiment, a kind tag and a name: the same inputs always give the same
 // key on every platform.
 func hashKey(seed uint64, experiment, kind, name string) uint64 {
-	h := sha256.New()
-	var b [8]byte
-	binary.BigEndian.PutUint64(b[:], seed)
-	h.Write(b[:])
+	// Message: 8-byte big-endian seed, then each string as its decimal
+	// length, ':' and its bytes (length prefixes keep the fields apart).
+	buf := make([]byte, 8, 8+len(experiment)+len(kind)+len(name)+24)
+	binary.BigEndian.PutUint64(buf, seed)
 	for _, s := range []string{experiment, kind, name} {
-		h.Write([]byte(strconv.Itoa(len(s))))
-		h.Write([]byte{':'})
-		h.Write([]byte(s))
+		buf = strconv.AppendInt(buf, int64(len(s)), 10)
+		buf = append(buf, ':')
+		buf = append(buf, s...)
 	}
-	return binary.BigEndian.Uint64(h.Sum(nil)[:8])
+	sum := sha256.Sum256(buf)
+	return binary.BigEndian.Uint64(sum[:8])
 }
 
 // Assign randomizes the roster's units to arms. Randomness comes only from
@@ -246,17 +247,23 @@ func Assign(roster []RosterUnit, d AssignmentDesign, previous []Assignment) (Ass
 		if len(free) == 0 {
 			continue
 		}
-		keys := make(map[*item]uint64, len(free))
-		for _, it := range free {
-			keys[it] = hashKey(d.Seed, d.Experiment, kind, it.key)
+		type ranked struct {
+			hash uint64
+			it   *item
 		}
-		sort.Slice(free, func(i, j int) bool {
-			hi, hj := keys[free[i]], keys[free[j]]
-			if hi != hj {
-				return hi < hj
+		ranking := make([]ranked, len(free))
+		for k, it := range free {
+			ranking[k] = ranked{hashKey(d.Seed, d.Experiment, kind, it.key), it}
+		}
+		sort.Slice(ranking, func(i, j int) bool {
+			if ranking[i].hash != ranking[j].hash {
+				return ranking[i].hash < ranking[j].hash
 			}
-			return free[i].key < free[j].key
+			return ranking[i].it.key < ranking[j].it.key
 		})
+		for k := range ranking {
+			free[k] = ranking[k].it
+		}
 		slots := allocateSlots(counts, len(free), weights, hashKey(d.Seed, d.Experiment, "stratum", s))
 		k := 0
 		for a, n := range slots {
