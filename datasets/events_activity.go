@@ -17,10 +17,12 @@ import (
 // Days are integers relative to the course start (day 0); negative days
 // are before the start.
 type ActivityLayout struct {
-	cutoffs   []int // sorted, unique
-	lastDay   int   // days after it are not counted
-	denseFrom int   // first day of the dense window
-	denseLen  int   // days in the dense window
+	cutoffs    []int // sorted, unique
+	lastDay    int   // days after it are not counted
+	denseFrom  int   // first day of the dense window
+	denseLen   int   // days in the dense window
+	categories int   // expected number of categories (a sizing hint)
+	intervals  int   // cutoff intervals, plus one when lastDay > the largest cutoff
 }
 
 // The default dense day window covers OULAD's usual range (a few weeks
@@ -36,7 +38,10 @@ const (
 // only features are wanted; a later day to also describe activity after
 // it). Days in [-64, min(lastDay, 511)] are counted in a slice per
 // student, other days in a map, so memory per student stays bounded.
-func NewActivityLayout(cutoffs []int, lastDay int) (*ActivityLayout, error) {
+// categories is the number of categories expected (known up front, e.g.
+// the activity types of vle.csv); larger category indexes still work, at
+// the cost of regrowing the accumulator.
+func NewActivityLayout(cutoffs []int, lastDay, categories int) (*ActivityLayout, error) {
 	if len(cutoffs) == 0 {
 		return nil, fmt.Errorf("activity layout: no cutoff days")
 	}
@@ -47,10 +52,12 @@ func NewActivityLayout(cutoffs []int, lastDay int) (*ActivityLayout, error) {
 		return nil, fmt.Errorf("activity layout: last day %d before the largest cutoff %d", lastDay, cs[len(cs)-1])
 	}
 	return &ActivityLayout{
-		cutoffs:   cs,
-		lastDay:   lastDay,
-		denseFrom: activityDenseFrom,
-		denseLen:  max(0, min(lastDay, activityDenseTo)-activityDenseFrom+1),
+		cutoffs:    cs,
+		lastDay:    lastDay,
+		denseFrom:  activityDenseFrom,
+		denseLen:   max(0, min(lastDay, activityDenseTo)-activityDenseFrom+1),
+		categories: max(0, categories),
+		intervals:  len(cs) + min(1, lastDay-cs[len(cs)-1]),
 	}, nil
 }
 
@@ -72,9 +79,10 @@ func (l *ActivityLayout) LastDay() int { return l.lastDay }
 // interval after the last cutoff holds later days up to the layout's last
 // day). The zero value is empty and ready to use.
 type DailyActivity struct {
-	days  []int64       // days[d-denseFrom]
-	other map[int]int64 // days outside the dense window
-	cats  [][]int64     // [interval][category], grown on demand
+	days   []int64       // days[d-denseFrom]
+	other  map[int]int64 // days outside the dense window
+	cats   []int64       // cats[interval*stride+category]
+	stride int           // categories per interval in cats
 }
 
 // Add counts n (>= 0) on day for category cat (cat < 0: no category).
@@ -85,7 +93,6 @@ func (l *ActivityLayout) Add(a *DailyActivity, day, cat int, n int64) {
 	}
 	if a.days == nil && l.denseLen > 0 {
 		a.days = make([]int64, l.denseLen)
-		a.cats = make([][]int64, len(l.cutoffs)+1)
 	}
 	if i := day - l.denseFrom; i >= 0 && i < l.denseLen {
 		a.days[i] += n
@@ -98,19 +105,24 @@ func (l *ActivityLayout) Add(a *DailyActivity, day, cat int, n int64) {
 	if cat < 0 {
 		return
 	}
-	if a.cats == nil {
-		a.cats = make([][]int64, len(l.cutoffs)+1)
+	if cat >= a.stride {
+		a.grow(l, cat+1)
 	}
 	j := 0
 	for j < len(l.cutoffs) && l.cutoffs[j] < day {
 		j++
 	}
-	row := a.cats[j]
-	if cat >= len(row) {
-		row = slices.Grow(row, cat+1-len(row))[:cat+1]
-		a.cats[j] = row
+	a.cats[j*a.stride+cat] += n
+}
+
+// grow makes room for at least n categories per interval.
+func (a *DailyActivity) grow(l *ActivityLayout, n int) {
+	stride := max(n, l.categories, 2*a.stride)
+	cats := make([]int64, l.intervals*stride)
+	for j := 0; a.stride > 0 && j < l.intervals; j++ {
+		copy(cats[j*stride:], a.cats[j*a.stride:(j+1)*a.stride])
 	}
-	row[cat] += n
+	a.cats, a.stride = cats, stride
 }
 
 // Empty reports whether nothing was ever added (a count of 0 still makes
@@ -135,11 +147,12 @@ func (a *DailyActivity) EachDay(l *ActivityLayout, fn func(day int, n int64)) {
 // CategoryTotal returns the count of category cat on days <= cutoffs[k]
 // (k = len(Cutoffs()) means up to the last day).
 func (a *DailyActivity) CategoryTotal(k, cat int) int64 {
+	if cat < 0 || cat >= a.stride {
+		return 0
+	}
 	var v int64
-	for j := 0; j <= k && j < len(a.cats); j++ {
-		if cat < len(a.cats[j]) {
-			v += a.cats[j][cat]
-		}
+	for j := 0; j <= k && j*a.stride < len(a.cats); j++ {
+		v += a.cats[j*a.stride+cat]
 	}
 	return v
 }

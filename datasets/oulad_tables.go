@@ -714,7 +714,7 @@ func (l *ouladLoader) readStudentVLE() error {
 	const file = OULADStudentVLE
 	want := []string{"code_module", "code_presentation", "id_student", "id_site", "date", "sum_click"}
 	maxCut := l.cutoffs[len(l.cutoffs)-1]
-	layout, err := NewActivityLayout(l.cutoffs, maxCut)
+	layout, err := NewActivityLayout(l.cutoffs, maxCut, len(l.activityTypes))
 	if err != nil {
 		return fmt.Errorf("oulad: %w", err)
 	}
