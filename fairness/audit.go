@@ -146,7 +146,7 @@ func audit(y []uint8, score []float64, attributes []Attribute, opts AuditOptions
 	res := AuditResult{
 		Rows: len(y), Threshold: opts.Threshold, MinGroupSize: opts.MinGroupSize,
 		CalibrationBins: opts.CalibrationBins, BootstrapReplicates: opts.BootstrapReplicates,
-		Permutations: opts.Permutations, ConfidenceLevel: opts.ConfidenceLevel, Seed: opts.Seed,
+		Permutations: opts.Permutations, PermutationStopAfter: opts.PermutationStopAfter, ConfidenceLevel: opts.ConfidenceLevel, Seed: opts.Seed,
 		PValueAdjustment: opts.PValueAdjustment, VerdictRule: opts.VerdictRule,
 		Power: opts.Power, Alpha: opts.Alpha, Metrics: slices.Clone(opts.Metrics),
 		Warnings: []string{},
@@ -288,6 +288,13 @@ func buildDimensions(y []uint8, attributes []Attribute, opts AuditOptions) ([]*d
 	for name := range opts.References {
 		if byName[name] == nil {
 			return nil, fmt.Errorf("reference given for unknown attribute %q: %w", name, ErrInput)
+		}
+	}
+	for _, t := range opts.Thresholds {
+		for _, name := range t.Attributes {
+			if byName[name] == nil {
+				return nil, fmt.Errorf("threshold on %s names unknown attribute %q: %w", t.Metric, name, ErrInput)
+			}
 		}
 	}
 	for _, d := range dims {

@@ -224,6 +224,18 @@ func TestAuditSuppressesSmallGroups(t *testing.T) {
 	if hasGapFor(a, "tiny") {
 		t.Error("a gap involves the suppressed group")
 	}
+	// With only one group left, a threshold cannot be checked: the verdict
+	// is INCONCLUSIVE, not a silent pass.
+	opts.MinGroupSize = 50
+	opts.Intersections = nil
+	opts.Thresholds = []GapThreshold{{Metric: "tpr_difference", Max: 0.1, Attributes: []string{"group"}}}
+	res2, err := Audit(y, s, []Attribute{{"group", g}}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res2.Verdicts) != 1 || res2.Verdicts[0].Outcome != Inconclusive || res2.Status != Inconclusive {
+		t.Errorf("one reported group: verdicts %+v, status %s; want one INCONCLUSIVE", res2.Verdicts, res2.Status)
+	}
 	if !hasWarning(a.Warnings, `"tiny" has fewer than 10 rows: suppressed`) {
 		t.Errorf("no suppression warning: %q", a.Warnings)
 	}
@@ -515,6 +527,9 @@ func TestAuditOptionErrors(t *testing.T) {
 		}, "bootstrap"},
 		{"bad level", func(o *AuditOptions) { o.ConfidenceLevel = 1.5 }, "confidence level"},
 		{"intersection of unknown attribute", func(o *AuditOptions) { o.Intersections = []Intersection{{[]string{"gender", "age"}}} }, `"age"`},
+		{"threshold on unknown attribute", func(o *AuditOptions) {
+			o.Thresholds = []GapThreshold{{Metric: "tpr_difference", Max: 0.1, Attributes: []string{"sex"}}}
+		}, `"sex"`},
 	}
 	for _, tc := range bad {
 		opts := quickOptions()

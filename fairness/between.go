@@ -78,7 +78,7 @@ func groupedCounts(what string, y []uint8, score []float64, groups []string, thr
 }
 
 // DemographicParity returns the between-groups gap in selection rate (the
-// share of rows flagged, score >= threshold): fairlearn 0.8
+// share of rows flagged, score >= threshold): fairlearn
 // demographic_parity_difference and demographic_parity_ratio with
 // method="between_groups". groups holds one label per row ("" is
 // MissingGroup). Errors: as PerGroup.
@@ -122,7 +122,7 @@ func worse(a, b Estimate, pick func(x, y float64) float64) Estimate {
 	return Known(pick(a.Value, b.Value))
 }
 
-// EqualizedOdds returns fairlearn 0.8 equalized_odds_difference and
+// EqualizedOdds returns fairlearn equalized_odds_difference and
 // equalized_odds_ratio (agg="worst_case", method="between_groups") at
 // threshold, with the equal-opportunity (TPR) gap alongside. Errors: as
 // PerGroup.

@@ -304,3 +304,13 @@ func gapFamily(metric string) (string, bool) {
 	}
 	return "", false
 }
+
+// Validate reports the first invalid option as Audit would (wrapping
+// ErrInput), so that a spec can be checked before any data is read. Names
+// of attributes, intersections and reference groups are checked by Audit.
+func (o AuditOptions) Validate() error {
+	if _, err := o.withDefaults(); err != nil {
+		return fmt.Errorf("fairness: options: %w", err)
+	}
+	return nil
+}

@@ -732,6 +732,7 @@ func (d *dimension) finishGaps(opts AuditOptions) {
 		test.adj = test.p
 		for _, s := range append([]int{test.spec}, test.shared...) {
 			d.gaps[s].PValue = test.p
+			d.gaps[s].PermutationsRun = test.defined
 		}
 	}
 }

@@ -25,7 +25,9 @@ package fairness
 // more than 10% of replicates (BootstrapUndefined counts them). PValue is
 // the two-sided permutation p-value (1 + #{|T*| >= |T|}) / (1 + B) over
 // the B permutations where the statistic is defined, and AdjustedPValue
-// its multiple-testing adjustment across the audit; ratios are not tested
+// its multiple-testing adjustment across the audit (PermutationsRun counts
+// the permutations behind it, fewer than requested when an ABROCA test
+// stopped early, see AuditOptions.PermutationStopAfter); ratios are not tested
 // separately (their difference is), and fnr_difference and fdr_difference
 // carry the p-value of tpr_difference and ppv_difference, the same test.
 // MinDetectableGap is the smallest true gap the sizes could detect (see
@@ -43,6 +45,7 @@ type Gap struct {
 	MinDetectableGap   Estimate          `json:"min_detectable_gap"`
 	SkippedGroups      []string          `json:"skipped_groups,omitempty"`
 	BootstrapUndefined int               `json:"bootstrap_undefined"`
+	PermutationsRun    int               `json:"permutations_run"`
 	Undefined          map[string]string `json:"undefined,omitempty"`
 }
 
@@ -75,21 +78,22 @@ type AttributeResult struct {
 // attribute's and intersection's results in input order (attributes, then
 // intersections), the verdicts and the overall status.
 type AuditResult struct {
-	Rows                int               `json:"rows"`
-	Threshold           float64           `json:"threshold"`
-	MinGroupSize        int               `json:"min_group_size"`
-	CalibrationBins     int               `json:"calibration_bins"`
-	BootstrapReplicates int               `json:"bootstrap_replicates"`
-	Permutations        int               `json:"permutations"`
-	ConfidenceLevel     float64           `json:"confidence_level"`
-	Seed                uint64            `json:"seed"`
-	PValueAdjustment    Adjustment        `json:"p_value_adjustment"`
-	VerdictRule         VerdictRule       `json:"verdict_rule"`
-	Power               float64           `json:"power"`
-	Alpha               float64           `json:"alpha"`
-	Metrics             []string          `json:"metrics"`
-	Attributes          []AttributeResult `json:"attributes"`
-	Verdicts            []Verdict         `json:"verdicts"`
-	Status              Outcome           `json:"status"`
-	Warnings            []string          `json:"warnings"`
+	Rows                 int               `json:"rows"`
+	Threshold            float64           `json:"threshold"`
+	MinGroupSize         int               `json:"min_group_size"`
+	CalibrationBins      int               `json:"calibration_bins"`
+	BootstrapReplicates  int               `json:"bootstrap_replicates"`
+	Permutations         int               `json:"permutations"`
+	PermutationStopAfter int               `json:"permutation_stop_after"`
+	ConfidenceLevel      float64           `json:"confidence_level"`
+	Seed                 uint64            `json:"seed"`
+	PValueAdjustment     Adjustment        `json:"p_value_adjustment"`
+	VerdictRule          VerdictRule       `json:"verdict_rule"`
+	Power                float64           `json:"power"`
+	Alpha                float64           `json:"alpha"`
+	Metrics              []string          `json:"metrics"`
+	Attributes           []AttributeResult `json:"attributes"`
+	Verdicts             []Verdict         `json:"verdicts"`
+	Status               Outcome           `json:"status"`
+	Warnings             []string          `json:"warnings"`
 }

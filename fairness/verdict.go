@@ -122,11 +122,13 @@ func verdicts(dims []*dimension, opts AuditOptions) []Verdict {
 			if t.Attributes != nil && !slices.Contains(t.Attributes, d.name) {
 				continue
 			}
+			matched := false
 			for i := range d.gaps {
 				g := &d.gaps[i]
 				if g.Metric != t.Metric {
 					continue
 				}
+				matched = true
 				v := Verdict{
 					Attribute: d.name, Metric: g.Metric, Group: g.Group, Reference: g.Reference,
 					AllowedLow: lo, AllowedHigh: hi, Rule: opts.VerdictRule,
@@ -136,6 +138,18 @@ func verdicts(dims []*dimension, opts AuditOptions) []Verdict {
 				v.Undefined = undefinedReasons([]namedEstimate{{"estimate", v.Estimate}, {"lower", v.Lower},
 					{"upper", v.Upper}, {"min_detectable_gap", v.MinDetectableGap}})
 				out = append(out, v)
+			}
+			if !matched {
+				// A gate must not pass silently on an attribute it could
+				// not check.
+				why := fmt.Sprintf("fewer than two reported groups in %s: the gap does not exist", d.name)
+				none := Unknown(why)
+				out = append(out, Verdict{
+					Attribute: d.name, Metric: t.Metric, AllowedLow: lo, AllowedHigh: hi, Rule: opts.VerdictRule,
+					Estimate: none, Lower: none, Upper: none, MinDetectableGap: none,
+					Outcome: Inconclusive, Reason: why,
+					Undefined: map[string]string{"estimate": why, "lower": why, "upper": why, "min_detectable_gap": why},
+				})
 			}
 		}
 	}
