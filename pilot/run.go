@@ -104,9 +104,31 @@ func Run(s Spec, baseDir string) (*Result, error) {
 		}
 		r.Sequential = seq
 	}
-	r.Warnings = append(append([]string(nil), a.Warnings...), r.Warnings...)
+	r.Warnings = append(analysisWarnings(a), r.Warnings...)
 	r.Summary = summarize(r, s)
 	return r, nil
+}
+
+// analysisWarnings returns a.Warnings with each exclusion warning naming
+// its outcome (abtest's "excluded N units: reason" omits it).
+func analysisWarnings(a abtest.Analysis) []string {
+	out := append([]string(nil), a.Warnings...)
+	var idx []int
+	for i, w := range out {
+		if strings.HasPrefix(w, "excluded ") {
+			idx = append(idx, i)
+		}
+	}
+	if len(idx) != len(a.Exclusions) {
+		return out
+	}
+	for k, i := range idx {
+		ex := a.Exclusions[k]
+		if ex.Outcome != "" {
+			out[i] = fmt.Sprintf("excluded %d units from the analysis of %s: %s", ex.Units, ex.Outcome, ex.Reason)
+		}
+	}
+	return out
 }
 
 // extraBalance computes the balance of the covariates and attributes the
@@ -352,7 +374,7 @@ func summarize(r *Result, s Spec) []string {
 		sizes = append(sizes, t)
 	}
 	out = append(out, fmt.Sprintf("%d units: %s", r.Inputs.Data.Rows, strings.Join(sizes, ", ")))
-	level := levelText(a, s)
+	level := strconv.FormatFloat(100*s.LevelValue(), 'f', -1, 64) + "%"
 	alpha := s.AlphaValue()
 	for _, e := range a.Effects {
 		role := "secondary"
@@ -409,10 +431,6 @@ func summarize(r *Result, s Spec) []string {
 		}
 	}
 	return out
-}
-
-func levelText(a abtest.Analysis, s Spec) string {
-	return strconv.FormatFloat(100*s.LevelValue(), 'f', -1, 64) + "%"
 }
 
 // effectQuantity names what an Effect's Estimate measures.
