@@ -86,6 +86,19 @@ func Power(req PowerRequest) (PowerOutput, error) {
 	if req.N < 0 || math.IsNaN(req.N) || math.IsInf(req.N, 0) {
 		return PowerOutput{}, fmt.Errorf("power: n must be positive and finite, got %v", req.N)
 	}
+	if prop {
+		if !(req.ControlRate > 0 && req.ControlRate < 1) {
+			return PowerOutput{}, fmt.Errorf("power: the control (baseline) rate must lie in (0, 1), got %v", req.ControlRate)
+		}
+		if req.TreatmentRate != 0 && !(req.TreatmentRate > 0 && req.TreatmentRate < 1) {
+			return PowerOutput{}, fmt.Errorf("power: the treatment rate must lie in (0, 1), got %v", req.TreatmentRate)
+		}
+		if req.RelativeReduction != 0 {
+			if p1 := req.ControlRate * (1 - req.RelativeReduction); !(p1 > 0 && p1 < 1) {
+				return PowerOutput{}, fmt.Errorf("power: a relative reduction of %v from %v gives a treatment rate of %v, outside (0, 1)", req.RelativeReduction, req.ControlRate, p1)
+			}
+		}
+	}
 	cluster := abtest.ClusterDesign{ICC: req.ICC, ClusterSize: req.ClusterSize}
 	out := PowerOutput{Request: req}
 	if prop {
