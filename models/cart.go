@@ -40,9 +40,9 @@ type cartGrower struct {
 
 	stat    []rowStat // per training row: weight and weight·y of the current tree
 	ordered []rowStat // stat of the current node's rows, in node order
-	hist  []codeStat
-	keys  []uint64
-	feats []int
+	hist    []codeStat
+	keys    []uint64
+	feats   []int
 }
 
 type rowStat struct{ w, wy float64 }
