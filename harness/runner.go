@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math"
 	"math/rand/v2"
+	"sort"
 	"sync"
 	"time"
 
@@ -286,7 +287,9 @@ func (e *evaluation) explain(ctx context.Context, fitted models.Fitted, seed uin
 	}
 	if r := ex.repeats(); r > 0 && e.prep.test.X.Cols > 0 && e.result.Metrics.AUC != nil {
 		if !modelKinds[e.model.Kind].external {
-			imp, err := explain.PermutationImportance(ctx, fitted, e.prep.test, e.prep.testY, r, TaskRand(seed, "permutation/"+e.taskName()))
+			rng := TaskRand(seed, "permutation/"+e.taskName())
+			rows, y := subsampleRows(e.prep.test, e.prep.testY, ex.permutationRows(), rng)
+			imp, err := explain.PermutationImportance(ctx, fitted, rows, y, r, rng)
 			if err != nil {
 				return err
 			}
@@ -294,6 +297,24 @@ func (e *evaluation) explain(ctx context.Context, fitted models.Fitted, seed uin
 		}
 	}
 	return nil
+}
+
+// subsampleRows returns at most n rows (all when there are fewer), drawn
+// without replacement with rng and kept in their original order.
+func subsampleRows(rows models.Rows, y []uint8, n int, rng *rand.Rand) (models.Rows, []uint8) {
+	if rows.X.Rows <= n {
+		return rows, y
+	}
+	idx := rng.Perm(rows.X.Rows)[:n]
+	sort.Ints(idx)
+	x := &models.Matrix{Rows: n, Cols: rows.X.Cols, Names: rows.X.Names, Data: make([]float64, 0, n*rows.X.Cols)}
+	out := models.Rows{X: x, Keys: make([]string, n), Terms: make([]string, n)}
+	sy := make([]uint8, n)
+	for j, i := range idx {
+		x.Data = append(x.Data, rows.X.Row(i)...)
+		out.Keys[j], out.Terms[j], sy[j] = rows.Keys[i], rows.Terms[i], y[i]
+	}
+	return out, sy
 }
 
 // runEvaluations prepares every fold and runs every evaluation on up to

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -166,6 +167,19 @@ type ExplainSpec struct {
 	// PermutationRepeats is the number of shuffles per feature for
 	// permutation importance on the test rows (default 5; 0 = off).
 	PermutationRepeats *int `toml:"permutation_repeats"`
+	// PermutationRows bounds the test rows permutation importance uses
+	// (default 2000, drawn with the task's seed); 0 means all rows.
+	PermutationRows *int `toml:"permutation_rows"`
+}
+
+func (e ExplainSpec) permutationRows() int {
+	switch {
+	case e.PermutationRows == nil:
+		return 2000
+	case *e.PermutationRows == 0:
+		return math.MaxInt
+	}
+	return *e.PermutationRows
 }
 
 func (e ExplainSpec) reasons() int {
@@ -635,6 +649,9 @@ func (s *Spec) checkValues(ps *problems) {
 	s.checkReport(ps)
 	if r := s.Explain.reasons(); r < 0 || r > 10 {
 		ps.add("explain.reasons", "must be between 0 and 10, got %d", r)
+	}
+	if s.Explain.PermutationRows != nil && *s.Explain.PermutationRows < 0 {
+		ps.add("explain.permutation_rows", "must be 0 (all rows) or positive")
 	}
 	if r := s.Explain.repeats(); r < 0 || r > 100 {
 		ps.add("explain.permutation_repeats", "must be between 0 and 100, got %d", r)
