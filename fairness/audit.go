@@ -235,6 +235,9 @@ func buildDimensions(y []uint8, attributes []Attribute, opts AuditOptions) ([]*d
 		}
 		return v
 	}
+	if len(attributes) == 0 {
+		return nil, fmt.Errorf("no attributes to audit: %w", ErrInput)
+	}
 	byName := make(map[string][]string)
 	var dims []*dimension
 	for _, a := range attributes {
