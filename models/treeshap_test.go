@@ -79,10 +79,11 @@ func handTree() []treeNode {
 	}
 }
 
-// TestTreeSHAPMatchesBruteForce compares TreeSHAP with the Shapley values
-// of the path-dependent conditional expectation, enumerated over all
-// subsets, on the hand-built tree and on a fitted depth-4 tree, for rows
-// reaching every leaf. Tolerance 1e-12 (both are exact).
+// TestTreeSHAPMatchesBruteForce compares both TreeSHAP implementations
+// (Lundberg's Algorithm 2 and the linear-time one the models use) with the
+// Shapley values of the path-dependent conditional expectation, enumerated
+// over all subsets, on the hand-built tree and on a fitted depth-4 tree, for
+// rows reaching every leaf. Tolerance 1e-12 (all are exact).
 func TestTreeSHAPMatchesBruteForce(t *testing.T) {
 	rng := rand.New(rand.NewPCG(8, 8))
 	train := interactionData(rng, 600, 8)
@@ -108,20 +109,29 @@ func TestTreeSHAPMatchesBruteForce(t *testing.T) {
 				rows = append(rows, train.X.Row(i))
 			}
 		}
-		s := newTreeSHAP(treeDepth(tc.nodes))
+		ref := newTreeSHAP(treeDepth(tc.nodes))
+		fast := newFastTreeSHAP(tc.nodes, tc.m)
 		for i, x := range rows {
-			phi := make([]float64, tc.m)
-			s.add(tc.nodes, x, phi, 1)
 			want := bruteForceShapley(tc.nodes, x, tc.m)
-			sum := expectedValue(tc.nodes)
-			for j := range phi {
-				if math.Abs(phi[j]-want[j]) > 1e-12 {
-					t.Errorf("%s row %d feature %d: TreeSHAP %.15g, brute force %.15g", tc.name, i, j, phi[j], want[j])
+			for _, impl := range []struct {
+				name string
+				add  func(phi []float64)
+			}{
+				{"Lundberg TreeSHAP", func(phi []float64) { ref.add(tc.nodes, x, phi, 1) }},
+				{"fast TreeSHAP", func(phi []float64) { fast.add(x, phi, 1) }},
+			} {
+				phi := make([]float64, tc.m)
+				impl.add(phi)
+				sum := expectedValue(tc.nodes)
+				for j := range phi {
+					if math.Abs(phi[j]-want[j]) > 1e-12 {
+						t.Errorf("%s row %d feature %d: %s %.15g, brute force %.15g", tc.name, i, j, impl.name, phi[j], want[j])
+					}
+					sum += phi[j]
 				}
-				sum += phi[j]
-			}
-			if got := tc.nodes[leafFor(tc.nodes, x)].value; math.Abs(sum-got) > 1e-12 {
-				t.Errorf("%s row %d: base + Σφ = %.15g, tree output %.15g", tc.name, i, sum, got)
+				if got := tc.nodes[leafFor(tc.nodes, x)].value; math.Abs(sum-got) > 1e-12 {
+					t.Errorf("%s row %d: %s base + Σφ = %.15g, tree output %.15g", tc.name, i, impl.name, sum, got)
+				}
 			}
 		}
 	}
@@ -185,6 +195,81 @@ func TestExplainAdditivity(t *testing.T) {
 			}
 			if math.Abs(p[i]-want) > 1e-12 {
 				t.Errorf("%s row %d: Predict %v, raw score on the probability scale %v", tc.name, i, p[i], want)
+			}
+		}
+	}
+}
+
+// TestFastTreeSHAPMatchesLundberg compares the linear-time TreeSHAP with
+// Lundberg's algorithm, value by value, on deep forest trees (up to ~20
+// distinct features per path, where brute force is out of reach) and on gbm
+// trees with missing values. Tolerance 1e-11 (values are O(1); both exact).
+func TestFastTreeSHAPMatchesLundberg(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 3))
+	train := interactionData(rng, 3000, 24)
+	test := interactionData(rng, 40, 24)
+	withNaN := interactionData(rng, 3000, 24)
+	for i := 0; i < withNaN.X.Rows; i += 5 {
+		withNaN.X.Data[i*24+i%7] = math.NaN()
+	}
+	for i := 0; i < test.X.Rows; i += 3 {
+		test.X.Data[i*24+i%7] = math.NaN()
+	}
+	forest, err := RandomForest{Config: ForestConfig{NTrees: 5, MinSamplesLeaf: 1}}.Fit(ctx, train, rng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gbm, err := GBM{Config: GBMConfig{MaxIter: 10, MaxLeafNodes: 63, MinSamplesLeaf: 5}}.Fit(ctx, withNaN, rng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deepest := 0
+	for _, f := range []Fitted{forest, gbm} {
+		var trees [][]treeNode
+		var clean bool
+		switch e := f.(type) {
+		case *FittedForest:
+			trees, clean = e.trees, true
+		case *FittedGBM:
+			trees = e.trees
+		}
+		for _, nodes := range trees {
+			deepest = max(deepest, maxDistinctPathFeatures(nodes))
+			ref := newTreeSHAP(treeDepth(nodes))
+			fast := newFastTreeSHAP(nodes, 24)
+			for i := 0; i < test.X.Rows; i++ {
+				x := test.X.Row(i)
+				if clean {
+					x = train.X.Row(i)
+				}
+				a, b := make([]float64, 24), make([]float64, 24)
+				ref.add(nodes, x, a, 1)
+				fast.add(x, b, 1)
+				for j := range a {
+					if math.Abs(a[j]-b[j]) > 1e-11 {
+						t.Fatalf("%s tree row %d feature %d: fast %.15g, Lundberg %.15g", f.Summary().Kind, i, j, b[j], a[j])
+					}
+				}
+			}
+		}
+	}
+	if deepest < 15 {
+		t.Errorf("deepest path has %d distinct features; the test wants deep trees (>= 15)", deepest)
+	}
+}
+
+// TestGaussLegendre01: k nodes integrate t^m exactly on [0, 1] (1/(m+1))
+// for m < 2k, to 1e-14.
+func TestGaussLegendre01(t *testing.T) {
+	for _, k := range []int{1, 2, 3, 7, 13, 20} {
+		nodes, weights := gaussLegendre01(k)
+		for m := 0; m < 2*k; m++ {
+			var s float64
+			for i := range nodes {
+				s += weights[i] * math.Pow(nodes[i], float64(m))
+			}
+			if math.Abs(s-1/float64(m+1)) > 1e-14 {
+				t.Errorf("k=%d: ∫t^%d = %.16g, want %.16g", k, m, s, 1/float64(m+1))
 			}
 		}
 	}
