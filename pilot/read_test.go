@@ -152,3 +152,10 @@ func TestDataFileErrorCounts(t *testing.T) {
 		t.Errorf("error text:\n%s", msg)
 	}
 }
+
+func writeTo(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,142 @@
+package pilot
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+func assignSpec(method string) Spec {
+	s := validSpec()
+	s.Strata, s.Cluster = "course", "section"
+	s.ClusterRandomized = method == "cluster"
+	s.Assignment = &AssignmentSpec{Method: method, Seed: 42}
+	return s
+}
+
+// roster writes n units over three courses (unequal sizes) and sections
+// of five.
+func roster(t *testing.T, n int) string {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("id,course,section,gpa,first_gen\n")
+	for i := range n {
+		course := []string{"bio", "chem", "chem", "math", "math", "math"}[i%6]
+		fmt.Fprintf(&b, "s%03d,%s,%s-%d,%.2f,%s\n", i, course, course, i/30, 2+float64(i%17)/10, []string{"yes", "no", "no"}[i%3])
+	}
+	return writeFile(t, "roster.csv", b.String())
+}
+
+// TestAssignStratifiedBalance checks that stratified assignment is
+// balanced within each stratum to within one unit, and that the output
+// CSV has the spec's column names.
+func TestAssignStratifiedBalance(t *testing.T) {
+	out, err := Assign(roster(t, 101), assignSpec("stratified"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Result.Strata) != 3 {
+		t.Fatalf("strata %+v", out.Result.Strata)
+	}
+	for _, s := range out.Result.Strata {
+		if d := s.Counts[0] - s.Counts[1]; d < -1 || d > 1 {
+			t.Errorf("stratum %s: counts %v differ by more than one", s.Stratum, s.Counts)
+		}
+	}
+	if strings.Join(out.BalanceColumns, ",") != "gpa,first_gen" || len(out.Balance) != 1 || len(out.Balance[0].Rows) != 3 {
+		t.Errorf("balance columns %v, balance %+v", out.BalanceColumns, out.Balance)
+	}
+	var buf bytes.Buffer
+	if err := out.WriteCSV(&buf); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if lines[0] != "id,arm,course" || len(lines) != 102 || !strings.HasPrefix(lines[1], "s000,") {
+		t.Errorf("CSV header %q, %d lines", lines[0], len(lines))
+	}
+}
+
+func TestAssignCompleteColumns(t *testing.T) {
+	out, err := Assign(roster(t, 10), assignSpec("complete"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	out.WriteCSV(&buf)
+	if !strings.HasPrefix(buf.String(), "id,arm\ns000,") || out.Result.Strata[0].Counts[0] != 5 {
+		t.Errorf("complete assignment CSV:\n%s\ncounts %+v", buf.String(), out.Result.Strata)
+	}
+}
+
+// TestAssignPreviousKept checks that units of the previous assignment
+// missing from the roster are kept and reported.
+func TestAssignPreviousKept(t *testing.T) {
+	s := assignSpec("stratified")
+	first, err := Assign(roster(t, 40), s, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	first.WriteCSV(&buf)
+	prev := writeFile(t, "prev.csv", buf.String())
+	out, err := Assign(roster(t, 30), s, prev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Result.Assignments) != 40 || out.Previous == nil || out.Previous.Rows != 40 {
+		t.Errorf("%d assignments, previous %+v", len(out.Result.Assignments), out.Previous)
+	}
+	for i, a := range out.Result.Assignments {
+		if a.Arm != first.Result.Assignments[i].Arm || !a.Previous {
+			t.Errorf("unit %s: %s, previously %s", a.ID, a.Arm, first.Result.Assignments[i].Arm)
+		}
+	}
+	if !strings.Contains(strings.Join(out.Warnings, "\n"), "10 previously assigned units are not in the roster") {
+		t.Errorf("warnings %q", out.Warnings)
+	}
+}
+
+func TestAssignErrors(t *testing.T) {
+	cases := []struct {
+		name     string
+		method   string
+		roster   string
+		previous string
+		want     string
+	}{
+		{"missing columns", "cluster", "id,gpa\na,3\n", "", `roster.csv:1: missing column(s) "course", "section"`},
+		{"duplicate unit", "complete", "id\na\nb\na\n", "", `roster.csv:4: field "id": unit "a" appears twice (lines 2 and 4)`},
+		{"empty stratum", "stratified", "id,course\na,\n", "", `roster.csv:2: field "course": empty stratum`},
+		{"bad covariate", "complete", "id,gpa\na,high\n", "", `roster.csv:2: field "gpa": cannot read "high" as a finite number`},
+		{"empty roster", "complete", "id\n", "", "roster.csv: no units below the header"},
+		{"previous unknown arm", "complete", "id\na\nb\n", "id,arm\na,tutor\n", `prev.csv:2: field "arm": unknown arm label "tutor"; declared arms: treat, control`},
+		{"previous missing arm column", "complete", "id\na\n", "id\na\n", `prev.csv:1: missing column(s) "arm"`},
+		{"previous stratum changed", "stratified", "id,course\na,bio\n", "id,arm,course\na,treat,chem\n", `unit "a" was assigned in stratum "chem"`},
+		{"cluster over two strata", "cluster", "id,course,section\na,bio,s1\nb,chem,s1\n", "", `cluster "s1" spans strata "bio" and "chem"`},
+	}
+	for _, c := range cases {
+		s := assignSpec(c.method)
+		dir := t.TempDir()
+		rp := dir + "/roster.csv"
+		writeTo(t, rp, c.roster)
+		pp := ""
+		if c.previous != "" {
+			pp = dir + "/prev.csv"
+			writeTo(t, pp, c.previous)
+		}
+		_, err := Assign(rp, s, pp)
+		if err == nil {
+			t.Errorf("%s: no error", c.name)
+			continue
+		}
+		msg := strings.ReplaceAll(err.Error(), dir+"/", "")
+		if !strings.Contains(msg, c.want) {
+			t.Errorf("%s: error %q lacks %q", c.name, msg, c.want)
+		}
+	}
+	s := validSpec()
+	if _, err := Assign(roster(t, 4), s, ""); err == nil || !strings.Contains(err.Error(), "no [abtests.assignment] table") {
+		t.Errorf("no assignment table: err = %v", err)
+	}
+}
