@@ -23,7 +23,7 @@ func WritePilot(w io.Writer, r *pilot.Result) error {
 	a := r.Analysis
 	plan := r.Inputs.Plan
 	spec := r.Inputs.Spec
-	head := fmt.Sprintf("pilot %s: %s against control %q", r.Name, strings.Join(treatmentArms(plan), ", "), plan.Control)
+	head := fmt.Sprintf("pilot %s: %s against control %q", r.Name, strings.Join(pilotTreatmentArms(plan), ", "), plan.Control)
 	var design []string
 	if plan.ClusterRandomized {
 		design = append(design, "cluster-randomized by "+spec.Cluster)
@@ -34,31 +34,31 @@ func WritePilot(w io.Writer, r *pilot.Result) error {
 	if len(design) > 0 {
 		head += ", " + strings.Join(design, ", ")
 	}
-	wrapText(w, "", head)
+	pilotWrapText(w, "", head)
 	d := r.Inputs.Data
-	fmt.Fprintf(w, "data: %s, %d rows, sha256 %s\n", d.Path, d.Rows, shortHash(d.SHA256))
+	fmt.Fprintf(w, "data: %s, %d rows, sha256 %s\n", d.Path, d.Rows, pilotShortHash(d.SHA256))
 	if len(d.Missing) > 0 {
 		var parts []string
 		for _, m := range d.Missing {
 			parts = append(parts, fmt.Sprintf("%s %d", m.Column, m.Missing))
 		}
-		wrapText(w, "", "empty cells (missing, never imputed): "+strings.Join(parts, ", "))
+		pilotWrapText(w, "", "empty cells (missing, never imputed): "+strings.Join(parts, ", "))
 	}
 	if a.Checks.SRM.Alarm {
 		fmt.Fprintln(w)
 		for _, s := range a.Checks.SRM.Warnings {
-			wrapText(w, "!! ", s)
+			pilotWrapText(w, "!! ", s)
 		}
 	}
 
 	fmt.Fprintf(w, "\nchecks\n")
-	if err := writeArmSizes(w, a.Checks, plan); err != nil {
+	if err := pilotWriteArmSizes(w, a.Checks, plan); err != nil {
 		return err
 	}
-	if err := writeAttrition(w, a.Checks.Attrition, plan); err != nil {
+	if err := pilotWriteAttrition(w, a.Checks.Attrition, plan); err != nil {
 		return err
 	}
-	if err := writeBalance(w, append(append([]abtest.ArmBalance(nil), a.Checks.Balance...), r.ExtraBalance...)); err != nil {
+	if err := pilotWriteBalance(w, append(append([]abtest.ArmBalance(nil), a.Checks.Balance...), r.ExtraBalance...)); err != nil {
 		return err
 	}
 	if len(a.Exclusions) > 0 {
@@ -68,13 +68,13 @@ func WritePilot(w io.Writer, r *pilot.Result) error {
 			if ex.Outcome != "" {
 				what = ex.Outcome + ": " + what
 			}
-			wrapText(w, "  ", fmt.Sprintf("%d units (%s): %s", ex.Units, byArmText(ex.ByArm, plan.Arms), what))
+			pilotWrapText(w, "  ", fmt.Sprintf("%d units (%s): %s", ex.Units, pilotByArmText(ex.ByArm, plan.Arms), what))
 		}
 	}
 	if len(r.Warnings) > 0 {
 		fmt.Fprintf(w, "\nwarnings\n")
 		for _, s := range r.Warnings {
-			wrapText(w, "  warning: ", s)
+			pilotWrapText(w, "  warning: ", s)
 		}
 	}
 
@@ -85,54 +85,54 @@ func WritePilot(w io.Writer, r *pilot.Result) error {
 		strategy = string(abtest.StrategyPooled)
 	}
 	fmt.Fprintf(w, "\neffects: treatment − control; p adjusted by %s (%s) at alpha %s\n", m.Method, strategy, strconv.FormatFloat(m.Alpha, 'g', -1, 64))
-	if err := writeEffects(w, a.Effects, level); err != nil {
+	if err := pilotWriteEffects(w, a.Effects, level); err != nil {
 		return err
 	}
 	for _, e := range a.Effects {
 		if e.Cluster != nil {
 			fmt.Fprintf(w, "  %s, %s: %d clusters, ICC %s, mean cluster size %s, design effect %s\n", e.Outcome, e.Arm,
-				e.Cluster.Clusters, fixed(e.Cluster.ICC, 3), fixed(e.Cluster.MeanClusterSize, 1), fixed(e.Cluster.DesignEffect, 2))
+				e.Cluster.Clusters, pilotFixed(e.Cluster.ICC, 3), pilotFixed(e.Cluster.MeanClusterSize, 1), pilotFixed(e.Cluster.DesignEffect, 2))
 		}
 		if e.Reason != "" {
-			wrapText(w, "  ", fmt.Sprintf("%s, %s: %s", e.Outcome, e.Arm, e.Reason))
+			pilotWrapText(w, "  ", fmt.Sprintf("%s, %s: %s", e.Outcome, e.Arm, e.Reason))
 		}
 	}
-	if err := writeDescriptive(w, a.Effects, level); err != nil {
+	if err := pilotWriteDescriptive(w, a.Effects, level); err != nil {
 		return err
 	}
 	if len(a.Subgroups) > 0 {
 		fmt.Fprintln(w)
-		wrapText(w, "", fmt.Sprintf("subgroups (%s scale; interaction p adjusted by %s over all subgroup analyses)", subgroupScale(a.Subgroups), m.Method))
+		pilotWrapText(w, "", fmt.Sprintf("subgroups (%s scale; interaction p adjusted by %s over all subgroup analyses)", pilotSubgroupScale(a.Subgroups), m.Method))
 		for _, g := range a.Subgroups {
-			if err := writeSubgroup(w, g, level); err != nil {
+			if err := pilotWriteSubgroup(w, g, level); err != nil {
 				return err
 			}
 		}
 	}
 	if len(a.Compliance) > 0 {
 		fmt.Fprintf(w, "\ncompliance: intention to treat and complier average effect (Wald/IV)\n")
-		if err := writeCompliance(w, a.Compliance, level); err != nil {
+		if err := pilotWriteCompliance(w, a.Compliance, level); err != nil {
 			return err
 		}
 	}
 	if a.Target != nil {
 		fmt.Fprintf(w, "\ntarget\n")
-		wrapText(w, "  ", a.Target.Statement)
-		wrapText(w, "  ", "("+abtest.TargetNote+")")
+		pilotWrapText(w, "  ", a.Target.Statement)
+		pilotWrapText(w, "  ", "("+abtest.TargetNote+")")
 	}
 	if r.Sequential != nil {
-		if err := writeSequential(w, r.Sequential); err != nil {
+		if err := pilotWriteSequential(w, r.Sequential); err != nil {
 			return err
 		}
 	}
 	fmt.Fprintf(w, "\nsummary\n")
 	for _, s := range r.Summary {
-		wrapText(w, "  - ", s)
+		pilotWrapText(w, "  - ", s)
 	}
 	return nil
 }
 
-func treatmentArms(plan abtest.Plan) []string {
+func pilotTreatmentArms(plan abtest.Plan) []string {
 	var out []string
 	for _, a := range plan.Arms {
 		if a != plan.Control {
@@ -142,7 +142,7 @@ func treatmentArms(plan abtest.Plan) []string {
 	return out
 }
 
-func shortHash(h string) string {
+func pilotShortHash(h string) string {
 	if len(h) > 12 {
 		return h[:12]
 	}
@@ -151,7 +151,7 @@ func shortHash(h string) string {
 
 // wrapText writes text after prefix, wrapped at 100 columns with
 // continuation lines indented to the prefix's width.
-func wrapText(w io.Writer, prefix, text string) {
+func pilotWrapText(w io.Writer, prefix, text string) {
 	const width = 100
 	indent := strings.Repeat(" ", len([]rune(prefix)))
 	line := prefix
@@ -170,25 +170,25 @@ func wrapText(w io.Writer, prefix, text string) {
 	fmt.Fprintln(w, line)
 }
 
-func fixed(v float64, digits int) string { return strconv.FormatFloat(v, 'f', digits, 64) }
+func pilotFixed(v float64, digits int) string { return strconv.FormatFloat(v, 'f', digits, 64) }
 
-func pctText(v float64) string { return strconv.FormatFloat(100*v, 'f', 1, 64) + "%" }
+func pilotPctText(v float64) string { return strconv.FormatFloat(100*v, 'f', 1, 64) + "%" }
 
-func pText(p float64) string {
+func pilotPText(p float64) string {
 	if p < 0.001 {
 		return "<0.001"
 	}
-	return fixed(p, 3)
+	return pilotFixed(p, 3)
 }
 
-func optP(p *float64) string {
+func pilotOptP(p *float64) string {
 	if p == nil {
 		return "-"
 	}
-	return pText(*p)
+	return pilotPText(*p)
 }
 
-func byArmText(m map[string]int, arms []string) string {
+func pilotByArmText(m map[string]int, arms []string) string {
 	var parts []string
 	for _, a := range arms {
 		if n, ok := m[a]; ok {
@@ -198,14 +198,14 @@ func byArmText(m map[string]int, arms []string) string {
 	return strings.Join(parts, ", ")
 }
 
-func writeArmSizes(w io.Writer, c abtest.Checks, plan abtest.Plan) error {
+func pilotWriteArmSizes(w io.Writer, c abtest.Checks, plan abtest.Plan) error {
 	clustered := false
 	for _, s := range c.ArmSizes {
 		clustered = clustered || s.Clusters > 0
 	}
 	var total float64
 	for i := range plan.Arms {
-		total += allocationWeight(plan, i)
+		total += pilotAllocationWeight(plan, i)
 	}
 	t := borderless(w)
 	header := []any{"arm", "units", "planned", "expected"}
@@ -220,9 +220,9 @@ func writeArmSizes(w io.Writer, c abtest.Checks, plan abtest.Plan) error {
 		}
 		expected := "-"
 		if i < len(c.SRM.Expected) {
-			expected = fixed(c.SRM.Expected[i], 1)
+			expected = pilotFixed(c.SRM.Expected[i], 1)
 		}
-		row = append(row, pctText(allocationWeight(plan, i)/total), expected)
+		row = append(row, pilotPctText(pilotAllocationWeight(plan, i)/total), expected)
 		if err := t.Append(row...); err != nil {
 			return fmt.Errorf("arm size table: %w", err)
 		}
@@ -235,18 +235,18 @@ func writeArmSizes(w io.Writer, c abtest.Checks, plan abtest.Plan) error {
 	if c.SRM.Alarm {
 		verdict = "MISMATCH"
 	}
-	fmt.Fprintf(w, "sample ratio mismatch: chi-square %s, df %d, p %s (alarm below %g): %s\n", fixed(c.SRM.Chi2, 2), c.SRM.DoF, pText(c.SRM.PValue), abtest.SRMAlarmP, verdict)
+	fmt.Fprintf(w, "sample ratio mismatch: chi-square %s, df %d, p %s (alarm below %g): %s\n", pilotFixed(c.SRM.Chi2, 2), c.SRM.DoF, pilotPText(c.SRM.PValue), abtest.SRMAlarmP, verdict)
 	return nil
 }
 
-func allocationWeight(plan abtest.Plan, i int) float64 {
+func pilotAllocationWeight(plan abtest.Plan, i int) float64 {
 	if plan.Allocation == nil {
 		return 1
 	}
 	return plan.Allocation[i]
 }
 
-func writeAttrition(w io.Writer, att []abtest.OutcomeAttrition, plan abtest.Plan) error {
+func pilotWriteAttrition(w io.Writer, att []abtest.OutcomeAttrition, plan abtest.Plan) error {
 	if len(att) == 0 {
 		return nil
 	}
@@ -270,9 +270,9 @@ func writeAttrition(w io.Writer, att []abtest.OutcomeAttrition, plan abtest.Plan
 				row = append(row, "-")
 				continue
 			}
-			row = append(row, fmt.Sprintf("%d/%d %s", x.Missing, x.Assigned, pctText(x.Rate)))
+			row = append(row, fmt.Sprintf("%d/%d %s", x.Missing, x.Assigned, pilotPctText(x.Rate)))
 		}
-		row = append(row, fixed(100*o.Differential, 1)+" pp", optP(o.PValue))
+		row = append(row, pilotFixed(100*o.Differential, 1)+" pp", pilotOptP(o.PValue))
 		if err := t.Append(row...); err != nil {
 			return fmt.Errorf("attrition table: %w", err)
 		}
@@ -283,7 +283,7 @@ func writeAttrition(w io.Writer, att []abtest.OutcomeAttrition, plan abtest.Plan
 	return nil
 }
 
-func writeBalance(w io.Writer, bal []abtest.ArmBalance) error {
+func pilotWriteBalance(w io.Writer, bal []abtest.ArmBalance) error {
 	if len(bal) == 0 {
 		return nil
 	}
@@ -293,14 +293,14 @@ func writeBalance(w io.Writer, bal []abtest.ArmBalance) error {
 	for _, b := range bal {
 		for _, r := range b.Rows {
 			name := r.Covariate
-			treated, control := fixed(r.MeanTreated, 3), fixed(r.MeanControl, 3)
+			treated, control := pilotFixed(r.MeanTreated, 3), pilotFixed(r.MeanControl, 3)
 			if r.Level != "" {
 				name += "=" + r.Level
-				treated, control = pctText(r.MeanTreated), pctText(r.MeanControl)
+				treated, control = pilotPctText(r.MeanTreated), pilotPctText(r.MeanControl)
 			}
 			smd := "-"
 			if r.SMD != nil {
-				smd = fixed(*r.SMD, 3)
+				smd = pilotFixed(*r.SMD, 3)
 			}
 			flag := ""
 			if r.Imbalanced {
@@ -318,7 +318,7 @@ func writeBalance(w io.Writer, bal []abtest.ArmBalance) error {
 }
 
 // shortMethod abbreviates an Effect.Method for the effects table.
-func shortMethod(m string) string {
+func pilotShortMethod(m string) string {
 	switch m {
 	case "cluster-robust":
 		return "CR1"
@@ -340,14 +340,14 @@ func shortMethod(m string) string {
 
 // effectText shows a risk difference in percentage points and a
 // difference in means with three significant digits.
-func effectText(kind abtest.OutcomeKind, v float64) string {
+func pilotEffectText(kind abtest.OutcomeKind, v float64) string {
 	if kind == abtest.Binary {
-		return fixed(100*v, 1) + " pp"
+		return pilotFixed(100*v, 1) + " pp"
 	}
 	return pilot.Sig3(v)
 }
 
-func writeEffects(w io.Writer, effects []abtest.Effect, level string) error {
+func pilotWriteEffects(w io.Writer, effects []abtest.Effect, level string) error {
 	t := borderless(w)
 	t.Header("outcome", "arm", "n t/c", "method", "estimate", level, "p", "p adj", "reject")
 	for _, e := range effects {
@@ -359,9 +359,9 @@ func writeEffects(w io.Writer, effects []abtest.Effect, level string) error {
 		if e.Rejected {
 			reject = "yes"
 		}
-		ci := effectText(e.Kind, e.CI.Lower) + " to " + effectText(e.Kind, e.CI.Upper)
-		if err := t.Append(name, e.Arm, fmt.Sprintf("%d/%d", e.N1, e.N2), shortMethod(e.Method), effectText(e.Kind, e.Estimate), ci,
-			pText(e.PValue), pText(e.AdjustedP), reject); err != nil {
+		ci := pilotEffectText(e.Kind, e.CI.Lower) + " to " + pilotEffectText(e.Kind, e.CI.Upper)
+		if err := t.Append(name, e.Arm, fmt.Sprintf("%d/%d", e.N1, e.N2), pilotShortMethod(e.Method), pilotEffectText(e.Kind, e.Estimate), ci,
+			pilotPText(e.PValue), pilotPText(e.AdjustedP), reject); err != nil {
 			return fmt.Errorf("effects table: %w", err)
 		}
 	}
@@ -376,7 +376,7 @@ func writeEffects(w io.Writer, effects []abtest.Effect, level string) error {
 // writeDescriptive writes the comparisons every report shows beside the
 // analysis: rates with risk ratio, odds ratio and NNT, or means with
 // Cohen's d and Mann-Whitney.
-func writeDescriptive(w io.Writer, effects []abtest.Effect, level string) error {
+func pilotWriteDescriptive(w io.Writer, effects []abtest.Effect, level string) error {
 	var binary, continuous []abtest.Effect
 	for _, e := range effects {
 		if e.Kind == abtest.Binary && e.Proportions != nil {
@@ -391,8 +391,8 @@ func writeDescriptive(w io.Writer, effects []abtest.Effect, level string) error 
 		t.Header("outcome", "arm", "treated", "control", "risk ratio", "odds ratio", "NNT", "h")
 		for _, e := range binary {
 			p := e.Proportions
-			if err := t.Append(e.Outcome, e.Arm, fmt.Sprintf("%d/%d %s", p.X1, p.N1, pctText(p.P1)), fmt.Sprintf("%d/%d %s", p.X2, p.N2, pctText(p.P2)),
-				ratioText(e.RiskRatio), ratioText(e.OddsRatio), nntText(e.NNT), fixed(p.CohensH, 3)); err != nil {
+			if err := t.Append(e.Outcome, e.Arm, fmt.Sprintf("%d/%d %s", p.X1, p.N1, pilotPctText(p.P1)), fmt.Sprintf("%d/%d %s", p.X2, p.N2, pilotPctText(p.P2)),
+				pilotRatioText(e.RiskRatio), pilotRatioText(e.OddsRatio), pilotNntText(e.NNT), pilotFixed(p.CohensH, 3)); err != nil {
 				return fmt.Errorf("binary table: %w", err)
 			}
 		}
@@ -408,11 +408,11 @@ func writeDescriptive(w io.Writer, effects []abtest.Effect, level string) error 
 			wl := e.Welch
 			d := "-"
 			if wl.CohensD != nil {
-				d = fixed(*wl.CohensD, 3)
+				d = pilotFixed(*wl.CohensD, 3)
 			}
 			mw := "-"
 			if e.MannWhitney != nil {
-				mw = pText(e.MannWhitney.PValue)
+				mw = pilotPText(e.MannWhitney.PValue)
 			}
 			if err := t.Append(e.Outcome, e.Arm, pilot.Sig3(wl.MeanA), pilot.Sig3(wl.MeanB), pilot.Sig3(wl.Diff),
 				pilot.Sig3(wl.CI.Lower)+" to "+pilot.Sig3(wl.CI.Upper), d, mw); err != nil {
@@ -426,29 +426,29 @@ func writeDescriptive(w io.Writer, effects []abtest.Effect, level string) error 
 	return nil
 }
 
-func ratioText(r *abtest.RatioResult) string {
+func pilotRatioText(r *abtest.RatioResult) string {
 	if r == nil || r.Estimate == nil {
 		return "-"
 	}
-	s := fixed(*r.Estimate, 2)
+	s := pilotFixed(*r.Estimate, 2)
 	if r.Lower != nil && r.Upper != nil {
-		s += " (" + fixed(*r.Lower, 2) + "-" + fixed(*r.Upper, 2) + ")"
+		s += " (" + pilotFixed(*r.Lower, 2) + "-" + pilotFixed(*r.Upper, 2) + ")"
 	}
 	return s
 }
 
-func nntText(n *abtest.NNTResult) string {
+func pilotNntText(n *abtest.NNTResult) string {
 	if n == nil || n.NNT == nil {
 		return "-"
 	}
-	s := fixed(*n.NNT, 1)
+	s := pilotFixed(*n.NNT, 1)
 	if n.TreatmentHigher {
 		s += " (harm)"
 	}
 	return s
 }
 
-func subgroupScale(gs []abtest.SubgroupAnalysis) string {
+func pilotSubgroupScale(gs []abtest.SubgroupAnalysis) string {
 	for _, g := range gs {
 		if g.Error == "" && g.Scale != "" {
 			return string(g.Scale)
@@ -457,7 +457,7 @@ func subgroupScale(gs []abtest.SubgroupAnalysis) string {
 	return string(abtest.ScaleDifference)
 }
 
-func writeSubgroup(w io.Writer, g abtest.SubgroupAnalysis, level string) error {
+func pilotWriteSubgroup(w io.Writer, g abtest.SubgroupAnalysis, level string) error {
 	label := "exploratory"
 	if !g.Exploratory {
 		label = "pre-declared"
@@ -465,18 +465,18 @@ func writeSubgroup(w io.Writer, g abtest.SubgroupAnalysis, level string) error {
 	head := fmt.Sprintf("%s (%s), %s on %s", g.Attribute, label, g.Arm, g.Outcome)
 	if g.Error != "" {
 		fmt.Fprintln(w)
-		wrapText(w, "", head+": not estimable: "+g.Error)
+		pilotWrapText(w, "", head+": not estimable: "+g.Error)
 		return nil
 	}
-	fmt.Fprintf(w, "\n%s: interaction p %s, adjusted %s\n", head, pText(g.InteractionP), pText(g.AdjustedP))
+	fmt.Fprintf(w, "\n%s: interaction p %s, adjusted %s\n", head, pilotPText(g.InteractionP), pilotPText(g.AdjustedP))
 	t := borderless(w)
 	t.Header("level", "n t/c", "effect", level, "p")
 	for _, l := range g.Levels {
 		v := pilot.Sig3
 		if g.Scale == abtest.ScaleLogOdds {
-			v = func(x float64) string { return fixed(x, 3) }
+			v = func(x float64) string { return pilotFixed(x, 3) }
 		}
-		if err := t.Append(l.Level, fmt.Sprintf("%d/%d", l.N1, l.N2), v(l.Effect), v(l.CI.Lower)+" to "+v(l.CI.Upper), pText(l.PValue)); err != nil {
+		if err := t.Append(l.Level, fmt.Sprintf("%d/%d", l.N1, l.N2), v(l.Effect), v(l.CI.Lower)+" to "+v(l.CI.Upper), pilotPText(l.PValue)); err != nil {
 			return fmt.Errorf("subgroup table: %w", err)
 		}
 	}
@@ -484,18 +484,18 @@ func writeSubgroup(w io.Writer, g abtest.SubgroupAnalysis, level string) error {
 		return fmt.Errorf("subgroup table: %w", err)
 	}
 	for _, s := range g.Warnings {
-		wrapText(w, "  warning: ", s)
+		pilotWrapText(w, "  warning: ", s)
 	}
 	return nil
 }
 
-func writeCompliance(w io.Writer, cs []abtest.ComplianceAnalysis, level string) error {
+func pilotWriteCompliance(w io.Writer, cs []abtest.ComplianceAnalysis, level string) error {
 	t := borderless(w)
 	t.Header("outcome", "arm", "ITT", "complier share", "F", "CACE", level, "p", "method")
 	for _, c := range cs {
 		f := "unbounded"
 		if c.FirstStageF != nil {
-			f = fixed(*c.FirstStageF, 1)
+			f = pilotFixed(*c.FirstStageF, 1)
 		}
 		cace, ci, p := "-", "-", "-"
 		if c.CACE != nil {
@@ -505,9 +505,9 @@ func writeCompliance(w io.Writer, cs []abtest.ComplianceAnalysis, level string) 
 			ci = pilot.Sig3(c.CI.Lower) + " to " + pilot.Sig3(c.CI.Upper)
 		}
 		if c.PValue != nil {
-			p = pText(*c.PValue)
+			p = pilotPText(*c.PValue)
 		}
-		if err := t.Append(c.Outcome, c.Arm, pilot.Sig3(c.ITT), pctText(c.FirstStage), f, cace, ci, p, c.Method); err != nil {
+		if err := t.Append(c.Outcome, c.Arm, pilot.Sig3(c.ITT), pilotPctText(c.FirstStage), f, cace, ci, p, c.Method); err != nil {
 			return fmt.Errorf("compliance table: %w", err)
 		}
 	}
@@ -516,35 +516,35 @@ func writeCompliance(w io.Writer, cs []abtest.ComplianceAnalysis, level string) 
 	}
 	for _, c := range cs {
 		for _, s := range c.Warnings {
-			wrapText(w, "  warning: ", c.Outcome+", "+c.Arm+": "+s)
+			pilotWrapText(w, "  warning: ", c.Outcome+", "+c.Arm+": "+s)
 		}
 	}
 	return nil
 }
 
-func writeSequential(w io.Writer, s *pilot.SequentialResult) error {
+func pilotWriteSequential(w io.Writer, s *pilot.SequentialResult) error {
 	fmt.Fprintln(w)
-	wrapText(w, "", fmt.Sprintf("group-sequential monitoring: %s vs control on %s, %s spending, alpha %s (z from %s)",
+	pilotWrapText(w, "", fmt.Sprintf("group-sequential monitoring: %s vs control on %s, %s spending, alpha %s (z from %s)",
 		s.Arm, s.Outcome, s.Spending, strconv.FormatFloat(s.Alpha, 'g', -1, 64), s.Source))
 	t := borderless(w)
 	t.Header("look", "information", "alpha spent", "boundary |z|", "nominal p", "observed z", "crossed")
 	for i, b := range s.Boundaries {
 		z, crossed := "-", "-"
 		if i < len(s.Looks) {
-			z = fixed(s.Looks[i].Statistic, 3)
+			z = pilotFixed(s.Looks[i].Statistic, 3)
 			crossed = "no"
 			if s.Looks[i].Crossed {
 				crossed = "yes"
 			}
 		}
-		if err := t.Append(strconv.Itoa(b.Look), fixed(b.Information, 3), fixed(b.CumulativeAlpha, 4), fixed(b.Z, 3), fixed(b.NominalP, 4), z, crossed); err != nil {
+		if err := t.Append(strconv.Itoa(b.Look), pilotFixed(b.Information, 3), pilotFixed(b.CumulativeAlpha, 4), pilotFixed(b.Z, 3), pilotFixed(b.NominalP, 4), z, crossed); err != nil {
 			return fmt.Errorf("sequential table: %w", err)
 		}
 	}
 	if err := t.Render(); err != nil {
 		return fmt.Errorf("sequential table: %w", err)
 	}
-	wrapText(w, "  ", s.Statement)
+	pilotWrapText(w, "  ", s.Statement)
 	return nil
 }
 
@@ -561,7 +561,7 @@ func WritePower(w io.Writer, out *pilot.PowerOutput) error {
 	}
 	fmt.Fprintln(w)
 	for _, s := range out.Summary {
-		wrapText(w, "  - ", s)
+		pilotWrapText(w, "  - ", s)
 	}
 	if len(out.Curve) == 0 {
 		return nil
@@ -575,7 +575,7 @@ func WritePower(w io.Writer, out *pilot.PowerOutput) error {
 		t.Header("units t", "units c", "total", "power")
 	}
 	for _, p := range out.Curve {
-		row := []any{pilot.Sig3Int(p.N1), pilot.Sig3Int(p.N2), pilot.Sig3Int(p.N1 + p.N2), fixed(p.Power, 3)}
+		row := []any{pilot.Sig3Int(p.N1), pilot.Sig3Int(p.N2), pilot.Sig3Int(p.N1 + p.N2), pilotFixed(p.Power, 3)}
 		if clustered {
 			row = append([]any{pilot.Sig3Int(p.N1 / req.ClusterSize), pilot.Sig3Int(p.N2 / req.ClusterSize)}, row...)
 		}
@@ -599,11 +599,11 @@ func WriteAssignment(w io.Writer, out *pilot.AssignmentOutput) error {
 			kept++
 		}
 	}
-	wrapText(w, "", fmt.Sprintf("assignment %s: %s randomization, seed %d, %d units (%d kept from previous assignments)",
+	pilotWrapText(w, "", fmt.Sprintf("assignment %s: %s randomization, seed %d, %d units (%d kept from previous assignments)",
 		out.Experiment, out.Method, out.Seed, len(res.Assignments), kept))
-	fmt.Fprintf(w, "roster: %s, %d rows, sha256 %s\n", out.Roster.Path, out.Roster.Rows, shortHash(out.Roster.SHA256))
+	fmt.Fprintf(w, "roster: %s, %d rows, sha256 %s\n", out.Roster.Path, out.Roster.Rows, pilotShortHash(out.Roster.SHA256))
 	if out.Previous != nil {
-		fmt.Fprintf(w, "previous: %s, %d rows, sha256 %s\n", out.Previous.Path, out.Previous.Rows, shortHash(out.Previous.SHA256))
+		fmt.Fprintf(w, "previous: %s, %d rows, sha256 %s\n", out.Previous.Path, out.Previous.Rows, pilotShortHash(out.Previous.SHA256))
 	}
 	fmt.Fprintln(w)
 	t := borderless(w)
@@ -639,11 +639,11 @@ func WriteAssignment(w io.Writer, out *pilot.AssignmentOutput) error {
 	if err := t.Render(); err != nil {
 		return fmt.Errorf("assignment table: %w", err)
 	}
-	if err := writeBalance(w, out.Balance); err != nil {
+	if err := pilotWriteBalance(w, out.Balance); err != nil {
 		return err
 	}
 	for _, s := range out.Warnings {
-		wrapText(w, "warning: ", s)
+		pilotWrapText(w, "warning: ", s)
 	}
 	return nil
 }

@@ -13,7 +13,7 @@ import (
 )
 
 // examplePilot runs the shipped example pilot (experiments/pilot-tutoring.toml).
-func examplePilot(t *testing.T) *pilot.Result {
+func pilotExampleResult(t *testing.T) *pilot.Result {
 	t.Helper()
 	var f struct {
 		Abtests []pilot.Spec `toml:"abtests"`
@@ -31,7 +31,7 @@ func examplePilot(t *testing.T) *pilot.Result {
 
 // checkGolden compares got with testdata/name (rewritten with -update) and
 // checks that every line fits in 100 columns.
-func checkGolden(t *testing.T, name string, got []byte) {
+func pilotCheckGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
 	golden := filepath.Join("testdata", name)
 	if *update {
@@ -56,12 +56,12 @@ func checkGolden(t *testing.T, name string, got []byte) {
 }
 
 func TestWritePilotGolden(t *testing.T) {
-	r := examplePilot(t)
+	r := pilotExampleResult(t)
 	var buf bytes.Buffer
 	if err := WritePilot(&buf, r); err != nil {
 		t.Fatal(err)
 	}
-	checkGolden(t, "pilot.golden", buf.Bytes())
+	pilotCheckGolden(t, "pilot.golden", buf.Bytes())
 	out := buf.String()
 	// Checks come before effects, and the target statement is shown.
 	order := []string{"\nchecks\n", "sample ratio mismatch:", "attrition:", "balance:", "\neffects:", "first_gen (pre-declared)", "pell (exploratory)", "\ncompliance:", "\ntarget\n", "the 15% target lies inside the interval", "\nsummary\n"}
@@ -78,7 +78,7 @@ func TestWritePilotGolden(t *testing.T) {
 // TestWritePilotSRMFirst checks that a sample ratio mismatch alarm is shown
 // before the checks and effects.
 func TestWritePilotSRMFirst(t *testing.T) {
-	r := examplePilot(t)
+	r := pilotExampleResult(t)
 	r.Analysis.Checks.SRM.Alarm = true
 	r.Analysis.Checks.SRM.Warnings = []string{"SAMPLE RATIO MISMATCH: arm sizes differ from the planned allocation"}
 	var buf bytes.Buffer
@@ -112,7 +112,7 @@ func TestWritePowerGolden(t *testing.T) {
 		}
 		buf.WriteString("\n")
 	}
-	checkGolden(t, "pilot-power.golden", buf.Bytes())
+	pilotCheckGolden(t, "pilot-power.golden", buf.Bytes())
 }
 
 func TestWriteAssignmentGolden(t *testing.T) {
@@ -131,5 +131,5 @@ func TestWriteAssignmentGolden(t *testing.T) {
 	if err := WriteAssignment(&buf, &out); err != nil {
 		t.Fatal(err)
 	}
-	checkGolden(t, "pilot-assign.golden", buf.Bytes())
+	pilotCheckGolden(t, "pilot-assign.golden", buf.Bytes())
 }
