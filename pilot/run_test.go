@@ -17,7 +17,7 @@ import (
 )
 
 // exampleSpec decodes the shipped example's [[abtests]] table.
-func exampleSpec(t *testing.T) Spec {
+func exampleSpec(t testing.TB) Spec {
 	t.Helper()
 	var f struct {
 		Abtests []Spec `toml:"abtests"`
