@@ -66,17 +66,17 @@ type Builder struct {
 
 // compact is an event that passed the order-free rules.
 type compact struct {
-	time                                int64
-	count                               int64
-	durationMS                          int64
-	score                               float64
-	student                             int32
-	day                                 int32
-	action, object, otype, course, ua   Sym
-	typeCat                             int32
-	success, completion                 Tri
-	reply                               bool
-	line                                int32
+	time                              int64
+	count                             int64
+	durationMS                        int64
+	score                             float64
+	student                           int32
+	day                               int32
+	action, object, otype, course, ua Sym
+	typeCat                           int32
+	success, completion               Tri
+	reply                             bool
+	line                              int32
 }
 
 // student is one student's running state.
@@ -104,18 +104,18 @@ type student struct {
 
 type resultAgg struct {
 	attempts, scored, successKnown, successYes, completed int64
-	scoreSum                                             float64
+	scoreSum                                              float64
 }
 
 // sessionTracker follows one student's sessions for one idle gap.
 type sessionTracker struct {
-	open                bool
-	first, last         int64
-	n                   int
-	totalMS             int64
-	gapN                int
-	gapMean, gapM2      float64 // idle gaps between sessions, hours (Welford)
-	snaps               []sessionSnap
+	open           bool
+	first, last    int64
+	n              int
+	totalMS        int64
+	gapN           int
+	gapMean, gapM2 float64 // idle gaps between sessions, hours (Welford)
+	snaps          []sessionSnap
 }
 
 type sessionSnap struct {
