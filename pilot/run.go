@@ -264,12 +264,14 @@ func monitor(s Spec, plan abtest.Plan, p abtest.Pilot, looks []int, full abtest.
 			z = append(z, zFromP(e.Estimate, e.PValue))
 		}
 	}
-	observed, err := abtest.MonitorSequential(design, z)
-	if err != nil {
-		return nil, err
+	if len(z) > 0 {
+		observed, err := abtest.MonitorSequential(design, z)
+		if err != nil {
+			return nil, err
+		}
+		res.Looks = observed
 	}
-	res.Looks = observed
-	for _, l := range observed {
+	for _, l := range res.Looks {
 		if l.Crossed {
 			res.CrossedAt = l.Look
 			break

@@ -230,3 +230,24 @@ func TestSig3(t *testing.T) {
 		}
 	}
 }
+
+// TestRunSequentialPlanOnly checks that a sequential table without
+// statistics reports the boundaries and no look.
+func TestRunSequentialPlanOnly(t *testing.T) {
+	s, path := smallPilot(t, false)
+	s.Data = path
+	s.Sequential = &SequentialSpec{Looks: 2, Spending: "pocock"}
+	r, err := Run(s, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := r.Sequential
+	// Pocock-type spending by definition (Lan and DeMets 1983): alpha spent
+	// by t is alpha·ln(1 + (e − 1)·t).
+	if len(q.Looks) != 0 || len(q.Boundaries) != 2 || q.CrossedAt != 0 || !strings.HasSuffix(q.Statement, ": no look yet") {
+		t.Fatalf("plan-only monitoring: %+v", q)
+	}
+	if spent := 0.05 * math.Log(1+(math.E-1)*0.5); math.Abs(q.Boundaries[0].CumulativeAlpha-spent) > 1e-12 {
+		t.Errorf("alpha spent at look 1 = %v, want %v", q.Boundaries[0].CumulativeAlpha, spent)
+	}
+}
