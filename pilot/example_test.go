@@ -3,6 +3,7 @@ package pilot
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -44,4 +45,24 @@ func TestExampleFilesCurrent(t *testing.T) {
 	if !bytes.Equal(again.PilotCSV, ex.PilotCSV) || !bytes.Equal(again.RosterCSV, ex.RosterCSV) {
 		t.Error("GenerateExample is not deterministic for a fixed seed")
 	}
+}
+
+func ExamplePower() {
+	// How many sections of 25 students per arm to detect a DFW rate falling
+	// from 30% by 15% (to 25.5%) with 80% power, with an ICC of 0.02? R's
+	// power.prop.test(p1 = .3, p2 = .255, power = .8) gives 1553.04
+	// students per arm without clustering; the design effect is 1.48.
+	out, err := Power(PowerRequest{ControlRate: 0.3, RelativeReduction: 0.15, ICC: 0.02, ClusterSize: 25})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("%d sections (%d students) per arm\n", out.SampleSize.Clusters2, out.SampleSize.N2Units)
+	for _, p := range out.Curve[:3] {
+		fmt.Printf("%g sections per arm: power %.3f\n", p.N2/25, p.Power)
+	}
+	// Output:
+	// 92 sections (2300 students) per arm
+	// 23 sections per arm: power 0.288
+	// 46 sections per arm: power 0.508
+	// 69 sections per arm: power 0.680
 }
