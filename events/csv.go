@@ -25,8 +25,10 @@ type CSVFormat struct {
 	// TimeFormat is FormatRFC3339 (default), FormatDateTime,
 	// FormatEpochSeconds, FormatEpochMillis, FormatDay or a Go layout.
 	TimeFormat string `toml:"time_format"`
-	// Location is the time zone of timestamps without an offset (required
-	// for FormatDateTime). The spec gives it as an IANA name.
+	// TimeZone is the IANA name (e.g. "Europe/London") of the zone of
+	// timestamps without an offset (required for FormatDateTime);
+	// Location, when set, takes precedence.
+	TimeZone string         `toml:"time_zone"`
 	Location *time.Location `toml:"-"`
 
 	Action       string   `toml:"action"`
@@ -83,7 +85,14 @@ func ReadCSV(r io.Reader, source string, f CSVFormat, sym *Symbols, sink Sink) (
 	if len(f.Student) == 0 || f.Time == "" {
 		return st, fmt.Errorf("events: %s: the column mapping needs student and timestamp columns", source)
 	}
-	tp, err := newTimeParser(f.TimeFormat, f.Location)
+	loc := f.Location
+	if loc == nil && f.TimeZone != "" {
+		var err error
+		if loc, err = time.LoadLocation(f.TimeZone); err != nil {
+			return st, fmt.Errorf("events: %s: time zone: %w", source, err)
+		}
+	}
+	tp, err := newTimeParser(f.TimeFormat, loc)
 	if err != nil {
 		return st, fmt.Errorf("events: %s: %w", source, err)
 	}
