@@ -18,21 +18,84 @@ type File struct {
 }
 
 // RunFiles renders the files a run directory holds besides results.json,
-// predictions.csv and manifest.json: metrics.csv and, when risk is not nil,
-// risk_list.csv.
+// predictions.csv and manifest.json, in this order: metrics.csv;
+// fairness.csv when an evaluation was audited; risk_list.csv when risk is
+// not nil; every plot as plots/NAME.svg and plots/NAME.png (see
+// PlotFiles); report.md and report.html. Each renderer of
+// runFileRenderers contributes its files; a new export is one more entry
+// there.
 func RunFiles(run *results.Run, risk *results.RiskList) ([]File, error) {
-	m, err := MetricsCSV(run)
-	if err != nil {
-		return nil, err
-	}
-	files := []File{{"metrics.csv", m}}
-	if risk != nil {
-		r, err := RiskListCSV(risk)
+	var files []File
+	for _, r := range runFileRenderers {
+		fs, err := r(run, risk)
 		if err != nil {
 			return nil, err
 		}
-		files = append(files, File{"risk_list.csv", r})
+		files = append(files, fs...)
 	}
+	return files, nil
+}
+
+// A runFileRenderer renders some files of a run directory from the run and
+// its risk list (nil when the run has none), or no file when the run
+// lacks what it renders.
+type runFileRenderer func(run *results.Run, risk *results.RiskList) ([]File, error)
+
+// runFileRenderers are the renderers RunFiles calls, in order. The pilot's
+// abtest.csv belongs in a pilot directory rendered from a pilot.Result,
+// not here; once a run carries pilot results (a field of results.Run),
+// its CSV renderer is added to this list.
+var runFileRenderers = []runFileRenderer{metricsFile, fairnessFile, riskListFile, reportFiles}
+
+func metricsFile(run *results.Run, _ *results.RiskList) ([]File, error) {
+	m, err := MetricsCSV(run)
+	if err != nil {
+		return nil, fmt.Errorf("metrics.csv: %w", err)
+	}
+	return []File{{"metrics.csv", m}}, nil
+}
+
+func fairnessFile(run *results.Run, _ *results.RiskList) ([]File, error) {
+	audited := false
+	for _, e := range run.Evaluations {
+		audited = audited || e.Fairness != nil
+	}
+	if !audited {
+		return nil, nil
+	}
+	f, err := FairnessCSV(run)
+	if err != nil {
+		return nil, fmt.Errorf("fairness.csv: %w", err)
+	}
+	return []File{{"fairness.csv", f}}, nil
+}
+
+func riskListFile(_ *results.Run, risk *results.RiskList) ([]File, error) {
+	if risk == nil {
+		return nil, nil
+	}
+	r, err := RiskListCSV(risk)
+	if err != nil {
+		return nil, fmt.Errorf("risk_list.csv: %w", err)
+	}
+	return []File{{"risk_list.csv", r}}, nil
+}
+
+// reportFiles renders the plots once (SVG and PNG) and the Markdown and
+// HTML reports that show them.
+func reportFiles(run *results.Run, risk *results.RiskList) ([]File, error) {
+	list, err := plotList(run, risk, true)
+	if err != nil {
+		return nil, fmt.Errorf("plots: %w", err)
+	}
+	files := plotFiles(list)
+	plots := make(map[string]*renderedPlot, len(list))
+	for _, p := range list {
+		plots[p.Name] = p
+	}
+	files = append(files,
+		File{"report.md", markdownDoc(buildDocument(run, risk, plots, riskRowsMarkdown))},
+		File{"report.html", htmlDoc(buildDocument(run, risk, plots, riskRowsHTML))})
 	return files, nil
 }
 
