@@ -1,0 +1,98 @@
+package events
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestBadCSVInput(t *testing.T) {
+	start := time.Date(2024, 1, 8, 0, 0, 0, 0, time.UTC)
+	format := CSVFormat{Student: []string{"student"}, Time: "ts", Action: "action"}
+	cases := []struct {
+		name     string
+		data     string
+		format   CSVFormat
+		cleaning Cleaning
+		wantErr  string // substring; "" means no error
+		rule     string // with no error: this rule counts 1
+	}{
+		{"wrong header", "learner,ts,action\na,2024-01-08T10:00:00Z,viewed\n", format, Cleaning{},
+			`x.csv:1: header has no column "student" (mapped as student)`, ""},
+		{"bad timestamp", "student,ts,action\na,2024-01-08T10:00:00Z,viewed\na,08/01/2024 10:01,viewed\n", format, Cleaning{},
+			`x.csv:3: timestamp "08/01/2024 10:01" (format rfc3339)`, ""},
+		{"bad timestamp dropped", "student,ts,action\na,2024-01-08T10:00:00Z,viewed\na,08/01/2024 10:01,viewed\n", format,
+			Cleaning{DropBadTimestamps: true}, "", RuleBadTimestamp},
+		{"no zone", "student,ts,action\na,2024-01-08 10:00:00,viewed\n", format, Cleaning{},
+			`x.csv:2: timestamp "2024-01-08 10:00:00" (format rfc3339): no time zone offset and no declared time zone`, ""},
+		{"wrong field count", "student,ts,action\na,2024-01-08T10:00:00Z\n", format, Cleaning{},
+			"x.csv:2: 2 fields, header has 3", ""},
+		{"wrong field count dropped", "student,ts,action\na,2024-01-08T10:00:00Z\n", format, Cleaning{DropMalformed: true}, "", RuleMalformed},
+		{"bad quote", "student,ts,action\n\"a,2024-01-08T10:00:00Z,viewed\n", format, Cleaning{}, "x.csv:2: unterminated quoted field", ""},
+		{"missing timestamp", "student,ts,action\na,,viewed\n", format, Cleaning{}, "", RuleMissingTimestamp},
+		{"missing student", "student,ts,action\n,2024-01-08T10:00:00Z,viewed\n", format, Cleaning{}, "", RuleMissingStudent},
+		{"out of order", "student,ts,action\na,2024-01-08T10:00:00Z,viewed\na,2024-01-08T09:00:00Z,viewed\n", format, Cleaning{},
+			`x.csv:3: student "a": event at 2024-01-08T09:00:00Z is earlier than the student's previous event at 2024-01-08T10:00:00Z`, ""},
+		{"datetime needs zone", "student,ts,action\na,2024-01-08 10:00:00,viewed\n",
+			CSVFormat{Student: []string{"student"}, Time: "ts", TimeFormat: FormatDateTime}, Cleaning{},
+			`time format "datetime" needs a declared time zone`, ""},
+		{"bad count", "student,ts,n\na,2024-01-08T10:00:00Z,-2\n",
+			CSVFormat{Student: []string{"student"}, Time: "ts", Count: "n"}, Cleaning{}, `x.csv:2: column "n": invalid count "-2"`, ""},
+		{"empty file", "", format, Cleaning{}, "x.csv: empty file, no header line", ""},
+		{"unknown zone", "student,ts\na,2024-01-08 10:00:00\n",
+			CSVFormat{Student: []string{"student"}, Time: "ts", TimeFormat: FormatDateTime, TimeZone: "Mars/Olympus"}, Cleaning{}, "time zone", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			b, err := NewBuilder(Options{Cutoffs: []int{7}, Term: Term{Start: start}, Cleaning: tc.cleaning})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = ReadCSV(strings.NewReader(tc.data), "x.csv", tc.format, b.Symbols(), b)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("error %v, want one containing %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := b.Finish()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := ruleCount(r, tc.rule); n != 1 {
+				t.Errorf("rule %s counted %d, want 1 (report %+v)", tc.rule, n, r.Report.Rules)
+			}
+		})
+	}
+}
+
+func TestBuilderOptionErrors(t *testing.T) {
+	start := time.Date(2024, 1, 8, 0, 0, 0, 0, time.UTC)
+	cases := []struct {
+		name string
+		opts Options
+		want string
+	}{
+		{"no cutoffs", Options{}, "no cutoff days"},
+		{"cutoff range", Options{Cutoffs: []int{4000}}, "cutoff day 4000 outside"},
+		{"end before start", Options{Cutoffs: []int{1}, Term: Term{Start: start, End: start}}, "is not after its start"},
+		{"end without start", Options{Cutoffs: []int{1}, Term: Term{End: start}}, "term end given without a term start"},
+		{"unknown kind", Options{Cutoffs: []int{1}, Features: []Feature{{Kind: "clickz"}}}, `features[0] (kind "clickz"): unknown kind`},
+		{"param of another kind", Options{Cutoffs: []int{1}, Features: []Feature{{Kind: KindTrend, IdleGapMinutes: 10}}}, "idle_gap_minutes does not apply"},
+		{"bad gap", Options{Cutoffs: []int{1}, Features: []Feature{{Kind: KindSessions, IdleGapMinutes: -1}}}, "idle_gap_minutes -1 outside"},
+		{"repeated", Options{Cutoffs: []int{1}, Features: []Feature{{Kind: KindTrend}, {Kind: KindTrend}}}, "same kind and prefix as features[0]"},
+		{"bad zone", Options{Cutoffs: []int{1}, Term: Term{Start: start, TimeZone: "Nowhere/Land"}}, "term time zone"},
+		{"empty bot agent", Options{Cutoffs: []int{1}, Cleaning: Cleaning{BotUserAgents: []string{""}}}, "bot_user_agents holds an empty string"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := NewBuilder(tc.opts)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want one containing %q", err, tc.want)
+			}
+		})
+	}
+}
