@@ -115,7 +115,7 @@ func leftLimit(xs, ys []float64, i int, nx float64) float64 {
 // absLinearArea integrates |d| over an interval of width h on which d is
 // linear from d0 to d1, splitting at the root when the sign changes.
 func absLinearArea(h, d0, d1 float64) float64 {
-	if (d0 >= 0 && d1 >= 0) || (d0 <= 0 && d1 <= 0) {
+	if d0*d1 >= 0 { // no sign change (d0*d1 cannot overflow: |d| <= 1)
 		return h * math.Abs(d0+d1) / 2
 	}
 	a, b := math.Abs(d0), math.Abs(d1)

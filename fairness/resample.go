@@ -12,38 +12,83 @@ import (
 // a gap may be undefined while still getting an interval.
 const undefinedShareLimit = 0.10
 
-// sortedGroup holds one group's rows in descending score order, laid out
-// for replicate passes.
+// sortedGroup holds one group's rows in descending score order, and the
+// cells replicate passes run over: rows with the same score and label are
+// interchangeable in every statistic a pass computes, so a tie block holds
+// at most two cells (label 1, then label 0), and a replicate only needs
+// each cell's total multiplicity. Without ties every row is its own cell.
 type sortedGroup struct {
+	y     []uint8   // row labels
+	score []float64 // row scores
+	// cellOf maps each row to its cell; nil when cell i is row i.
+	cellOf []int32
+	cell   cells
+}
+
+// cells are laid out for replicate passes.
+type cells struct {
 	y      []uint8
-	score  []float64
 	resid  []float64 // y - p, probabilities only
-	bin    []uint16  // ECE bin, probabilities only
-	end    []uint8   // 1 on the last row of a run of equal scores
-	binEnd []uint8   // 1 on the last row of an ECE bin (rows are sorted, so bins are runs)
+	binEnd []uint8   // 1 on the last cell of an ECE bin (bins are runs of the order), probabilities only
+	end    []uint8   // 1 on the last cell of a tie block
 }
 
 // newSortedGroup lays out the rows (given in descending score order).
 func newSortedGroup(in *auditInput, rows []int32) sortedGroup {
 	n := len(rows)
-	sg := sortedGroup{y: make([]uint8, n), score: make([]float64, n), end: make([]uint8, n)}
-	if in.probabilities {
-		sg.resid, sg.bin, sg.binEnd = make([]float64, n), make([]uint16, n), make([]uint8, n)
-	}
+	sg := sortedGroup{y: make([]uint8, n), score: make([]float64, n), cellOf: make([]int32, n)}
 	for k, i := range rows {
 		sg.y[k], sg.score[k] = in.y[i], in.score[i]
-		if in.probabilities {
-			sg.resid[k] = float64(in.y[i]) - in.score[i]
-			sg.bin[k] = in.bin[i]
-			if k == n-1 || in.bin[rows[k+1]] != in.bin[i] {
-				sg.binEnd[k] = 1
+	}
+	c := &sg.cell
+	identity := true
+	for start := 0; start < n; {
+		stop := start + 1
+		for stop < n && sg.score[stop] == sg.score[start] {
+			stop++
+		}
+		// One cell per label present in the block, label 1 first.
+		for _, label := range []uint8{1, 0} {
+			idx := int32(-1)
+			for k := start; k < stop; k++ {
+				if sg.y[k] != label {
+					continue
+				}
+				if idx < 0 {
+					idx = int32(len(c.y))
+					c.y = append(c.y, label)
+					c.end = append(c.end, 0)
+					if in.probabilities {
+						c.resid = append(c.resid, float64(label)-sg.score[k])
+						c.binEnd = append(c.binEnd, 0)
+					}
+				}
+				sg.cellOf[k] = idx
+				identity = identity && int(idx) == k
 			}
 		}
-		if k == n-1 || in.score[rows[k+1]] != in.score[i] {
-			sg.end[k] = 1
+		c.end[len(c.y)-1] = 1
+		if in.probabilities && (stop == n || in.bin[rows[stop]] != in.bin[rows[start]]) {
+			c.binEnd[len(c.y)-1] = 1
 		}
+		start = stop
+	}
+	if identity {
+		sg.cellOf = nil
 	}
 	return sg
+}
+
+// cellWeights adds row multiplicities rowW to the cells' multiplicities.
+func (sg *sortedGroup) cellWeights(rowW, cellW []uint32) {
+	clear(cellW)
+	for k, w := range rowW {
+		if sg.cellOf == nil {
+			cellW[k] += w
+		} else {
+			cellW[sg.cellOf[k]] += w
+		}
+	}
 }
 
 // nonzero returns 1 if v != 0 and 0 otherwise, for v >= 0, without a
@@ -174,23 +219,23 @@ func (c *runCurve) runPoints() (fpr, tpr []float64) {
 }
 
 // pass computes the AUC, the ECE (when ece) and the ROC curve (when curve
-// is not nil, using st as scratch; all buffers need len(w)+1 entries) of the group with row
-// multiplicities w. The AUC is the trapezoidal area through the distinct
+// is not nil, using st as scratch; all buffers need len(w)+1 entries) of
+// the group with cell multiplicities w. The AUC is the trapezoidal area through the distinct
 // scores of the rows with positive weight, the same quantity as
 // metrics.ROCAUC with these weights. The loop has no branches on the data:
 // resampled weights are random, and mispredicted branches would dominate.
-func (sg *sortedGroup) pass(w []uint16, ece bool, curve *runCurve, st *steps) passResult {
+func (sg *sortedGroup) pass(w []uint32, ece bool, curve *runCurve, st *steps) passResult {
 	var tp, fp, tpB, fpB, aucNum, k int64
 	var sfp, stp, sfb, stb []int64
 	if curve != nil {
 		sfp, stp, sfb, stb = st.fp[:len(w)+1], st.tp[:len(w)+1], st.fb[:len(w)+1], st.tb[:len(w)+1]
 	}
 	var resid, residAtBinStart, eceSum float64
-	ys, ends := sg.y[:len(w)], sg.end[:len(w)]
+	ys, ends := sg.cell.y[:len(w)], sg.cell.end[:len(w)]
 	var resids []float64
 	var binEnds []uint8
 	if ece {
-		resids, binEnds = sg.resid[:len(w)], sg.binEnd[:len(w)]
+		resids, binEnds = sg.cell.resid[:len(w)], sg.cell.binEnd[:len(w)]
 	}
 	for i, c32 := range w {
 		c := int64(c32)
@@ -423,7 +468,7 @@ func (d *dimension) newPairPool(in *auditInput, a, b, test int) pairPool {
 // worker holds one goroutine's scratch buffers.
 type worker struct {
 	s            stream
-	w            []uint16
+	w            []uint32
 	ax, ay0, ay1 []int64
 	bx, by0, by1 []int64
 	refCurve     runCurve
@@ -498,7 +543,7 @@ func runResampling(dims []*dimension, opts AuditOptions) {
 		go func() {
 			defer wg.Done()
 			wk := &worker{
-				w:  make([]uint16, maxRows),
+				w:  make([]uint32, maxRows),
 				ax: make([]int64, maxPool+1), ay0: make([]int64, maxPool+1), ay1: make([]int64, maxPool+1),
 				bx: make([]int64, maxPool+1), by0: make([]int64, maxPool+1), by1: make([]int64, maxPool+1),
 				mark: make([]uint8, maxPool), st: make([]groupState, maxGroups),
@@ -540,8 +585,9 @@ func (d *dimension) bootstrapReplicate(wk *worker, seed uint64, b int) {
 		// The comparator comes first in d.passOrder, so its curve is in
 		// wk.refCurve before any other group's is drawn into wk.curve.
 		for _, g := range d.passOrder {
-			w := wk.w[:d.part.sizes[g]]
-			wk.s.resampleRows(w)
+			sg := &d.sorted[g]
+			w := wk.w[:len(sg.cell.y)]
+			wk.s.resampleCells(w, len(sg.y), sg.cellOf)
 			var curve *runCurve
 			if d.needCurves {
 				curve = &wk.curve
@@ -551,7 +597,7 @@ func (d *dimension) bootstrapReplicate(wk *worker, seed uint64, b int) {
 					curve.reset(wk.ax, wk.ay0, wk.ay1)
 				}
 			}
-			r := d.sorted[g].pass(w, ece, curve, &wk.steps)
+			r := sg.pass(w, ece, curve, &wk.steps)
 			st[g].auc, st[g].aucOK = r.auc, r.aucOK
 			if ece {
 				st[g].ece, st[g].eceOK = r.ece, r.eceOK

@@ -38,24 +38,25 @@ func BenchmarkPass(b *testing.B) {
 	wk := newTestWorker(n)
 	var st stream
 	st.reset(1, "x", "y", 0)
-	st.resampleRows(wk.w)
+	w := wk.w[:len(sg.cell.y)]
+	st.resampleCells(w, n, sg.cellOf)
 	var c runCurve
 	b.ResetTimer()
 	c0 := processCPU()
 	for range b.N {
 		c.reset(wk.ax, wk.ay0, wk.ay1)
-		sg.pass(wk.w, true, &c, &wk.steps)
+		sg.pass(w, true, &c, &wk.steps)
 	}
 	b.ReportMetric(float64((processCPU()-c0).Nanoseconds())/float64(b.N*n), "cpu-ns/row")
 }
-func BenchmarkResampleRows(b *testing.B) {
+func BenchmarkResampleCells(b *testing.B) {
 	n := 100000
 	wk := newTestWorker(n)
 	var st stream
 	st.reset(1, "x", "y", 0)
 	c0 := processCPU()
 	for range b.N {
-		st.resampleRows(wk.w)
+		st.resampleCells(wk.w, n, nil)
 	}
 	b.ReportMetric(float64((processCPU()-c0).Nanoseconds())/float64(b.N*n), "cpu-ns/row")
 }

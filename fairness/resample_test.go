@@ -25,7 +25,7 @@ func randomScored(r *rand.Rand, n, levels int) ([]uint8, []float64) {
 
 func newTestWorker(n int) *worker {
 	return &worker{
-		w: make([]uint16, n), ia: make([]int32, n+1), ib: make([]int32, n+1),
+		w: make([]uint32, n), ia: make([]int32, n+1), ib: make([]int32, n+1),
 		ax: make([]int64, n+1), ay0: make([]int64, n+1), ay1: make([]int64, n+1),
 		bx: make([]int64, n+1), by0: make([]int64, n+1), by1: make([]int64, n+1),
 		mark: make([]uint8, n), st: make([]groupState, 4), steps: newSteps(n + 1),
@@ -50,16 +50,18 @@ func TestPassMatchesMetrics(t *testing.T) {
 		wk := newTestWorker(n)
 		var st stream
 		st.reset(uint64(trial), "test", "pass", 0)
-		w := wk.w[:n]
-		st.resampleRows(w)
+		w := make([]uint32, n)
+		st.resampleCells(w, n, nil)
 		if trial%5 == 0 {
 			for i := range w {
 				w[i] = 1
 			}
 		}
+		cellW := make([]uint32, len(sg.cell.y))
+		sg.cellWeights(w, cellW)
 		var curve runCurve
 		curve.reset(wk.ax, wk.ay0, wk.ay1)
-		got := sg.pass(w, true, &curve, &wk.steps)
+		got := sg.pass(cellW, true, &curve, &wk.steps)
 		// Expand the weighted rows for package metrics.
 		var yw []uint8
 		var sw, wf []float64

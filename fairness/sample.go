@@ -179,29 +179,49 @@ func (s *stream) hypergeometricCounts(pool Counts, n int) Counts {
 	return Counts{TP: drawn[0], FP: drawn[1], FN: drawn[2], TN: drawn[3]}
 }
 
-// resampleRows fills w[0:n] with the multiplicities of n rows drawn with
-// replacement from n rows (a multinomial draw with equal probabilities).
-func (s *stream) resampleRows(w []uint16) {
+// resampleCells draws n rows with replacement from n rows and adds each
+// draw to its cell's multiplicity in w: w[cellOf[row]], or w[row] when
+// cellOf is nil (then len(w) must be n).
+//
+// Two 32-bit draws come from each PCG output, each mapped to [0, n) by
+// Lemire's multiply-shift; the rare low product below n goes through
+// intn's exact rejection instead. The two loops differ only in the
+// indirection through cellOf.
+func (s *stream) resampleCells(w []uint32, n int, cellOf []int32) {
 	clear(w)
-	n := uint32(len(w))
-	n64 := uint64(n)
-	i := uint32(0)
-	// Two 32-bit draws per PCG output, each mapped to [0, n) by Lemire's
-	// multiply-shift; the rare low product below n goes through intn's
-	// exact rejection instead.
+	n32, n64 := uint32(n), uint64(n)
+	i := 0
+	if cellOf == nil {
+		for ; i+1 < n; i += 2 {
+			v := s.pcg.Uint64()
+			a, b := uint64(uint32(v))*n64, (v>>32)*n64
+			if uint32(a) < n32 || uint32(b) < n32 {
+				w[s.intn(n32)]++
+				w[s.intn(n32)]++
+				continue
+			}
+			w[a>>32]++
+			w[b>>32]++
+		}
+		if i < n {
+			w[s.intn(n32)]++
+		}
+		return
+	}
+	cellOf = cellOf[:n]
 	for ; i+1 < n; i += 2 {
 		v := s.pcg.Uint64()
 		a, b := uint64(uint32(v))*n64, (v>>32)*n64
-		if uint32(a) < n || uint32(b) < n {
-			w[s.intn(n)]++
-			w[s.intn(n)]++
+		if uint32(a) < n32 || uint32(b) < n32 {
+			w[cellOf[s.intn(n32)]]++
+			w[cellOf[s.intn(n32)]]++
 			continue
 		}
-		w[a>>32]++
-		w[b>>32]++
+		w[cellOf[a>>32]]++
+		w[cellOf[b>>32]]++
 	}
 	if i < n {
-		w[s.intn(n)]++
+		w[cellOf[s.intn(n32)]]++
 	}
 }
 
