@@ -79,18 +79,6 @@ func newSortedGroup(in *auditInput, rows []int32) sortedGroup {
 	return sg
 }
 
-// cellWeights adds row multiplicities rowW to the cells' multiplicities.
-func (sg *sortedGroup) cellWeights(rowW, cellW []uint32) {
-	clear(cellW)
-	for k, w := range rowW {
-		if sg.cellOf == nil {
-			cellW[k] += w
-		} else {
-			cellW[sg.cellOf[k]] += w
-		}
-	}
-}
-
 // nonzero returns 1 if v != 0 and 0 otherwise, for v >= 0, without a
 // branch.
 func nonzero(v int64) int64 { return ((v | -v) >> 63) & 1 }
@@ -205,17 +193,6 @@ func runABROCA(a, b *runCurve) float64 {
 		x = nx
 	}
 	return area
-}
-
-// runPoints returns c as ROC points (FPR, TPR) for abrocaArea (tests).
-func (c *runCurve) runPoints() (fpr, tpr []float64) {
-	n, p := float64(c.n), float64(c.p)
-	fpr, tpr = []float64{0}, []float64{0}
-	for r := int64(1); r <= c.last; r++ {
-		fpr = append(fpr, float64(c.x[r-1])/n, float64(c.x[r])/n)
-		tpr = append(tpr, float64(c.y0[r])/p, float64(c.y1[r])/p)
-	}
-	return append(fpr, 1), append(tpr, 1)
 }
 
 // pass computes the AUC, the ECE (when ece) and the ROC curve (when curve

@@ -147,3 +147,26 @@ func TestMarkedABROCAMatchesABROCA(t *testing.T) {
 		}
 	}
 }
+
+// runPoints returns c as ROC points (FPR, TPR) for abrocaArea (tests).
+func (c *runCurve) runPoints() (fpr, tpr []float64) {
+	n, p := float64(c.n), float64(c.p)
+	fpr, tpr = []float64{0}, []float64{0}
+	for r := int64(1); r <= c.last; r++ {
+		fpr = append(fpr, float64(c.x[r-1])/n, float64(c.x[r])/n)
+		tpr = append(tpr, float64(c.y0[r])/p, float64(c.y1[r])/p)
+	}
+	return append(fpr, 1), append(tpr, 1)
+}
+
+// cellWeights adds row multiplicities rowW to the cells' multiplicities.
+func (sg *sortedGroup) cellWeights(rowW, cellW []uint32) {
+	clear(cellW)
+	for k, w := range rowW {
+		if sg.cellOf == nil {
+			cellW[k] += w
+		} else {
+			cellW[sg.cellOf[k]] += w
+		}
+	}
+}

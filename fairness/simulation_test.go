@@ -153,3 +153,48 @@ func TestSamplers(t *testing.T) {
 		}
 	}
 }
+
+// TestNullBetweenGroupsRejection checks the between-groups permutation
+// test (labels dealt among three groups) under the null: the selection-rate
+// max-min gap must be rejected at 0.05 in 2-8% of 300 simulations.
+func TestNullBetweenGroupsRejection(t *testing.T) {
+	const sims = 300
+	rejected := 0
+	for sim := range sims {
+		r := rand.New(rand.NewPCG(uint64(sim), 31))
+		y, s, _ := nullCohort(r, 150)
+		g := make([]string, len(y))
+		for i := range g {
+			g[i] = []string{"A", "B", "C"}[r.IntN(3)]
+		}
+		opts := DefaultAuditOptions()
+		opts.Metrics = []string{MetricSelectionRate}
+		opts.MinGroupSize = 0
+		opts.BootstrapReplicates, opts.Permutations = 0, 399
+		opts.Seed = uint64(sim)
+		opts.References = map[string]Reference{"group": {Mode: ReferenceBetween}}
+		res, err := Audit(y, s, []Attribute{{"group", g}}, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gap := findGap(t, res.Attributes[0], "selection_rate_difference", "")
+		if gap.PValue.Defined && gap.PValue.Value <= 0.05 {
+			rejected++
+		}
+	}
+	rate := float64(rejected) / sims
+	t.Logf("between-groups rejection %.3f over %d simulations", rate, sims)
+	if rate < 0.02 || rate > 0.08 {
+		t.Errorf("between-groups permutation test rejects the null at 0.05 in %.1f%% of simulations, want 2-8%%", 100*rate)
+	}
+}
+
+func TestQuantile7(t *testing.T) {
+	// R: quantile(1:5, c(0, 0.1, 0.25, 0.5, 0.975, 1)) = 1, 1.4, 2, 3, 4.9, 5.
+	x := []float64{1, 2, 3, 4, 5}
+	for _, tc := range [][2]float64{{0, 1}, {0.1, 1.4}, {0.25, 2}, {0.5, 3}, {0.975, 4.9}, {1, 5}} {
+		if got := quantile7(x, tc[0]); math.Abs(got-tc[1]) > 1e-12 {
+			t.Errorf("quantile7(%v) = %v, want %v", tc[0], got, tc[1])
+		}
+	}
+}
