@@ -320,8 +320,8 @@ func fairnessSentences(run *results.Run, f *results.Evaluation) []string {
 	if total == 0 {
 		return []string{fmt.Sprintf("Fairness: the spec sets no thresholds, so the %d audited evaluations have no verdicts (status %s); the group tables below show the gaps.", audits, run.FairnessStatus)}
 	}
-	out := []string{fmt.Sprintf("Is it fair by the spec's thresholds? %s: of %d checks over %d audited evaluations, %d fail, %d are inconclusive (the interval straddles the limit, so the data cannot tell) and %d pass.",
-		run.FairnessStatus, total, audits, counts[fairness.Fail], counts[fairness.Inconclusive], counts[fairness.Pass])}
+	out := []string{fmt.Sprintf("Is it fair by the spec's thresholds? %s: %s in %s: %d FAIL, %d INCONCLUSIVE (the interval straddles the limit, so the data cannot tell), %d PASS.",
+		run.FairnessStatus, plural(total, "check"), plural(audits, "audited evaluation"), counts[fairness.Fail], counts[fairness.Inconclusive], counts[fairness.Pass])}
 	a := focusAudit(run, f)
 	if a == nil || len(a.Fairness.Verdicts) == 0 {
 		return out
@@ -439,6 +439,14 @@ func VerdictWords(v fairness.Verdict) string {
 	return claim + ivText + ", " + judged + ": " + string(v.Outcome) + "."
 }
 
+// plural writes "1 check" or "3 checks".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
+}
+
 func unitWord(points bool) string {
 	if points {
 		return " points"
@@ -476,6 +484,9 @@ func reasonLabel(feature string) string {
 	if strings.HasPrefix(feature, "clicks_week_") {
 		return "clicks in week " + strings.TrimPrefix(feature, "clicks_week_")
 	}
+	if strings.HasPrefix(feature, "clicks_type_") {
+		return "VLE clicks on " + strings.TrimPrefix(feature, "clicks_type_") + " pages"
+	}
 	return feature
 }
 
@@ -498,7 +509,7 @@ func whoToCallSentence(risk *results.RiskList) string {
 		}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "Who to call first: the %d students in the high band (flagged by the %s model, risk score %s or more), highest risk first", bands["high"], risk.Model, dec(risk.Threshold, 3))
+	fmt.Fprintf(&b, "Who to call first: the %s in the high band (flagged by the %s model, risk score %s or more), highest risk first", plural(bands["high"], "student"), risk.Model, dec(risk.Threshold, 3))
 	if bands["medium"] > 0 {
 		fmt.Fprintf(&b, ", then the %d in the medium band if there is capacity", bands["medium"])
 	}

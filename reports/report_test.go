@@ -1,0 +1,305 @@
+package reports
+
+import (
+	"bytes"
+	"encoding/xml"
+	"image/png"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/evalrun/evalrun/fairness"
+	"github.com/evalrun/evalrun/results"
+)
+
+// compareGolden compares got with testdata/name, rewriting it under
+// -update; on a mismatch it writes the got-file and reports the first
+// differing line.
+func compareGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	golden := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if bytes.Equal(got, want) {
+		return
+	}
+	gotFile := filepath.Join(t.TempDir(), name+".got")
+	os.WriteFile(gotFile, got, 0o644)
+	gl, wl := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
+	for i := 0; i < max(len(gl), len(wl)); i++ {
+		var g, w string
+		if i < len(gl) {
+			g = gl[i]
+		}
+		if i < len(wl) {
+			w = wl[i]
+		}
+		if g != w {
+			t.Fatalf("%s differs at line %d (got written to %s):\ngot:  %q\nwant: %q", golden, i+1, gotFile, g, w)
+		}
+	}
+}
+
+func TestMarkdownGolden(t *testing.T) {
+	md, err := Markdown(reportRun(), reportRiskList())
+	if err != nil {
+		t.Fatal(err)
+	}
+	compareGolden(t, "report.md.golden", md)
+}
+
+func TestCSVGolden(t *testing.T) {
+	run, risk := reportRun(), reportRiskList()
+	for _, c := range []struct {
+		golden string
+		render func() ([]byte, error)
+	}{
+		{"fairness.csv.golden", func() ([]byte, error) { return FairnessCSV(run) }},
+		{"metrics.csv.golden", func() ([]byte, error) { return MetricsCSV(run) }},
+		{"risk_list.csv.golden", func() ([]byte, error) { return RiskListCSV(risk) }},
+	} {
+		t.Run(c.golden, func(t *testing.T) {
+			got, err := c.render()
+			if err != nil {
+				t.Fatal(err)
+			}
+			compareGolden(t, c.golden, got)
+		})
+	}
+}
+
+// TestPlainSummary checks the summary sentences against the fixture's
+// numbers, worked out by hand from reportRun and reportRiskList.
+func TestPlainSummary(t *testing.T) {
+	got := strings.Join(PlainSummary(reportRun(), reportRiskList()), "\n")
+	for _, want := range []string{
+		// recall 0.5 + 28/200 = 0.64 with BCa interval 0.57-0.70.
+		"Flagging the 30% highest-risk students on day 28 (120 of 400 test students in 2014J), the lr model finds 64% (57-70%) of the 120 students who turned out to be at risk; 64% (58-69%) of the students it flags are at risk (the base rate is 30%).",
+		"Best at ranking students by risk (AUC, day 28): lr with 0.780 (0.740-0.820), then base-rate 0.500 (0.500-0.500). Against base-rate its AUC is 0.280 higher (0.240-0.320), Holm-adjusted p < 0.001 over 2 DeLong tests",
+		"How early can we tell: the lr model's AUC is 0.710 (0.670-0.750) on day 14 and 0.780 (0.740-0.820) on day 28.",
+		"Calibration: the lr model's predicted risks are off by 4.2 points on average (expected calibration error 0.042); calibration slope 0.91",
+		"predicted risks are higher than the observed rate on average",
+		"After platt recalibration (fitted on training) the error is 2.1 points.",
+		"Is it fair by the spec's thresholds? FAIL: 3 checks in 1 audited evaluation: 1 FAIL, 1 INCONCLUSIVE (the interval straddles the limit, so the data cannot tell), 1 PASS.",
+		"Who to call first: the 1 student in the high band (flagged by the lr model, risk score 0.800 or more), highest risk first, then the 1 in the medium band",
+		"First on the list: student a1b2c3 (AAA, 2014J, risk 0.93): missed 2 of 3 assessments due by day 28; no VLE activity for 12 days; mean assessment score 31.",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("summary lacks %q:\n%s", want, got)
+		}
+	}
+	// The failure comes before the pass in the focus audit's sentence.
+	if f, p := strings.Index(got, ": FAIL."), strings.Index(got, ": PASS."); f < 0 || p < 0 || f > p {
+		t.Errorf("want the FAIL verdict before the PASS one:\n%s", got)
+	}
+}
+
+func TestPlainSummaryEmptyRun(t *testing.T) {
+	got := PlainSummary(&results.Run{}, nil)
+	if len(got) != 1 || got[0] != "The run evaluated no model." {
+		t.Errorf("got %q", got)
+	}
+}
+
+func TestVerdictWords(t *testing.T) {
+	k := fairness.Known
+	for i, c := range []struct {
+		v    fairness.Verdict
+		want string
+	}{
+		{fairness.Verdict{Attribute: "disability", Metric: "fnr_difference", Group: "Y", Reference: "N", AllowedLow: -0.05, AllowedHigh: 0.05,
+			Estimate: k(0.061), Lower: k(0.011), Upper: k(0.114), Outcome: fairness.Fail},
+			"Its miss rate (share of at-risk students not flagged) for disability = Y is 6 points higher than for disability = N (1-11 points), beyond the allowed ±5 points: FAIL."},
+		{fairness.Verdict{Attribute: "gender", Metric: "selection_rate_ratio", Group: "F", Reference: "M", AllowedLow: 0.8, AllowedHigh: 1.25,
+			Estimate: k(1.06), Lower: k(0.92), Upper: k(1.21), Outcome: fairness.Pass},
+			"Its flag rate for gender = F is 1.06 times that for gender = M (0.92-1.21), within the allowed 0.8 to 1.25: PASS."},
+		{fairness.Verdict{Attribute: "age_band", Metric: "tpr_difference", Reference: "between groups", AllowedLow: -0.1, AllowedHigh: 0.1,
+			Estimate: k(0.08), Lower: k(0.01), Upper: k(0.16), Outcome: fairness.Inconclusive},
+			"Its detection rate (share of at-risk students flagged) differs by 8 points between the highest and lowest age_band groups (1-16 points), the interval straddles the allowed ±10 points: INCONCLUSIVE."},
+		{fairness.Verdict{Attribute: "gender", Metric: "abroca", Group: "F", Reference: "M", AllowedLow: 0, AllowedHigh: 0.05,
+			Estimate: k(0.031), Lower: k(0.012), Upper: k(0.05), Outcome: fairness.Pass},
+			"The area between the ROC curves of gender = F and gender = M (ABROCA) is 0.031 (0.012-0.050), within the allowed 0 to 0.05: PASS."},
+		{fairness.Verdict{Attribute: "gender", Metric: "ppv_difference", Group: "F", Reference: "M", AllowedLow: -0.1, AllowedHigh: 0.1,
+			Estimate: fairness.Unknown("nothing flagged in M"), Outcome: fairness.Inconclusive},
+			"The ppv difference gap for gender cannot be computed (nothing flagged in M), no interval to judge against the allowed ±10 points: INCONCLUSIVE."},
+	} {
+		if got := VerdictWords(c.v); got != c.want {
+			t.Errorf("case %d:\ngot  %q\nwant %q", i, got, c.want)
+		}
+	}
+}
+
+func TestPolicyPhrase(t *testing.T) {
+	for _, c := range []struct{ policy, want string }{
+		{"top_fraction(0.3)", "Flagging the 30% highest-risk students"},
+		{"top_k(50)", "Flagging the 50 highest-risk students"},
+		{"value(0.5)", "Flagging students whose risk score is at least 0.5"},
+		{"target_recall(0.8)", "Flagging students above the threshold chosen on training data for 80% recall"},
+		{"max_f1", "Flagging students above the threshold that maximised F1 on training data"},
+		{"min_cost(fn=5,fp=1)", "Flagging students above the least-cost threshold (fn=5,fp=1)"},
+		{"something(else)", "Flagging students by the policy something(else)"},
+	} {
+		if got := policyPhrase(c.policy); got != c.want {
+			t.Errorf("policyPhrase(%q) = %q, want %q", c.policy, got, c.want)
+		}
+	}
+}
+
+// TestRunFiles checks the file list: the CSVs, an SVG and a decodable PNG
+// per plot, both reports, no duplicate names.
+func TestRunFiles(t *testing.T) {
+	files, err := RunFiles(reportRun(), reportRiskList())
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string][]byte{}
+	for _, f := range files {
+		if _, dup := names[f.Name]; dup {
+			t.Errorf("duplicate file %s", f.Name)
+		}
+		names[f.Name] = f.Data
+	}
+	for _, want := range []string{
+		"metrics.csv", "fairness.csv", "risk_list.csv", "report.md", "report.html",
+		"plots/roc_oulad_day14_2013-to-2014.svg", "plots/roc_oulad_day28_2013-to-2014.png",
+		"plots/pr_oulad_day28_2013-to-2014.svg", "plots/reliability_oulad_day28_2013-to-2014.svg",
+		"plots/by-cutoff_oulad_2013-to-2014.svg", "plots/fairness-forest_oulad_day28_2013-to-2014_lr.svg",
+		"plots/group-roc_oulad_day28_2013-to-2014_lr_gender.png",
+	} {
+		if _, ok := names[want]; !ok {
+			t.Errorf("RunFiles lacks %s", want)
+		}
+	}
+	for name, data := range names {
+		switch {
+		case strings.HasSuffix(name, ".png"):
+			if _, err := png.Decode(bytes.NewReader(data)); err != nil {
+				t.Errorf("%s: %v", name, err)
+			}
+			if _, ok := names[strings.TrimSuffix(name, ".png")+".svg"]; !ok {
+				t.Errorf("%s has no SVG", name)
+			}
+		case strings.HasSuffix(name, ".svg"):
+			checkXML(t, name, data)
+			if !bytes.Contains(data, []byte("<title id=")) || !bytes.Contains(data, []byte("<desc id=")) {
+				t.Errorf("%s lacks <title> or <desc>", name)
+			}
+		}
+	}
+	// Without an audit there is no fairness.csv and no fairness plot.
+	run := reportRun()
+	run.Evaluations[2].Fairness = nil
+	files, err = RunFiles(run, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if f.Name == "fairness.csv" || f.Name == "risk_list.csv" || strings.Contains(f.Name, "fairness-forest") || strings.Contains(f.Name, "group-roc") {
+			t.Errorf("unexpected %s without an audit and a risk list", f.Name)
+		}
+	}
+}
+
+func checkXML(t *testing.T, name string, data []byte) {
+	t.Helper()
+	d := xml.NewDecoder(bytes.NewReader(data))
+	for {
+		_, err := d.Token()
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			t.Errorf("%s is not well-formed XML: %v", name, err)
+			return
+		}
+	}
+}
+
+// TestPlotsDeterministic renders the plots twice: SVG and PNG must be
+// byte-identical.
+func TestPlotsDeterministic(t *testing.T) {
+	a, err := PlotFiles(reportRun(), reportRiskList())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := PlotFiles(reportRun(), reportRiskList())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a) != len(b) || len(a) == 0 {
+		t.Fatalf("%d and %d plot files", len(a), len(b))
+	}
+	for i := range a {
+		if a[i].Name != b[i].Name || !bytes.Equal(a[i].Data, b[i].Data) {
+			t.Errorf("%s differs between two renderings", a[i].Name)
+		}
+	}
+}
+
+// TestHTMLStructure checks report.html of the fixture without a browser:
+// every section, no script or external asset, one inline SVG per plot,
+// table captions, and a drill-down per listed student.
+func TestHTMLStructure(t *testing.T) {
+	run, risk := reportRun(), reportRiskList()
+	page, err := HTML(run, risk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(page)
+	for _, id := range []string{sectionSummary, sectionModels, sectionEarly, sectionCalib, sectionFairness, sectionRisk, sectionData} {
+		if !strings.Contains(s, `<section id="`+id+`">`) {
+			t.Errorf("report.html lacks section %s", id)
+		}
+	}
+	for _, banned := range []string{"<script", "http://", "https://", "<link", "@import", "src="} {
+		if n := strings.Count(s, banned); banned != "http://" && n > 0 {
+			t.Errorf("report.html holds %q %d times", banned, n)
+		}
+	}
+	// The only http:// strings allowed are SVG namespace declarations.
+	if n, ns := strings.Count(s, "http://"), strings.Count(s, `xmlns="http://www.w3.org/2000/svg"`)+strings.Count(s, `xmlns:xlink="http://www.w3.org/1999/xlink"`); n != ns {
+		t.Errorf("report.html has %d http:// strings, %d of them namespaces", n, ns)
+	}
+	plots, err := PlotFiles(run, risk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svgs := 0
+	for _, f := range plots {
+		if strings.HasSuffix(f.Name, ".svg") {
+			svgs++
+			if !strings.Contains(s, `<figure id="`+slug(strings.TrimSuffix(f.Name, ".svg"))+`">`) {
+				t.Errorf("report.html lacks figure %s", f.Name)
+			}
+		}
+	}
+	if got := strings.Count(s, "<figure "); got != svgs {
+		t.Errorf("%d figures, want %d", got, svgs)
+	}
+	if got := strings.Count(s, "<details>"); got != len(risk.Students) {
+		t.Errorf("%d drill-downs, want %d", got, len(risk.Students))
+	}
+	if got, want := strings.Count(s, "<caption>"), strings.Count(s, "<table>"); got != want || got == 0 {
+		t.Errorf("%d captions for %d tables", got, want)
+	}
+	for _, want := range []string{
+		`<td class="verdict verdict-FAIL">FAIL</td>`,
+		"suppressed: fewer than 30 rows (min_group_size)",
+		`aria-labelledby="weekly-a1b2c3"`,
+		"3 due by day 28, 1 submitted, 2 missed, 1 submitted late, mean score 31 out of 100.",
+		"20 clicks by day 28, active on 3 days, last active 12 days before the cutoff.",
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("report.html lacks %q", want)
+		}
+	}
+}
