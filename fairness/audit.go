@@ -387,7 +387,9 @@ func (d *dimension) observe(in *auditInput, opts AuditOptions) error {
 	for _, g := range d.reported() {
 		// Complements (FNR, FDR) would repeat the same warning.
 		for _, r := range []rate{rateSelection, rateTPR, rateFPR, ratePPV, rateFOR} {
-			if v, ok := r.value(d.counts[g]); ok && (v == 0 || v == 1) {
+			audited := has(opts, r.name()) || (r == rateTPR || r == rateFPR) && has(opts, MetricEqualizedOdds) ||
+				r == rateTPR && has(opts, MetricFNR) || r == ratePPV && has(opts, MetricFDR)
+			if v, ok := r.value(d.counts[g]); audited && ok && (v == 0 || v == 1) {
 				d.warnings = append(d.warnings, fmt.Sprintf("group %q has %s = %g: resampling within the group cannot vary it, so bootstrap intervals of its gaps understate the uncertainty", d.part.names[g], r.name(), v))
 			}
 		}

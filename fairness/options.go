@@ -155,7 +155,8 @@ type AuditOptions struct {
 	// Metrics selects metric families (see AllMetrics); nil means all.
 	// Per-group metrics are always reported.
 	Metrics []string
-	// CalibrationBins is the number of equal-width ECE bins; 0 means 10.
+	// CalibrationBins is the number of equal-width ECE bins (at most
+	// 65535); 0 means 10.
 	CalibrationBins int
 	// BootstrapReplicates is the number of bootstrap replicates behind
 	// each gap's interval; 0 computes no intervals (then only RulePoint
@@ -237,8 +238,8 @@ func (o AuditOptions) withDefaults() (AuditOptions, error) {
 		return bad("threshold is NaN")
 	case o.MinGroupSize < 0:
 		return bad("min_group_size %d is negative", o.MinGroupSize)
-	case o.CalibrationBins < 1:
-		return bad("%d calibration bins", o.CalibrationBins)
+	case o.CalibrationBins < 1 || o.CalibrationBins > math.MaxUint16:
+		return bad("%d calibration bins (want 1 to %d)", o.CalibrationBins, math.MaxUint16)
 	case o.BootstrapReplicates < 0 || o.Permutations < 0 || o.PermutationStopAfter < 0:
 		return bad("negative number of replicates (bootstrap %d, permutations %d)", o.BootstrapReplicates, o.Permutations)
 	case !(o.ConfidenceLevel > 0 && o.ConfidenceLevel < 1):
