@@ -129,7 +129,7 @@ func reportRun() *results.Run {
 		FairnessStatus: fairness.Fail,
 		Comparisons: []results.Comparison{
 			{Dataset: "oulad", Cutoff: ptr(28), Split: "2013-to-2014", ModelA: "lr", ModelB: "base-rate",
-				DeLong: &results.PairedDeLong{Method: "DeLong paired", PairedDeLong: metrics.PairedDeLong{AUCA: 0.78, AUCB: 0.5, Diff: 0.28, SE: 0.02, Z: 14, PValue: 1e-40}, Lower: 0.24, Upper: 0.32, Level: 0.95, PHolm: 2e-40, Tests: 2},
+				DeLong:    &results.PairedDeLong{Method: "DeLong paired", PairedDeLong: metrics.PairedDeLong{AUCA: 0.78, AUCB: 0.5, Diff: 0.28, SE: 0.02, Z: 14, PValue: 1e-40}, Lower: 0.24, Upper: 0.32, Level: 0.95, PHolm: 2e-40, Tests: 2},
 				Bootstrap: &metrics.BootstrapResult{Intervals: []metrics.BootstrapInterval{boot("recall", 0.64, 0.57, 0.7), boot("average_precision", 0.28, 0.22, 0.33)}}},
 			{Dataset: "oulad", Cutoff: ptr(14), Split: "2013-to-2014", ModelA: "lr", ModelB: "base-rate",
 				DeLong: &results.PairedDeLong{Method: "DeLong paired", PairedDeLong: metrics.PairedDeLong{Diff: 0.21, SE: 0.03, PValue: 0.0123}, Lower: 0.15, Upper: 0.27, Level: 0.95, PHolm: 0.0246, Tests: 2}},
