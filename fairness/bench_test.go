@@ -11,8 +11,15 @@ import (
 
 // benchCohort simulates n scored students with OULAD-like attributes:
 // gender (2 groups), disability (2), age_band (3, one small), imd_band (10
-// bands plus missing values) and region (13).
+// bands plus missing values) and region (13). Scores are rounded to 4
+// decimals, as in a typical predictions CSV, which makes ties.
 func benchCohort(n int, seed uint64) ([]uint8, []float64, []Attribute) {
+	return benchCohortRounded(n, seed, 1e4)
+}
+
+// benchCohortRounded is benchCohort with scores rounded to 1/scale;
+// scale 0 keeps them continuous (no ties).
+func benchCohortRounded(n int, seed uint64, scale float64) ([]uint8, []float64, []Attribute) {
 	r := rand.New(rand.NewPCG(seed, 99))
 	y := make([]uint8, n)
 	score := make([]float64, n)
@@ -47,7 +54,10 @@ func benchCohort(n int, seed uint64) ([]uint8, []float64, []Attribute) {
 			y[i] = 1
 		}
 		z := -0.8 + 1.6*float64(y[i]) + r.NormFloat64()
-		score[i] = math.Round(1e4/(1+math.Exp(-z))) / 1e4
+		score[i] = 1 / (1 + math.Exp(-z))
+		if scale > 0 {
+			score[i] = math.Round(score[i]*scale) / scale
+		}
 	}
 	attrs := make([]Attribute, len(names))
 	for k, c := range names {
@@ -64,6 +74,17 @@ var benchReplicates = 0
 // and 1,000 permutations, on 2 workers.
 func BenchmarkAuditFull(b *testing.B) {
 	y, score, attrs := benchCohort(100_000, 1)
+	benchmarkAudit(b, y, score, attrs)
+}
+
+// BenchmarkAuditFullContinuous is BenchmarkAuditFull with continuous
+// scores (no ties), the worst case for the replicate passes.
+func BenchmarkAuditFullContinuous(b *testing.B) {
+	y, score, attrs := benchCohortRounded(100_000, 1, 0)
+	benchmarkAudit(b, y, score, attrs)
+}
+
+func benchmarkAudit(b *testing.B, y []uint8, score []float64, attrs []Attribute) {
 	opts := DefaultAuditOptions()
 	if benchReplicates > 0 {
 		opts.BootstrapReplicates, opts.Permutations = benchReplicates, benchReplicates
