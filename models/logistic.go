@@ -59,9 +59,11 @@ type FittedLogistic struct {
 }
 
 // Fit trains the model by Newton's method with a backtracking (Armijo) line
-// search on the exact objective; the objective is strictly convex in the
-// coefficients, so the solution is unique and matches scikit-learn's lbfgs
-// solution up to that solver's tolerance. rng is not used.
+// search on the exact objective. The objective is strictly convex, so the
+// minimizer is unique: Fit matches scikit-learn's newton-cholesky solution
+// with a tight tol to ~1e-15, and its default lbfgs solution to that
+// solver's accuracy (it stops on scipy's default ftol, up to ~1e-4 away on
+// typical data). rng is not used.
 //
 // Fit returns an error for a missing or empty training set, labels other than
 // 0/1, a single class, NaN or ±Inf features, C <= 0 or NaN, negative MaxIter
