@@ -48,6 +48,7 @@ type Builder struct {
 	actNames  []string
 	forumAct  []int8 // Sym of action -> forum action kind + 1 (computed lazily)
 	forumType []int8 // Sym of type -> 1 forum, 2 not (lazily)
+	uaBot     []int8 // Sym of user agent -> 1 bot, 2 not (lazily)
 	forum     *Feature
 
 	covered []bool // Sym of course -> the log has a row of that course
@@ -374,6 +375,7 @@ func (b *Builder) growSyms() {
 	b.resCourse = slices.Grow(b.resCourse, n-len(b.resCourse))[:n]
 	b.forumAct = slices.Grow(b.forumAct, n-len(b.forumAct))[:n]
 	b.forumType = slices.Grow(b.forumType, n-len(b.forumType))[:n]
+	b.uaBot = slices.Grow(b.uaBot, n-len(b.uaBot))[:n]
 	b.covered = slices.Grow(b.covered, n-len(b.covered))[:n]
 }
 
@@ -543,9 +545,14 @@ func (b *Builder) botAgent(ua Sym) bool {
 	if ua == 0 || len(b.botAgents) == 0 {
 		return false
 	}
+	if v := b.uaBot[ua]; v != 0 {
+		return v == 1
+	}
 	s := strings.ToLower(b.sym.Name(ua))
+	b.uaBot[ua] = 2
 	for _, bot := range b.botAgents {
 		if strings.Contains(s, bot) {
+			b.uaBot[ua] = 1
 			return true
 		}
 	}

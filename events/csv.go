@@ -105,57 +105,156 @@ func ReadCSV(r io.Reader, source string, f CSVFormat, sym *Symbols, sink Sink) (
 		defer zr.Close()
 		br = bufio.NewReaderSize(zr, 1<<20)
 	}
-	p := csvRowParser{format: f, sym: sym, tp: tp}
-	var carry []byte
-	lineNo := 0
+	p := &csvRowParser{format: f, sym: sym, tp: tp}
+	header, rerr := readLine(br, nil)
+	if rerr != nil && rerr != io.EOF {
+		return st, fmt.Errorf("events: %s: line 1: read: %w", source, rerr)
+	}
+	if len(header) == 0 && rerr == io.EOF {
+		return st, fmt.Errorf("events: %s: empty file, no header line", source)
+	}
+	if err := p.header(bytes.TrimPrefix(header, []byte("\xef\xbb\xbf"))); err != nil {
+		return st, fmt.Errorf("events: %s:1: %w", source, err)
+	}
+	if rerr == io.EOF {
+		return st, nil
+	}
+
+	// A second goroutine reads, splits and parses lines into batches; this
+	// one interns identifiers and feeds the sink, in line order.
+	free := make(chan *csvBatch, 3)
+	for range cap(free) {
+		free <- &csvBatch{}
+	}
+	full := make(chan *csvBatch, 3)
+	done := make(chan struct{})
+	go p.produce(br, source, free, full, done)
+	defer close(done)
 	var e Event
+	for batch := range full {
+		for i := range batch.rows {
+			row := &batch.rows[i]
+			st.Records++
+			if row.err != nil {
+				st.Malformed++
+				if serr := sink.Malformed(source, row.ev.Line, row.err); serr != nil {
+					return st, serr
+				}
+				continue
+			}
+			e = row.ev
+			p.symbols(batch, i, &e)
+			st.Events++
+			if err := sink.Event(&e); err != nil {
+				return st, err
+			}
+		}
+		if batch.err != nil {
+			return st, batch.err
+		}
+		if batch.eof {
+			return st, nil
+		}
+		free <- batch
+	}
+	return st, nil
+}
+
+// readLine returns the next line without its line end (LF or CRLF),
+// copied into dst; io.EOF comes with the last line.
+func readLine(br *bufio.Reader, dst []byte) ([]byte, error) {
+	dst = dst[:0]
 	for {
-		line, rerr := br.ReadSlice('\n')
-		if rerr == bufio.ErrBufferFull {
-			carry = append(carry, line...)
+		line, err := br.ReadSlice('\n')
+		dst = append(dst, line...)
+		if err == bufio.ErrBufferFull {
 			continue
 		}
-		if rerr != nil && rerr != io.EOF {
-			return st, fmt.Errorf("events: %s: line %d: read: %w", source, lineNo+1, rerr)
+		dst = bytes.TrimSuffix(dst, []byte("\n"))
+		dst = bytes.TrimSuffix(dst, []byte("\r"))
+		if err == nil && len(line) == 0 {
+			err = io.EOF
 		}
-		if len(carry) > 0 {
-			carry = append(carry, line...)
-			line = carry
+		return dst, err
+	}
+}
+
+// csvBatchRows is the number of rows per batch handed between goroutines.
+const csvBatchRows = 4096
+
+// csvBatch is a block of parsed rows: numbers and times in ev, the text of
+// the identifier fields in buf at spans (two offsets per needed field).
+type csvBatch struct {
+	rows  []csvParsed
+	buf   []byte
+	spans []int32
+	err   error // a read error after the rows
+	eof   bool  // the input ended after the rows
+}
+
+type csvParsed struct {
+	ev  Event // numbers, times, Line and Source; identifiers unset
+	err error // a malformed row
+}
+
+// produce reads lines from br into batches until EOF, a read error or done.
+func (p *csvRowParser) produce(br *bufio.Reader, source string, free <-chan *csvBatch, full chan<- *csvBatch, done <-chan struct{}) {
+	defer close(full)
+	lineNo := 1
+	var line []byte
+	for {
+		var batch *csvBatch
+		select {
+		case batch = <-free:
+		case <-done:
+			return
 		}
-		if len(line) > 0 {
-			lineNo++
-			line = bytes.TrimSuffix(line, []byte("\n"))
-			line = bytes.TrimSuffix(line, []byte("\r"))
-			if lineNo == 1 {
-				if err := p.header(bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))); err != nil {
-					return st, fmt.Errorf("events: %s:1: %w", source, err)
-				}
-			} else if len(line) > 0 {
-				st.Records++
-				e.reset()
-				e.Line, e.Source = lineNo, source
-				if err := p.row(line, &e); err != nil {
-					st.Malformed++
-					if serr := sink.Malformed(source, lineNo, err); serr != nil {
-						return st, serr
-					}
+		batch.rows, batch.buf, batch.spans, batch.err, batch.eof = batch.rows[:0], batch.buf[:0], batch.spans[:0], nil, false
+		for len(batch.rows) < csvBatchRows {
+			var err error
+			line, err = readLine(br, line)
+			if len(line) > 0 || err == nil {
+				lineNo++
+			}
+			if len(line) > 0 {
+				batch.rows = append(batch.rows, csvParsed{})
+				row := &batch.rows[len(batch.rows)-1]
+				row.ev.reset()
+				row.ev.Line, row.ev.Source = lineNo, source
+				if perr := p.parse(line, &row.ev); perr != nil {
+					row.err = perr
 				} else {
-					st.Events++
-					if err := sink.Event(&e); err != nil {
-						return st, err
+					for _, j := range p.need {
+						from := len(batch.buf)
+						batch.buf = append(batch.buf, p.fields[j]...)
+						batch.spans = append(batch.spans, int32(from), int32(len(batch.buf)))
+					}
+				}
+				if row.err != nil {
+					// Keep spans aligned: a malformed row has empty ones.
+					for range p.need {
+						batch.spans = append(batch.spans, int32(len(batch.buf)), int32(len(batch.buf)))
 					}
 				}
 			}
+			if err == io.EOF {
+				batch.eof = true
+				break
+			}
+			if err != nil {
+				batch.err = fmt.Errorf("events: %s: line %d: read: %w", source, lineNo+1, err)
+				break
+			}
 		}
-		carry = carry[:0]
-		if rerr == io.EOF {
-			break
+		select {
+		case full <- batch:
+		case <-done:
+			return
+		}
+		if batch.eof || batch.err != nil {
+			return
 		}
 	}
-	if lineNo == 0 {
-		return st, fmt.Errorf("events: %s: empty file, no header line", source)
-	}
-	return st, nil
 }
 
 // csvRowParser turns CSV lines into events.
@@ -170,6 +269,28 @@ type csvRowParser struct {
 	fields                                                       [][]byte
 	scratch                                                      []byte
 	key                                                          []byte
+	// need lists the header positions of the identifier fields passed
+	// between goroutines: student columns, course columns, action,
+	// resource, resource type, user agent (absent ones left out).
+	need []int
+	// last value and symbol per column: consecutive rows often repeat a
+	// student, course or user agent, and a comparison beats a map lookup.
+	lastVal [][]byte
+	lastSym []Sym
+}
+
+// intern interns field j, remembering it as column j's last value.
+func (p *csvRowParser) intern(j int, b []byte) Sym {
+	if p.lastVal[j] != nil && bytes.Equal(p.lastVal[j], b) {
+		return p.lastSym[j]
+	}
+	s := p.sym.Intern(b)
+	p.lastVal[j] = append(p.lastVal[j][:0], b...)
+	if p.lastVal[j] == nil {
+		p.lastVal[j] = []byte{}
+	}
+	p.lastSym[j] = s
+	return s
 }
 
 func (p *csvRowParser) header(line []byte) error {
@@ -212,31 +333,60 @@ func (p *csvRowParser) header(line []byte) error {
 	one(&p.count, "count", p.format.Count)
 	one(&p.agent, "user_agent", p.format.UserAgent)
 	one(&p.score, "score", p.format.Score)
-	return err
-}
-
-func (p *csvRowParser) joined(cols []int) Sym {
-	if len(cols) == 1 {
-		return p.sym.Intern(p.fields[cols[0]])
+	if err != nil {
+		return err
 	}
-	p.key = p.key[:0]
-	for i, j := range cols {
-		if i > 0 {
-			p.key = append(p.key, '/')
+	p.need = append(append([]int(nil), p.student...), p.course...)
+	for _, j := range []int{p.action, p.resource, p.rtype, p.agent} {
+		if j >= 0 {
+			p.need = append(p.need, j)
 		}
-		p.key = append(p.key, p.fields[j]...)
 	}
-	return p.sym.Intern(p.key)
+	p.lastVal = make([][]byte, len(p.need))
+	p.lastSym = make([]Sym, len(p.need))
+	return nil
 }
 
-func (p *csvRowParser) opt(j int) Sym {
-	if j < 0 {
-		return 0
+// symbols sets e's identifiers from row i of batch.
+func (p *csvRowParser) symbols(batch *csvBatch, i int, e *Event) {
+	spans := batch.spans[2*i*len(p.need) : 2*(i+1)*len(p.need)]
+	field := func(k int) []byte { return batch.buf[spans[2*k]:spans[2*k+1]] }
+	k := 0
+	joined := func(n int) Sym {
+		if n == 1 {
+			k++
+			return p.intern(k-1, field(k-1))
+		}
+		p.key = p.key[:0]
+		for i := range n {
+			if i > 0 {
+				p.key = append(p.key, '/')
+			}
+			p.key = append(p.key, field(k)...)
+			k++
+		}
+		return p.sym.Intern(p.key)
 	}
-	return p.sym.Intern(p.fields[j])
+	e.Student = joined(len(p.student))
+	if len(p.course) > 0 {
+		e.Course = joined(len(p.course))
+	}
+	opt := func(j int) Sym {
+		if j < 0 {
+			return 0
+		}
+		k++
+		return p.intern(k-1, field(k-1))
+	}
+	e.Action = opt(p.action)
+	e.Object = opt(p.resource)
+	e.ObjectType = opt(p.rtype)
+	e.UserAgent = opt(p.agent)
 }
 
-func (p *csvRowParser) row(line []byte, e *Event) error {
+// parse splits a data line and parses its numbers and timestamp into e;
+// the identifier fields stay in p.fields.
+func (p *csvRowParser) parse(line []byte, e *Event) error {
 	var err error
 	p.fields, p.scratch, err = splitCSVLine(line, p.fields[:0], p.scratch)
 	if err != nil {
@@ -266,14 +416,6 @@ func (p *csvRowParser) row(line []byte, e *Event) error {
 		}
 		e.Score = v
 	}
-	e.Student = p.joined(p.student)
-	if len(p.course) > 0 {
-		e.Course = p.joined(p.course)
-	}
-	e.Action = p.opt(p.action)
-	e.Object = p.opt(p.resource)
-	e.ObjectType = p.opt(p.rtype)
-	e.UserAgent = p.opt(p.agent)
 	p.tp.parse(p.fields[p.time], e)
 	return nil
 }

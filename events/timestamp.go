@@ -56,7 +56,11 @@ func newTimeParser(format string, loc *time.Location) (*timeParser, error) {
 	return &timeParser{format: format, loc: loc, lo: 1, hi: 0}, nil
 }
 
-var errNoZone = errors.New("no time zone offset and no declared time zone")
+var (
+	errNoZone       = errors.New("no time zone offset and no declared time zone")
+	errWantDateTime = errors.New("want YYYY-MM-DD hh:mm:ss")
+	errWantRFC3339  = errors.New("want RFC 3339, e.g. 2016-11-15T10:15:00Z")
+)
 
 // parse reads b into e's Time or Day; it sets e.TimeStatus.
 func (p *timeParser) parse(b []byte, e *Event) {
@@ -113,9 +117,9 @@ func (p *timeParser) parse(b []byte, e *Event) {
 // parseISO parses "YYYY-MM-DD[T ]hh:mm:ss[.frac][Z|+hh:mm|-hh:mm|+hhmm]";
 // a zone is accepted only when zoneOK.
 func (p *timeParser) parseISO(b []byte, zoneOK bool) (int64, error) {
-	bad := errors.New("want YYYY-MM-DD hh:mm:ss")
+	bad := errWantDateTime
 	if zoneOK {
-		bad = errors.New("want RFC 3339, e.g. 2016-11-15T10:15:00Z")
+		bad = errWantRFC3339
 	}
 	if len(b) < 19 || b[4] != '-' || b[7] != '-' || (b[10] != 'T' && b[10] != ' ' && b[10] != 't') || b[13] != ':' || b[16] != ':' {
 		return 0, bad
