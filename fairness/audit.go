@@ -7,6 +7,8 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/evalrun/evalrun/metrics"
 )
@@ -154,12 +156,8 @@ func audit(y []uint8, score []float64, attributes []Attribute, opts AuditOptions
 	if !in.probabilities {
 		res.Warnings = append(res.Warnings, "scores are not all in [0, 1]: Brier, ECE, calibration-in-the-large and ece_difference are undefined")
 	}
-	for _, d := range dims {
-		if err := d.observe(in, opts); err != nil {
-			return AuditResult{}, fmt.Errorf("%s: %w", d.name, err)
-		}
-		d.defineGaps(opts, in.probabilities)
-		d.prepareResampling(in, opts)
+	if err := prepareDimensions(dims, in, opts); err != nil {
+		return AuditResult{}, err
 	}
 	runResampling(dims, opts)
 	for _, d := range dims {
@@ -175,6 +173,36 @@ func audit(y []uint8, score []float64, attributes []Attribute, opts AuditOptions
 		res.Warnings = append(res.Warnings, "no thresholds: no verdicts, status NOT_EVALUATED")
 	}
 	return res, nil
+}
+
+// prepareDimensions computes each dimension's point estimates and gaps and
+// prepares its resampling, on opts.Workers goroutines (dimensions are
+// independent, so the result does not depend on the scheduling).
+func prepareDimensions(dims []*dimension, in *auditInput, opts AuditOptions) error {
+	errs := make([]error, len(dims))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(opts.Workers, len(dims)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(dims) {
+					return
+				}
+				d := dims[i]
+				if err := d.observe(in, opts); err != nil {
+					errs[i] = fmt.Errorf("%s: %w", d.name, err)
+					continue
+				}
+				d.defineGaps(opts, in.probabilities)
+				d.prepareResampling(in, opts)
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // newAuditInput sorts the rows once and bins the probabilities.
