@@ -152,20 +152,25 @@ func modelsSection(run *results.Run, plots map[string]*renderedPlot) docSection 
 	if lv != "" {
 		ci = " (" + lv + " CI)"
 	}
-	t := newTable("Test-set metrics of every model at its threshold"+ci+"; AUC intervals by DeLong, the others by bootstrap",
-		"dataset", "cutoff", "split", "model", "test n", "base rate", "threshold", "flagged",
-		"AUC"+ci, "average precision"+ci, "precision"+ci, "recall"+ci, "F1"+ci, "Brier")
-	t.numeric(1, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13)
-	for i := range run.Evaluations {
-		e := &run.Evaluations[i]
-		m := e.Metrics
-		t.add(e.Dataset, cutoffValue(e.Cutoff), e.Split, e.Model, strconv.Itoa(m.N), dec(m.BaseRate, 3), dec(e.Threshold, 3), strconv.Itoa(m.Flagged),
-			withInterval(m.AUC, aucDeLong(e)), withInterval(m.AveragePrecision, bootInterval(e, "average_precision")),
-			withInterval(m.Precision, bootInterval(e, "precision")), withInterval(m.Recall, bootInterval(e, "recall")),
-			withInterval(m.F1, bootInterval(e, "f1")), withInterval(m.Brier, bootInterval(e, "brier")))
+	for _, k := range datasetSplits(run) {
+		t := newTable(fmt.Sprintf("%s, split %s: test-set metrics of every model at its threshold%s; AUC intervals by DeLong, the others by bootstrap", k.ds, k.split, ci),
+			"cutoff", "model", "test n", "base rate", "threshold", "flagged",
+			"AUC"+ci, "average precision"+ci, "precision"+ci, "recall"+ci, "F1"+ci, "Brier"+ci)
+		t.numeric(0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)
+		for i := range run.Evaluations {
+			e := &run.Evaluations[i]
+			if e.Dataset != k.ds || e.Split != k.split {
+				continue
+			}
+			m := e.Metrics
+			t.add(cutoffValue(e.Cutoff), e.Model, strconv.Itoa(m.N), dec(m.BaseRate, 3), dec(e.Threshold, 3), strconv.Itoa(m.Flagged),
+				withInterval(m.AUC, aucDeLong(e)), withInterval(m.AveragePrecision, bootInterval(e, "average_precision")),
+				withInterval(m.Precision, bootInterval(e, "precision")), withInterval(m.Recall, bootInterval(e, "recall")),
+				withInterval(m.F1, bootInterval(e, "f1")), withInterval(m.Brier, bootInterval(e, "brier")))
+		}
+		t.Notes = undefinedCell + " undefined (e.g. precision when nothing is flagged, Brier for scores that are not probabilities); the reason is in results.json."
+		s.table(t)
 	}
-	t.Notes = undefinedCell + " undefined (e.g. precision when nothing is flagged); the reason is in results.json."
-	s.table(t)
 	if len(run.Comparisons) > 0 {
 		kind := intervalKind(run)
 		c := newTable(fmt.Sprintf("Model vs baseline: differences (model − vs) with %s intervals; AUC by DeLong's paired test, p Holm-adjusted over all DeLong tests of the run; the other differences by paired bootstrap", lv),
@@ -226,21 +231,15 @@ func pairedCell(c results.Comparison, metric, kind string) string {
 // metrics against the cutoff day.
 func earlySection(run *results.Run, plots map[string]*renderedPlot) docSection {
 	s := docSection{ID: sectionEarly, Title: "How early can we tell"}
-	type dsSplit struct{ ds, split string }
-	var pairs []dsSplit
-	days := map[dsSplit][]int{}
+	days := map[datasetSplit][]int{}
 	for _, e := range run.Evaluations {
-		k := dsSplit{e.Dataset, e.Split}
-		if _, ok := days[k]; !ok {
-			pairs = append(pairs, k)
-			days[k] = nil
-		}
+		k := datasetSplit{e.Dataset, e.Split}
 		if e.Cutoff != nil && !containsInt(days[k], *e.Cutoff) {
 			days[k] = append(days[k], *e.Cutoff)
 		}
 	}
 	any := false
-	for _, k := range pairs {
+	for _, k := range datasetSplits(run) {
 		ds := days[k]
 		if len(ds) < 2 {
 			continue

@@ -249,13 +249,13 @@ func folds(run *results.Run) ([]foldKey, map[foldKey][]int) {
 	return order, idx
 }
 
-// slug turns a name into a file-name part: letters, digits, '-' and '.'
+// slug turns a name into a file-name part: letters, digits, '-', '_' and '.'
 // kept, everything else '-'.
 func slug(s string) string {
 	var b strings.Builder
 	for _, r := range s {
 		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '.':
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
 			b.WriteRune(r)
 		default:
 			b.WriteByte('-')
@@ -274,4 +274,24 @@ func foldSlug(dataset string, cutoff *int, split string) string {
 		day = "day" + strconv.Itoa(*cutoff)
 	}
 	return slug(dataset) + "_" + day + "_" + slug(split)
+}
+
+// datasetSplit identifies the evaluations of one dataset and split over
+// every cutoff.
+type datasetSplit struct {
+	ds, split string
+}
+
+// datasetSplits lists each dataset and split in result order.
+func datasetSplits(run *results.Run) []datasetSplit {
+	var out []datasetSplit
+	seen := map[datasetSplit]bool{}
+	for _, e := range run.Evaluations {
+		k := datasetSplit{e.Dataset, e.Split}
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	return out
 }

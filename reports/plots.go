@@ -264,18 +264,7 @@ func plotList(run *results.Run, risk *results.RiskList, withPNG bool) ([]*render
 			return nil, err
 		}
 	}
-	type dsSplit struct{ ds, split string }
-	var seen []dsSplit
-	for _, e := range run.Evaluations {
-		k := dsSplit{e.Dataset, e.Split}
-		found := false
-		for _, s := range seen {
-			found = found || s == k
-		}
-		if found {
-			continue
-		}
-		seen = append(seen, k)
+	for _, k := range datasetSplits(run) {
 		if err := add(cutoffPlot(run, k.ds, k.split, models, withPNG)); err != nil {
 			return nil, err
 		}
