@@ -210,3 +210,34 @@ func TestReadXAPIEmpty(t *testing.T) {
 		t.Error("missing file: no error")
 	}
 }
+
+func TestReadSource(t *testing.T) {
+	dir := sharedData(t, "caliper")
+	start := mustTime(t, "2016-11-01T00:00:00Z")
+	// The example files are not in time order: sort in memory.
+	b, err := NewBuilder(Options{Cutoffs: []int{30}, Term: Term{Start: start}, Cleaning: DefaultCleaning(), SortInMemory: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := b.ReadSource(Source{Path: filepath.Join(dir, "*.json"), Format: SourceCaliper})
+	if err != nil || st.Events != 39 || st.Skipped != 8 {
+		t.Fatalf("stats %+v, err %v; want 39 events, 8 entities", st, err)
+	}
+	if _, err := b.ReadSource(Source{Path: filepath.Join(dir, "*.nothing")}); err == nil || !strings.Contains(err.Error(), "no such file") {
+		t.Errorf("no match: %v", err)
+	}
+	if _, err := b.ReadSource(Source{Path: filepath.Join(dir, "LICENSE"), Format: "parquet"}); err == nil || !strings.Contains(err.Error(), `format "parquet"`) {
+		t.Errorf("bad format: %v", err)
+	}
+	r, err := b.Finish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Expected from an independent Python pass over the files: two events
+	// dated 2017-11-15 (after day 30) and three exact duplicates (the same
+	// NavigatedTo, Started and Used events appear both as a single event
+	// and inside an envelope).
+	if r.Report.Records != 39 || ruleCount(r, RuleAfterLastDay) != 2 || ruleCount(r, RuleDuplicate) != 3 || r.Report.Kept != 34 {
+		t.Errorf("report %+v: want 39 records, 2 after the last day, 3 duplicates, 34 kept", r.Report)
+	}
+}
