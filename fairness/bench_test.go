@@ -1,6 +1,7 @@
 package fairness
 
 import (
+	"flag"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -66,8 +67,12 @@ func benchCohortRounded(n int, seed uint64, scale float64) ([]uint8, []float64, 
 	return y, score, attrs
 }
 
-// benchReplicates overrides the replicate counts when profiling.
-var benchReplicates = 0
+// Flags for profiling the benchmarks, e.g.
+// go test -bench AuditFull -benchtime 1x -args -bench.stopafter 0
+var (
+	benchReplicates = flag.Int("bench.replicates", 0, "override the bootstrap replicates and permutations (0: keep 1,000)")
+	benchStopAfter  = flag.Int("bench.stopafter", -1, "override PermutationStopAfter (-1: keep the default 20)")
+)
 
 // BenchmarkAuditFull is the speed target: 100,000 predictions, 5
 // attributes, 2 intersections, every metric, 1,000 bootstrap replicates
@@ -86,8 +91,11 @@ func BenchmarkAuditFullContinuous(b *testing.B) {
 
 func benchmarkAudit(b *testing.B, y []uint8, score []float64, attrs []Attribute) {
 	opts := DefaultAuditOptions()
-	if benchReplicates > 0 {
-		opts.BootstrapReplicates, opts.Permutations = benchReplicates, benchReplicates
+	if *benchReplicates > 0 {
+		opts.BootstrapReplicates, opts.Permutations = *benchReplicates, *benchReplicates
+	}
+	if *benchStopAfter >= 0 {
+		opts.PermutationStopAfter = *benchStopAfter
 	}
 	opts.Intersections = []Intersection{{[]string{"gender", "age_band"}}, {[]string{"gender", "disability"}}}
 	opts.Thresholds = []GapThreshold{{Metric: "tpr_difference", Max: 0.1}, {Metric: "selection_rate_ratio", Low: 0.8, High: 1.25}}

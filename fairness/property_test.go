@@ -44,6 +44,7 @@ func TestAuditPropertiesOnRandomInput(t *testing.T) {
 		opts.MissingValues = []string{"NA"}
 		opts.Workers = 1 + r.IntN(3)
 		opts.Seed = uint64(trial)
+		opts.PermutationStopAfter = []int{0, 3, 20}[r.IntN(3)]
 		if r.IntN(2) == 0 {
 			opts.Metrics = nil
 			for _, m := range AllMetrics {
