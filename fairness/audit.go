@@ -110,17 +110,27 @@ type auditInput struct {
 // labels permuted among the rows of the two groups compared, or of all
 // reported groups for between-groups summaries) adjusted across the whole
 // audit, and minimum detectable gaps. Each threshold of opts yields one
-// Verdict per matching gap, and Status summarises them.
+// Verdict per matching gap (an INCONCLUSIVE one when an attribute has no
+// such gap, for example a single reported group), and Status summarises
+// them.
 //
 // Rate gaps are resampled and permuted through each group's confusion
 // counts (multinomial and multivariate hypergeometric draws, exactly
-// equivalent to resampling or permuting rows); AUC, ECE and ABROCA gaps
-// pass over each group's rows sorted once. Every replicate has its own
-// generator, seeded from opts.Seed and the task's name, so results are
-// identical for any opts.Workers and GOMAXPROCS.
+// equivalent to resampling or permuting rows; one permutation serves all
+// rate tests of a group). AUC, ECE and ABROCA replicates pass once over
+// each group's rows, sorted once, with rows of equal score and label
+// merged. ABROCA permutation tests may stop early (see
+// AuditOptions.PermutationStopAfter). Every bootstrap replicate,
+// permutation and ABROCA test has its own generator, seeded from opts.Seed
+// and the task's name, so results are identical for any opts.Workers and
+// GOMAXPROCS.
+//
+// Cost: about 9 CPU-seconds for 100,000 rows, 5 attributes, 2
+// intersections, every metric, 1,000 replicates and 1,000 permutations
+// (BenchmarkAuditFull); bootstrap replicates dominate.
 //
 // Errors: empty input or mismatched lengths, labels other than 0/1, NaN
-// scores, duplicate or empty attribute names, an intersection naming an
+// scores, no attributes, duplicate or empty attribute names, an intersection naming an
 // unknown attribute or fewer than two, a reference for an unknown
 // attribute, a reference group that is not a group of its attribute (the
 // error names it) or that is suppressed, and invalid options.
