@@ -106,7 +106,8 @@ func ReadCSV(r io.Reader, source string, f CSVFormat, sym *Symbols, sink Sink) (
 		br = bufio.NewReaderSize(zr, 1<<20)
 	}
 	p := &csvRowParser{format: f, sym: sym, tp: tp}
-	header, rerr := readLine(br, nil)
+	header, _, rerr := readLine(br, nil)
+	header = bytes.Clone(header)
 	if rerr != nil && rerr != io.EOF {
 		return st, fmt.Errorf("events: %s: line 1: read: %w", source, rerr)
 	}
@@ -160,23 +161,23 @@ func ReadCSV(r io.Reader, source string, f CSVFormat, sym *Symbols, sink Sink) (
 	return st, nil
 }
 
-// readLine returns the next line without its line end (LF or CRLF),
-// copied into dst; io.EOF comes with the last line.
-func readLine(br *bufio.Reader, dst []byte) ([]byte, error) {
-	dst = dst[:0]
-	for {
-		line, err := br.ReadSlice('\n')
-		dst = append(dst, line...)
-		if err == bufio.ErrBufferFull {
-			continue
+// readLine returns the next line without its line end (LF or CRLF); io.EOF
+// comes with the last line. The line aliases br's buffer (valid until the
+// next read) unless it is longer than the buffer, when it is copied into
+// long.
+func readLine(br *bufio.Reader, long []byte) (line, buf []byte, err error) {
+	line, err = br.ReadSlice('\n')
+	if err == bufio.ErrBufferFull {
+		long = append(long[:0], line...)
+		for err == bufio.ErrBufferFull {
+			line, err = br.ReadSlice('\n')
+			long = append(long, line...)
 		}
-		dst = bytes.TrimSuffix(dst, []byte("\n"))
-		dst = bytes.TrimSuffix(dst, []byte("\r"))
-		if err == nil && len(line) == 0 {
-			err = io.EOF
-		}
-		return dst, err
+		line = long
 	}
+	line = bytes.TrimSuffix(line, []byte("\n"))
+	line = bytes.TrimSuffix(line, []byte("\r"))
+	return line, long, err
 }
 
 // csvBatchRows is the number of rows per batch handed between goroutines.
@@ -201,7 +202,7 @@ type csvParsed struct {
 func (p *csvRowParser) produce(br *bufio.Reader, source string, free <-chan *csvBatch, full chan<- *csvBatch, done <-chan struct{}) {
 	defer close(full)
 	lineNo := 1
-	var line []byte
+	var line, long []byte
 	for {
 		var batch *csvBatch
 		select {
@@ -212,7 +213,7 @@ func (p *csvRowParser) produce(br *bufio.Reader, source string, free <-chan *csv
 		batch.rows, batch.buf, batch.spans, batch.err, batch.eof = batch.rows[:0], batch.buf[:0], batch.spans[:0], nil, false
 		for len(batch.rows) < csvBatchRows {
 			var err error
-			line, err = readLine(br, line)
+			line, long, err = readLine(br, long)
 			if len(line) > 0 || err == nil {
 				lineNo++
 			}
@@ -431,6 +432,16 @@ var (
 // doubled quote, which are unescaped into scratch (grown once to
 // len(line) so earlier fields stay valid).
 func splitCSVLine(line []byte, fields [][]byte, scratch []byte) ([][]byte, []byte, error) {
+	if bytes.IndexByte(line, '"') < 0 {
+		for {
+			j := bytes.IndexByte(line, ',')
+			if j < 0 {
+				return append(fields, line), scratch, nil
+			}
+			fields = append(fields, line[:j])
+			line = line[j+1:]
+		}
+	}
 	if cap(scratch) < len(line) {
 		scratch = make([]byte, 0, len(line))
 	}

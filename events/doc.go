@@ -8,7 +8,7 @@
 // a Sink. A Builder is the Sink that cleans and aggregates: it keeps running
 // aggregates per student, never the events, so a log of any length is read
 // in memory proportional to the number of students (events of one student
-// must come in time order, or Options.SortInMemory buffers 48 bytes per
+// must come in time order, or Options.SortInMemory buffers 72 bytes per
 // event and sorts). Builder.Finish returns a Result: feature columns aligned
 // to any list of student keys (datasets.NumericColumn), the cleaning report,
 // and Describe's descriptive analytics.

@@ -2,6 +2,7 @@ package events
 
 import (
 	"encoding/json"
+	"github.com/evalrun/evalrun/datasets"
 	"math"
 	"strings"
 	"testing"
@@ -159,5 +160,41 @@ func TestDescribeByHand(t *testing.T) {
 		`{"pattern":"111","students":1,"with_outcome":1,"outcome_rate":0}]}`
 	if string(js) != want {
 		t.Errorf("description\n got %s\nwant %s", js, want)
+	}
+}
+
+func TestJoinFrame(t *testing.T) {
+	r := buildHand(t, []int{20})
+	f := &datasets.Frame{Dataset: "table", Cutoff: 20, Keys: []string{"k1", "k2"}, Students: []string{"C", "A"},
+		Courses: []string{"x", "y"}}
+	if err := r.JoinFrame(f, JoinStudents, false); err != nil {
+		t.Fatal(err)
+	}
+	col, ok := f.NumericByName("clicks_total")
+	if !ok || col.Values[0] != 1 || col.Values[1] != 8 {
+		t.Fatalf("clicks_total %v, want [1 8] (rows C, A)", col)
+	}
+	found := false
+	for _, c := range f.Report.Cleaning {
+		if c.Rule == "events_after_last_day" && c.Count == 1 {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("cleaning %+v lacks events_after_last_day = 1", f.Report.Cleaning)
+	}
+	if err := r.JoinFrame(f, JoinStudents, false); err == nil || !strings.Contains(err.Error(), `column "clicks_total" already in dataset "table"`) {
+		t.Errorf("second join: %v", err)
+	}
+	// By course: the log names no course, so no row is covered: NaN, never 0.
+	g := &datasets.Frame{Cutoff: 20, Keys: []string{"k1"}, Students: []string{"A"}, Courses: []string{"C1"}}
+	if err := r.JoinFrame(g, JoinStudents, true); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := g.NumericByName("sessions"); !math.IsNaN(v.Values[0]) {
+		t.Errorf("uncovered course: sessions %v, want NaN", v.Values[0])
+	}
+	if err := r.JoinFrame(g, "id", false); err == nil {
+		t.Error("join on an unknown identifier: no error")
 	}
 }

@@ -32,7 +32,7 @@ type Options struct {
 	// its default parameters (DefaultFeatures).
 	Features []Feature
 	// SortInMemory accepts events of a student in any time order by
-	// keeping 48 bytes per event that passes the order-free rules and
+	// keeping 72 bytes per event that passes the order-free rules and
 	// sorting at Finish. Without it the events of each student must come
 	// in nondecreasing time order (an earlier event is an error naming its
 	// line), and nothing per event is kept.
