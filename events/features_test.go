@@ -174,14 +174,10 @@ func TestJoinFrame(t *testing.T) {
 	if !ok || col.Values[0] != 1 || col.Values[1] != 8 {
 		t.Fatalf("clicks_total %v, want [1 8] (rows C, A)", col)
 	}
-	found := false
-	for _, c := range f.Report.Cleaning {
-		if c.Rule == "events_after_last_day" && c.Count == 1 {
-			found = true
-		}
-	}
-	if !found {
-		t.Errorf("cleaning %+v lacks events_after_last_day = 1", f.Report.Cleaning)
+	// Every rule of the log's report, prefixed, then the two row counts.
+	if n := len(f.Report.Cleaning); n != numRules+2 || f.Report.Cleaning[0].Rule != "events_"+RuleMalformed ||
+		f.Report.Cleaning[n-1].Rule != "no_activity_by_cutoff" {
+		t.Errorf("cleaning %+v", f.Report.Cleaning)
 	}
 	if err := r.JoinFrame(f, JoinStudents, false); err == nil || !strings.Contains(err.Error(), `column "clicks_total" already in dataset "table"`) {
 		t.Errorf("second join: %v", err)
