@@ -99,17 +99,17 @@ func TestDemoReportInChromium(t *testing.T) {
 	for _, svg := range svgs {
 		id := strings.TrimSuffix(filepath.Base(svg), ".svg")
 		id = "plots-" + id
-		if !bytes.Contains(dom, []byte(`<figure id="`+id+`">`)) {
+		if !bytes.Contains(dom, []byte(`<figure id="`+id+`"`)) {
 			t.Errorf("the loaded page lacks the figure of %s", filepath.Base(svg))
 		}
 		if _, err := os.Stat(strings.TrimSuffix(svg, ".svg") + ".png"); err != nil {
 			t.Errorf("%s has no PNG: %v", filepath.Base(svg), err)
 		}
 	}
-	if got, want := bytes.Count(dom, []byte("<figure ")), len(svgs); got != want {
+	if got, want := bytes.Count(dom, []byte("<figure id=")), len(svgs); got != want {
 		t.Errorf("%d figures on the page, want %d (one per plot)", got, want)
 	}
-	if got := bytes.Count(dom, []byte("<details>")); got != 50 {
+	if got := bytes.Count(dom, []byte(`<details class="student">`)); got != 50 {
 		t.Errorf("%d risk-list drill-downs, want 50", got)
 	}
 

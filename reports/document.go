@@ -48,6 +48,9 @@ type docTable struct {
 	Rows    [][]string
 	Verdict int
 	Notes   string
+	// Collapsed tables are long detail the HTML report folds away
+	// (<details>); Markdown shows them in full.
+	Collapsed bool
 }
 
 // riskBlock is the advisors' risk list, showing its first Show students.
@@ -448,6 +451,7 @@ func fairnessSection(run *results.Run, focus *results.Evaluation, plots map[stri
 			gt.add(gapLabel(gap.Metric), groupsVs(gap.Group, gap.Reference), estCell(gap.Estimate), estInterval(gap.Lower, gap.Upper), pEstimate(gap.AdjustedPValue), estCell(gap.MinDetectableGap))
 		}
 		if len(gt.Rows) > 0 {
+			gt.Collapsed = true
 			s.table(gt)
 		}
 		if p := plots[groupROCPlotName(fa, attr.Name)]; p != nil {

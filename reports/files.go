@@ -198,8 +198,16 @@ func ReasonWords(r explain.Reason, features map[string]float64, cutoff *int) str
 		return fmt.Sprintf("active on %s days%s", n, by)
 	case r.Feature == "days_since_last_activity":
 		return fmt.Sprintf("no VLE activity for %s days", n)
+	case r.Feature == "num_of_prev_attempts" && v == 1:
+		return "1 previous attempt at this module"
 	case r.Feature == "num_of_prev_attempts":
 		return fmt.Sprintf("%s previous attempts at this module", n)
+	case r.Feature == "days_since_last_activity_missing" && v == 1:
+		return "no VLE activity" + by
+	case r.Feature == "mean_score_missing" && v == 1:
+		return "no assessment score" + by
+	case strings.HasPrefix(r.Feature, "clicks_type_"):
+		return fmt.Sprintf("%s clicks on %s pages%s", n, strings.TrimPrefix(r.Feature, "clicks_type_"), by)
 	case r.Feature == "studied_credits":
 		return fmt.Sprintf("studying %s credits", n)
 	case strings.HasPrefix(r.Feature, "clicks_week_"):

@@ -52,7 +52,10 @@ td.verdict-PASS::before { content: "✓ "; }
 td.verdict-INCONCLUSIVE { background: #dcebf6; font-style: italic; }
 td.verdict-INCONCLUSIVE::before { content: "? "; }
 p.note { font-size: .82rem; color: #444; }
-figure { margin: 1.5rem 0; break-inside: avoid; page-break-inside: avoid; }
+figure { display: inline-block; vertical-align: top; width: 34rem; max-width: 100%; margin: 1.2rem 1.5rem 1.2rem 0; break-inside: avoid; page-break-inside: avoid; }
+figure.wide { display: block; width: auto; }
+details.more { margin: .8rem 0; }
+details.more > summary { cursor: pointer; color: #0059a0; }
 figure svg { max-width: 100%; height: auto; }
 svg text { font-family: "Liberation Sans", Arial, Helvetica, sans-serif !important; }
 figcaption { font-size: .86rem; color: #333; max-width: 60rem; }
@@ -129,6 +132,10 @@ func htmlDoc(doc reportDoc) []byte {
 }
 
 func htmlTable(b *bytes.Buffer, t *docTable, n int) {
+	if t.Collapsed {
+		fmt.Fprintf(b, "<details class=\"more\"><summary>Table %d (%d rows): %s</summary>\n", n, len(t.Rows), esc(t.Caption))
+		defer b.WriteString("</details>\n")
+	}
 	fmt.Fprintf(b, "<div class=\"table-wrap\">\n<table>\n<caption>Table %d. %s</caption>\n<thead><tr>", n, esc(t.Caption))
 	for _, h := range t.Header {
 		fmt.Fprintf(b, "<th scope=\"col\">%s</th>", esc(h))
@@ -159,7 +166,11 @@ func htmlTable(b *bytes.Buffer, t *docTable, n int) {
 }
 
 func htmlFigure(b *bytes.Buffer, p *renderedPlot, n int) {
-	fmt.Fprintf(b, "<figure id=\"%s\">\n", slug(p.Name))
+	class := ""
+	if p.Wide {
+		class = " class=\"wide\""
+	}
+	fmt.Fprintf(b, "<figure id=\"%s\"%s>\n", slug(p.Name), class)
 	b.Write(inlineSVG(p.SVG))
 	fmt.Fprintf(b, "<figcaption><b>Figure %d. %s.</b> %s Files: <a href=\"%s.svg\">SVG</a>, <a href=\"%s.png\">PNG</a>.</figcaption>\n</figure>\n",
 		n, esc(p.Title), esc(p.Desc), esc(p.Name), esc(p.Name))
@@ -176,7 +187,7 @@ func htmlRisk(b *bytes.Buffer, r *riskBlock) {
 		if len(reasons) > 0 {
 			why = strings.Join(reasons, "; ")
 		}
-		fmt.Fprintf(b, "<li><details><summary>%d. <span class=\"key\">%s</span> · %s %s · risk %s · <span class=\"band band-%s\">%s</span> · %s</summary>\n<div class=\"drill\">\n",
+		fmt.Fprintf(b, "<li><details class=\"student\"><summary>%d. <span class=\"key\">%s</span> · %s %s · risk %s · <span class=\"band band-%s\">%s</span> · %s</summary>\n<div class=\"drill\">\n",
 			s.Rank, esc(s.Key), esc(s.Course), esc(s.Term), dec(s.Score, 3), slug(s.Band), esc(s.Band), esc(why))
 		if len(s.Weekly) > 0 {
 			b.WriteString("<p><b>Weekly activity</b> (clicks in the VLE per week):</p>\n")

@@ -32,6 +32,9 @@ type renderedPlot struct {
 	Desc  string
 	SVG   []byte
 	PNG   []byte
+	// Wide plots are wider than a single plot; the HTML report gives
+	// them the page's width.
+	Wide bool
 }
 
 // Plot sizes and the PNG resolution.
@@ -146,7 +149,7 @@ func render(name, title, desc string, f figureDrawer, withPNG bool) (*renderedPl
 	if _, err := svgc.WriteTo(&svg); err != nil {
 		return nil, fmt.Errorf("plot %s: svg: %w", name, err)
 	}
-	out := &renderedPlot{Name: name, Title: title, Desc: desc, SVG: accessibleSVG(svg.Bytes(), slug(name), title, desc)}
+	out := &renderedPlot{Name: name, Title: title, Desc: desc, SVG: accessibleSVG(svg.Bytes(), slug(name), title, desc), Wide: f.W > plotWidth}
 	if withPNG {
 		c := vgimg.NewWith(vgimg.UseWH(f.W, f.H), vgimg.UseDPI(pngDPI))
 		f.Draw(draw.New(c))

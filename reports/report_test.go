@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/evalrun/evalrun/explain"
 	"github.com/evalrun/evalrun/fairness"
 	"github.com/evalrun/evalrun/results"
 )
@@ -277,15 +278,15 @@ func TestHTMLStructure(t *testing.T) {
 	for _, f := range plots {
 		if strings.HasSuffix(f.Name, ".svg") {
 			svgs++
-			if !strings.Contains(s, `<figure id="`+slug(strings.TrimSuffix(f.Name, ".svg"))+`">`) {
+			if !strings.Contains(s, `<figure id="`+slug(strings.TrimSuffix(f.Name, ".svg"))+`"`) {
 				t.Errorf("report.html lacks figure %s", f.Name)
 			}
 		}
 	}
-	if got := strings.Count(s, "<figure "); got != svgs {
+	if got := strings.Count(s, "<figure id="); got != svgs {
 		t.Errorf("%d figures, want %d", got, svgs)
 	}
-	if got := strings.Count(s, "<details>"); got != len(risk.Students) {
+	if got := strings.Count(s, `<details class="student">`); got != len(risk.Students) {
 		t.Errorf("%d drill-downs, want %d", got, len(risk.Students))
 	}
 	if got, want := strings.Count(s, "<caption>"), strings.Count(s, "<table>"); got != want || got == 0 {
@@ -300,6 +301,29 @@ func TestHTMLStructure(t *testing.T) {
 	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("report.html lacks %q", want)
+		}
+	}
+}
+
+func TestReasonWords(t *testing.T) {
+	day := ptr(14)
+	for _, c := range []struct {
+		r    explain.Reason
+		f    map[string]float64
+		want string
+	}{
+		{explain.Reason{Feature: "missed", Value: 2}, map[string]float64{"due_by_cutoff": 3}, "missed 2 of 3 assessments due by day 14"},
+		{explain.Reason{Feature: "num_of_prev_attempts", Value: 1}, nil, "1 previous attempt at this module"},
+		{explain.Reason{Feature: "num_of_prev_attempts", Value: 2}, nil, "2 previous attempts at this module"},
+		{explain.Reason{Feature: "days_since_last_activity_missing", Value: 1}, nil, "no VLE activity by day 14"},
+		{explain.Reason{Feature: "mean_score_missing", Value: 1}, nil, "no assessment score by day 14"},
+		{explain.Reason{Feature: "clicks_type_resource", Value: 0}, nil, "0 clicks on resource pages by day 14"},
+		{explain.Reason{Feature: "region_missing", Value: 1}, nil, "region unknown"},
+		{explain.Reason{Feature: "gender=M", Value: 1}, nil, "gender is M"},
+		{explain.Reason{Feature: "weighted_score", Value: 12.345}, nil, "weighted_score = 12.35"},
+	} {
+		if got := ReasonWords(c.r, c.f, day); got != c.want {
+			t.Errorf("ReasonWords(%+v) = %q, want %q", c.r, got, c.want)
 		}
 	}
 }
