@@ -67,11 +67,13 @@ func BenchmarkForest300Explain(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
+	cpu0 := processCPU()
 	for i := 0; i < b.N; i++ {
 		if _, _, err := f.(*FittedForest).Explain(ctx, test.Rows); err != nil {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric((processCPU()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
 }
 
 // BenchmarkGBM300Explain measures exact TreeSHAP for 100 test rows of a
@@ -85,11 +87,13 @@ func BenchmarkGBM300Explain(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
+	cpu0 := processCPU()
 	for i := 0; i < b.N; i++ {
 		if _, _, err := f.(*FittedGBM).Explain(ctx, test.Rows); err != nil {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric((processCPU()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
 }
 
 // BenchmarkGBM100Fit1M is the scale check of issue 3: gbm with 100

@@ -97,6 +97,9 @@ type fastTreeSHAP struct {
 	p, o     []float64 // per feature, on the current path
 	prod     []float64 // (depth+2) × k running products G(t)
 	sum      []float64 // (depth+2) × k leaf sums below a node
+	term     []float64 // (depth+2) × k quadrature-weighted edge terms
+	invOld   []float64 // (depth+2) × k: 1/F_j(t) above the current split
+	oldTerm  []float64 // (depth+2) × k: (o_j − p_j)/F_j(t) above the current split
 	maxDepth int
 }
 
@@ -105,7 +108,8 @@ func newFastTreeSHAP(nodes []treeNode, nFeatures int) *fastTreeSHAP {
 	t, w := gaussLegendre01(k)
 	depth := treeDepth(nodes)
 	s := &fastTreeSHAP{nodes: nodes, t: t, w: w, k: k, p: make([]float64, nFeatures), o: make([]float64, nFeatures),
-		prod: make([]float64, (depth+2)*k), sum: make([]float64, (depth+2)*k), maxDepth: depth}
+		prod: make([]float64, (depth+2)*k), sum: make([]float64, (depth+2)*k), term: make([]float64, (depth+2)*k),
+		invOld: make([]float64, (depth+2)*k), oldTerm: make([]float64, (depth+2)*k), maxDepth: depth}
 	return s
 }
 
@@ -140,6 +144,15 @@ func (s *fastTreeSHAP) visit(node, depth int, x, phi []float64, scale float64) {
 	goLeft := n.goesLeft(x[j])
 	childProd := s.prod[(depth+1)*k : (depth+2)*k]
 	childSum := s.sum[(depth+1)*k : (depth+2)*k]
+	term := s.term[depth*k : (depth+1)*k]
+	// 1/F_j(t) before this split and the previous edge's term on j, shared
+	// by both children.
+	invOld := s.invOld[depth*k : (depth+1)*k]
+	oldTerm := s.oldTerm[depth*k : (depth+1)*k]
+	for i, t := range s.t {
+		invOld[i] = 1 / ((1-t)*oldP + t*oldO)
+		oldTerm[i] = (oldO - oldP) * invOld[i]
+	}
 	for side := 0; side < 2; side++ {
 		c := int(n.left)
 		taken := goLeft
@@ -153,24 +166,23 @@ func (s *fastTreeSHAP) visit(node, depth int, x, phi []float64, scale float64) {
 			newO = oldO
 		}
 		for i, t := range s.t {
-			fOld := (1-t)*oldP + t*oldO
 			fNew := (1-t)*newP + t*newO
-			childProd[i] = prod[i] / fOld * fNew
+			childProd[i] = prod[i] * invOld[i] * fNew
+			// The weight of the leaves below in feature j's Shapley value:
+			// this edge's term, minus the previous edge's on j (0 if none).
+			var r float64
+			if fNew != 0 {
+				r = (newO - newP) / fNew
+			}
+			term[i] = s.w[i] * (r - oldTerm[i])
 		}
 		s.p[j], s.o[j] = newP, newO
 		s.visit(c, depth+1, x, phi, scale)
 		s.p[j], s.o[j] = oldP, oldO
 		var contrib float64
-		for i, t := range s.t {
-			fOld := (1-t)*oldP + t*oldO
-			fNew := (1-t)*newP + t*newO
-			var r float64
-			if fNew != 0 {
-				r = (newO - newP) / fNew
-			}
-			r -= (oldO - oldP) / fOld
-			contrib += s.w[i] * r * childSum[i]
-			sum[i] += childSum[i]
+		for i, cs := range childSum {
+			contrib += term[i] * cs
+			sum[i] += cs
 		}
 		phi[j] += scale * contrib
 	}
