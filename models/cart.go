@@ -2,6 +2,7 @@ package models
 
 import (
 	"math"
+	"math/bits"
 	"math/rand/v2"
 	"slices"
 )
@@ -259,6 +260,41 @@ func (g *cartGrower) bestSplit(rows []int32, wTot, wyTot float64, constant *feat
 // whether the feature is constant there.
 func scanFeature[T uint8 | uint32](g *cartGrower, sc *splitScan, codes []T, rows []int32) bool {
 	nCodes := g.cols.nCodes(sc.feature)
+	if nCodes <= 256 {
+		// Histogram over at most 256 codes, visiting only the codes
+		// present in the node (a 256-bit set) in increasing order.
+		hist := g.hist[:nCodes]
+		var present [4]uint64
+		ordered := g.ordered[:len(rows)]
+		for k, r := range rows {
+			c := uint32(codes[r]) & 255
+			st := ordered[k]
+			h := &hist[c]
+			h.w += st.w
+			h.wy += st.wy
+			h.n++
+			present[c>>6] |= 1 << (c & 63)
+		}
+		distinct := 0
+		var prev uint32
+		for word, bitsLeft := range present {
+			for bitsLeft != 0 {
+				c := uint32(word<<6 + bits.TrailingZeros64(bitsLeft))
+				bitsLeft &= bitsLeft - 1
+				h := hist[c]
+				if distinct > 0 {
+					sc.boundary(g, prev, c)
+				}
+				distinct++
+				sc.nL += int(h.n)
+				sc.wL += h.w
+				sc.wyL += h.wy
+				hist[c] = codeStat{}
+				prev = c
+			}
+		}
+		return distinct == 1
+	}
 	if nCodes <= 4*len(rows)+64 {
 		// Histogram over the codes.
 		hist := g.hist[:nCodes]
