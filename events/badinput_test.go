@@ -96,3 +96,42 @@ func TestBuilderOptionErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestResourceTableErrors(t *testing.T) {
+	cases := []struct{ name, data, want string }{
+		{"missing column", "id_site,type\n1,page\n", `vle.csv:1: header has no column "activity_type"`},
+		{"duplicate id", "id_site,activity_type\n1,page\n1,quiz\n", `vle.csv:3: id_site "1" listed twice`},
+		{"field count", "id_site,activity_type\n1\n", "vle.csv:2: 1 fields, header has 2"},
+		{"empty type", "id_site,activity_type\n1,\n", "vle.csv:2: empty id_site or activity_type"},
+		{"empty", "", "vle.csv: empty file"},
+	}
+	for _, tc := range cases {
+		_, err := ReadResourceTable(strings.NewReader(tc.data), "vle.csv", "id_site", "activity_type", nil)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want one containing %q", tc.name, err, tc.want)
+		}
+	}
+	tab, err := ReadResourceTable(strings.NewReader("\xef\xbb\xbfid,type,m,p\r\n\"1\",page,AAA,2013J\r\n"), "r.csv", "id", "type", []string{"m", "p"})
+	if err != nil || tab.Types["1"] != "page" || tab.Courses["1"] != "AAA/2013J" {
+		t.Errorf("table %+v, %v", tab, err)
+	}
+}
+
+func TestLogKindErrors(t *testing.T) {
+	start := time.Date(2024, 1, 8, 0, 0, 0, 0, time.UTC)
+	day := CSVFormat{Student: []string{"s"}, Time: "d", TimeFormat: FormatDay}
+	timed := CSVFormat{Student: []string{"s"}, Time: "d"}
+	b, _ := NewBuilder(Options{Cutoffs: []int{7}, Term: Term{Start: start}})
+	if _, err := ReadCSV(strings.NewReader("s,d\na,3\n"), "days.csv", day, b.Symbols(), b); err != nil {
+		t.Fatal(err)
+	}
+	_, err := ReadCSV(strings.NewReader("s,d\na,2024-01-09T10:00:00Z\n"), "timed.csv", timed, b.Symbols(), b)
+	if err == nil || !strings.Contains(err.Error(), "timed.csv:2: a timestamped event in a log of day offsets") {
+		t.Errorf("mixing: %v", err)
+	}
+	b, _ = NewBuilder(Options{Cutoffs: []int{7}})
+	_, err = ReadCSV(strings.NewReader("s,d\na,2024-01-09T10:00:00Z\n"), "timed.csv", timed, b.Symbols(), b)
+	if err == nil || !strings.Contains(err.Error(), "timed.csv:2: timestamped events need the term start") {
+		t.Errorf("no term: %v", err)
+	}
+}

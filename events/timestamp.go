@@ -49,8 +49,13 @@ func newTimeParser(format string, loc *time.Location) (*timeParser, error) {
 			return nil, fmt.Errorf("time format %q needs a declared time zone (IANA name, e.g. \"Europe/London\")", format)
 		}
 	default:
-		if _, err := time.Parse(format, time.Date(2006, 1, 2, 15, 4, 5, 0, time.UTC).Format(format)); err != nil {
-			return nil, fmt.Errorf("time format %q: not rfc3339, datetime, epoch_s, epoch_ms, day or a Go layout: %w", format, err)
+		ref := time.Date(2006, 1, 2, 15, 4, 5, 0, time.UTC)
+		_, err := time.Parse(format, ref.Format(format))
+		if err == nil && ref.Format(format) == ref.AddDate(0, 0, 1).Format(format) {
+			err = fmt.Errorf("the layout has no day")
+		}
+		if err != nil {
+			return nil, fmt.Errorf("time format %q: not rfc3339, datetime, epoch_s, epoch_ms, day or a Go layout with a date: %w", format, err)
 		}
 	}
 	return &timeParser{format: format, loc: loc, lo: 1, hi: 0}, nil
