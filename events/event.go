@@ -3,6 +3,7 @@ package events
 import (
 	"math"
 	"strings"
+	"time"
 )
 
 // TimeStatus says whether an event could be placed in time.
@@ -73,6 +74,15 @@ type Event struct {
 	// array, Caliper envelope item) the event came from.
 	Source string
 	Line   int
+}
+
+// Timestamp returns the event's instant in UTC, and false for day-offset
+// events and events without a valid time.
+func (e *Event) Timestamp() (time.Time, bool) {
+	if e.DayOnly || e.TimeStatus != TimeOK {
+		return time.Time{}, false
+	}
+	return time.UnixMilli(e.Time).UTC(), true
 }
 
 // reset makes e an empty event with unknown optional values.

@@ -224,10 +224,9 @@ func (b *Builder) featureColumns(f *Feature, k, c int, rows []*student, views []
 		// student, sorted by name.
 		seen := b.typesSeen(k)
 		var types []datasets.NumericColumn
-		for t, name := range b.typeNames {
+		for t := range b.typeNames {
 			if seen[t] {
 				types = append(types, cols[1+t])
-				_ = name
 			}
 		}
 		slices.SortFunc(types, func(x, y datasets.NumericColumn) int { return strings.Compare(x.Name, y.Name) })
