@@ -45,8 +45,9 @@ const (
 )
 
 // palette is the Okabe-Ito colour-blind-safe palette (yellow left out: it
-// is unreadable on white), in the order series use it; series also differ
-// by dash pattern and marker so they survive greyscale printing.
+// is unreadable on white; black is kept for reference curves), in the
+// order series use it; series also differ by dash pattern and marker so
+// they survive greyscale printing.
 var palette = []color.NRGBA{
 	{0x00, 0x72, 0xB2, 0xff}, // blue
 	{0xD5, 0x5E, 0x00, 0xff}, // vermillion
@@ -54,7 +55,6 @@ var palette = []color.NRGBA{
 	{0xCC, 0x79, 0xA7, 0xff}, // reddish purple
 	{0xE6, 0x9F, 0x00, 0xff}, // orange
 	{0x56, 0xB4, 0xE9, 0xff}, // sky blue
-	{0x00, 0x00, 0x00, 0xff}, // black
 }
 
 var dashes = [][]vg.Length{
@@ -78,8 +78,10 @@ type seriesStyle struct {
 	Glyph  draw.GlyphDrawer
 }
 
+// styleOf returns the style of series i; the first 36 series differ in
+// their colour and dash pair.
 func styleOf(i int) seriesStyle {
-	return seriesStyle{palette[i%len(palette)], dashes[i%len(dashes)], glyphs[i%len(glyphs)]}
+	return seriesStyle{palette[i%len(palette)], dashes[(i+i/len(palette))%len(dashes)], glyphs[i%len(glyphs)]}
 }
 
 func (s seriesStyle) fill(alpha uint8) color.NRGBA {
@@ -799,6 +801,19 @@ func groupROCPlot(e *results.Evaluation, attr fairness.AttributeResult, withPNG 
 	if err := referenceLine(p, plotter.XYs{{X: 0, Y: 0}, {X: 1, Y: 1}}, dotted, ""); err != nil {
 		return nil, err
 	}
+	// With many groups the shaded areas hide each other: shade only the
+	// group with the largest ABROCA.
+	shadeOnly := ""
+	if len(curves) > 4 {
+		best := -1.0
+		for _, g := range attr.Groups {
+			if gap, ok := abroca[g.Group]; ok && gap.Estimate.Defined && gap.Estimate.Value > best && g.Group != attr.Reference {
+				if _, drawn := curves[g.Group]; drawn {
+					best, shadeOnly = gap.Estimate.Value, g.Group
+				}
+			}
+		}
+	}
 	var parts, suppressed []string
 	i := 0
 	type series struct {
@@ -822,13 +837,15 @@ func groupROCPlot(e *results.Evaluation, attr fairness.AttributeResult, withPNG 
 		for j := len(ref) - 1; j >= 0; j-- {
 			ring = append(ring, ref[j])
 		}
-		poly, err := plotter.NewPolygon(ring)
-		if err != nil {
-			return nil, err
+		if shadeOnly == "" || shadeOnly == g.Group {
+			poly, err := plotter.NewPolygon(ring)
+			if err != nil {
+				return nil, err
+			}
+			poly.Color = st.fill(0x40)
+			poly.LineStyle.Width = 0
+			p.Add(poly)
 		}
-		poly.Color = st.fill(0x40)
-		poly.LineStyle.Width = 0
-		p.Add(poly)
 		label := g.Group
 		if gap, ok := abroca[g.Group]; ok {
 			label += " (ABROCA " + estCell(gap.Estimate) + ")"
@@ -847,7 +864,11 @@ func groupROCPlot(e *results.Evaluation, attr fairness.AttributeResult, withPNG 
 	}
 	p.Legend.Top, p.Legend.Left = false, false
 	p.Legend.XOffs, p.Legend.YOffs = -vg.Points(4), vg.Points(4)
-	desc := fmt.Sprintf("ROC curve of each %s group for %s against the reference group %s (black); the shaded area between a group's curve and the reference's is its ABROCA. %s.", attr.Name, evalLabel(e), attr.Reference, strings.Join(parts, "; "))
+	shaded := "the shaded area between a group's curve and the reference's is its ABROCA"
+	if shadeOnly != "" {
+		shaded = "the shaded area is the ABROCA of " + shadeOnly + ", the largest (with this many groups only it is shaded)"
+	}
+	desc := fmt.Sprintf("ROC curve of each %s group for %s against the reference group %s (black); %s. %s.", attr.Name, evalLabel(e), attr.Reference, shaded, strings.Join(parts, "; "))
 	if len(suppressed) > 0 {
 		desc += " Suppressed (too small, not drawn): " + strings.Join(suppressed, ", ") + "."
 	}
