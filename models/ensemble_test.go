@@ -82,3 +82,52 @@ func TestEnsembleDeterminismAcrossCores(t *testing.T) {
 		}
 	}
 }
+
+// TestClassWeightsIdentity: a leaf's value is the weighted share of
+// positives among its training rows, so over the training rows of a tree
+// grown on all of them Σ_i w_i·p_i / Σ_i w_i equals the weighted base rate:
+// exactly 0.5 with "balanced" weights, the plain base rate without weights.
+// This holds per tree, hence for forests without bootstrap (where
+// "balanced_subsample" equals "balanced"). Tolerance 1e-12.
+func TestClassWeightsIdentity(t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 6))
+	train := interactionData(rng, 3000, 8)
+	var pos float64
+	for i := range train.Y {
+		if train.Y[i] == 1 && rng.Float64() < 0.8 {
+			train.Y[i] = 0
+		}
+		pos += float64(train.Y[i])
+	}
+	base := pos / 3000
+	w0, w1 := 3000/(2*(3000-pos)), 3000/(2*pos)
+	for _, tc := range []struct {
+		name     string
+		m        Model
+		balanced bool
+	}{
+		{"tree", Tree{Config: TreeConfig{MinSamplesLeaf: 20}}, false},
+		{"tree balanced", Tree{Config: TreeConfig{MinSamplesLeaf: 20, ClassWeight: "balanced"}}, true},
+		{"forest balanced", RandomForest{Config: ForestConfig{NTrees: 10, MinSamplesLeaf: 20, DisableBootstrap: true, ClassWeight: "balanced"}}, true},
+		{"forest balanced_subsample", RandomForest{Config: ForestConfig{NTrees: 10, MinSamplesLeaf: 20, DisableBootstrap: true, ClassWeight: "balanced_subsample"}}, true},
+	} {
+		p, _ := fitPredict(t, tc.m, train, train.Rows, 3)
+		var sw, swp float64
+		for i, v := range p {
+			w := 1.0
+			if tc.balanced {
+				w = w0
+				if train.Y[i] == 1 {
+					w = w1
+				}
+			}
+			sw += w
+			swp += w * v
+		}
+		want := base
+		if tc.balanced {
+			want = 0.5
+		}
+		assertClose(t, tc.name+" weighted mean probability", swp/sw, want, 1e-12)
+	}
+}
