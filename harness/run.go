@@ -21,6 +21,7 @@ import (
 	"github.com/evalrun/evalrun/datasets"
 	"github.com/evalrun/evalrun/explain"
 	"github.com/evalrun/evalrun/metrics"
+	"github.com/evalrun/evalrun/pilot"
 	"github.com/evalrun/evalrun/pseudonym"
 	"github.com/evalrun/evalrun/reports"
 	"github.com/evalrun/evalrun/results"
@@ -142,6 +143,14 @@ func Run(ctx context.Context, s *Spec, opts RunOptions) (*Outcome, error) {
 	for _, ld := range data {
 		run.Datasets = append(run.Datasets, datasetSummary(ld))
 	}
+	for _, p := range s.Abtests {
+		r, err := pilot.Run(p, s.Dir)
+		if err != nil {
+			return nil, fmt.Errorf("pilot %q: %w", p.Name, err)
+		}
+		run.Abtests = append(run.Abtests, r)
+		log.Info("analysed pilot", "pilot", p.Name, "units", r.Inputs.Data.Rows)
+	}
 	for _, e := range evals {
 		run.Evaluations = append(run.Evaluations, e.result)
 	}
@@ -193,6 +202,9 @@ func Run(ctx context.Context, s *Spec, opts RunOptions) (*Outcome, error) {
 	fillBuildInfo(manifest)
 	for _, ld := range data {
 		manifest.Inputs = append(manifest.Inputs, ld.frames[0].Report.Files...)
+	}
+	for _, r := range run.Abtests {
+		manifest.Inputs = append(manifest.Inputs, datasets.FileInfo{Path: r.Inputs.Data.Path, SHA256: r.Inputs.Data.SHA256, Rows: r.Inputs.Data.Rows})
 	}
 	for _, f := range files {
 		sum := sha256.Sum256(f.data)

@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/evalrun/evalrun/pilot"
 )
 
 // Spec is a parsed experiment spec. docs/spec.md documents every key.
@@ -26,6 +28,8 @@ type Spec struct {
 	Explain    ExplainSpec  `toml:"explain"`
 	Fairness   FairnessSpec `toml:"fairness"`
 	Report     ReportSpec   `toml:"report"`
+	// Abtests are intervention pilots analysed by package pilot.
+	Abtests []pilot.Spec `toml:"abtests"`
 
 	// File is the path the spec was read from ("<embedded>/name" for
 	// shipped specs); Dir resolves relative data paths.
@@ -549,14 +553,25 @@ func (s *Spec) checkValues(ps *problems) {
 	if s.Experiment.Workers < 0 {
 		ps.add("experiment.workers", "must be positive, got %d", s.Experiment.Workers)
 	}
-	if len(s.Datasets) == 0 {
-		ps.add("datasets", "missing: declare at least one [[datasets]]")
+	// A spec holds a prediction experiment, intervention pilots, or both.
+	predicts := len(s.Datasets)+len(s.Models)+len(s.Splits) > 0 || len(s.Abtests) == 0
+	if predicts && len(s.Datasets) == 0 {
+		ps.add("datasets", "missing: declare at least one [[datasets]] (or only [[abtests]] pilots)")
 	}
-	if len(s.Models) == 0 && len(ps.list) == 0 {
+	if predicts && len(s.Models) == 0 && len(ps.list) == 0 {
 		ps.add("models", "missing: declare at least one [[models]]")
 	}
-	if len(s.Splits) == 0 {
+	if predicts && len(s.Splits) == 0 {
 		ps.add("splits", "missing: declare at least one [[splits]]")
+	}
+	pilots := map[string]bool{}
+	for i := range s.Abtests {
+		key := fmt.Sprintf("abtests[%d]", i)
+		s.Abtests[i].Check(key, func(k, msg string) { ps.add(k, "%s", msg) })
+		if n := s.Abtests[i].Name; n != "" && pilots[n] {
+			ps.add(key+".name", "duplicate pilot name %q", n)
+		}
+		pilots[s.Abtests[i].Name] = true
 	}
 	names := map[string]string{}
 	unique := func(key, kind, name string) {

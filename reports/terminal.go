@@ -52,7 +52,16 @@ func WriteTerminal(w io.Writer, run *results.Run) error {
 			}
 		}
 	}
-	return writeComparisons(w, run)
+	if err := writeComparisons(w, run); err != nil {
+		return err
+	}
+	for _, p := range run.Abtests {
+		fmt.Fprintln(w)
+		if err := WritePilot(w, p); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // writeVerdicts writes the fairness verdicts first: a governance board

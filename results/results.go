@@ -10,6 +10,7 @@ import (
 	"github.com/evalrun/evalrun/features"
 	"github.com/evalrun/evalrun/metrics"
 	"github.com/evalrun/evalrun/models"
+	"github.com/evalrun/evalrun/pilot"
 )
 
 // FormatVersion is the version of the results.json layout.
@@ -38,7 +39,9 @@ type Run struct {
 	// NOT_EVALUATED without fairness thresholds.
 	FairnessStatus  fairness.Outcome `json:"fairness_status"`
 	FoldComparisons []FoldComparison `json:"fold_comparisons"`
-	Warnings        []string         `json:"warnings,omitempty"`
+	// Abtests are the analyses of the spec's intervention pilots.
+	Abtests  []*pilot.Result `json:"abtests,omitempty"`
+	Warnings []string        `json:"warnings,omitempty"`
 }
 
 // Dataset summarises one loaded dataset per cutoff.

@@ -9,6 +9,9 @@
 //	evalrun validate spec.toml     check a spec and its data, fit nothing
 //	evalrun synth oulad -o DIR     write synthetic OULAD-shaped tables
 //	evalrun audit scores.csv ...   fairness audit of any scored CSV (no spec)
+//	evalrun abtest spec.toml       analyse intervention pilots ([[abtests]])
+//	evalrun power ...              sample size, power or minimum detectable effect
+//	evalrun assign roster.csv ...  reproducible randomization of a pilot
 //
 // Exit status: 0 on success, 1 on any error, 2 on a usage error, 3 when a
 // fairness verdict is FAIL, 4 when one is INCONCLUSIVE and the spec sets
@@ -86,7 +89,7 @@ const usage = `usage:
 
 func run(ctx context.Context, stdout, stderr io.Writer, args []string) error {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(stderr, usage+pilotUsage)
 		return errUsage
 	}
 	cmd, rest := args[0], args[1:]
@@ -97,13 +100,19 @@ func run(ctx context.Context, stdout, stderr io.Writer, args []string) error {
 		return validateCmd(stdout, stderr, rest)
 	case "audit":
 		return auditCmd(stdout, stderr, rest)
+	case "abtest":
+		return abtestCmd(ctx, stdout, stderr, rest)
+	case "power":
+		return powerCmd(stdout, stderr, rest)
+	case "assign":
+		return assignCmd(stdout, stderr, rest)
 	case "synth":
 		return synthCmd(stdout, stderr, rest)
 	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
+		fmt.Fprint(stdout, usage+pilotUsage)
 		return nil
 	}
-	fmt.Fprintf(stderr, "evalrun: unknown command %q\n%s", cmd, usage)
+	fmt.Fprintf(stderr, "evalrun: unknown command %q\n%s", cmd, usage+pilotUsage)
 	return errUsage
 }
 

@@ -9,11 +9,11 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/evalrun/evalrun/harness"
 	"github.com/evalrun/evalrun/pilot"
 	"github.com/evalrun/evalrun/reports"
 )
@@ -28,51 +28,19 @@ const pilotUsage = `  evalrun abtest [--name PILOT] [--json] spec.toml
                                            reproducible randomization with a balance table
 `
 
-// loadPilots reads the [[abtests]] tables of a spec file and checks them.
-// Problems are reported by TOML key (the harness adds line numbers when
-// it parses the whole spec). The data paths resolve against the spec's
-// directory, which is returned.
+// loadPilots reads a spec with harness.LoadSpecFile (every problem named
+// with its line) and returns its [[abtests]] pilots and the directory their
+// data paths resolve against.
 func loadPilots(path string) ([]pilot.Spec, string, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, "", fmt.Errorf("spec: %w", err)
-	}
-	var f struct {
-		Abtests []pilot.Spec `toml:"abtests"`
-	}
-	md, err := toml.Decode(string(b), &f)
-	if err != nil {
-		return nil, "", fmt.Errorf("%s: %w", path, err)
-	}
-	var problems []string
-	for _, k := range md.Undecoded() {
-		if len(k) > 0 && k[0] == "abtests" {
-			problems = append(problems, fmt.Sprintf("%s: %s: unknown key", path, k.String()))
-		}
-	}
-	for i := range f.Abtests {
-		f.Abtests[i].Check(fmt.Sprintf("abtests[%d]", i), func(key, msg string) {
-			problems = append(problems, fmt.Sprintf("%s: %s: %s", path, key, msg))
-		})
-	}
-	names := map[string]bool{}
-	for i, s := range f.Abtests {
-		if s.Name != "" && names[s.Name] {
-			problems = append(problems, fmt.Sprintf("%s: abtests[%d].name: duplicate pilot name %q", path, i, s.Name))
-		}
-		names[s.Name] = true
-	}
-	if len(problems) > 0 {
-		sort.Strings(problems)
-		if len(problems) == 1 {
-			return nil, "", fmt.Errorf("%s", problems[0])
-		}
-		return nil, "", fmt.Errorf("%d problems:\n  %s", len(problems), strings.Join(problems, "\n  "))
-	}
-	if len(f.Abtests) == 0 {
+	var probe map[string]any
+	if _, err := toml.DecodeFile(path, &probe); err == nil && probe["abtests"] == nil {
 		return nil, "", fmt.Errorf("%s: no [[abtests]] table: declare the pilot to analyse", path)
 	}
-	return f.Abtests, filepath.Dir(path), nil
+	s, err := harness.LoadSpecFile(path)
+	if err != nil {
+		return nil, "", err
+	}
+	return s.Abtests, s.Dir, nil
 }
 
 // selectPilot returns the pilot named name, or the only one when name is

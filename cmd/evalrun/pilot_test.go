@@ -74,7 +74,7 @@ primary = true
 	}{
 		{"abtest without spec", func() error { return abtestCmd(context.Background(), sink(), sink(), nil) }, "evalrun abtest", true},
 		{"abtest bad spec", func() error { return abtestCmd(context.Background(), sink(), sink(), []string{bad}) }, `abtests[0].outcomes[0].kind: must be "binary" or "continuous", got "ordinal"`, false},
-		{"abtest unknown key", func() error { return abtestCmd(context.Background(), sink(), sink(), []string{bad}) }, "abtests.colour: unknown key", false},
+		{"abtest unknown key", func() error { return abtestCmd(context.Background(), sink(), sink(), []string{bad}) }, "bad.toml:8: abtests[0].colour: unknown key", false},
 		{"abtest no pilots", func() error { return abtestCmd(context.Background(), sink(), sink(), []string{none}) }, "no [[abtests]] table", false},
 		{"abtest unknown name", func() error {
 			return abtestCmd(context.Background(), sink(), sink(), []string{"--name", "x", pilotSpec})
