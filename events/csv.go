@@ -278,6 +278,16 @@ type csvRowParser struct {
 	// student, course or user agent, and a comparison beats a map lookup.
 	lastVal [][]byte
 	lastSym []Sym
+	// cache is a small direct-mapped cache per needed field, in front of
+	// the Symbols map, for columns with few distinct values.
+	cache [][internCacheSize]internEntry
+}
+
+const internCacheSize = 256
+
+type internEntry struct {
+	val []byte
+	sym Sym
 }
 
 // intern interns field j, remembering it as column j's last value.
@@ -285,7 +295,22 @@ func (p *csvRowParser) intern(j int, b []byte) Sym {
 	if p.lastVal[j] != nil && bytes.Equal(p.lastVal[j], b) {
 		return p.lastSym[j]
 	}
-	s := p.sym.Intern(b)
+	var h int
+	if n := len(b); n > 0 {
+		h = (n*31 + int(b[0])*7 + int(b[n-1])*13 + int(b[n/2])*3 + int(b[(n-1)/3])) & (internCacheSize - 1)
+	}
+	c := &p.cache[j][h]
+	var s Sym
+	if c.val != nil && bytes.Equal(c.val, b) {
+		s = c.sym
+	} else {
+		s = p.sym.Intern(b)
+		c.val = append(c.val[:0], b...)
+		if c.val == nil {
+			c.val = []byte{}
+		}
+		c.sym = s
+	}
 	p.lastVal[j] = append(p.lastVal[j][:0], b...)
 	if p.lastVal[j] == nil {
 		p.lastVal[j] = []byte{}
@@ -345,6 +370,7 @@ func (p *csvRowParser) header(line []byte) error {
 	}
 	p.lastVal = make([][]byte, len(p.need))
 	p.lastSym = make([]Sym, len(p.need))
+	p.cache = make([][internCacheSize]internEntry, len(p.need))
 	return nil
 }
 
