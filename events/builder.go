@@ -60,7 +60,9 @@ type Builder struct {
 	timed      int // timestamped events
 
 	// course-level aggregates for Describe
-	heat map[int][]int64 // week -> type category -> count
+	heat     map[int][]int64 // week -> type category -> count
+	heatWeek int             // week of heatRow, the last row used
+	heatRow  []int64
 
 	sorted []compact // SortInMemory buffer
 }
@@ -657,11 +659,15 @@ func (b *Builder) commit(st *student, c *compact) {
 	b.layout.Add(&st.act, day, int(c.typeCat), c.count)
 	if c.typeCat >= 0 {
 		w := int(floorDiv(int64(day), 7))
-		row := b.heat[w]
+		row := b.heatRow
+		if w != b.heatWeek || row == nil {
+			row = b.heat[w]
+		}
 		if int(c.typeCat) >= len(row) {
-			row = slices.Grow(row, int(c.typeCat)+1-len(row))[:c.typeCat+1]
+			row = slices.Grow(row, max(int(c.typeCat)+1, len(b.typeNames))-len(row))[:max(int(c.typeCat)+1, len(b.typeNames))]
 			b.heat[w] = row
 		}
+		b.heatWeek, b.heatRow = w, row
 		row[c.typeCat] += c.count
 	}
 	if day > b.maxCut {
