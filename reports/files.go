@@ -207,7 +207,7 @@ func ReasonWords(r explain.Reason, features map[string]float64, cutoff *int) str
 	case r.Feature == "mean_score_missing" && v == 1:
 		return "no assessment score" + by
 	case strings.HasPrefix(r.Feature, "clicks_type_"):
-		return fmt.Sprintf("%s clicks on %s pages%s", n, strings.TrimPrefix(r.Feature, "clicks_type_"), by)
+		return fmt.Sprintf("%s clicks on VLE %s material%s", n, strings.TrimPrefix(r.Feature, "clicks_type_"), by)
 	case r.Feature == "studied_credits":
 		return fmt.Sprintf("studying %s credits", n)
 	case strings.HasPrefix(r.Feature, "clicks_week_"):

@@ -88,7 +88,7 @@ func TestPlainSummary(t *testing.T) {
 		"Best at ranking students by risk (AUC, day 28): lr with 0.780 (0.740-0.820), then base-rate 0.500 (0.500-0.500). Against base-rate its AUC is 0.280 higher (0.240-0.320), Holm-adjusted p < 0.001 over 2 DeLong tests",
 		"How early can we tell: the lr model's AUC is 0.710 (0.670-0.750) on day 14 and 0.780 (0.740-0.820) on day 28.",
 		"Calibration: the lr model's predicted risks are off by 4.2 points on average (expected calibration error 0.042); calibration slope 0.91",
-		"predicted risks are higher than the observed rate on average",
+		"calibration-in-the-large -0.12 on the log-odds scale (0 is ideal; negative means predicted risks are too high on average)",
 		"After platt recalibration (fitted on training) the error is 2.1 points.",
 		"Is it fair by the spec's thresholds? FAIL: 3 checks in 1 audited evaluation: 1 FAIL, 1 INCONCLUSIVE (the interval straddles the limit, so the data cannot tell), 1 PASS.",
 		"Who to call first: the 1 student in the high band (flagged by the lr model, risk score 0.800 or more), highest risk first, then the 1 in the medium band",
@@ -135,6 +135,21 @@ func TestVerdictWords(t *testing.T) {
 	} {
 		if got := VerdictWords(c.v); got != c.want {
 			t.Errorf("case %d:\ngot  %q\nwant %q", i, got, c.want)
+		}
+	}
+}
+
+func TestReasonLabel(t *testing.T) {
+	for _, c := range []struct{ feature, want string }{
+		{"missed", "missed assessments"},
+		{"clicks_type_forumng", "few clicks on VLE forumng material"},
+		{"clicks_week_3", "clicks in week 3"},
+		{"weighted_score_missing", "weighted score unknown"},
+		{"highest_education=No Formal quals", "highest_education No Formal quals"},
+		{"weight_submitted_fraction", "weight submitted fraction"},
+	} {
+		if got := reasonLabel(c.feature); got != c.want {
+			t.Errorf("reasonLabel(%q) = %q, want %q", c.feature, got, c.want)
 		}
 	}
 }
@@ -317,7 +332,7 @@ func TestReasonWords(t *testing.T) {
 		{explain.Reason{Feature: "num_of_prev_attempts", Value: 2}, nil, "2 previous attempts at this module"},
 		{explain.Reason{Feature: "days_since_last_activity_missing", Value: 1}, nil, "no VLE activity by day 14"},
 		{explain.Reason{Feature: "mean_score_missing", Value: 1}, nil, "no assessment score by day 14"},
-		{explain.Reason{Feature: "clicks_type_resource", Value: 0}, nil, "0 clicks on resource pages by day 14"},
+		{explain.Reason{Feature: "clicks_type_resource", Value: 0}, nil, "0 clicks on VLE resource material by day 14"},
 		{explain.Reason{Feature: "region_missing", Value: 1}, nil, "region unknown"},
 		{explain.Reason{Feature: "gender=M", Value: 1}, nil, "gender is M"},
 		{explain.Reason{Feature: "weighted_score", Value: 12.345}, nil, "weighted_score = 12.35"},

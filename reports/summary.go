@@ -280,14 +280,14 @@ func calibrationSentence(f *results.Evaluation) string {
 		fmt.Fprintf(&b, "; calibration slope %s (1 is ideal, below 1 means overconfident)", dec(*c.Slope, 2))
 	}
 	if c.Intercept != nil {
-		dir := "equal to the observed rate on average"
+		dir := "the mean predicted risk matches the observed rate"
 		switch {
 		case *c.Intercept > 0:
-			dir = "lower than the observed rate on average"
+			dir = "positive means predicted risks are too low on average"
 		case *c.Intercept < 0:
-			dir = "higher than the observed rate on average"
+			dir = "negative means predicted risks are too high on average"
 		}
-		fmt.Fprintf(&b, "; calibration-in-the-large %s on the log-odds scale (predicted risks are %s)", dec(*c.Intercept, 2), dir)
+		fmt.Fprintf(&b, "; calibration-in-the-large %s on the log-odds scale (0 is ideal; %s)", dec(*c.Intercept, 2), dir)
 	}
 	if c.Slope == nil && c.Undefined != "" {
 		fmt.Fprintf(&b, "; no slope: %s", c.Undefined)
@@ -485,9 +485,15 @@ func reasonLabel(feature string) string {
 		return "clicks in week " + strings.TrimPrefix(feature, "clicks_week_")
 	}
 	if strings.HasPrefix(feature, "clicks_type_") {
-		return "VLE clicks on " + strings.TrimPrefix(feature, "clicks_type_") + " pages"
+		return "few clicks on VLE " + strings.TrimPrefix(feature, "clicks_type_") + " material"
 	}
-	return feature
+	if name, ok := strings.CutSuffix(feature, "_missing"); ok {
+		return strings.ReplaceAll(name, "_", " ") + " unknown"
+	}
+	if name, level, ok := strings.Cut(feature, "="); ok {
+		return name + " " + level
+	}
+	return strings.ReplaceAll(feature, "_", " ")
 }
 
 // whoToCallSentence says whom advisors should call first and why.
