@@ -266,68 +266,75 @@ type passResult struct {
 // pairPool holds the rows of a group and the comparator, merged in
 // descending score order, for ABROCA permutation tests.
 type pairPool struct {
-	test  int // index of the test in dimension.tests
-	y     []uint8
-	block []int32 // tie block of each row: rows with equal scores share it
-	k     int     // rows given to one side in each permutation: the smaller group's size
+	test int     // index of the test in dimension.tests
+	y    []uint8 // labels
+	end  []uint8 // 1 on the last row of a run of equal scores
+	k    int     // rows given to side A in each permutation: the smaller group's size
 }
 
-// permutedABROCA returns the ABROCA between a random subset of k pooled
-// rows and the rest, false when either side lacks a class. Like pass, the
-// loop builds both sides' run curves without branches on the data.
+// permutedABROCA returns the ABROCA between a uniformly random subset of k
+// pooled rows (side A) and the rest, false when either side lacks a class.
 func (p *pairPool) permutedABROCA(wk *worker) (float64, bool) {
-	mark := wk.mark[:len(p.y)]
-	clear(mark)
-	wk.s.randomSubset(mark, p.k)
-	return p.markedABROCA(wk, mark)
+	return p.splitABROCA(wk, nil)
 }
 
 // markedABROCA returns the ABROCA between the pooled rows marked 1 and the
 // others, false when either side lacks a class.
 func (p *pairPool) markedABROCA(wk *worker, mark []uint8) (float64, bool) {
-	// Split the pooled rows (in score order) into the two sides without
-	// branching on the random marks, then build each side's curve.
-	ia, ib := wk.ia[:len(p.y)+1], wk.ib[:len(p.y)+1]
-	na, nb := 0, 0
-	for i, m := range mark {
-		ia[na], ib[nb] = int32(i), int32(i)
-		na += int(m)
-		nb += 1 - int(m)
+	return p.splitABROCA(wk, mark)
+}
+
+// splitABROCA splits the pooled rows into sides A and B, by mark when it
+// is not nil and otherwise by selection sampling (Knuth's algorithm S:
+// row i joins A with probability (A's places left)/(rows left), which
+// draws a uniform k-subset in one pass, in score order), building both
+// sides' curves in the same pass without branches on the data.
+func (p *pairPool) splitABROCA(wk *worker, mark []uint8) (float64, bool) {
+	n := len(p.y)
+	ys, ends := p.y[:n], p.end[:n]
+	sa, sb := &wk.steps, &wk.steps2
+	afp, atp, afb, atb := sa.fp[:n+1], sa.tp[:n+1], sa.fb[:n+1], sa.tb[:n+1]
+	bfp, btp, bfb, btb := sb.fp[:n+1], sb.tp[:n+1], sb.fb[:n+1], sb.tb[:n+1]
+	var ta, fa, tb, fb, tpA, fpA, tpB, fpB, ka, kb int64
+	sel := selector{s: &wk.s, left: uint32(n), places: uint32(p.k)}
+	for i, yv := range ys {
+		var m int64
+		if mark != nil {
+			m = int64(mark[i])
+		} else {
+			m = sel.next()
+		}
+		yi := int64(yv)
+		my := m * yi
+		ta += my
+		fa += m - my
+		tb += yi - my
+		fb += 1 - m - yi + my
+		e := int64(ends[i])
+		t, f := e*ta, e*fa
+		afp[ka], atp[ka], afb[ka], atb[ka] = fpA, tpA, f, t
+		ka += nonzero(t)
+		tpA += t
+		fpA += f
+		ta -= t
+		fa -= f
+		t, f = e*tb, e*fb
+		bfp[kb], btp[kb], bfb[kb], btb[kb] = fpB, tpB, f, t
+		kb += nonzero(t)
+		tpB += t
+		fpB += f
+		tb -= t
+		fb -= f
+	}
+	if tpA == 0 || fpA == 0 || tpB == 0 || fpB == 0 {
+		return 0, false
 	}
 	var a, b runCurve
 	a.reset(wk.ax, wk.ay0, wk.ay1)
 	b.reset(wk.bx, wk.by0, wk.by1)
-	p.sideCurve(ia[:na], &a, &wk.steps)
-	p.sideCurve(ib[:nb], &b, &wk.steps)
-	if a.p == 0 || a.n == 0 || b.p == 0 || b.n == 0 {
-		return 0, false
-	}
+	a.build(sa, int(ka), fpA, tpA)
+	b.build(sb, int(kb), fpB, tpB)
 	return runABROCA(&a, &b), true
-}
-
-// sideCurve builds the run curve of the pooled rows idx (increasing). A
-// row closes its tie block when the next row of the side lies in another
-// block of the pool.
-func (p *pairPool) sideCurve(idx []int32, c *runCurve, st *steps) {
-	var tp, fp, tpB, fpB, k int64
-	sfp, stp, sfb, stb := st.fp[:len(idx)+1], st.tp[:len(idx)+1], st.fb[:len(idx)+1], st.tb[:len(idx)+1]
-	for j, i := range idx {
-		yi := int64(p.y[i])
-		tpB += yi
-		fpB += 1 - yi
-		var e int64 = 1
-		if j+1 < len(idx) && p.block[idx[j+1]] == p.block[i] {
-			e = 0
-		}
-		t, f := e*tpB, e*fpB
-		sfp[k], stp[k], sfb[k], stb[k] = fp, tp, f, t
-		k += nonzero(t)
-		tp += t
-		fp += f
-		tpB -= t
-		fpB -= f
-	}
-	c.build(st, int(k), fp, tp)
 }
 
 // permTest is one permutation test: the statistic is |value| of gap spec.
@@ -428,15 +435,11 @@ func (d *dimension) newPairPool(in *auditInput, a, b, test int) pairPool {
 		if g := int(d.part.rowGroup[i]); g != a && g != b {
 			continue
 		}
-		blk := int32(0)
-		if last >= 0 {
-			blk = p.block[len(p.block)-1]
-			if in.score[i] != in.score[last] {
-				blk++
-			}
+		if last >= 0 && in.score[i] == in.score[last] {
+			p.end[len(p.end)-1] = 0
 		}
 		p.y = append(p.y, in.y[i])
-		p.block = append(p.block, blk)
+		p.end = append(p.end, 1)
 		last = i
 	}
 	return p
@@ -450,9 +453,8 @@ type worker struct {
 	bx, by0, by1 []int64
 	refCurve     runCurve
 	curve        runCurve
-	mark         []uint8
-	ia, ib       []int32
 	steps        steps
+	steps2       steps
 	st           []groupState
 }
 
@@ -523,9 +525,8 @@ func runResampling(dims []*dimension, opts AuditOptions) {
 				w:  make([]uint32, maxRows),
 				ax: make([]int64, maxPool+1), ay0: make([]int64, maxPool+1), ay1: make([]int64, maxPool+1),
 				bx: make([]int64, maxPool+1), by0: make([]int64, maxPool+1), by1: make([]int64, maxPool+1),
-				mark: make([]uint8, maxPool), st: make([]groupState, maxGroups),
-				ia: make([]int32, maxPool+1), ib: make([]int32, maxPool+1),
-				steps: newSteps(maxPool + 1),
+				st:    make([]groupState, maxGroups),
+				steps: newSteps(maxPool + 1), steps2: newSteps(maxPool + 1),
 			}
 			for {
 				i := int(next.Add(1)) - 1

@@ -25,10 +25,10 @@ func randomScored(r *rand.Rand, n, levels int) ([]uint8, []float64) {
 
 func newTestWorker(n int) *worker {
 	return &worker{
-		w: make([]uint32, n), ia: make([]int32, n+1), ib: make([]int32, n+1),
+		w:  make([]uint32, n),
 		ax: make([]int64, n+1), ay0: make([]int64, n+1), ay1: make([]int64, n+1),
 		bx: make([]int64, n+1), by0: make([]int64, n+1), by1: make([]int64, n+1),
-		mark: make([]uint8, n), st: make([]groupState, 4), steps: newSteps(n + 1),
+		st: make([]groupState, 4), steps: newSteps(n + 1), steps2: newSteps(n + 1),
 	}
 }
 

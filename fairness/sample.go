@@ -54,6 +54,46 @@ func (s *stream) intn(n uint32) uint32 {
 	return uint32(m >> 32)
 }
 
+// rejected reports whether the multiply-shift product prod of a 32-bit
+// draw and n falls in Lemire's rejection region (its low half below
+// 2^32 mod n), where the high half would not be exactly uniform.
+func rejected(prod uint64, n uint32) bool {
+	low := uint32(prod)
+	return low < n && low < -n%n
+}
+
+// selector draws a uniformly random subset of places rows out of left,
+// one row at a time in order (selection sampling, Knuth's algorithm S):
+// each row is selected with probability (places left)/(rows left). It
+// takes two 32-bit draws from each PCG output.
+type selector struct {
+	s            *stream
+	bits         uint64
+	odd          bool
+	left, places uint32
+}
+
+// next returns 1 if the next row is selected and 0 otherwise, without a
+// branch on the outcome. The draw in [0, left) is Lemire's exact
+// multiply-shift, with a fresh exact draw in the rare rejection case.
+func (q *selector) next() int64 {
+	if q.odd {
+		q.bits >>= 32
+	} else {
+		q.bits = q.s.pcg.Uint64()
+	}
+	q.odd = !q.odd
+	prod := uint64(uint32(q.bits)) * uint64(q.left)
+	draw := prod >> 32
+	if rejected(prod, q.left) {
+		draw = uint64(q.s.intn(q.left))
+	}
+	m := int64((draw - uint64(q.places)) >> 63)
+	q.places -= uint32(m)
+	q.left--
+	return m
+}
+
 // float64 returns a uniform number in [0, 1) with 53 random bits.
 func (s *stream) float64() float64 {
 	return float64(s.pcg.Uint64()>>11) / (1 << 53)
@@ -184,9 +224,10 @@ func (s *stream) hypergeometricCounts(pool Counts, n int) Counts {
 // cellOf is nil (then len(w) must be n).
 //
 // Two 32-bit draws come from each PCG output, each mapped to [0, n) by
-// Lemire's multiply-shift; the rare low product below n goes through
-// intn's exact rejection instead. The two loops differ only in the
-// indirection through cellOf.
+// Lemire's multiply-shift; when either falls in Lemire's rejection region
+// (probability below 2n/2^32) both are replaced by fresh exact draws, so
+// every draw stays exactly uniform and independent. The two loops differ
+// only in the indirection through cellOf.
 func (s *stream) resampleCells(w []uint32, n int, cellOf []int32) {
 	clear(w)
 	n32, n64 := uint32(n), uint64(n)
@@ -195,7 +236,7 @@ func (s *stream) resampleCells(w []uint32, n int, cellOf []int32) {
 		for ; i+1 < n; i += 2 {
 			v := s.pcg.Uint64()
 			a, b := uint64(uint32(v))*n64, (v>>32)*n64
-			if uint32(a) < n32 || uint32(b) < n32 {
+			if rejected(a, n32) || rejected(b, n32) {
 				w[s.intn(n32)]++
 				w[s.intn(n32)]++
 				continue
@@ -212,7 +253,7 @@ func (s *stream) resampleCells(w []uint32, n int, cellOf []int32) {
 	for ; i+1 < n; i += 2 {
 		v := s.pcg.Uint64()
 		a, b := uint64(uint32(v))*n64, (v>>32)*n64
-		if uint32(a) < n32 || uint32(b) < n32 {
+		if rejected(a, n32) || rejected(b, n32) {
 			w[cellOf[s.intn(n32)]]++
 			w[cellOf[s.intn(n32)]]++
 			continue
@@ -222,20 +263,6 @@ func (s *stream) resampleCells(w []uint32, n int, cellOf []int32) {
 	}
 	if i < n {
 		w[cellOf[s.intn(n32)]]++
-	}
-}
-
-// randomSubset marks a uniformly random subset of k of the len(mark) rows
-// with 1 (Floyd's algorithm); mark must be all 0 on entry.
-func (s *stream) randomSubset(mark []uint8, k int) {
-	m := len(mark)
-	for j := m - k; j < m; j++ {
-		t := int(s.intn(uint32(j + 1)))
-		if mark[t] == 1 {
-			mark[j] = 1
-		} else {
-			mark[t] = 1
-		}
 	}
 }
 
