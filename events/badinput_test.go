@@ -1,6 +1,7 @@
 package events
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -133,5 +134,55 @@ func TestLogKindErrors(t *testing.T) {
 	_, err = ReadCSV(strings.NewReader("s,d\na,2024-01-09T10:00:00Z\n"), "timed.csv", timed, b.Symbols(), b)
 	if err == nil || !strings.Contains(err.Error(), "timed.csv:2: timestamped events need the term start") {
 		t.Errorf("no term: %v", err)
+	}
+}
+
+// TestRandomLinesNeverPanic feeds seeded random lines (quotes, commas,
+// digits, dates, garbage) through every reader with every drop enabled:
+// no panic, and every record is either kept or counted.
+func TestRandomLinesNeverPanic(t *testing.T) {
+	rng := rand.New(rand.NewPCG(42, 7))
+	pieces := []string{",", "\"", "\"\"", "a", "7", "-", ":", "2024-01-08T10:00:00Z", "2024-13-45 99:99:99", "{", "}", "[", "]", "\"actor\":", " ", "\r", "é", "\x00"}
+	start := time.Date(2024, 1, 8, 0, 0, 0, 0, time.UTC)
+	for round := range 30 {
+		var sb strings.Builder
+		sb.WriteString("student,ts,action,n\n")
+		lines := 1 + rng.IntN(40)
+		for range lines {
+			for range rng.IntN(12) {
+				sb.WriteString(pieces[rng.IntN(len(pieces))])
+			}
+			sb.WriteString("\n")
+		}
+		for _, kind := range []string{"csv", "xapi", "caliper"} {
+			b, err := NewBuilder(Options{Cutoffs: []int{7}, Term: Term{Start: start}, SortInMemory: true,
+				Cleaning: Cleaning{DropMalformed: true, DropBadTimestamps: true, Duplicates: true, MaxEventsPerMinute: 3, RegularGaps: 2}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var st Stats
+			switch kind {
+			case "csv":
+				st, err = ReadCSV(strings.NewReader(sb.String()), "r.csv", CSVFormat{Student: []string{"student"}, Time: "ts", Action: "action", Count: "n"}, b.Symbols(), b)
+			case "xapi":
+				st, err = ReadXAPI(strings.NewReader(sb.String()), "r.jsonl", b.Symbols(), b)
+			case "caliper":
+				st, err = ReadCaliper(strings.NewReader(sb.String()), "r.json", b.Symbols(), b)
+			}
+			if err != nil {
+				continue // a clear error is a valid outcome; a panic is not
+			}
+			r, err := b.Finish()
+			if err != nil {
+				t.Fatal(err)
+			}
+			dropped := 0
+			for _, rc := range r.Report.Rules {
+				dropped += rc.Count
+			}
+			if r.Report.Records != st.Events+st.Malformed || r.Report.Kept+dropped != r.Report.Records {
+				t.Errorf("round %d %s: records %d (reader %+v), kept %d, dropped %d", round, kind, r.Report.Records, st, r.Report.Kept, dropped)
+			}
+		}
 	}
 }

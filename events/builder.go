@@ -56,6 +56,7 @@ type Builder struct {
 	counts     [numRules]int
 	perStudent map[Sym]*[numRules]int
 	records    int
+	kept       int // events aggregated (committed)
 	dayOnly    int // events with day offsets
 	timed      int // timestamped events
 
@@ -647,6 +648,7 @@ func (b *Builder) regular(st *student, t int64) bool {
 
 // commit aggregates one clean event.
 func (b *Builder) commit(st *student, c *compact) {
+	b.kept++
 	day := int(c.day)
 	if !b.isDayLog() {
 		for st.nextSnap < len(b.cutoffs) && day > b.cutoffs[st.nextSnap] {

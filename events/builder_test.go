@@ -100,6 +100,15 @@ func checkGenerated(t *testing.T, r *Result, truth *genTruth, cutoffs []int) {
 	if r.Report.Kept+dropped != truth.rows {
 		t.Errorf("kept %d + dropped %d != rows %d", r.Report.Kept, dropped, truth.rows)
 	}
+	kept := 0
+	for _, ss := range truth.sessions {
+		for _, s := range ss {
+			kept += len(s.kept)
+		}
+	}
+	if r.Report.Kept != kept {
+		t.Errorf("kept %d events, planted %d", r.Report.Kept, kept)
+	}
 	if len(r.Report.Students) != len(truth.perStud) {
 		t.Errorf("%d students with drops, want %d", len(r.Report.Students), len(truth.perStud))
 	}

@@ -28,7 +28,8 @@ type Result struct {
 type CleaningReport struct {
 	// Records is the number of records read (events and malformed ones).
 	Records int `json:"records"`
-	// Kept is the number of events aggregated.
+	// Kept is the number of events aggregated (counted as they are, so
+	// the identity above is checked by the tests, not assumed).
 	Kept int `json:"kept"`
 	// Rules lists every rule in the order applied, zero counts included.
 	Rules []datasets.CleaningCount `json:"rules"`
@@ -48,12 +49,10 @@ func newResult(b *Builder) *Result {
 	r := &Result{b: b, Cutoffs: slices.Clone(b.cutoffs)}
 	rep := &r.Report
 	rep.Records = b.records
-	dropped := 0
 	for i, name := range rules {
 		rep.Rules = append(rep.Rules, datasets.CleaningCount{Rule: name, Count: b.counts[i], Detail: ruleDetails[i]})
-		dropped += b.counts[i]
 	}
-	rep.Kept = b.records - dropped
+	rep.Kept = b.kept
 	for s, pc := range b.perStudent {
 		sc := StudentCleaning{Student: b.sym.Name(s), Counts: map[string]int{}}
 		for i, n := range pc {
