@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/evalrun/evalrun/datasets"
 )
 
 func genOptions(t testing.TB, truth *genTruth, cutoffs []int) Options {
@@ -171,5 +169,3 @@ func checkGenerated(t *testing.T, r *Result, truth *genTruth, cutoffs []int) {
 }
 
 func sameFloat(a, b float64) bool { return a == b || (math.IsNaN(a) && math.IsNaN(b)) }
-
-var _ = datasets.CleaningCount{}

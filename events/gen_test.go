@@ -73,7 +73,6 @@ func genClickstream(w io.Writer, cfg genConfig) (*genTruth, error) {
 	if err != nil {
 		return nil, err
 	}
-	start := time.Date(2024, 1, 8, 0, 0, 0, 0, loc)
 	bw := bufio.NewWriterSize(w, 1<<20)
 	fmt.Fprintln(bw, genHeader)
 	truth := &genTruth{sessions: map[string][]genSession{}, drops: map[string]int{}, perStud: map[string]map[string]int{}}
@@ -94,7 +93,6 @@ func genClickstream(w io.Writer, cfg genConfig) (*genTruth, error) {
 		bw.Write(buf)
 		truth.rows++
 	}
-	_ = start
 	for s := range cfg.Students + cfg.UnknownStudents {
 		id := fmt.Sprintf("S%06d", s)
 		known := s < cfg.Students
