@@ -110,11 +110,11 @@ func (c *runCurve) reset(x, y0, y1 []int64) {
 // without branches: every block writes at index n, and n advances only for
 // blocks with positives.
 type steps struct {
-	fp, tp, fb, tb []int64
+	fp, tp, fb, tb []int32
 }
 
 func newSteps(n int) steps {
-	return steps{fp: make([]int64, n), tp: make([]int64, n), fb: make([]int64, n), tb: make([]int64, n)}
+	return steps{fp: make([]int32, n), tp: make([]int32, n), fb: make([]int32, n), tb: make([]int32, n)}
 }
 
 // build fills c with the runs of the curve of k steps ending at (n, p).
@@ -123,16 +123,16 @@ func (c *runCurve) build(s *steps, k int, n, p int64) {
 	last := int64(0)
 	end := int64(0) // FPR count where the last run ends
 	for j := range k {
-		fp, tp := s.fp[j], s.tp[j]
+		fp, tp := int64(s.fp[j]), int64(s.tp[j])
 		if fp > end { // horizontal run up to the block
 			last++
 			c.x[last], c.y0[last], c.y1[last] = fp, tp, tp
 		}
-		if fb := s.fb[j]; fb > 0 { // sloped run across the block
+		if fb := int64(s.fb[j]); fb > 0 { // sloped run across the block
 			last++
-			c.x[last], c.y0[last], c.y1[last] = fp+fb, tp, tp+s.tb[j]
+			c.x[last], c.y0[last], c.y1[last] = fp+fb, tp, tp+int64(s.tb[j])
 		}
-		end = fp + s.fb[j]
+		end = fp + int64(s.fb[j])
 	}
 	if n > end {
 		last++
@@ -203,7 +203,7 @@ func runABROCA(a, b *runCurve) float64 {
 // resampled weights are random, and mispredicted branches would dominate.
 func (sg *sortedGroup) pass(w []uint32, ece bool, curve *runCurve, st *steps) passResult {
 	var tp, fp, tpB, fpB, aucNum, k int64
-	var sfp, stp, sfb, stb []int64
+	var sfp, stp, sfb, stb []int32
 	if curve != nil {
 		sfp, stp, sfb, stb = st.fp[:len(w)+1], st.tp[:len(w)+1], st.fb[:len(w)+1], st.tb[:len(w)+1]
 	}
@@ -233,7 +233,7 @@ func (sg *sortedGroup) pass(w []uint32, ece bool, curve *runCurve, st *steps) pa
 		tb, fb := e*tpB, e*fpB
 		aucNum += fb * (2*tp + tb)
 		if curve != nil {
-			sfp[k], stp[k], sfb[k], stb[k] = fp, tp, fb, tb
+			sfp[k], stp[k], sfb[k], stb[k] = int32(fp), int32(tp), int32(fb), int32(tb)
 			k += nonzero(tb)
 		}
 		tp += tb
@@ -312,14 +312,14 @@ func (p *pairPool) splitABROCA(wk *worker, mark []uint8) (float64, bool) {
 		fb += 1 - m - yi + my
 		e := int64(ends[i])
 		t, f := e*ta, e*fa
-		afp[ka], atp[ka], afb[ka], atb[ka] = fpA, tpA, f, t
+		afp[ka], atp[ka], afb[ka], atb[ka] = int32(fpA), int32(tpA), int32(f), int32(t)
 		ka += nonzero(t)
 		tpA += t
 		fpA += f
 		ta -= t
 		fa -= f
 		t, f = e*tb, e*fb
-		bfp[kb], btp[kb], bfb[kb], btb[kb] = fpB, tpB, f, t
+		bfp[kb], btp[kb], bfb[kb], btb[kb] = int32(fpB), int32(tpB), int32(f), int32(t)
 		kb += nonzero(t)
 		tpB += t
 		fpB += f
