@@ -67,6 +67,7 @@ const (
 	sectionCalib    = "calibration"
 	sectionFairness = "fairness"
 	sectionRisk     = "risk-list"
+	sectionPilots   = "pilots"
 	sectionData     = "data"
 )
 
@@ -108,19 +109,60 @@ func buildDocument(run *results.Run, risk *results.RiskList, plots map[string]*r
 	if run.Description != "" {
 		doc.Intro = append(doc.Intro, run.Description)
 	}
-	doc.Intro = append(doc.Intro, fmt.Sprintf("Seed %d, spec sha256 %s, threshold policy %s. Every number below is read from results.json; intervals are %s unless a column says otherwise.",
-		run.Seed, shortSpecHash(run.SpecSHA256), run.ThresholdPolicy, intervalWords(run)))
+	if len(run.Evaluations) > 0 {
+		doc.Intro = append(doc.Intro, fmt.Sprintf("Seed %d, spec sha256 %s, threshold policy %s. Every number below is read from results.json; intervals are %s unless a column says otherwise.",
+			run.Seed, shortSpecHash(run.SpecSHA256), run.ThresholdPolicy, intervalWords(run)))
+	} else {
+		doc.Intro = append(doc.Intro, fmt.Sprintf("Seed %d, spec sha256 %s. Every number below is read from results.json.", run.Seed, shortSpecHash(run.SpecSHA256)))
+	}
 	doc.Summary = PlainSummary(run, risk)
 	focus := focusEvaluation(run, risk)
-	doc.Sections = append(doc.Sections,
-		modelsSection(run, plots),
-		earlySection(run, plots),
-		calibrationSection(run, focus, plots),
-		fairnessSection(run, focus, plots),
-		riskSection(risk, riskRows),
-		dataSection(run, focus),
-	)
+	if len(run.Evaluations) > 0 {
+		doc.Sections = append(doc.Sections,
+			modelsSection(run, plots),
+			earlySection(run, plots),
+			calibrationSection(run, focus, plots),
+			fairnessSection(run, focus, plots),
+			riskSection(risk, riskRows),
+		)
+	}
+	for _, build := range extraSections {
+		doc.Sections = append(doc.Sections, build(run)...)
+	}
+	doc.Sections = append(doc.Sections, dataSection(run, focus))
 	return doc
+}
+
+// extraSections build the report sections of run-level results beyond the
+// predictions, in order, each returning no section when the run lacks its
+// results. A renderer of more pilot detail (effect tables, the effect
+// forest plot, the power curve) is one more entry, or replaces
+// pilotSections.
+var extraSections = []func(run *results.Run) []docSection{pilotSections}
+
+// pilotSections shows each intervention pilot's own plain-language summary
+// and warnings (package pilot states them; the terminal output and
+// results.json "abtests" hold the full analysis).
+func pilotSections(run *results.Run) []docSection {
+	if len(run.Abtests) == 0 {
+		return nil
+	}
+	s := docSection{ID: sectionPilots, Title: "Intervention pilots"}
+	s.text("The analyses of the spec's intervention pilots, as package pilot states them; every effect with its interval and adjusted p-value is in results.json (abtests) and the terminal output of evalrun run.")
+	for _, p := range run.Abtests {
+		if p == nil {
+			continue
+		}
+		s.heading("Pilot " + p.Name)
+		if len(p.Summary) > 0 {
+			s.items(p.Summary)
+		}
+		if len(p.Warnings) > 0 {
+			s.text("Warnings of pilot %s:", p.Name)
+			s.items(p.Warnings)
+		}
+	}
+	return []docSection{s}
 }
 
 func shortSpecHash(h string) string {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/evalrun/evalrun/explain"
 	"github.com/evalrun/evalrun/fairness"
+	"github.com/evalrun/evalrun/pilot"
 	"github.com/evalrun/evalrun/results"
 )
 
@@ -340,5 +341,39 @@ func TestReasonWords(t *testing.T) {
 		if got := ReasonWords(c.r, c.f, day); got != c.want {
 			t.Errorf("ReasonWords(%+v) = %q, want %q", c.r, got, c.want)
 		}
+	}
+}
+
+// TestPilotOnlyRun renders a run with an intervention pilot and no
+// evaluation: the pilot's own summary leads, the prediction sections are
+// left out, and nothing fails.
+func TestPilotOnlyRun(t *testing.T) {
+	run := &results.Run{Experiment: "pilot-only", Abtests: []*pilot.Result{{
+		Name:     "tutoring",
+		Summary:  []string{"Tutoring raised the pass rate by 6 points (1 to 11).", "No sample ratio mismatch."},
+		Warnings: []string{"3 of 40 classes lost more than 20% of students"},
+	}}}
+	if got := PlainSummary(run, nil); len(got) != 1 || got[0] != "Intervention pilot tutoring: Tutoring raised the pass rate by 6 points (1 to 11); No sample ratio mismatch." {
+		t.Errorf("summary %q", got)
+	}
+	md, err := Markdown(run, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(md)
+	for _, want := range []string{"## Intervention pilots", "### Pilot tutoring", "- No sample ratio mismatch.", "- 3 of 40 classes lost more than 20% of students"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("report.md lacks %q:\n%s", want, s)
+		}
+	}
+	if strings.Contains(s, "## Which model is best") {
+		t.Errorf("report.md of a run without evaluations has a models section:\n%s", s)
+	}
+	page, err := HTML(run, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(page, []byte(`<section id="pilots">`)) {
+		t.Error("report.html lacks the pilots section")
 	}
 }

@@ -17,13 +17,28 @@ import (
 // how early the risk can be told (with several cutoffs), how sure the
 // numbers are, how well the probabilities are calibrated, whether the
 // model is fair by the spec's thresholds, and whom advisors should call
-// first and why. The focus evaluation is the risk list's, else the first
-// fitted model's (see focusEvaluation). A run without evaluations yields
-// a single sentence saying so. Nothing is recomputed: every number is a
+// first and why, then each intervention pilot's own summary
+// (run.Abtests), its sentences joined. The focus evaluation is the risk list's, else the
+// first fitted model's (see focusEvaluation). A run without evaluations
+// yields the pilots' sentences, or a single sentence saying it evaluated
+// no model. Nothing is recomputed: every number is a
 // field of run or risk.
 func PlainSummary(run *results.Run, risk *results.RiskList) []string {
+	var pilots []string
+	for _, p := range run.Abtests {
+		if p != nil && len(p.Summary) > 0 {
+			parts := make([]string, len(p.Summary))
+			for i, line := range p.Summary {
+				parts[i] = strings.TrimSuffix(line, ".")
+			}
+			pilots = append(pilots, "Intervention pilot "+p.Name+": "+strings.Join(parts, "; ")+".")
+		}
+	}
 	f := focusEvaluation(run, risk)
 	if f == nil {
+		if len(pilots) > 0 {
+			return pilots
+		}
 		return []string{"The run evaluated no model."}
 	}
 	var out []string
@@ -39,7 +54,7 @@ func PlainSummary(run *results.Run, risk *results.RiskList) []string {
 	add(calibrationSentence(f))
 	out = append(out, fairnessSentences(run, f)...)
 	add(whoToCallSentence(risk))
-	return out
+	return append(out, pilots...)
 }
 
 // policyPhrase describes a threshold policy (as metrics.ThresholdPolicy
