@@ -62,7 +62,7 @@ figcaption { font-size: .86rem; color: #333; max-width: 60rem; }
 ol.risk { padding-left: 0; list-style: none; }
 ol.risk > li { border-bottom: 1px solid #ddd; padding: .25rem 0; }
 ol.risk summary { cursor: pointer; }
-.band { display: inline-block; min-width: 4.5rem; font-weight: bold; }
+.band { font-weight: bold; }
 .band-high { color: #a33f00; }
 .band-medium { color: #7a5a00; }
 .band-low { color: #333; }
@@ -231,8 +231,13 @@ func weeklyBars(key string, weekly []float64) string {
 		id, w, h, w, h, id, esc(strings.Join(label, ", ")))
 	plotW, plotH := w-left-4, h-bottom-top
 	fmt.Fprintf(&b, "<line x1=\"%g\" y1=\"%g\" x2=\"%g\" y2=\"%g\" stroke=\"#333\"/>\n", left, h-bottom, w-4, h-bottom)
-	fmt.Fprintf(&b, "<text x=\"%g\" y=\"%g\" font-size=\"10\" text-anchor=\"end\">%s</text>\n", left-4, top+8, strconv.FormatFloat(peak, 'f', -1, 64))
+	if peak > 0 {
+		fmt.Fprintf(&b, "<text x=\"%g\" y=\"%g\" font-size=\"10\" text-anchor=\"end\">%s</text>\n", left-4, top+8, strconv.FormatFloat(peak, 'f', -1, 64))
+	} else {
+		fmt.Fprintf(&b, "<text x=\"%g\" y=\"%g\" font-size=\"11\">no clicks in any week</text>\n", left+8, top+plotH/2)
+	}
 	fmt.Fprintf(&b, "<text x=\"%g\" y=\"%g\" font-size=\"10\" text-anchor=\"end\">0</text>\n", left-4, h-bottom)
+	fmt.Fprintf(&b, "<text x=\"%g\" y=\"%g\" font-size=\"9\" text-anchor=\"end\">week</text>\n", left-4, h-5)
 	n := float64(len(weekly))
 	slot := plotW / n
 	for i, v := range weekly {
