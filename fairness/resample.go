@@ -83,21 +83,23 @@ func newSortedGroup(in *auditInput, rows []int32) sortedGroup {
 // branch.
 func nonzero(v int64) int64 { return ((v | -v) >> 63) & 1 }
 
-// runCurve is a ROC curve stored by runs of negatives, the form the
-// resampling loops build without branches on the data. Run r (1..last)
+// runCurve is a ROC curve stored by runs of negatives, built by build from
+// the steps the resampling loops record. Run r (1..last)
 // covers FPR in (x[r-1]/n, x[r]/n], x counting negatives, over which TPR
 // rises linearly from y0[r]/p to y1[r]/p (y0 == y1 for a horizontal run; a
 // tie block holding both classes makes a sloped run). Positives between
 // runs are vertical steps, which have no width. Consecutive horizontal runs
-// are merged, so a curve has about as many runs as positives, however many
-// rows it has. Index 0 is the sentinel (0, 0, 0).
+// form one run, so a curve has at most about twice as many runs as tie
+// blocks holding positives, however many rows it has. Index 0 is the
+// sentinel (0, 0, 0).
 type runCurve struct {
 	x, y0, y1 []int64
 	last      int64
 	n, p      int64
 }
 
-// reset prepares c to hold up to capacity runs in the given buffers.
+// reset empties c and points it at buffers, which need room for every
+// run (the rows plus one suffice).
 func (c *runCurve) reset(x, y0, y1 []int64) {
 	c.x, c.y0, c.y1 = x, y0, y1
 	c.x[0], c.y0[0], c.y1[0] = 0, 0, 0
