@@ -552,3 +552,33 @@ func TestAuditOptionErrors(t *testing.T) {
 		t.Errorf("NaN score: error %v, want one naming row 5", err)
 	}
 }
+
+func TestAuditBootstrapUndefinedReplicates(t *testing.T) {
+	// Group R has 2 positives in 30 rows: a resample holds no positive
+	// with probability (28/30)^30 = 12.6%, so its TPR gap is undefined in
+	// about that share of replicates, more than the 10% allowed: the
+	// interval is null with the reason, and one warning names the pair.
+	rows := cohort(mixed("A", 200), repeat(2, row{"R", 1, 0.9}), repeat(14, row{"R", 0, 0.7}), repeat(14, row{"R", 0, 0.2}))
+	y, s, g := split(rows)
+	opts := quickOptions()
+	opts.BootstrapReplicates = 1000
+	opts.Metrics = []string{MetricTPR, MetricFPR}
+	res, err := Audit(y, s, []Attribute{{"group", g}}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := res.Attributes[0]
+	gap := findGap(t, a, "tpr_difference", "R")
+	if share := float64(gap.BootstrapUndefined) / 1000; share < 0.09 || share > 0.16 {
+		t.Errorf("TPR gap undefined in %d of 1000 replicates, want about 126", gap.BootstrapUndefined)
+	}
+	if gap.Lower.Defined || !strings.Contains(gap.Lower.Reason, "more than 10%") {
+		t.Errorf("interval %+v, want undefined: too many undefined replicates", gap.Lower)
+	}
+	if fpr := findGap(t, a, "fpr_difference", "R"); !fpr.Lower.Defined || fpr.BootstrapUndefined != 0 {
+		t.Errorf("FPR gap: %+v, want a defined interval", fpr)
+	}
+	if !hasWarning(a.Warnings, `"R" vs "A": gaps undefined in some of the 1000 bootstrap replicates`) {
+		t.Errorf("no aggregated warning: %q", a.Warnings)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -704,6 +705,16 @@ func quantile7(x []float64, p float64) float64 {
 func (d *dimension) finishGaps(opts AuditOptions) {
 	B := opts.BootstrapReplicates
 	alpha := 1 - opts.ConfidenceLevel
+	// Gaps undefined in some replicates, collected per pair of groups for
+	// one warning each.
+	undefinedIn := make(map[string][]string)
+	var labels []string
+	defer func() {
+		for _, label := range labels {
+			d.warnings = append(d.warnings, fmt.Sprintf("%s: gaps undefined in some of the %d bootstrap replicates (a resampled group lacked a class or flagged rows), intervals from the others: %s",
+				label, B, strings.Join(undefinedIn[label], ", ")))
+		}
+	}()
 	for i := range d.specs {
 		gap := &d.gaps[i]
 		noInterval := func(why string) {
@@ -723,8 +734,11 @@ func (d *dimension) finishGaps(opts AuditOptions) {
 			}
 			gap.BootstrapUndefined = B - len(vals)
 			if gap.BootstrapUndefined > 0 {
-				d.warnings = append(d.warnings, fmt.Sprintf("%s %s: undefined in %d of %d bootstrap replicates (a resampled group lacked a class or flagged rows); interval from the others",
-					gap.Metric, gapLabel(gap), gap.BootstrapUndefined, B))
+				label := gapLabel(gap)
+				if _, ok := undefinedIn[label]; !ok {
+					labels = append(labels, label)
+				}
+				undefinedIn[label] = append(undefinedIn[label], fmt.Sprintf("%s (%d)", gap.Metric, gap.BootstrapUndefined))
 			}
 			if float64(gap.BootstrapUndefined) > undefinedShareLimit*float64(B) || len(vals) < 2 {
 				noInterval(fmt.Sprintf("undefined in %d of %d bootstrap replicates (more than %.0f%%)", gap.BootstrapUndefined, B, 100*undefinedShareLimit))
@@ -766,9 +780,9 @@ func (d *dimension) finishGaps(opts AuditOptions) {
 // gapLabel names a gap's groups for warnings.
 func gapLabel(g *Gap) string {
 	if g.Group == "" {
-		return "(between groups)"
+		return "between groups"
 	}
-	return fmt.Sprintf("(%q vs %q)", g.Group, g.Reference)
+	return fmt.Sprintf("%q vs %q", g.Group, g.Reference)
 }
 
 // noTestReason says why gap i has no p-value (used until a test fills it).
