@@ -17,6 +17,9 @@ package fairness
 // smaller of the two min/max ratios (fairlearn). ece_difference is the
 // calibration gap: the difference of expected calibration errors (ECE is
 // biased upward in small groups, so a small group tends to look worse).
+// abroca and between-groups differences are non-negative and biased
+// upward, so their percentile intervals can sit above the estimate in
+// small groups; read them with their p-values.
 //
 // Lower and Upper are the percentile bootstrap interval at the audit's
 // confidence level (R quantile type 7 over the replicates where the gap is
