@@ -546,7 +546,7 @@ func riskSection(risk *results.RiskList, rows int) docSection {
 	for _, st := range risk.Students {
 		bands[st.Band]++
 	}
-	ids := "pseudonymous keys (a keyed hash of the student id)"
+	ids := "pseudonymous keys (see risk_list.csv and the warnings for how they are derived)"
 	if !risk.Pseudonymized {
 		ids = "real student ids (the spec opted in)"
 	}
