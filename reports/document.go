@@ -546,7 +546,7 @@ func riskSection(risk *results.RiskList, rows int) docSection {
 	for _, st := range risk.Students {
 		bands[st.Band]++
 	}
-	ids := "pseudonymous keys (see risk_list.csv and the warnings for how they are derived)"
+	ids := "pseudonymous keys, not real ids"
 	if !risk.Pseudonymized {
 		ids = "real student ids (the spec opted in)"
 	}

@@ -97,6 +97,10 @@ func htmlDoc(doc reportDoc) []byte {
 	b.WriteString("</ul></nav>\n<main>\n")
 	fmt.Fprintf(&b, "<section id=\"%s\">\n<h2>Summary</h2>\n<ul class=\"summary\">\n", sectionSummary)
 	for _, p := range doc.Summary {
+		if lead, rest, ok := summaryLead(p); ok {
+			fmt.Fprintf(&b, "<li><strong>%s</strong>%s</li>\n", esc(lead), esc(rest))
+			continue
+		}
 		fmt.Fprintf(&b, "<li>%s</li>\n", esc(p))
 	}
 	b.WriteString("</ul>\n</section>\n")
@@ -129,6 +133,17 @@ func htmlDoc(doc reportDoc) []byte {
 	}
 	b.WriteString("</main>\n<footer>Rendered by evalrun from results.json and the risk list; no statistic is recomputed by the report. Plots are also written as plots/*.svg and plots/*.png.</footer>\n</body>\n</html>\n")
 	return b.Bytes()
+}
+
+// summaryLead splits a summary paragraph after its question or label
+// ("How sure:", "Is it fair by the spec's thresholds?") so the HTML can
+// set it in bold; ok is false when the paragraph has no short lead.
+func summaryLead(p string) (lead, rest string, ok bool) {
+	i := strings.IndexAny(p, ":?")
+	if i < 0 || i > 60 {
+		return "", "", false
+	}
+	return p[:i+1], p[i+1:], true
 }
 
 func htmlTable(b *bytes.Buffer, t *docTable, n int) {

@@ -314,6 +314,9 @@ func TestHTMLStructure(t *testing.T) {
 		`aria-labelledby="weekly-a1b2c3"`,
 		"3 due by day 28, 1 submitted, 2 missed, 1 submitted late, mean score 31 out of 100.",
 		"20 clicks by day 28, active on 3 days, last active 12 days before the cutoff.",
+		"<li><strong>How sure:</strong> the ranges in brackets",
+		"<li><strong>Is it fair by the spec&#39;s thresholds?</strong> FAIL:",
+		"<li>Flagging the 30% highest-risk students on day 28",
 	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("report.html lacks %q", want)
