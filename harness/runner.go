@@ -278,11 +278,20 @@ func (e *evaluation) explain(ctx context.Context, fitted models.Fitted, seed uin
 	ex := e.spec.Explain
 	if k := ex.reasons(); k > 0 {
 		if m, ok := fitted.(models.Explainer); ok {
-			contrib, _, err := m.Explain(ctx, e.prep.test)
+			// Exact TreeSHAP costs tens of milliseconds per student for a
+			// large forest: explain the highest-risk students first.
+			idx := topScores(e.scores, ex.reasonRows())
+			rows := selectRows(e.prep.test, idx)
+			contrib, _, err := m.Explain(ctx, rows)
 			if err != nil {
 				return err
 			}
-			e.reasons = explain.TopReasons(contrib, e.prep.test.X, k)
+			top := explain.TopReasons(contrib, rows.X, k)
+			e.reasons = make([][]explain.Reason, len(e.scores))
+			for j, i := range idx {
+				e.reasons[i] = top[j]
+			}
+			e.result.ReasonRows = len(idx)
 		}
 	}
 	if r := ex.repeats(); r > 0 && e.prep.test.X.Cols > 0 && e.result.Metrics.AUC != nil {
@@ -297,6 +306,35 @@ func (e *evaluation) explain(ctx context.Context, fitted models.Fitted, seed uin
 		}
 	}
 	return nil
+}
+
+// topScores returns the indexes of the n highest scores (all when there
+// are fewer), ties broken by index, in increasing index order.
+func topScores(scores []float64, n int) []int {
+	idx := make([]int, len(scores))
+	for i := range idx {
+		idx[i] = i
+	}
+	if len(idx) > n {
+		sort.SliceStable(idx, func(a, b int) bool { return scores[idx[a]] > scores[idx[b]] })
+		idx = idx[:n]
+		sort.Ints(idx)
+	}
+	return idx
+}
+
+// selectRows returns the rows idx (in that order).
+func selectRows(rows models.Rows, idx []int) models.Rows {
+	if len(idx) == rows.X.Rows {
+		return rows
+	}
+	x := &models.Matrix{Rows: len(idx), Cols: rows.X.Cols, Names: rows.X.Names, Data: make([]float64, 0, len(idx)*rows.X.Cols)}
+	out := models.Rows{X: x, Keys: make([]string, len(idx)), Terms: make([]string, len(idx))}
+	for j, i := range idx {
+		x.Data = append(x.Data, rows.X.Row(i)...)
+		out.Keys[j], out.Terms[j] = rows.Keys[i], rows.Terms[i]
+	}
+	return out
 }
 
 // subsampleRows returns at most n rows (all when there are fewer), drawn

@@ -171,9 +171,22 @@ type ExplainSpec struct {
 	// PermutationRepeats is the number of shuffles per feature for
 	// permutation importance on the test rows (default 5; 0 = off).
 	PermutationRepeats *int `toml:"permutation_repeats"`
+	// ReasonRows bounds the students whose reasons are computed: the
+	// highest-scored ones (default 1000; 0 means every test student).
+	ReasonRows *int `toml:"reason_rows"`
 	// PermutationRows bounds the test rows permutation importance uses
 	// (default 2000, drawn with the task's seed); 0 means all rows.
 	PermutationRows *int `toml:"permutation_rows"`
+}
+
+func (e ExplainSpec) reasonRows() int {
+	switch {
+	case e.ReasonRows == nil:
+		return 1000
+	case *e.ReasonRows == 0:
+		return math.MaxInt
+	}
+	return *e.ReasonRows
 }
 
 func (e ExplainSpec) permutationRows() int {
@@ -664,6 +677,9 @@ func (s *Spec) checkValues(ps *problems) {
 	s.checkReport(ps)
 	if r := s.Explain.reasons(); r < 0 || r > 10 {
 		ps.add("explain.reasons", "must be between 0 and 10, got %d", r)
+	}
+	if s.Explain.ReasonRows != nil && *s.Explain.ReasonRows < 0 {
+		ps.add("explain.reason_rows", "must be 0 (every student) or positive")
 	}
 	if s.Explain.PermutationRows != nil && *s.Explain.PermutationRows < 0 {
 		ps.add("explain.permutation_rows", "must be 0 (all rows) or positive")

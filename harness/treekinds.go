@@ -26,6 +26,9 @@ type forestParams struct {
 	// MaxFeatures: "sqrt" (default), "log2", "all", a count or a fraction.
 	MaxFeatures string `toml:"max_features"`
 	Bootstrap   *bool  `toml:"bootstrap"`
+	// MaxBins bins each feature into at most this many quantile bins for
+	// speed (default 255); -1 searches every threshold (exact CART).
+	MaxBins int `toml:"max_bins"`
 	// ClassWeight: "", "balanced" or "balanced_subsample".
 	ClassWeight string `toml:"class_weight"`
 }
@@ -93,14 +96,18 @@ func init() {
 			if fp.ClassWeight != "" && fp.ClassWeight != "balanced" && fp.ClassWeight != "balanced_subsample" {
 				cw = paramError{"class_weight", fmt.Sprintf("must be \"balanced\" or \"balanced_subsample\" (or left out), got %q", fp.ClassWeight)}
 			}
-			return firstProblem(checkCriterion(fp.Criterion), nonNegative("n_trees", fp.NTrees), nonNegative("max_depth", fp.MaxDepth),
+			var bins error
+			if fp.MaxBins != 0 && fp.MaxBins != -1 && (fp.MaxBins < 2 || fp.MaxBins > 255) {
+				bins = paramError{"max_bins", fmt.Sprintf("must be between 2 and 255, or -1 for exact splits, got %d", fp.MaxBins)}
+			}
+			return firstProblem(checkCriterion(fp.Criterion), bins, nonNegative("n_trees", fp.NTrees), nonNegative("max_depth", fp.MaxDepth),
 				nonNegative("min_samples_leaf", fp.MinSamplesLeaf), nonNegative("min_samples_split", fp.MinSamplesSplit), cw)
 		},
 		build: func(p any, _ buildContext) (models.Model, error) {
 			fp := p.(*forestParams)
 			return models.RandomForest{Config: models.ForestConfig{NTrees: fp.NTrees, Criterion: fp.Criterion, MaxDepth: fp.MaxDepth,
 				MinSamplesLeaf: fp.MinSamplesLeaf, MinSamplesSplit: fp.MinSamplesSplit, MaxFeatures: fp.MaxFeatures,
-				DisableBootstrap: fp.Bootstrap != nil && !*fp.Bootstrap, ClassWeight: fp.ClassWeight}}, nil
+				DisableBootstrap: fp.Bootstrap != nil && !*fp.Bootstrap, MaxBins: fp.MaxBins, ClassWeight: fp.ClassWeight}}, nil
 		},
 	}
 	modelKinds["gbm"] = modelKind{

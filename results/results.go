@@ -104,6 +104,9 @@ type Evaluation struct {
 	Curves *Curves `json:"curves,omitempty"`
 	// Selection records how a model with a grid chose its parameters.
 	Selection *Selection `json:"selection,omitempty"`
+	// ReasonRows is how many test students (the highest-scored) have
+	// reasons in predictions.csv; 0 when the model gives none.
+	ReasonRows int `json:"reason_rows"`
 	// Importance is the permutation importance of each feature on the
 	// test rows (AUC drop), largest first.
 	Importance []explain.Importance `json:"permutation_importance,omitempty"`
