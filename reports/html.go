@@ -42,7 +42,8 @@ table { border-collapse: collapse; font-size: .86rem; }
 caption { caption-side: top; text-align: left; font-weight: bold; padding: .3rem 0; max-width: 60rem; }
 th, td { border: 1px solid #bbb; padding: .2rem .45rem; vertical-align: top; }
 th { background: #e8eef4; text-align: left; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.ci { white-space: nowrap; color: #333; }
 tbody tr:nth-child(even) { background: #f5f5f5; }
 td.verdict { font-weight: bold; white-space: nowrap; }
 td.verdict-FAIL { background: #f9d9c4; border: 2px solid #D55E00; }
@@ -135,6 +136,20 @@ func htmlDoc(doc reportDoc) []byte {
 	return b.Bytes()
 }
 
+// numberCell escapes a table cell, keeping an interval "(lo-hi)" after
+// an estimate on one line so narrow columns wrap between the two.
+func numberCell(c string) string {
+	if v, iv, ok := strings.Cut(c, " ("); ok && strings.HasSuffix(iv, ")") && isNumber(v) {
+		return esc(v) + " <span class=\"ci\">(" + esc(iv) + "</span>"
+	}
+	return esc(c)
+}
+
+func isNumber(s string) bool {
+	_, err := strconv.ParseFloat(s, 64)
+	return err == nil
+}
+
 // summaryLead splits a summary paragraph after its question or label
 // ("How sure:", "Is it fair by the spec's thresholds?") so the HTML can
 // set it in bold; ok is false when the paragraph has no short lead.
@@ -167,7 +182,7 @@ func htmlTable(b *bytes.Buffer, t *docTable, n int) {
 				class = append(class, "verdict", "verdict-"+slug(c))
 			}
 			if len(class) > 0 {
-				fmt.Fprintf(b, "<td class=\"%s\">%s</td>", strings.Join(class, " "), esc(c))
+				fmt.Fprintf(b, "<td class=\"%s\">%s</td>", strings.Join(class, " "), numberCell(c))
 			} else {
 				fmt.Fprintf(b, "<td>%s</td>", esc(c))
 			}
