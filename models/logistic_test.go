@@ -92,7 +92,7 @@ func TestLogisticGradientAtSolution(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(7, uint64(i)))
 			train := linearLogitData(rng, tc.n, []float64{0.8, -0.3, 0.1, 0}, -1.5)
-			f, err := Logistic{Config: LogisticConfig{C: tc.c, Standardize: tc.standardize, ClassWeight: tc.classWeight}}.FitLogistic(ctx, train)
+			f, err := Logistic{Config: LogisticConfig{Solver: LogisticSolverNewton, C: tc.c, Standardize: tc.standardize, ClassWeight: tc.classWeight}}.FitLogistic(ctx, train)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -157,7 +157,7 @@ func TestLogisticSymmetricData(t *testing.T) {
 				}
 			}
 			train := TrainingSet{Rows: Rows{X: matrixFromRows(rows)}, Y: y}
-			f, err := Logistic{Config: LogisticConfig{C: tc.c}}.FitLogistic(ctx, train)
+			f, err := Logistic{Config: LogisticConfig{Solver: LogisticSolverNewton, C: tc.c}}.FitLogistic(ctx, train)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -186,7 +186,7 @@ func TestLogisticInterceptOnly(t *testing.T) {
 		classWeight string
 		want        float64
 	}{{"", math.Log(30.0 / 70.0)}, {"balanced", 0}} {
-		f, err := Logistic{Config: LogisticConfig{C: 1, ClassWeight: tc.classWeight}}.FitLogistic(ctx, train)
+		f, err := Logistic{Config: LogisticConfig{Solver: LogisticSolverNewton, C: 1, ClassWeight: tc.classWeight}}.FitLogistic(ctx, train)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -221,8 +221,8 @@ func TestLogisticWeightEquivalences(t *testing.T) {
 	}
 
 	doubled := TrainingSet{Rows: Rows{X: &Matrix{Rows: 800, Cols: 3, Data: append(append([]float64(nil), base.X.Data...), base.X.Data...), Names: base.X.Names}}, Y: append(append([]uint8(nil), base.Y...), base.Y...)}
-	a, ai := fit(doubled, LogisticConfig{C: 0.7})
-	b, bi := fit(base, LogisticConfig{C: 1.4})
+	a, ai := fit(doubled, LogisticConfig{Solver: LogisticSolverNewton, C: 0.7})
+	b, bi := fit(base, LogisticConfig{Solver: LogisticSolverNewton, C: 1.4})
 	compare("duplicated rows vs 2C", a, ai, b, bi)
 
 	// 300 negatives and 100 positives, drawn from the same generator.
@@ -247,8 +247,8 @@ func TestLogisticWeightEquivalences(t *testing.T) {
 			rowsT, yT = append(rowsT, r), append(yT, 1)
 		}
 	}
-	a, ai = fit(TrainingSet{Rows: Rows{X: matrixFromRows(rowsB)}, Y: yB}, LogisticConfig{C: 1.5, ClassWeight: "balanced"})
-	b, bi = fit(TrainingSet{Rows: Rows{X: matrixFromRows(rowsT)}, Y: yT}, LogisticConfig{C: 1.5 * 2 / 3})
+	a, ai = fit(TrainingSet{Rows: Rows{X: matrixFromRows(rowsB)}, Y: yB}, LogisticConfig{Solver: LogisticSolverNewton, C: 1.5, ClassWeight: "balanced"})
+	b, bi = fit(TrainingSet{Rows: Rows{X: matrixFromRows(rowsT)}, Y: yT}, LogisticConfig{Solver: LogisticSolverNewton, C: 1.5 * 2 / 3})
 	compare("balanced vs replicated positives", a, ai, b, bi)
 
 	// Standardize by hand (population sd).
@@ -267,8 +267,8 @@ func TestLogisticWeightEquivalences(t *testing.T) {
 			z.Data[i*3+j] = (base.X.At(i, j) - m) / sd
 		}
 	}
-	a, ai = fit(base, LogisticConfig{C: 0.3, Standardize: true})
-	b, bi = fit(TrainingSet{Rows: Rows{X: z}, Y: base.Y}, LogisticConfig{C: 0.3})
+	a, ai = fit(base, LogisticConfig{Solver: LogisticSolverNewton, C: 0.3, Standardize: true})
+	b, bi = fit(TrainingSet{Rows: Rows{X: z}, Y: base.Y}, LogisticConfig{Solver: LogisticSolverNewton, C: 0.3})
 	compare("standardize inside vs by hand", a, ai, b, bi)
 }
 
@@ -282,7 +282,7 @@ func TestLogisticStandardizedScales(t *testing.T) {
 	for i := 0; i < 600; i++ {
 		scaled.Data[i*2] = 1000*scaled.Data[i*2] + 42
 	}
-	cfg := LogisticConfig{C: 1, Standardize: true}
+	cfg := LogisticConfig{Solver: LogisticSolverNewton, C: 1, Standardize: true}
 	f1, err := Logistic{Config: cfg}.FitLogistic(ctx, train)
 	if err != nil {
 		t.Fatal(err)
@@ -334,7 +334,7 @@ func TestLogisticZeroVarianceColumn(t *testing.T) {
 	for i := 0; i < 300; i++ {
 		withConst.Data = append(withConst.Data, train.X.At(i, 0), 4.25, train.X.At(i, 1))
 	}
-	cfg := LogisticConfig{C: 1, Standardize: true}
+	cfg := LogisticConfig{Solver: LogisticSolverNewton, C: 1, Standardize: true}
 	f, err := Logistic{Config: cfg}.FitLogistic(ctx, TrainingSet{Rows: Rows{X: withConst}, Y: train.Y})
 	if err != nil {
 		t.Fatal(err)
@@ -377,7 +377,7 @@ func TestLogisticSeparable(t *testing.T) {
 		}
 	}
 	train := TrainingSet{Rows: Rows{X: matrixFromRows(rows)}, Y: y}
-	f, err := Logistic{Config: LogisticConfig{C: 1e6, Standardize: true}}.FitLogistic(ctx, train)
+	f, err := Logistic{Config: LogisticConfig{Solver: LogisticSolverNewton, C: 1e6, Standardize: true}}.FitLogistic(ctx, train)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -394,8 +394,9 @@ func TestLogisticSeparable(t *testing.T) {
 }
 
 // TestLogisticExplainAdditivity: base + Σ contributions equals the logit of
-// the prediction for every row, with and without standardization, and a row
-// at the training mean has all-zero contributions.
+// the prediction for every row, with both solvers, with and without
+// standardization, and a row at the training mean has all-zero
+// contributions.
 func TestLogisticExplainAdditivity(t *testing.T) {
 	rng := rand.New(rand.NewPCG(21, 2))
 	train := linearLogitData(rng, 400, []float64{0.4, -0.6, 0.3}, -0.5)
@@ -408,8 +409,12 @@ func TestLogisticExplainAdditivity(t *testing.T) {
 	}
 	test.X.Data = append(test.X.Data, mean...)
 	test.X.Rows++
-	for _, standardize := range []bool{false, true} {
-		f, err := Logistic{Config: LogisticConfig{C: 0.5, Standardize: standardize}}.FitLogistic(ctx, train)
+	for _, tc := range []struct {
+		solver      string
+		standardize bool
+	}{{LogisticSolverNewton, false}, {LogisticSolverNewton, true}, {LogisticSolverLBFGS, false}, {LogisticSolverLBFGS, true}} {
+		standardize := tc.standardize
+		f, err := Logistic{Config: LogisticConfig{C: 0.5, Standardize: standardize, Solver: tc.solver}}.FitLogistic(ctx, train)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -459,6 +464,9 @@ func TestLogisticErrors(t *testing.T) {
 		{"C negative", LogisticConfig{C: -1}, good, []uint8{0, 1, 0}, "C must be"},
 		{"C NaN", LogisticConfig{C: math.NaN()}, good, []uint8{0, 1, 0}, "C must be"},
 		{"class weight", LogisticConfig{C: 1, ClassWeight: "auto"}, good, []uint8{0, 1, 0}, "class_weight"},
+		{"solver", LogisticConfig{C: 1, Solver: "liblinear"}, good, []uint8{0, 1, 0}, `solver "liblinear"`},
+		{"negative tol", LogisticConfig{C: 1, Tol: -1}, good, []uint8{0, 1, 0}, "must not be negative"},
+		{"negative max_iter", LogisticConfig{C: 1, MaxIter: -1}, good, []uint8{0, 1, 0}, "must not be negative"},
 		{"label 2", LogisticConfig{C: 1}, good, []uint8{0, 2, 1}, "not 0 or 1"},
 		{"label count", LogisticConfig{C: 1}, good, []uint8{0, 1}, "2 labels for 3 rows"},
 		{"data size", LogisticConfig{C: 1}, &Matrix{Rows: 3, Cols: 1, Data: []float64{1, 2}}, []uint8{0, 1, 0}, "data holds 2"},
@@ -525,7 +533,7 @@ func TestLogisticExactReference(t *testing.T) {
 	}
 	for _, c := range ref.Cases {
 		t.Run(c.ID, func(t *testing.T) {
-			cfg := LogisticConfig{C: c.C, Standardize: c.Standardize, ClassWeight: c.ClassWeight}
+			cfg := LogisticConfig{Solver: LogisticSolverNewton, C: c.C, Standardize: c.Standardize, ClassWeight: c.ClassWeight}
 			f, err := Logistic{Config: cfg}.FitLogistic(ctx, TrainingSet{Rows: Rows{X: matrixFromRows(c.X)}, Y: c.Y})
 			if err != nil {
 				t.Fatal(err)
