@@ -380,3 +380,51 @@ func TestPilotOnlyRun(t *testing.T) {
 		t.Error("report.html lacks the pilots section")
 	}
 }
+
+func TestAccessibleSVG(t *testing.T) {
+	in := []byte("<?xml version=\"1.0\"?>\n<svg width=\"10pt\" height=\"10pt\">\n<text style=\"font-family:Liberation Sans;font-size:10px\">x</text>\n</svg>\n")
+	got := string(accessibleSVG(in, "plots-a", `ROC & "PR" <curves>`, "two curves"))
+	want := "<?xml version=\"1.0\"?>\n<svg role=\"img\" aria-labelledby=\"plots-a-title plots-a-desc\" width=\"10pt\" height=\"10pt\">\n" +
+		"<title id=\"plots-a-title\">ROC &amp; &quot;PR&quot; &lt;curves&gt;</title>\n<desc id=\"plots-a-desc\">two curves</desc>\n\n" +
+		"<text style=\"font-family:Liberation Sans,Arial,Helvetica,sans-serif;font-size:10px\">x</text>\n</svg>\n"
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+	checkXML(t, "accessible svg", []byte(got))
+	if inline := string(inlineSVG([]byte(got))); !strings.HasPrefix(inline, "<svg role=\"img\"") {
+		t.Errorf("inline SVG starts %q", inline[:20])
+	}
+}
+
+func TestNumberCell(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"0.798 (0.779-0.818)", `0.798 <span class="ci">(0.779-0.818)</span>`},
+		{"-0.120 (-0.200 to -0.070)", `-0.120 <span class="ci">(-0.200 to -0.070)</span>`},
+		{"suppressed: fewer than 30 rows (min_group_size)", "suppressed: fewer than 30 rows (min_group_size)"},
+		{"<0.001", "&lt;0.001"},
+	} {
+		if got := numberCell(c.in); got != c.want {
+			t.Errorf("numberCell(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+func TestWeeklyBars(t *testing.T) {
+	svg := weeklyBars("k1", []float64{4, 0, 2})
+	for _, want := range []string{`aria-labelledby="weekly-k1"`, "Clicks per week: week 0: 4, week 1: 0, week 2: 2", ">4</text>"} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("weekly chart lacks %q:\n%s", want, svg)
+		}
+	}
+	// The tallest bar fills the plot height (96 - 18 - 8 = 70), the empty
+	// week has height 0, week 2 half of it.
+	for _, want := range []string{`height="70.0"`, `height="0.0"`, `height="35.0"`} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("weekly chart lacks a bar with %s:\n%s", want, svg)
+		}
+	}
+	checkXML(t, "weekly chart", []byte(svg))
+	if empty := weeklyBars("k2", []float64{0, 0}); !strings.Contains(empty, "no clicks in any week") {
+		t.Errorf("an empty weekly chart does not say so:\n%s", empty)
+	}
+}
