@@ -1,11 +1,16 @@
 package harness
 
 import (
+	"bufio"
+	"compress/gzip"
+	"encoding/csv"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/evalrun/evalrun/datasets"
 	"github.com/evalrun/evalrun/synth"
@@ -18,6 +23,8 @@ type loadedDataset struct {
 	frames []*datasets.Frame
 	// numeric and categorical are the selected feature columns by type.
 	numeric, categorical []string
+	// events are the event logs joined to this dataset.
+	events []joinedLog
 }
 
 // loadDatasets loads every dataset of the spec. Load errors name the file,
@@ -25,13 +32,16 @@ type loadedDataset struct {
 func loadDatasets(s *Spec) ([]*loadedDataset, error) {
 	var out []*loadedDataset
 	for i, d := range s.Datasets {
+		if d.Kind == "events" {
+			continue // joined to its student table below
+		}
 		frames, err := loadDataset(s, d)
 		if err != nil {
 			return nil, fmt.Errorf("dataset %q (%s:%d): %w", d.Name, s.File, s.lines.line(fmt.Sprintf("datasets[%d]", i)), err)
 		}
 		out = append(out, &loadedDataset{spec: d, index: i, frames: frames})
 	}
-	return out, nil
+	return joinEvents(s, out)
 }
 
 func loadDataset(s *Spec, d Dataset) ([]*datasets.Frame, error) {
@@ -71,9 +81,19 @@ func loadDataset(s *Spec, d Dataset) ([]*datasets.Frame, error) {
 		for _, c := range d.Categorical {
 			cat[c] = true
 		}
+		// Features an events dataset joins later are not in the file.
+		joined := joinedByEvents(s, d.Name)
+		var header map[string]bool
+		if joined {
+			h, err := csvHeader(s.ResolvePath(d.Path))
+			if err != nil {
+				return nil, err
+			}
+			header = h
+		}
 		var numeric []string
 		for _, f := range d.Features {
-			if !cat[f] {
+			if !cat[f] && (!joined || header[f]) {
 				numeric = append(numeric, f)
 			}
 		}
@@ -94,6 +114,44 @@ func loadDataset(s *Spec, d Dataset) ([]*datasets.Frame, error) {
 		return []*datasets.Frame{f}, nil
 	}
 	return nil, fmt.Errorf("unknown dataset kind %q", d.Kind)
+}
+
+// joinedByEvents reports whether an events dataset joins the named dataset.
+func joinedByEvents(s *Spec, name string) bool {
+	for _, d := range s.Datasets {
+		if d.Kind == "events" && d.Join == name {
+			return true
+		}
+	}
+	return false
+}
+
+// csvHeader returns the column names of a csv or csv.gz file.
+func csvHeader(path string) (map[string]bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	br := bufio.NewReader(f)
+	var r io.Reader = br
+	if magic, err := br.Peek(2); err == nil && magic[0] == 0x1f && magic[1] == 0x8b {
+		gz, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		defer gz.Close()
+		r = gz
+	}
+	rec, err := csv.NewReader(r).Read()
+	if err != nil {
+		return nil, fmt.Errorf("%s: reading the header: %w", path, err)
+	}
+	h := map[string]bool{}
+	for _, c := range rec {
+		h[strings.TrimPrefix(strings.TrimSpace(c), "\ufeff")] = true
+	}
+	return h, nil
 }
 
 // fold is one train/test partition of a frame's rows.

@@ -122,12 +122,10 @@ func Run(ctx context.Context, s *Spec, opts RunOptions) (*Outcome, error) {
 	var warnings []string
 	var mapper *pseudonym.Mapper
 	if !s.Privacy.ShowIDs {
-		key := getenv(s.Privacy.KeyEnv)
-		if key == "" {
-			key = fmt.Sprintf("evalrun/%s/%d", s.Experiment.Name, s.Experiment.Seed)
+		if getenv(s.Privacy.KeyEnv) == "" {
 			warnings = append(warnings, fmt.Sprintf("%s unset: pseudonyms derive from the spec and can be recomputed", s.Privacy.KeyEnv))
 		}
-		mapper = pseudonym.New([]byte(key))
+		mapper = pseudonymMapper(s, getenv)
 	}
 
 	run := &results.Run{
@@ -230,6 +228,19 @@ func Run(ctx context.Context, s *Spec, opts RunOptions) (*Outcome, error) {
 		outcome.ExitCode = run.FairnessStatus.ExitCode(s.Fairness.FailOnInconclusive)
 	}
 	return outcome, nil
+}
+
+// pseudonymMapper keys pseudonyms with the secret in the spec's key
+// variable, or, without one, with a key derived from the spec.
+func pseudonymMapper(s *Spec, getenv func(string) string) *pseudonym.Mapper {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	key := getenv(s.Privacy.KeyEnv)
+	if key == "" {
+		key = fmt.Sprintf("evalrun/%s/%d", s.Experiment.Name, s.Experiment.Seed)
+	}
+	return pseudonym.New([]byte(key))
 }
 
 func (s *Spec) thresholdPolicy() metrics.ThresholdPolicy {

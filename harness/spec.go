@@ -14,6 +14,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/evalrun/evalrun/events"
 	"github.com/evalrun/evalrun/pilot"
 )
 
@@ -28,6 +29,8 @@ type Spec struct {
 	Explain    ExplainSpec  `toml:"explain"`
 	Fairness   FairnessSpec `toml:"fairness"`
 	Report     ReportSpec   `toml:"report"`
+	// EventFeatures are the [[features]] blocks of events datasets.
+	EventFeatures []FeatureSpec `toml:"features"`
 	// Abtests are intervention pilots analysed by package pilot.
 	Abtests []pilot.Spec `toml:"abtests"`
 
@@ -90,6 +93,18 @@ type Dataset struct {
 	Label  string `toml:"label"`
 	Term   string `toml:"term"`
 	Course string `toml:"course"`
+
+	// events kind: an LMS event log whose engagement features join the
+	// rows of the student-table dataset named by Join.
+	Join         string           `toml:"join"`
+	JoinOn       string           `toml:"join_on"` // "student" (default) or "key"
+	ByCourse     bool             `toml:"by_course"`
+	Sources      []events.Source  `toml:"sources"`
+	Window       EventsTerm       `toml:"window"`
+	Resources    *EventsResources `toml:"resources"`
+	SortInMemory bool             `toml:"sort_in_memory"`
+	CleaningRaw  toml.Primitive   `toml:"cleaning"`
+	cleaning     events.Cleaning
 }
 
 // ClicksEnabled reports whether OULAD click features are built (default true).
@@ -359,6 +374,9 @@ func ParseSpec(file, dir string, data []byte) (*Spec, error) {
 	s.File, s.Dir, s.SHA256 = file, dir, hex.EncodeToString(sum[:])
 	s.lines = scanKeyLines(string(data))
 	ps := &problems{spec: s}
+	if err := s.decodeEventsCleaning(md); err != nil {
+		return nil, tomlError(file, err)
+	}
 
 	for i, prim := range raw.Models {
 		m, err := decodeModel(md, prim, i, s.lines, ps)
@@ -752,10 +770,13 @@ func (s *Spec) checkDataset(ps *problems, key string, d Dataset) {
 		if d.Clicks != nil || len(d.Presentations) > 0 || d.Students != 0 {
 			ps.add(key, "clicks, presentations and students are only for OULAD kinds")
 		}
+	case "events":
+		s.checkEvents(ps, key, d)
+		return
 	case "":
-		ps.add(key+".kind", "missing (\"oulad\", \"synthetic-oulad\" or \"csv\")")
+		ps.add(key+".kind", "missing (\"oulad\", \"synthetic-oulad\", \"csv\" or \"events\")")
 	default:
-		ps.add(key+".kind", "unknown dataset kind %q (\"oulad\", \"synthetic-oulad\" or \"csv\")", d.Kind)
+		ps.add(key+".kind", "unknown dataset kind %q (\"oulad\", \"synthetic-oulad\", \"csv\" or \"events\")", d.Kind)
 	}
 	for _, c := range d.CutoffDays {
 		if c < -30 || c > 400 {

@@ -8,6 +8,7 @@
 //	evalrun demo                   run the built-in demo on synthetic data
 //	evalrun validate spec.toml     check a spec and its data, fit nothing
 //	evalrun synth oulad -o DIR     write synthetic OULAD-shaped tables
+//	evalrun describe spec.toml     descriptive analytics of the spec's event logs
 //	evalrun audit scores.csv ...   fairness audit of any scored CSV (no spec)
 //	evalrun abtest spec.toml       analyse intervention pilots ([[abtests]])
 //	evalrun power ...              sample size, power or minimum detectable effect
@@ -81,6 +82,7 @@ const usage = `usage:
   evalrun validate spec.toml               check a spec and its data; fit nothing
   evalrun synth oulad -o DIR [--students N] [--seed S]
                                            write synthetic OULAD-shaped tables
+  evalrun describe [--json] spec.toml       describe the spec's event logs
   evalrun audit scores.csv --label y --score p --group gender [--group ...]
         [--intersect a,b] [--reference attr=group] [--threshold 0.5 | --top-fraction 0.3]
         [--max metric=0.05] [--band metric=0.8:1.25] [--min-group-size 30] [--json]
@@ -100,6 +102,8 @@ func run(ctx context.Context, stdout, stderr io.Writer, args []string) error {
 		return validateCmd(stdout, stderr, rest)
 	case "audit":
 		return auditCmd(stdout, stderr, rest)
+	case "describe":
+		return describeCmd(stdout, stderr, rest)
 	case "abtest":
 		return abtestCmd(ctx, stdout, stderr, rest)
 	case "power":

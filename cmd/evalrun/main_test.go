@@ -175,3 +175,67 @@ func TestRunLogs(t *testing.T) {
 		t.Errorf("--log-format xml: err = %v, want a usage error", err)
 	}
 }
+
+func TestDescribeCommand(t *testing.T) {
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "events.toml")
+	abs, _ := filepath.Abs(filepath.Join("..", "..", "harness", "testdata"))
+	os.WriteFile(spec, []byte(fmt.Sprintf(`[experiment]
+name = "describe-test"
+[[datasets]]
+name = "students"
+kind = "csv"
+path = %q
+id = "student_id"
+label = "dfw"
+term = "term"
+features = ["gpa"]
+[[datasets]]
+name = "clicks"
+kind = "events"
+join = "students"
+cutoff_days = [28]
+[[datasets.sources]]
+path = %q
+[datasets.sources.columns]
+student = ["student_id"]
+timestamp = "day"
+time_format = "day"
+action = "verb"
+resource = "resource"
+resource_type = "resource_type"
+count = "clicks"
+[[models]]
+name = "lr"
+kind = "logistic"
+[[splits]]
+name = "s"
+kind = "temporal"
+train = ["2021F", "2022S"]
+test = ["2022F", "2023S"]
+`, filepath.Join(abs, "students.csv"), filepath.Join(abs, "clicks.csv"))), 0o644)
+	t.Setenv("EVALRUN_PSEUDONYM_KEY", "k")
+	stdout, _, err := runCLI(t, "describe", spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"event log clicks (joined to students): 240 students", "largest drops in active students", "weekly engagement patterns"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("describe output lacks %q:\n%s", want, stdout)
+		}
+	}
+	stdout, _, err = runCLI(t, "describe", "--json", spec)
+	var descs []struct {
+		Description struct {
+			Students []struct {
+				Student string `json:"student"`
+			} `json:"students"`
+		} `json:"description"`
+	}
+	if err != nil || json.Unmarshal([]byte(stdout), &descs) != nil || len(descs) != 1 {
+		t.Fatalf("describe --json: %v\n%s", err, stdout)
+	}
+	if s := descs[0].Description.Students[0].Student; len(s) != 16 || strings.HasPrefix(s, "S0") {
+		t.Errorf("student %q is not a pseudonym", s)
+	}
+}

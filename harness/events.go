@@ -1,0 +1,328 @@
+package harness
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/evalrun/evalrun/datasets"
+	"github.com/evalrun/evalrun/events"
+)
+
+// EventsTerm is the term window of a timestamped event log: start (day 0)
+// and optional end, as "2024-09-02" or an RFC 3339 time, in TimeZone.
+type EventsTerm struct {
+	Start    string `toml:"start"`
+	End      string `toml:"end"`
+	TimeZone string `toml:"time_zone"`
+}
+
+// EventsResources is a resource table (id -> type, optionally course),
+// like OULAD's vle.csv.
+type EventsResources struct {
+	Path   string   `toml:"path"`
+	ID     string   `toml:"id"`
+	Type   string   `toml:"type"`
+	Course []string `toml:"course"`
+}
+
+// FeatureSpec is one top-level [[features]] table: an engagement feature
+// block of an events dataset (its keys are those of events.Feature).
+type FeatureSpec struct {
+	// Dataset names the events dataset (default: the only one).
+	Dataset        string `toml:"dataset"`
+	events.Feature `toml:""`
+}
+
+// decodeEventsCleaning decodes each events dataset's [cleaning] table over
+// the default rules (a key left out keeps its default).
+func (s *Spec) decodeEventsCleaning(md toml.MetaData) error {
+	for i := range s.Datasets {
+		d := &s.Datasets[i]
+		if d.Kind != "events" {
+			continue
+		}
+		d.cleaning = events.DefaultCleaning()
+		if _, ok := s.lines[fmt.Sprintf("datasets[%d].cleaning", i)]; ok {
+			if err := md.PrimitiveDecode(d.CleaningRaw, &d.cleaning); err != nil {
+				return fmt.Errorf("datasets[%d].cleaning: %w", i, err)
+			}
+		}
+	}
+	return nil
+}
+
+func (s *Spec) checkEvents(ps *problems, key string, d Dataset) {
+	if d.Join == "" {
+		ps.add(key+".join", "missing: the student-table dataset whose rows get the engagement features")
+	} else {
+		found := false
+		for _, other := range s.Datasets {
+			if other.Name == d.Join {
+				found = true
+				if other.Kind == "events" {
+					ps.add(key+".join", "%q is an events dataset; join a student table (csv, oulad)", d.Join)
+				}
+			}
+		}
+		if !found {
+			ps.add(key+".join", "no dataset named %q", d.Join)
+		}
+	}
+	if d.JoinOn != "" && d.JoinOn != string(events.JoinStudents) && d.JoinOn != string(events.JoinKeys) {
+		ps.add(key+".join_on", "must be \"student\" or \"key\", got %q", d.JoinOn)
+	}
+	if len(d.Sources) == 0 {
+		ps.add(key+".sources", "missing: at least one [[datasets.sources]] with a path")
+	}
+	for j, src := range d.Sources {
+		if src.Path == "" {
+			ps.add(fmt.Sprintf("%s.sources[%d].path", key, j), "missing")
+		}
+		switch src.Format {
+		case "", events.SourceCSV, events.SourceXAPI, events.SourceCaliper:
+		default:
+			ps.add(fmt.Sprintf("%s.sources[%d].format", key, j), "must be \"csv\", \"xapi\" or \"caliper\", got %q", src.Format)
+		}
+	}
+	if len(d.CutoffDays) == 0 {
+		ps.add(key+".cutoff_days", "missing: at least one prediction day")
+	}
+	if d.Window.Start != "" {
+		if _, err := parseTermTime(d.Window.Start, d.Window.TimeZone); err != nil {
+			ps.add(key+".term.start", "%v", err)
+		}
+	}
+	if d.Window.End != "" {
+		if _, err := parseTermTime(d.Window.End, d.Window.TimeZone); err != nil {
+			ps.add(key+".term.end", "%v", err)
+		}
+	}
+	if d.Resources != nil && (d.Resources.Path == "" || d.Resources.ID == "" || d.Resources.Type == "") {
+		ps.add(key+".resources", "needs path, id and type (the resource id and type columns)")
+	}
+	for _, k := range []struct {
+		name string
+		set  bool
+	}{{"path", d.Path != ""}, {"features", len(d.Features) > 0}, {"groups", len(d.Groups) > 0}, {"positive", len(d.Positive) > 0}} {
+		if k.set {
+			ps.add(key+"."+k.name, "not used by kind \"events\" (the joined dataset has its own)")
+		}
+	}
+}
+
+// parseTermTime reads "2024-09-02" (midnight in zone) or an RFC 3339 time.
+func parseTermTime(v, zone string) (time.Time, error) {
+	loc := time.UTC
+	if zone != "" {
+		l, err := time.LoadLocation(zone)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("time zone %q: %v", zone, err)
+		}
+		loc = l
+	}
+	if t, err := time.ParseInLocation("2006-01-02", v, loc); err == nil {
+		return t, nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("want a date (2024-09-02) or an RFC 3339 time, got %q", v)
+	}
+	return t, nil
+}
+
+// eventFeatures returns the [[features]] blocks of one events dataset
+// (nil: every kind with its defaults).
+func (s *Spec) eventFeatures(name string) []events.Feature {
+	var out []events.Feature
+	for _, f := range s.EventFeatures {
+		if f.Dataset == "" || f.Dataset == name {
+			out = append(out, f.Feature)
+		}
+	}
+	return out
+}
+
+// joinEvents builds each events dataset's engagement features and joins
+// them to the frames of its student table. A table without cutoffs (csv)
+// gets one frame per cutoff of the log; a table with cutoffs must have
+// the same ones.
+func joinEvents(s *Spec, data []*loadedDataset) ([]*loadedDataset, error) {
+	byName := map[string]*loadedDataset{}
+	for _, ld := range data {
+		byName[ld.spec.Name] = ld
+	}
+	for i, d := range s.Datasets {
+		if d.Kind != "events" {
+			continue
+		}
+		target := byName[d.Join]
+		where := fmt.Sprintf("dataset %q (%s:%d)", d.Name, s.File, s.lines.line(fmt.Sprintf("datasets[%d]", i)))
+		frames, err := cutoffFrames(target, d.CutoffDays)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", where, err)
+		}
+		on := events.JoinOn(d.JoinOn)
+		if on == "" {
+			on = events.JoinStudents
+		}
+		ids := frames[0].Students
+		if on == events.JoinKeys {
+			ids = frames[0].Keys
+		}
+		opts := events.Options{
+			Name: d.Name, Cutoffs: d.CutoffDays, Students: uniqueStrings(ids), Cleaning: d.cleaning,
+			Features: s.eventFeatures(d.Name), SortInMemory: d.SortInMemory,
+		}
+		if d.Window.Start != "" {
+			opts.Term.Start, _ = parseTermTime(d.Window.Start, d.Window.TimeZone)
+			opts.Term.TimeZone = d.Window.TimeZone
+		}
+		if d.Window.End != "" {
+			opts.Term.End, _ = parseTermTime(d.Window.End, d.Window.TimeZone)
+		}
+		if r := d.Resources; r != nil {
+			table, err := events.ReadResourceTableFile(s.ResolvePath(r.Path), r.ID, r.Type, r.Course)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", where, err)
+			}
+			opts.Resources = table
+		}
+		b, err := events.NewBuilder(opts)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", where, err)
+		}
+		var files []datasets.FileInfo
+		for _, src := range d.Sources {
+			src.Path = s.ResolvePath(src.Path)
+			st, err := b.ReadSource(src)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", where, err)
+			}
+			files = append(files, datasets.FileInfo{Path: src.Path, Rows: st.Records})
+		}
+		res, err := b.Finish()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", where, err)
+		}
+		for _, f := range frames {
+			if err := res.JoinFrame(f, on, d.ByCourse); err != nil {
+				return nil, fmt.Errorf("%s: joining cutoff %d: %w", where, f.Cutoff, err)
+			}
+			f.Report.Files = append(f.Report.Files, files...)
+			f.Report.Notes = append(f.Report.Notes, res.Notes...)
+		}
+		target.frames = frames
+		target.events = append(target.events, joinedLog{name: d.Name, on: on, result: res})
+	}
+	return data, nil
+}
+
+// joinedLog is an events dataset joined to a student table.
+type joinedLog struct {
+	name   string
+	on     events.JoinOn
+	result *events.Result
+}
+
+// EventsDescription is the descriptive analytics of one events dataset.
+type EventsDescription struct {
+	Dataset     string                   `json:"dataset"`
+	Joined      string                   `json:"joined_to"`
+	Description *events.Description      `json:"description"`
+	Cleaning    []datasets.CleaningCount `json:"cleaning"`
+}
+
+// Describe loads the spec's data and describes each events dataset: its
+// engagement per student, activity timeline, resource-type by week heatmap,
+// largest drops, students who stopped, and engagement patterns with the
+// joined table's at-risk rates. Student keys are pseudonymized unless the
+// spec shows real identifiers (privacy.show_ids), with the run's key.
+func Describe(s *Spec, getenv func(string) string) ([]EventsDescription, error) {
+	data, err := loadAndValidate(s)
+	if err != nil {
+		return nil, err
+	}
+	keyOf := func(id string) string { return id }
+	if !s.Privacy.ShowIDs {
+		keyOf = pseudonymMapper(s, getenv).Pseudonym
+	}
+	var out []EventsDescription
+	for _, ld := range data {
+		for _, log := range ld.events {
+			f := ld.frames[0]
+			ids := f.Students
+			if log.on == events.JoinKeys {
+				ids = f.Keys
+			}
+			outcomes := make(map[string]uint8, len(ids))
+			for i, id := range ids {
+				outcomes[id] = f.Labels[i]
+			}
+			d, err := log.result.Describe(events.DescribeOptions{Outcomes: outcomes})
+			if err != nil {
+				return nil, fmt.Errorf("describing %q: %w", log.name, err)
+			}
+			for i := range d.Students {
+				d.Students[i].Student = keyOf(d.Students[i].Student)
+			}
+			for i := range d.Stopped {
+				d.Stopped[i].Student = keyOf(d.Stopped[i].Student)
+			}
+			out = append(out, EventsDescription{Dataset: log.name, Joined: ld.spec.Name, Description: d, Cleaning: log.result.Report.Rules})
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s: no events dataset to describe (declare a [[datasets]] with kind = \"events\")", s.File)
+	}
+	return out, nil
+}
+
+// cutoffFrames returns the target's frames for the given cutoffs: copies of
+// its single frame when it has no cutoffs, else its own frames, which must
+// match the cutoffs.
+func cutoffFrames(target *loadedDataset, cutoffs []int) ([]*datasets.Frame, error) {
+	if len(target.frames) == 1 && target.frames[0].Cutoff == datasets.NoCutoff {
+		var out []*datasets.Frame
+		for _, c := range cutoffs {
+			f := cloneFrame(target.frames[0])
+			f.Cutoff = c
+			out = append(out, f)
+		}
+		return out, nil
+	}
+	var have []int
+	for _, f := range target.frames {
+		have = append(have, f.Cutoff)
+	}
+	if !slices.Equal(have, cutoffs) {
+		return nil, fmt.Errorf("cutoff_days %v differ from those of dataset %q (%v)", cutoffs, target.spec.Name, have)
+	}
+	return target.frames, nil
+}
+
+// cloneFrame copies a frame's column lists and report so columns can be
+// appended to the copy; column values are shared (never modified).
+func cloneFrame(f *datasets.Frame) *datasets.Frame {
+	c := *f
+	c.Numeric = slices.Clone(f.Numeric)
+	c.Categorical = slices.Clone(f.Categorical)
+	c.Report.Files = slices.Clone(f.Report.Files)
+	c.Report.Cleaning = slices.Clone(f.Report.Cleaning)
+	c.Report.Notes = slices.Clone(f.Report.Notes)
+	return &c
+}
+
+func uniqueStrings(v []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range v {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}

@@ -1,0 +1,111 @@
+package harness
+
+import (
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+const eventsSpec = `
+[[datasets]]
+name = "clicks"
+kind = "events"
+join = "students"
+cutoff_days = [14, 28]
+
+[[datasets.sources]]
+path = "testdata/clicks.csv"
+[datasets.sources.columns]
+student = ["student_id"]
+timestamp = "day"
+time_format = "day"
+action = "verb"
+resource = "resource"
+resource_type = "resource_type"
+count = "clicks"
+
+[[features]]
+kind = "clicks"
+
+[[features]]
+kind = "forum"
+`
+
+// TestEventsJoin joins engagement features built from a day-offset event
+// log to the csv student table: the table gets one frame per cutoff of the
+// log, each with the event columns, and every model runs on each.
+func TestEventsJoin(t *testing.T) {
+	s := csvSpec(t, eventsSpec)
+	data, err := loadAndValidate(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(data) != 1 || len(data[0].frames) != 2 {
+		t.Fatalf("%d datasets, want the student table with 2 cutoff frames", len(data))
+	}
+	f14, f28 := data[0].frames[0], data[0].frames[1]
+	if f14.Cutoff != 14 || f28.Cutoff != 28 {
+		t.Errorf("cutoffs %d, %d; want 14, 28", f14.Cutoff, f28.Cutoff)
+	}
+	var eventCols []string
+	for _, c := range f28.Numeric {
+		if !slices.Contains([]string{"gpa", "credits"}, c.Name) {
+			eventCols = append(eventCols, c.Name)
+		}
+	}
+	if len(eventCols) == 0 {
+		t.Fatalf("no event columns joined: %v", f28.ColumnNames())
+	}
+	// Activity grows with the cutoff: some student's first event column is
+	// larger at day 28 than at day 14, and none is smaller.
+	c14, _ := f14.NumericByName(eventCols[0])
+	c28, _ := f28.NumericByName(eventCols[0])
+	grew := false
+	for i := range c14.Values {
+		if c28.Values[i] < c14.Values[i] {
+			t.Fatalf("%s of row %d falls from %v (day 14) to %v (day 28)", eventCols[0], i, c14.Values[i], c28.Values[i])
+		}
+		grew = grew || c28.Values[i] > c14.Values[i]
+	}
+	if !grew {
+		t.Errorf("%s never grows from day 14 to day 28", eventCols[0])
+	}
+	// The csv table's own frame is untouched by the join.
+	s2 := csvSpec(t, eventsSpec)
+	s2.Datasets[0].Features = append(s2.Datasets[0].Features, eventCols[0])
+	out := runTo(t, s2, filepath.Join(t.TempDir(), "run"))
+	if len(out.Results.Evaluations) != 4 {
+		t.Errorf("%d evaluations, want 2 cutoffs x 2 folds", len(out.Results.Evaluations))
+	}
+	for _, e := range out.Results.Evaluations {
+		if !slices.Contains(e.Features.Columns, eventCols[0]) {
+			t.Errorf("fold %s at %d lacks the event feature %s", e.Split, *e.Cutoff, eventCols[0])
+		}
+	}
+}
+
+func TestEventsSpecProblems(t *testing.T) {
+	src := csvSource() + `
+[[datasets]]
+name = "clicks"
+kind = "events"
+join = "nowhere"
+join_on = "email"
+
+[[datasets.sources]]
+format = "parquet"
+`
+	_, err := ParseSpec("e.toml", ".", []byte(src))
+	for _, want := range []string{
+		`e.toml:29: datasets[1].join: no dataset named "nowhere"`,
+		`e.toml:30: datasets[1].join_on: must be "student" or "key", got "email"`,
+		`datasets[1].cutoff_days: missing`,
+		`datasets[1].sources[0].path: missing`,
+		`datasets[1].sources[0].format: must be "csv", "xapi" or "caliper", got "parquet"`,
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not contain %q; got:\n%v", want, err)
+		}
+	}
+}
