@@ -263,7 +263,10 @@ func (s *Spec) thresholdPolicy() metrics.ThresholdPolicy {
 }
 
 func datasetSummary(ld *loadedDataset) results.Dataset {
-	d := results.Dataset{Name: ld.spec.Name, Kind: ld.spec.Kind}
+	d := results.Dataset{Name: ld.spec.Name, Kind: ld.spec.Kind, Positive: ld.spec.Positive}
+	if d.Positive == nil {
+		d.Positive = []string{}
+	}
 	for _, f := range ld.frames {
 		c := results.Cutoff{Day: cutoffPtr(f), Rows: f.Len(), Cleaning: f.Report.Cleaning, Notes: f.Report.Notes}
 		byTerm := map[string]*results.TermCount{}

@@ -46,9 +46,12 @@ type Run struct {
 
 // Dataset summarises one loaded dataset per cutoff.
 type Dataset struct {
-	Name    string   `json:"name"`
-	Kind    string   `json:"kind"`
-	Cutoffs []Cutoff `json:"cutoffs"`
+	Name string `json:"name"`
+	Kind string `json:"kind"`
+	// Positive lists the outcome values counted as at risk (label 1);
+	// empty for a 0/1 label column.
+	Positive []string `json:"positive"`
+	Cutoffs  []Cutoff `json:"cutoffs"`
 }
 
 // Cutoff summarises one frame: its rows and what loading cleaned or excluded.
