@@ -66,7 +66,7 @@ func TestDemoAndSynth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"split 2013-to-2014", "logistic", "missed-assessments", "results written to " + filepath.Join(dir, "demo")} {
+	for _, want := range []string{"split 2013-to-2014", "logistic", "missed-rule", "results written to " + filepath.Join(dir, "demo")} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, stdout)
 		}
