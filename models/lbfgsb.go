@@ -21,6 +21,13 @@ import (
 // ("subspace minimization" over all variables); then the Moré–Thuente line
 // search (dcsrch with ftol 1e-3, gtol 0.9, xtol 0.1). Sums are taken in the
 // order the Fortran loops take them.
+//
+// scipy 1.10.1 as Debian builds it (the reference the tests were generated
+// with) links the upstream L-BFGS-B 3.0 library (liblbfgsb0) instead of its
+// own copy of the Fortran; the two differ for unbounded problems only in
+// the line-search limit: upstream stops a line search after 20 trial steps
+// whatever maxls says, scipy's copy after maxls (default 20). scikit-learn
+// 1.2.1 keeps the default, so both give its results.
 
 // lbfgsbObjective evaluates the objective at x, writes its gradient into
 // grad (same length as x) and returns the objective value.
@@ -42,7 +49,8 @@ type lbfgsbSettings struct {
 	// MaxFun is maxfun: scipy stops after an iteration that brought the
 	// number of objective evaluations above MaxFun.
 	MaxFun int
-	// MaxLineSearch is maxls, the most trial steps of one line search.
+	// MaxLineSearch is maxls, the most trial steps of one line search
+	// (scipy's default 20, which scikit-learn 1.2.1 keeps).
 	MaxLineSearch int
 }
 

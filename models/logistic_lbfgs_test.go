@@ -287,3 +287,27 @@ func TestHalfBinomialLossGrad(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkLogisticSolvers compares the two solvers on the 12,000 x 26
+// interaction data of the harness benchmarks (standardized features, C 1).
+// Run: go test ./models -run '^$' -bench LogisticSolvers -benchtime 20x
+func BenchmarkLogisticSolvers(b *testing.B) {
+	train := interactionData(rand.New(rand.NewPCG(42, 12000)), 12000, 26)
+	for _, solver := range []string{LogisticSolverLBFGS, LogisticSolverNewton} {
+		b.Run(solver, func(b *testing.B) {
+			cfg := DefaultLogisticConfig()
+			cfg.Solver = solver
+			var iters int
+			cpu0 := processCPU()
+			for i := 0; i < b.N; i++ {
+				f, err := Logistic{Config: cfg}.FitLogistic(ctx, train)
+				if err != nil {
+					b.Fatal(err)
+				}
+				iters = f.Summary().Iterations
+			}
+			b.ReportMetric((processCPU()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
+			b.ReportMetric(float64(iters), "iterations")
+		})
+	}
+}
