@@ -33,7 +33,7 @@ func WriteTerminal(w io.Writer, run *results.Run) error {
 		for _, split := range splitsOf(run, d.Name) {
 			fmt.Fprintf(w, "\nsplit %s\n", split)
 			table := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off))
-			table.Header("cutoff", "model", "test n", "base", "AUC", ciHeader(run), "AP", "prec", "recall", "F1", "flagged")
+			table.Header("day", "model", "n", "base", "AUC", ciHeader(run), "AP", "prec", "rec", "F1", "flags")
 			for _, e := range run.Evaluations {
 				if e.Dataset != d.Name || e.Split != split {
 					continue
