@@ -26,8 +26,9 @@ type cartParams struct {
 
 // cartGrower grows CART classification trees on coded columns, as
 // scikit-learn's DecisionTreeClassifier with the best splitter: at each
-// node, features are drawn in random order until maxFeatures non-constant
-// ones have been examined; the split maximizing the weighted impurity
+// node, maxFeatures features are drawn without replacement (constant ones
+// counted, more drawn only while all drawn so far are constant: see
+// bestSplit); the split maximizing the weighted impurity
 // decrease wins (first found on ties), between consecutive codes present in
 // the node (the midpoint between distinct values for exact codes). A node is
 // split whenever it is impure and a split respecting minSamplesLeaf exists,
@@ -221,21 +222,27 @@ func (s *splitScan) boundary(g *cartGrower, prev, next uint32) {
 	}
 }
 
-// bestSplit finds the best split of a node. Features in constant (constant
-// in an ancestor, hence here) are skipped without counting towards
-// maxFeatures, as in scikit-learn; features found constant are added.
+// bestSplit finds the best split of a node. Features are drawn without
+// replacement, uniformly among those not drawn yet, as scikit-learn's
+// BestSplitter: every draw counts towards maxFeatures, including a feature
+// that is constant in the node (known from an ancestor, in constant, and
+// skipped without a scan; or found constant by the scan and added to
+// constant), and drawing goes on past maxFeatures only while every feature
+// drawn so far was constant. So a node where most features are constant
+// examines fewer than maxFeatures features and may become a leaf.
 func (g *cartGrower) bestSplit(rows []int32, wTot, wyTot float64, constant *featureSet, rng *rand.Rand) cartSplit {
 	best := cartSplit{proxy: math.Inf(-1)}
 	d := len(g.feats)
-	examined := 0
+	visited, nonConstant := 0, 0
 	// Every feature examined reads the rows' weights: gather them once.
 	for k, r := range rows {
 		g.ordered[k] = g.stat[r]
 	}
-	for i := 0; i < d && examined < g.p.maxFeatures; i++ {
+	for i := 0; i < d && (visited < g.p.maxFeatures || nonConstant == 0); i++ {
 		k := i + rng.IntN(d-i)
 		g.feats[i], g.feats[k] = g.feats[k], g.feats[i]
 		f := g.feats[i]
+		visited++
 		if constant.has(f) {
 			continue
 		}
@@ -250,7 +257,7 @@ func (g *cartGrower) bestSplit(rows []int32, wTot, wyTot float64, constant *feat
 		if isConstant {
 			constant.add(f)
 		} else {
-			examined++
+			nonConstant++
 		}
 	}
 	return best

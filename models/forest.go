@@ -21,9 +21,13 @@ type ForestConfig struct {
 	MaxDepth        int
 	MinSamplesLeaf  int
 	MinSamplesSplit int
-	// MaxFeatures is the number of features examined at each node: "sqrt"
+	// MaxFeatures is the number of features drawn at each node: "sqrt"
 	// (default when empty: max(1, ⌊√d⌋)), "log2" (max(1, ⌊log2 d⌋)), "all",
 	// an integer count ("5"), or a fraction in (0, 1] ("0.3": max(1, ⌊0.3·d⌋)).
+	// As in scikit-learn, a drawn feature that is constant in the node
+	// counts towards the number, and more are drawn only while every
+	// feature drawn is constant; so deep nodes, where many one-hot columns
+	// are constant, examine fewer features and stop splitting sooner.
 	MaxFeatures string
 	// MaxBins bounds the candidate thresholds per feature: values are
 	// grouped into at most MaxBins quantile bins fitted on the training rows
@@ -242,7 +246,7 @@ func (f *FittedForest) Summary() Summary {
 		Params: map[string]any{"n_trees": f.config.NTrees, "criterion": f.config.Criterion, "max_depth": f.config.MaxDepth,
 			"min_samples_leaf": f.config.MinSamplesLeaf, "min_samples_split": f.config.MinSamplesSplit,
 			"max_features": f.config.MaxFeatures, "max_bins": f.config.MaxBins, "bootstrap": !f.config.DisableBootstrap, "class_weight": f.config.ClassWeight},
-		Notes: []string{fmt.Sprintf("%d features examined per split; %.1f leaves per tree on average; largest depth %d",
+		Notes: []string{fmt.Sprintf("%d features drawn per split (constant ones included, as scikit-learn); %.1f leaves per tree on average; largest depth %d",
 			f.maxFeatures, float64(leaves)/float64(len(f.trees)), f.maxDepth)},
 	}
 }

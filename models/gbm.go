@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 )
 
@@ -33,16 +34,22 @@ type GBMConfig struct {
 	MaxBins int
 	// EarlyStopping is "auto" (default when empty: on when the training set
 	// has more than 10,000 rows, as scikit-learn), "on" or "off". When on,
-	// some training rows are held out and training stops once the held-out
-	// log loss has not improved by more than Tol for NIterNoChange
-	// iterations. The held-out rows are the latest term's (the greatest
-	// value of TrainingSet.Terms in string order) when the rows carry more
-	// than one term, otherwise a random ValidationFraction of the rows
-	// drawn with the rng, stratified by label. The model is trained on the
-	// remaining rows only, and keeps every tree built.
+	// ⌈ValidationFraction·n⌉ training rows are held out (as scikit-learn's
+	// train_test_split) and training stops once the held-out mean log loss
+	// has not improved by more than Tol for NIterNoChange iterations (as
+	// scikit-learn's scoring "loss"). The held-out rows are taken by time
+	// when the rows carry more than one term (TrainingSet.Terms, ordered as
+	// strings): a random subset of the latest term, stratified by label;
+	// only if the latest term has fewer rows than needed is it held out
+	// whole and the rest drawn from the term before it (and so on).
+	// Without terms they are a random ValidationFraction of all rows,
+	// stratified by label. The draws use the rng passed to Fit, so the
+	// split is deterministic. The bin thresholds, the baseline and the
+	// trees are fitted on the remaining rows only, and every tree built is
+	// kept (as scikit-learn).
 	EarlyStopping string
-	// ValidationFraction is the held-out share when the rows have no terms;
-	// 0 means 0.1.
+	// ValidationFraction is the share of the training rows held out for
+	// early stopping, in (0, 1); 0 means 0.1.
 	ValidationFraction float64
 	// NIterNoChange is the patience of early stopping; 0 means 10.
 	NIterNoChange int
@@ -147,9 +154,10 @@ type FittedGBM struct {
 var _ Explainer = (*FittedGBM)(nil)
 
 // Fit trains the ensemble. rng draws the held-out rows for early stopping
-// (when the rows have no terms) and the rows used to find bin thresholds
-// when there are more than 200,000; it may be nil (a fixed source is used
-// then).
+// and the rows used to find bin thresholds when there are more than
+// 200,000; it may be nil (a fixed source is used then). Gradients and
+// hessians are rounded to float32 as in scikit-learn, so that with early
+// stopping off the trees match HistGradientBoostingClassifier's.
 //
 // Missing values (NaN) are allowed: at each split they go to the side that
 // reduces the loss more when the training rows reaching the split have
@@ -249,8 +257,12 @@ func (m GBM) Fit(ctx context.Context, train TrainingSet, rng *rand.Rand) (Fitted
 		scores = append(scores, -weightedLogLoss(valY, valRaw, valW))
 	}
 
-	grad := make([]float64, nFit)
-	hess := make([]float64, nFit)
+	// Gradients and hessians are stored in float32, as scikit-learn does
+	// (its G_H_DTYPE), and summed in float64: with the same rounding, the
+	// trees are scikit-learn's split for split instead of drifting apart
+	// after the first near-tie.
+	grad := make([]float32, nFit)
+	hess := make([]float32, nFit)
 	var trees [][]treeNode
 	stopped := false
 	for it := 0; it < cfg.MaxIter; it++ {
@@ -260,8 +272,8 @@ func (m GBM) Fit(ctx context.Context, train TrainingSet, rng *rand.Rand) (Fitted
 		parallelRange(nFit, cfg.Workers, func(lo, hi int) {
 			for k := lo; k < hi; k++ {
 				p := sigmoid(raw[k])
-				grad[k] = w[k] * (p - y[k])
-				hess[k] = w[k] * p * (1 - p)
+				grad[k] = float32(w[k] * (p - y[k]))
+				hess[k] = float32(w[k] * p * (1 - p))
 			}
 		})
 		nodes, binSplits, leafRows := gr.grow(grad, hess)
@@ -322,42 +334,64 @@ func (f *FittedGBM) Summary() Summary {
 }
 
 // heldOutRows splits the rows into those to train on and those held out
-// for early stopping, and describes how.
+// for early stopping, and describes how. ⌈fraction·n⌉ rows are held out (as
+// scikit-learn's train_test_split). When the rows carry more than one term,
+// they are taken by time: terms from the latest (greatest in string order)
+// backwards, each taken whole while it holds no more rows than are still
+// needed, and the rest drawn at random from the next term; otherwise the
+// rows are drawn at random from all rows. A random draw is stratified by
+// label within its term (class counts rounded, the positives' count
+// clamped to what the term has) and uses rng only, so the split is
+// deterministic.
 func heldOutRows(train TrainingSet, fraction float64, rng *rand.Rand) (fit, val []int32, how string) {
 	n := len(train.Y)
+	need := int(math.Ceil(fraction * float64(n)))
+	isVal := make([]bool, n)
+	// groups lists the candidate row sets, latest term first.
+	var groups [][]int32
+	var names []string
 	if len(train.Terms) == n {
-		latest := ""
-		distinct := map[string]bool{}
-		for _, t := range train.Terms {
-			distinct[t] = true
-			if t > latest {
-				latest = t
-			}
+		byTerm := map[string][]int32{}
+		for i, t := range train.Terms {
+			byTerm[t] = append(byTerm[t], int32(i))
 		}
-		if len(distinct) > 1 {
-			for i, t := range train.Terms {
-				if t == latest {
-					val = append(val, int32(i))
-				} else {
-					fit = append(fit, int32(i))
-				}
+		if len(byTerm) > 1 {
+			for t := range byTerm {
+				names = append(names, t)
 			}
-			return fit, val, fmt.Sprintf("the latest training term %q", latest)
+			slices.Sort(names)
+			slices.Reverse(names)
+			for _, t := range names {
+				groups = append(groups, byTerm[t])
+			}
 		}
 	}
-	isVal := make([]bool, n)
-	for class := uint8(0); class <= 1; class++ {
-		var idx []int32
-		for i, v := range train.Y {
-			if v == class {
-				idx = append(idx, int32(i))
+	if groups == nil {
+		all := make([]int32, n)
+		for i := range all {
+			all[i] = int32(i)
+		}
+		drawStratified(all, train.Y, need, isVal, rng)
+		how = fmt.Sprintf("a random %.3g of the rows, stratified by label", fraction)
+	} else {
+		var parts []string
+		for g, rows := range groups {
+			if need == 0 {
+				break
 			}
+			if len(rows) <= need {
+				for _, r := range rows {
+					isVal[r] = true
+				}
+				need -= len(rows)
+				parts = append(parts, fmt.Sprintf("all %d of term %q", len(rows), names[g]))
+				continue
+			}
+			drawStratified(rows, train.Y, need, isVal, rng)
+			parts = append(parts, fmt.Sprintf("a random %d of the %d of term %q, stratified by label", need, len(rows), names[g]))
+			need = 0
 		}
-		k := int(math.Round(fraction * float64(len(idx))))
-		rng.Shuffle(len(idx), func(a, b int) { idx[a], idx[b] = idx[b], idx[a] })
-		for _, i := range idx[:k] {
-			isVal[i] = true
-		}
+		how = fmt.Sprintf("%.3g of the rows from the latest terms: %s", fraction, strings.Join(parts, "; "))
 	}
 	for i := range isVal {
 		if isVal[i] {
@@ -366,7 +400,35 @@ func heldOutRows(train TrainingSet, fraction float64, rng *rand.Rand) (fit, val 
 			fit = append(fit, int32(i))
 		}
 	}
-	return fit, val, fmt.Sprintf("a random %.3g of the rows, stratified by label", fraction)
+	return fit, val, how
+}
+
+// drawStratified marks k of rows (k <= len(rows)) in isVal, drawn at random
+// with rng within each label: round(k·n1/len(rows)) positives, clamped to
+// the positives and negatives available, and the rest negatives.
+func drawStratified(rows []int32, y []uint8, k int, isVal []bool, rng *rand.Rand) {
+	var pos, neg []int32
+	for _, r := range rows {
+		if y[r] == 1 {
+			pos = append(pos, r)
+		} else {
+			neg = append(neg, r)
+		}
+	}
+	k1 := int(math.Round(float64(k) * float64(len(pos)) / float64(len(rows))))
+	k1 = min(max(k1, k-len(neg)), len(pos))
+	for _, c := range []struct {
+		rows []int32
+		k    int
+	}{{neg, k - k1}, {pos, k1}} {
+		// Partial Fisher–Yates: the first c.k entries become a uniform
+		// random subset.
+		for i := 0; i < c.k; i++ {
+			j := i + rng.IntN(len(c.rows)-i)
+			c.rows[i], c.rows[j] = c.rows[j], c.rows[i]
+			isVal[c.rows[i]] = true
+		}
+	}
 }
 
 // weightedLogLoss is the weighted mean log loss of raw log-odds.
@@ -433,7 +495,7 @@ type gbmGrower struct {
 	cfg        GBMConfig
 	offset     []int // feature f's bins are hist[offset[f]:offset[f+1]], the last for missing values
 	part, tmp  []int32
-	og, oh     []float64
+	og, oh     []float32
 	pool       [][]histBin
 }
 
@@ -444,7 +506,7 @@ func newGBMGrower(bins [][]uint8, bm *binMapper, hasMissing []bool, cfg GBMConfi
 		offset[f+1] = offset[f] + bm.nonMissingBins(f) + 1
 	}
 	return &gbmGrower{bins: bins, bm: bm, hasMissing: hasMissing, cfg: cfg, offset: offset,
-		part: make([]int32, n), tmp: make([]int32, n), og: make([]float64, n), oh: make([]float64, n)}
+		part: make([]int32, n), tmp: make([]int32, n), og: make([]float32, n), oh: make([]float32, n)}
 }
 
 // compactMissingBins recodes the missing-value bin of each feature from
@@ -481,7 +543,7 @@ func (g *gbmGrower) putHist(h []histBin) {
 // part[start:end], feature by feature in cfg.Workers goroutines (each
 // feature summed by one goroutine in row order, so results do not depend on
 // scheduling).
-func (g *gbmGrower) buildHist(hist []histBin, start, end int, grad, hess []float64) {
+func (g *gbmGrower) buildHist(hist []histBin, start, end int, grad, hess []float32) {
 	rows := g.part[start:end]
 	og, oh := g.og[:len(rows)], g.oh[:len(rows)]
 	for k, r := range rows {
@@ -495,8 +557,8 @@ func (g *gbmGrower) buildHist(hist []histBin, start, end int, grad, hess []float
 			h := hist[g.offset[f]:g.offset[f+1]]
 			for k, r := range rows {
 				b := &h[col[r]]
-				b.g += og[k]
-				b.h += oh[k]
+				b.g += float64(og[k])
+				b.h += float64(oh[k])
 				b.n++
 			}
 		}
@@ -635,15 +697,15 @@ func (g *gbmGrower) findSplitIn(nd *gbmGrowNode, f0, f1 int) gbmSplitInfo {
 // It returns the nodes (leaf values shrunk by the learning rate, thresholds
 // on the raw feature scale), each internal node's split bin (for routing
 // binned rows) and, for each leaf, the rows that reached it.
-func (g *gbmGrower) grow(grad, hess []float64) ([]treeNode, []int, [][]int32) {
+func (g *gbmGrower) grow(grad, hess []float32) ([]treeNode, []int, [][]int32) {
 	n := len(g.part)
 	for i := range g.part {
 		g.part[i] = int32(i)
 	}
 	var sg, sh float64
 	for i := 0; i < n; i++ {
-		sg += grad[i]
-		sh += hess[i]
+		sg += float64(grad[i])
+		sh += float64(hess[i])
 	}
 	// A node's cover is its number of training rows (the "count" shap uses
 	// for scikit-learn's HistGradientBoosting), TreeSHAP's branch weight.

@@ -1,9 +1,9 @@
 package models
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -39,9 +39,101 @@ func noiseData(rng *rand.Rand, n, d int) TrainingSet {
 	return ts
 }
 
-// TestGBMEarlyStopping checks which rows are held out (the latest term when
-// rows carry terms; a stratified random fraction otherwise), that training
-// stops on noise, and that "auto" is off for 10,000 rows or fewer.
+// TestHeldOutRows checks which rows early stopping holds out: ⌈fraction·n⌉
+// rows (scikit-learn's train_test_split count), taken from the latest term
+// first and from earlier terms only when the later ones are too small,
+// stratified by label where drawn at random, and the same for the same rng
+// state. The expected counts follow from the rule by hand.
+func TestHeldOutRows(t *testing.T) {
+	// 3000 rows: rows with i%10 < 3 in 2014B (900 rows), i%10 == 3 in
+	// 2013J (300 rows), the rest in 2013B (1800); label 1 in every fourth
+	// block of ten rows ((i/10)%4 == 0), so a quarter of each term is
+	// positive (225, 75 and 450 rows).
+	n := 3000
+	terms := make([]string, n)
+	y := make([]uint8, n)
+	for i := range terms {
+		switch {
+		case i%10 < 3:
+			terms[i] = "2014B"
+		case i%10 == 3:
+			terms[i] = "2013J"
+		default:
+			terms[i] = "2013B"
+		}
+		if (i/10)%4 == 0 {
+			y[i] = 1
+		}
+	}
+	cases := []struct {
+		name     string
+		terms    []string
+		fraction float64
+		// wantByTerm is the number of held-out rows of each term;
+		// wantPos the held-out positives.
+		wantByTerm map[string]int
+		wantPos    int
+		wantHow    string
+	}{
+		{"subset of the latest term", terms, 0.1, map[string]int{"2014B": 300}, 75,
+			`a random 300 of the 900 of term "2014B", stratified by label`},
+		// 0.35·3000 = 1050: all 900 of 2014B, then 150 of 2013J with
+		// round(150·75/300) = round(37.5) = 38 positives.
+		{"latest term too small", terms, 0.35, map[string]int{"2014B": 900, "2013J": 150}, 225 + 38,
+			`all 900 of term "2014B"; a random 150 of the 300 of term "2013J", stratified by label`},
+		// 0.4·3000 = 1200: 2014B and 2013J whole, nothing drawn.
+		{"two whole terms", terms, 0.4, map[string]int{"2014B": 900, "2013J": 300}, 225 + 75,
+			`all 900 of term "2014B"; all 300 of term "2013J"`},
+		// ⌈0.15·3000⌉ = 450 rows, round(450·750/3000) = round(112.5) =
+		// 113 positive, from any term.
+		{"no terms", nil, 0.15, nil, 113,
+			"a random 0.15 of the rows, stratified by label"},
+		{"one term", make([]string, n), 0.1, nil, 75, "a random 0.1 of the rows, stratified by label"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			train := TrainingSet{Rows: Rows{Terms: tc.terms}, Y: y}
+			fit, val, how := heldOutRows(train, tc.fraction, rand.New(rand.NewPCG(3, 5)))
+			if want := int(math.Ceil(tc.fraction * float64(n))); len(val) != want || len(fit)+len(val) != n {
+				t.Fatalf("%d held out and %d kept, want %d held out of %d", len(val), len(fit), want, n)
+			}
+			if !strings.Contains(how, tc.wantHow) {
+				t.Errorf("how %q, want it to contain %q", how, tc.wantHow)
+			}
+			byTerm := map[string]int{}
+			pos := 0
+			for _, r := range val {
+				byTerm[terms[r]]++
+				pos += int(y[r])
+			}
+			if tc.wantByTerm != nil {
+				for term, c := range byTerm {
+					if c != tc.wantByTerm[term] {
+						t.Errorf("term %s: %d rows held out, want %d (all: %v)", term, c, tc.wantByTerm[term], byTerm)
+					}
+				}
+			}
+			if pos != tc.wantPos {
+				t.Errorf("%d positives held out, want %d", pos, tc.wantPos)
+			}
+			fit2, val2, _ := heldOutRows(train, tc.fraction, rand.New(rand.NewPCG(3, 5)))
+			if !slices.Equal(fit, fit2) || !slices.Equal(val, val2) {
+				t.Errorf("a second split with the same rng state differs")
+			}
+			seen := make([]bool, n)
+			for _, r := range append(append([]int32(nil), fit...), val...) {
+				if seen[r] {
+					t.Fatalf("row %d both kept and held out", r)
+				}
+				seen[r] = true
+			}
+		})
+	}
+}
+
+// TestGBMEarlyStopping checks that training stops on noise with the
+// held-out rows from the latest term, and that "auto" is off for 10,000
+// rows or fewer.
 func TestGBMEarlyStopping(t *testing.T) {
 	rng := rand.New(rand.NewPCG(31, 7))
 	train := noiseData(rng, 3000, 8)
@@ -57,27 +149,14 @@ func TestGBMEarlyStopping(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := f.Summary()
-	if !strings.Contains(s.Notes[0], `900 held-out rows (the latest training term "2014B")`) {
-		t.Errorf("notes %q, want the 900 rows of term 2014B held out", s.Notes)
+	if !strings.Contains(s.Notes[0], `300 held-out rows (0.1 of the rows from the latest terms: a random 300 of the 900 of term "2014B"`) {
+		t.Errorf("notes %q, want 300 of the 900 rows of term 2014B held out", s.Notes)
 	}
 	if s.Iterations >= 200 || !strings.HasPrefix(s.Notes[1], "stopped after") {
 		t.Errorf("noise labels: %d iterations, notes %q; want an early stop", s.Iterations, s.Notes)
 	}
 
 	train.Terms = nil
-	var n1 int
-	for _, v := range train.Y {
-		n1 += int(v)
-	}
-	f, err = GBM{Config: GBMConfig{MaxIter: 200, EarlyStopping: "on", ValidationFraction: 0.2}}.Fit(ctx, train, rand.New(rand.NewPCG(1, 1)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	wantHeld := int(math.Round(0.2*float64(3000-n1)) + math.Round(0.2*float64(n1)))
-	if note := f.Summary().Notes[0]; !strings.Contains(note, fmt.Sprintf("%d held-out rows (a random 0.2 of the rows", wantHeld)) {
-		t.Errorf("note %q, want %d rows held out at random", note, wantHeld)
-	}
-
 	f, err = GBM{Config: GBMConfig{MaxIter: 15}}.Fit(ctx, train, nil)
 	if err != nil {
 		t.Fatal(err)
