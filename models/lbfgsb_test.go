@@ -31,7 +31,10 @@ func rosenbrockObjective(x, g []float64) float64 {
 // 10 corrections (so the memory wraps around), the iteration and
 // evaluation limits, a wrong gradient (the line search ends on its
 // rounding warning) and an unbounded linear function (the line search runs
-// out of steps: abnormal termination, the start returned). The iterations,
+// out of steps: abnormal termination, the start returned), a gradient
+// that turns wrong mid-path (a failed line search with a full memory: the
+// memory is refreshed, then abnormal termination) and one that is scaled
+// 100-fold mid-path (long line searches). The iterations,
 // evaluations, status and message must be scipy's; the solution must match
 // to 1e-10 relative (scipy's inner products run in OpenBLAS's order).
 func TestMinimizeLBFGSBMatchesScipy(t *testing.T) {
@@ -77,6 +80,24 @@ func TestMinimizeLBFGSBMatchesScipy(t *testing.T) {
 		"linear": func(x, g []float64) float64 {
 			g[0] = -1e6
 			return -1e6 * x[0]
+		},
+		"rosenbrock_flipped": func(x, g []float64) float64 {
+			f := rosenbrockObjective(x, g)
+			if x[0] > 0.5 {
+				for i := range g {
+					g[i] = -g[i]
+				}
+			}
+			return f
+		},
+		"rosenbrock_scaled": func(x, g []float64) float64 {
+			f := rosenbrockObjective(x, g)
+			if x[0] > 0.9 {
+				for i := range g {
+					g[i] *= 100
+				}
+			}
+			return f
 		},
 	}
 	for _, c := range ref.Cases {

@@ -12,7 +12,11 @@ x'x with the gradient's sign flipped, so no step decreases the function and
 the line search gives up at a tiny step (its rounding warning, which
 L-BFGS-B accepts as the next iterate); "linear" is -1e6·x, unbounded below,
 so the line search extrapolates from step 1e-6 and runs out of trial steps
-(scipy's ABNORMAL_TERMINATION_IN_LNSRCH after 20). The installed scipy
+(scipy's ABNORMAL_TERMINATION_IN_LNSRCH after 20); "rosenbrock_flipped"
+flips the gradient's sign once x[0] > 0.5, so a line search fails with a
+full memory (L-BFGS-B refreshes the memory and restarts from steepest
+descent, which fails too: abnormal termination); "rosenbrock_scaled"
+multiplies the gradient by 100 once x[0] > 0.9 (long line searches). The installed scipy
 1.10.1 stops a line search after 20 trial steps whatever maxls says (checked
 with maxls 5, 20 and 50 on "linear"); scikit-learn 1.2.1 keeps the default
 maxls 20.
@@ -43,6 +47,16 @@ def wrong_gradient(x):
     return f, -2.0 * x
 
 
+def rosenbrock_flipped(x):
+    f, g = rosenbrock(x)
+    return f, -g if x[0] > 0.5 else g
+
+
+def rosenbrock_scaled(x):
+    f, g = rosenbrock(x)
+    return f, 100.0 * g if x[0] > 0.9 else g
+
+
 def linear(x):
     return -1e6 * x[0], np.array([-1e6])
 
@@ -58,8 +72,11 @@ specs = [
     ("rosenbrock-6-maxfun30", "rosenbrock", start6, {"maxfun": 30}),
     ("wrong-gradient", "wrong_gradient", [1.0, -2.0], {}),
     ("linear", "linear", [0.0], {}),
+    ("rosenbrock-4-flipped", "rosenbrock_flipped", start6[:4], {}),
+    ("rosenbrock-4-scaled", "rosenbrock_scaled", start6[:4], {}),
 ]
-funcs = {"rosenbrock": rosenbrock, "wrong_gradient": wrong_gradient, "linear": linear}
+funcs = {"rosenbrock": rosenbrock, "wrong_gradient": wrong_gradient, "linear": linear,
+         "rosenbrock_flipped": rosenbrock_flipped, "rosenbrock_scaled": rosenbrock_scaled}
 cases = []
 for cid, fn, x0, opts in specs:
     r = minimize(funcs[fn], np.array(x0, dtype=float), jac=True, method="L-BFGS-B", options=opts)
