@@ -39,6 +39,12 @@ type logisticParams struct {
 	// Standardize scales features by training mean and SD (default true).
 	Standardize *bool `toml:"standardize"`
 	MaxIter     int   `toml:"max_iter"`
+	// Solver is "lbfgs" (default: scikit-learn's solver and stopping
+	// point) or "newton" (the exact minimizer).
+	Solver string `toml:"solver"`
+	// Tol is the solver's tolerance (default 1e-4 for lbfgs, as
+	// scikit-learn; 1e-10 for newton).
+	Tol float64 `toml:"tol"`
 	// ClassWeight is "" or "balanced".
 	ClassWeight string `toml:"class_weight"`
 }
@@ -65,12 +71,22 @@ var modelKinds = map[string]modelKind{
 			if lp.MaxIter < 0 {
 				return paramError{"max_iter", fmt.Sprintf("must be positive, got %d", lp.MaxIter)}
 			}
+			if lp.Solver != "" && lp.Solver != models.LogisticSolverLBFGS && lp.Solver != models.LogisticSolverNewton {
+				return paramError{"solver", fmt.Sprintf("must be \"lbfgs\" or \"newton\", got %q", lp.Solver)}
+			}
+			if lp.Tol < 0 {
+				return paramError{"tol", fmt.Sprintf("must be positive, got %g", lp.Tol)}
+			}
 			return checkClassWeight(lp.ClassWeight)
 		},
 		build: func(p any, _ buildContext) (models.Model, error) {
 			lp := p.(*logisticParams)
 			cfg := models.DefaultLogisticConfig()
 			cfg.ClassWeight = lp.ClassWeight
+			cfg.Tol = lp.Tol
+			if lp.Solver != "" {
+				cfg.Solver = lp.Solver
+			}
 			if lp.MaxIter > 0 {
 				cfg.MaxIter = lp.MaxIter
 			}
