@@ -31,7 +31,12 @@ type LogisticConfig struct {
 	// gradient max-norm is at most Tol, on ftol, or after MaxIter
 	// iterations. Like scikit-learn it stops short of the minimizer (often
 	// by 1e-5 to 1e-4 in the coefficients), and at the same point as
-	// scikit-learn up to floating-point rounding.
+	// scikit-learn up to floating-point rounding: within 1e-9 relative on
+	// well-conditioned data. On ill-conditioned data (features on very
+	// different scales, when lbfgs often runs to max_iter) rounding
+	// differences grow along the path, and scikit-learn's own answer moves
+	// by as much between BLAS libraries (OpenBLAS or the reference BLAS);
+	// standardized features avoid this.
 	//
 	// "newton" is Newton's method to the exact minimizer (to Tol).
 	Solver string
@@ -87,8 +92,9 @@ type FittedLogistic struct {
 
 // Fit trains the model with Config.Solver: "lbfgs" (the default) follows
 // scikit-learn 1.2.1's LogisticRegression(solver="lbfgs") step for step and
-// returns its coefficients up to floating-point rounding (about 1e-9
-// relative in tests against scikit-learn; it is not the exact minimizer);
+// returns its coefficients up to floating-point rounding (within 1e-9
+// relative in tests against scikit-learn on well-conditioned data; see
+// LogisticConfig.Solver; it is not the exact minimizer);
 // "newton" runs Newton's method with a backtracking (Armijo) line search on
 // the exact objective, whose minimizer is unique: it matches scikit-learn's
 // newton-cholesky solution with a tight tol to ~1e-15. rng is not used.
