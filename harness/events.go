@@ -9,6 +9,7 @@ import (
 
 	"github.com/evalrun/evalrun/datasets"
 	"github.com/evalrun/evalrun/events"
+	"github.com/evalrun/evalrun/results"
 )
 
 // EventsTerm is the term window of a timestamped event log: start (day 0)
@@ -228,12 +229,7 @@ type joinedLog struct {
 }
 
 // EventsDescription is the descriptive analytics of one events dataset.
-type EventsDescription struct {
-	Dataset     string                   `json:"dataset"`
-	Joined      string                   `json:"joined_to"`
-	Description *events.Description      `json:"description"`
-	Cleaning    []datasets.CleaningCount `json:"cleaning"`
-}
+type EventsDescription = results.EventLog
 
 // Describe loads the spec's data and describes each events dataset: its
 // engagement per student, activity timeline, resource-type by week heatmap,
@@ -245,6 +241,18 @@ func Describe(s *Spec, getenv func(string) string) ([]EventsDescription, error) 
 	if err != nil {
 		return nil, err
 	}
+	out, err := describeLogs(s, data, getenv)
+	if err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s: no events dataset to describe (declare a [[datasets]] with kind = \"events\")", s.File)
+	}
+	return out, nil
+}
+
+// describeLogs describes the event logs joined to the loaded datasets.
+func describeLogs(s *Spec, data []*loadedDataset, getenv func(string) string) ([]EventsDescription, error) {
 	keyOf := func(id string) string { return id }
 	if !s.Privacy.ShowIDs {
 		keyOf = pseudonymMapper(s, getenv).Pseudonym
@@ -273,9 +281,6 @@ func Describe(s *Spec, getenv func(string) string) ([]EventsDescription, error) 
 			}
 			out = append(out, EventsDescription{Dataset: log.name, Joined: ld.spec.Name, Description: d, Cleaning: log.result.Report.Rules})
 		}
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("%s: no events dataset to describe (declare a [[datasets]] with kind = \"events\")", s.File)
 	}
 	return out, nil
 }

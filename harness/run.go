@@ -141,6 +141,14 @@ func Run(ctx context.Context, s *Spec, opts RunOptions) (*Outcome, error) {
 	for _, ld := range data {
 		run.Datasets = append(run.Datasets, datasetSummary(ld))
 	}
+	logs, err := describeLogs(s, data, getenv)
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range logs {
+		l.Description.Students = nil // per-student rows stay out of results.json
+		run.EventLogs = append(run.EventLogs, l)
+	}
 	for _, p := range s.Abtests {
 		r, err := pilot.Run(p, s.Dir)
 		if err != nil {

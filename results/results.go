@@ -5,6 +5,7 @@ package results
 
 import (
 	"github.com/evalrun/evalrun/datasets"
+	"github.com/evalrun/evalrun/events"
 	"github.com/evalrun/evalrun/explain"
 	"github.com/evalrun/evalrun/fairness"
 	"github.com/evalrun/evalrun/features"
@@ -40,8 +41,11 @@ type Run struct {
 	FairnessStatus  fairness.Outcome `json:"fairness_status"`
 	FoldComparisons []FoldComparison `json:"fold_comparisons"`
 	// Abtests are the analyses of the spec's intervention pilots.
-	Abtests  []*pilot.Result `json:"abtests,omitempty"`
-	Warnings []string        `json:"warnings,omitempty"`
+	Abtests []*pilot.Result `json:"abtests,omitempty"`
+	// EventLogs describe the spec's event logs (aggregates only: the
+	// per-student rows are in `evalrun describe --json`).
+	EventLogs []EventLog `json:"event_logs,omitempty"`
+	Warnings  []string   `json:"warnings,omitempty"`
 }
 
 // Dataset summarises one loaded dataset per cutoff.
@@ -271,4 +275,14 @@ type RiskStudent struct {
 	Features map[string]float64
 	// Weekly holds clicks per week from week 0 (OULAD click features).
 	Weekly []float64
+}
+
+// EventLog is the descriptive analytics of one events dataset: activity
+// timeline, resource-type by week heatmap, largest drops, students who
+// stopped (pseudonymous keys), engagement patterns, cleaning counts.
+type EventLog struct {
+	Dataset     string                   `json:"dataset"`
+	Joined      string                   `json:"joined_to"`
+	Description *events.Description      `json:"description"`
+	Cleaning    []datasets.CleaningCount `json:"cleaning"`
 }
