@@ -31,7 +31,25 @@ type Frame struct {
 	// features (one-hot encoded from training rows) and as group attributes.
 	Categorical []CategoricalColumn
 
+	// Trails holds, per row, the student's assessments as of the cutoff
+	// (OULAD: every assessment due by the cutoff or submitted by it), for
+	// advisors' drill-downs; nil when the loader has none.
+	Trails [][]AssessmentRecord
+
 	Report LoadReport
+}
+
+// AssessmentRecord is one assessment of a student as of a cutoff.
+type AssessmentRecord struct {
+	ID     string  `json:"id"`
+	Type   string  `json:"type"` // TMA, CMA, Exam for OULAD
+	Due    int     `json:"due"`  // due day
+	Weight float64 `json:"weight"`
+	// Submitted is the submission day, nil when not submitted by the
+	// cutoff; Score is nil when not scored (or not submitted).
+	Submitted *int     `json:"submitted"`
+	Score     *float64 `json:"score"`
+	Banked    bool     `json:"banked,omitempty"`
 }
 
 // NoCutoff is Frame.Cutoff for datasets without prediction points.

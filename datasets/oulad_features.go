@@ -38,6 +38,7 @@ func (l *ouladLoader) frame(k int) *Frame {
 		Terms:    make([]string, n),
 		Courses:  make([]string, n),
 		Labels:   make([]uint8, n),
+		Trails:   make([][]AssessmentRecord, n),
 	}
 	numeric := make([][]float64, len(ouladAssessmentNames))
 	for j := range numeric {
@@ -85,6 +86,7 @@ func (l *ouladLoader) frame(k int) *Frame {
 
 		var submitted, submittedDue, late, banked, scored int
 		var scoreSum, wScoreSum, wSum, weightDoneDue float64
+		f.Trails[r] = l.trail(st, c)
 		for _, s := range l.submissions[st.subsFrom:st.subsTo] {
 			if int(s.date) > c {
 				continue
@@ -192,4 +194,33 @@ func (l *ouladLoader) clickColumns(f *Frame, rows []int32, k int) []CleaningCoun
 		{Rule: "no_click_rows", Count: noRows, Detail: "rows of presentations without studentVle.csv rows: click features NaN"},
 		{Rule: "no_click_activity_by_cutoff", Count: noActivity, Detail: fmt.Sprintf("rows with no click on or before day %d: days_since_last_activity NaN", c)},
 	}
+}
+
+// trail lists a student's assessments as of cutoff c: those due by c and
+// those submitted by c (a submission after c is not known yet), in the
+// presentation's assessment order.
+func (l *ouladLoader) trail(st *ouladStudent, c int) []AssessmentRecord {
+	subs := l.submissions[st.subsFrom:st.subsTo]
+	var out []AssessmentRecord
+	for _, ai := range l.pres[st.pres].assessments {
+		a := &l.assessments[ai]
+		rec := AssessmentRecord{ID: a.id, Type: a.typ, Due: a.due, Weight: a.weight}
+		for _, s := range subs {
+			if s.assess != ai || int(s.date) > c {
+				continue
+			}
+			d := int(s.date)
+			rec.Submitted = &d
+			rec.Banked = s.banked
+			if !math.IsNaN(s.score) {
+				score := s.score
+				rec.Score = &score
+			}
+			break
+		}
+		if a.due <= c || rec.Submitted != nil {
+			out = append(out, rec)
+		}
+	}
+	return out
 }

@@ -31,6 +31,8 @@ type ouladAssessment struct {
 	pres   int32
 	due    int // due day; the presentation's last day when the date is empty
 	weight float64
+	id     string
+	typ    string
 }
 
 type ouladStudent struct {
@@ -367,7 +369,7 @@ func (l *ouladLoader) readAssessments() error {
 		if _, dup := l.assessByID[id]; dup {
 			return fmt.Errorf("oulad: %s:%d: id_assessment %d listed twice", file, line, id)
 		}
-		a := ouladAssessment{pres: pres, due: l.pres[pres].length}
+		a := ouladAssessment{pres: pres, due: l.pres[pres].length, id: string(r[2]), typ: string(r[3])}
 		if ouladMissing(r[4]) {
 			if l.pres[pres].loaded {
 				l.counts.assessmentDateMissing++

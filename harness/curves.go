@@ -152,6 +152,9 @@ func riskList(s *Spec, evals []*evaluation, keyOf func(string) string) *results.
 		if e.reasons != nil {
 			st.Reasons = e.reasons[k]
 		}
+		if f.Trails != nil {
+			st.Assessments = f.Trails[row]
+		}
 		for _, name := range riskFeatures {
 			if c, ok := f.NumericByName(name); ok && !math.IsNaN(c.Values[row]) {
 				st.Features[name] = c.Values[row]

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/evalrun/evalrun/datasets"
 	"github.com/evalrun/evalrun/results"
 )
 
@@ -228,6 +229,9 @@ func htmlRisk(b *bytes.Buffer, r *riskBlock) {
 		if words := assessmentWords(s.Features, r.List.Cutoff); words != "" {
 			fmt.Fprintf(b, "<p><b>Assessments:</b> %s</p>\n", esc(words))
 		}
+		if len(s.Assessments) > 0 {
+			b.WriteString(assessmentTrail(s.Assessments))
+		}
 		if words := activityWords(s.Features, r.List.Cutoff); words != "" {
 			fmt.Fprintf(b, "<p><b>Activity:</b> %s</p>\n", esc(words))
 		}
@@ -241,6 +245,33 @@ func htmlRisk(b *bytes.Buffer, r *riskBlock) {
 		b.WriteString("</div></details></li>\n")
 	}
 	b.WriteString("</ol>\n")
+}
+
+// assessmentTrail lists a student's assessments as of the cutoff: due
+// day, type, weight, when it was submitted (late or not) and its score.
+func assessmentTrail(trail []datasets.AssessmentRecord) string {
+	var b strings.Builder
+	b.WriteString("<table class=\"trail\"><caption>Assessment trail as of the prediction day</caption>\n<thead><tr><th>assessment</th><th>type</th><th>due day</th><th>weight</th><th>submitted</th><th>score</th></tr></thead><tbody>\n")
+	for _, a := range trail {
+		sub := "not submitted"
+		switch {
+		case a.Submitted == nil:
+		case a.Banked:
+			sub = "banked from an earlier attempt"
+		case *a.Submitted > a.Due:
+			sub = fmt.Sprintf("day %d (%d days late)", *a.Submitted, *a.Submitted-a.Due)
+		default:
+			sub = fmt.Sprintf("day %d", *a.Submitted)
+		}
+		score := "—"
+		if a.Score != nil {
+			score = strconv.FormatFloat(*a.Score, 'f', -1, 64)
+		}
+		fmt.Fprintf(&b, "<tr><td>%s</td><td>%s</td><td class=\"num\">%d</td><td class=\"num\">%s</td><td>%s</td><td class=\"num\">%s</td></tr>\n",
+			esc(a.ID), esc(a.Type), a.Due, strconv.FormatFloat(a.Weight, 'f', -1, 64), esc(sub), esc(score))
+	}
+	b.WriteString("</tbody></table>\n")
+	return b.String()
 }
 
 // weeklyBars draws clicks per week as a small bar chart with an

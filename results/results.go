@@ -275,6 +275,9 @@ type RiskStudent struct {
 	Features map[string]float64
 	// Weekly holds clicks per week from week 0 (OULAD click features).
 	Weekly []float64
+	// Assessments is the student's assessment trail as of the cutoff
+	// (due and submitted assessments), when the loader provides one.
+	Assessments []datasets.AssessmentRecord
 }
 
 // EventLog is the descriptive analytics of one events dataset: activity
