@@ -1,0 +1,52 @@
+package harness
+
+import (
+	"context"
+	"testing"
+
+	"github.com/evalrun/evalrun/models"
+)
+
+// BenchmarkOULADSplitFit times fitting the forest (300 trees,
+// min_samples_leaf 5) and boosting (300 iterations, learning rate 0.05)
+// models of experiments/oulad-models.toml on the real OULAD training rows
+// (2013B and 2013J, day 28; about 11,800 rows). Skips without the data.
+func BenchmarkOULADSplitFit(b *testing.B) {
+	s, err := LoadSpecFile("../experiments/oulad-models.toml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	data, err := loadAndValidate(s)
+	if err != nil {
+		b.Skipf("OULAD data not available: %v", err)
+	}
+	ld := data[0]
+	f := ld.frames[0]
+	fo := expandSplits(s, ld.spec.Name)[0]
+	fo.train, fo.test = rowsOf(f, fo.trainTerms), rowsOf(f, fo.testTerms)
+	prep := prepareFold(ld, f, fo)
+	if prep.err != nil {
+		b.Fatal(prep.err)
+	}
+	train := models.TrainingSet{Rows: prep.train, Y: prep.trainY}
+	b.Logf("training set: %d rows x %d columns", train.X.Rows, train.X.Cols)
+	for _, name := range []string{"lr", "rf", "gbm"} {
+		var spec ModelSpec
+		for _, m := range s.Models {
+			if m.Name == name {
+				spec = m
+			}
+		}
+		b.Run(name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				m, err := buildModel(spec, buildContext{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := m.Fit(context.Background(), train, TaskRand(1, name)); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
