@@ -1,65 +1,23 @@
 package fairness
 
 import (
+	"github.com/evalrun/evalrun/internal/conformance"
+
 	"encoding/json"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"testing"
 )
 
-// conformanceCase is one case of ../shared/conformance/fairness.json; see
-// that directory's README.md for the file format and the function contracts.
-type conformanceCase struct {
-	ID   string                     `json:"id"`
-	Fn   string                     `json:"fn"`
-	Args map[string]json.RawMessage `json:"args"`
-	Want map[string]json.RawMessage `json:"want"`
-	Tol  float64                    `json:"tol"`
-}
+// conformanceCase is one case of the shared suite (see
+// ../shared/conformance/README.md).
+type conformanceCase = conformance.Case
 
-// conformanceDir returns $EVALRUN_CONFORMANCE_DIR, or ../shared/conformance
-// relative to the directory holding go.mod.
-func conformanceDir(t *testing.T) string {
-	if d := os.Getenv("EVALRUN_CONFORMANCE_DIR"); d != "" {
-		return d
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "conformance")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-}
+// loadConformance reads a suite file, skipping when the suite is absent.
+func loadConformance(t *testing.T, name string) []conformanceCase { return conformance.Load(t, name) }
 
 func TestConformance(t *testing.T) {
-	dir := conformanceDir(t)
-	raw, err := os.ReadFile(filepath.Join(dir, "fairness.json"))
-	if os.IsNotExist(err) || dir == "" {
-		t.Skipf("conformance suite not found in %q (set EVALRUN_CONFORMANCE_DIR)", dir)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	var suite struct {
-		Cases []conformanceCase `json:"cases"`
-	}
-	if err := json.Unmarshal(raw, &suite); err != nil {
-		t.Fatalf("decode fairness.json: %v", err)
-	}
-	if len(suite.Cases) == 0 {
-		t.Fatal("fairness.json holds no cases")
-	}
-	for _, c := range suite.Cases {
+	for _, c := range loadConformance(t, "fairness.json") {
 		t.Run(c.ID, func(t *testing.T) { runConformance(t, c) })
 	}
 }

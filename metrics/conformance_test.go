@@ -1,6 +1,8 @@
 package metrics
 
 import (
+	"github.com/evalrun/evalrun/internal/conformance"
+
 	"encoding/json"
 	"fmt"
 	"math"
@@ -9,60 +11,12 @@ import (
 	"testing"
 )
 
-// conformanceCase is one case of the shared conformance suite; see
-// ../shared/conformance/README.md.
-type conformanceCase struct {
-	ID   string                     `json:"id"`
-	Fn   string                     `json:"fn"`
-	Args map[string]json.RawMessage `json:"args"`
-	Want map[string]json.RawMessage `json:"want"`
-	Tol  float64                    `json:"tol"`
-}
+// conformanceCase is one case of the shared suite (see
+// ../shared/conformance/README.md).
+type conformanceCase = conformance.Case
 
-// conformanceDir returns $EVALRUN_CONFORMANCE_DIR, or ../shared/conformance
-// relative to the directory holding go.mod.
-func conformanceDir(t *testing.T) string {
-	if d := os.Getenv("EVALRUN_CONFORMANCE_DIR"); d != "" {
-		return d
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "conformance")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-}
-
-func loadConformance(t *testing.T, name string) []conformanceCase {
-	t.Helper()
-	dir := conformanceDir(t)
-	path := filepath.Join(dir, name)
-	data, err := os.ReadFile(path)
-	if os.IsNotExist(err) || dir == "" {
-		t.Skipf("conformance suite %s not found (set EVALRUN_CONFORMANCE_DIR)", path)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	var suite struct {
-		Cases []conformanceCase `json:"cases"`
-	}
-	if err := json.Unmarshal(data, &suite); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	if len(suite.Cases) == 0 {
-		t.Fatalf("%s: no cases", path)
-	}
-	return suite.Cases
-}
+// loadConformance reads a suite file, skipping when the suite is absent.
+func loadConformance(t *testing.T, name string) []conformanceCase { return conformance.Load(t, name) }
 
 // caseArgs decodes a case's arguments; the string "NaN" stands for NaN.
 type caseArgs struct {
