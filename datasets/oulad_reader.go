@@ -1,10 +1,11 @@
 package datasets
 
 import (
+	"github.com/evalrun/evalrun/internal/csvline"
+
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -182,7 +183,7 @@ func (p *ouladLineParser) line(line []byte) error {
 		return nil
 	}
 	var err error
-	p.fields, p.scratch, err = ouladSplitLine(line, p.fields[:0], p.scratch)
+	p.fields, p.scratch, err = csvline.Split(line, p.fields[:0], p.scratch)
 	if err != nil {
 		return fmt.Errorf("oulad: %s:%d: %w", p.file, p.lineNo, err)
 	}
@@ -196,7 +197,7 @@ func (p *ouladLineParser) line(line []byte) error {
 }
 
 func (p *ouladLineParser) header(line []byte) error {
-	fields, _, err := ouladSplitLine(line, nil, nil)
+	fields, _, err := csvline.Split(line, nil, nil)
 	if err != nil {
 		return fmt.Errorf("oulad: %s:1: header: %w", p.file, err)
 	}
@@ -222,80 +223,6 @@ func (p *ouladLineParser) header(line []byte) error {
 		p.fast = nil
 	}
 	return nil
-}
-
-var (
-	errOULADUnterminatedQuote = errors.New("unterminated quoted field")
-	errOULADBareQuote         = errors.New(`bare " in unquoted field`)
-	errOULADQuoteNotFollowed  = errors.New(`extraneous character after closing quote`)
-)
-
-// ouladSplitLine splits one line (without its line end) into fields,
-// appending them to fields. Fields alias line, except quoted fields holding
-// a doubled quote, which are unescaped into scratch; scratch is grown once
-// to len(line) up front so earlier fields stay valid. It returns the fields
-// and the (possibly grown) scratch buffer.
-func ouladSplitLine(line []byte, fields [][]byte, scratch []byte) ([][]byte, []byte, error) {
-	if cap(scratch) < len(line) {
-		scratch = make([]byte, 0, len(line))
-	}
-	scratch = scratch[:0]
-	i := 0
-	for {
-		if i < len(line) && line[i] == '"' {
-			start := i + 1
-			j := start
-			escaped := false
-			for {
-				// OULAD fields are short: a plain loop beats bytes.IndexByte.
-				for j < len(line) && line[j] != '"' {
-					j++
-				}
-				if j == len(line) {
-					return fields, scratch, errOULADUnterminatedQuote
-				}
-				if j+1 < len(line) && line[j+1] == '"' {
-					escaped = true
-					j += 2
-					continue
-				}
-				break
-			}
-			field := line[start:j]
-			if escaped {
-				from := len(scratch)
-				for q := 0; q < len(field); q++ {
-					scratch = append(scratch, field[q])
-					if field[q] == '"' {
-						q++
-					}
-				}
-				field = scratch[from:len(scratch):len(scratch)]
-			}
-			fields = append(fields, field)
-			i = j + 1
-			if i == len(line) {
-				return fields, scratch, nil
-			}
-			if line[i] != ',' {
-				return fields, scratch, errOULADQuoteNotFollowed
-			}
-			i++
-			continue
-		}
-		j := i
-		for j < len(line) && line[j] != ',' {
-			if line[j] == '"' {
-				return fields, scratch, errOULADBareQuote
-			}
-			j++
-		}
-		fields = append(fields, line[i:j])
-		if j == len(line) {
-			return fields, scratch, nil
-		}
-		i = j + 1
-	}
 }
 
 // ouladParseInt parses an optionally signed decimal integer of at most 18

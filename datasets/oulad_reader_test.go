@@ -1,6 +1,8 @@
 package datasets
 
 import (
+	"github.com/evalrun/evalrun/internal/csvline"
+
 	"bytes"
 	"crypto/sha256"
 	"encoding/csv"
@@ -27,12 +29,12 @@ func TestOULADSplitLine(t *testing.T) {
 		{`"x,y",z`, []string{"x,y", "z"}, nil},
 		{`"?","-12",""`, []string{"?", "-12", ""}, nil},
 		{`"a""b","c""d"""`, []string{`a"b`, `c"d"`}, nil},
-		{`"a`, nil, errOULADUnterminatedQuote},
-		{`"a"x,b`, nil, errOULADQuoteNotFollowed},
-		{`a"b,c`, nil, errOULADBareQuote},
+		{`"a`, nil, csvline.ErrUnterminatedQuote},
+		{`"a"x,b`, nil, csvline.ErrQuoteNotFollowed},
+		{`a"b,c`, nil, csvline.ErrBareQuote},
 	}
 	for i, tc := range cases {
-		fields, _, err := ouladSplitLine([]byte(tc.line), nil, nil)
+		fields, _, err := csvline.Split([]byte(tc.line), nil, nil)
 		if err != tc.err {
 			t.Errorf("case %d %q: error %v, want %v", i, tc.line, err, tc.err)
 			continue

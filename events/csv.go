@@ -1,10 +1,11 @@
 package events
 
 import (
+	"github.com/evalrun/evalrun/internal/csvline"
+
 	"bufio"
 	"bytes"
 	"compress/gzip"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -320,7 +321,7 @@ func (p *csvRowParser) intern(j int, b []byte) Sym {
 }
 
 func (p *csvRowParser) header(line []byte) error {
-	fields, _, err := splitCSVLine(line, nil, nil)
+	fields, _, err := csvline.Split(line, nil, nil)
 	if err != nil {
 		return fmt.Errorf("header: %w", err)
 	}
@@ -415,7 +416,7 @@ func (p *csvRowParser) symbols(batch *csvBatch, i int, e *Event) {
 // the identifier fields stay in p.fields.
 func (p *csvRowParser) parse(line []byte, e *Event) error {
 	var err error
-	p.fields, p.scratch, err = splitCSVLine(line, p.fields[:0], p.scratch)
+	p.fields, p.scratch, err = csvline.Split(line, p.fields[:0], p.scratch)
 	if err != nil {
 		return err
 	}
@@ -445,86 +446,4 @@ func (p *csvRowParser) parse(line []byte, e *Event) error {
 	}
 	p.tp.parse(p.fields[p.time], e)
 	return nil
-}
-
-var (
-	errUnterminatedQuote = errors.New("unterminated quoted field")
-	errBareQuote         = errors.New(`bare " in unquoted field`)
-	errQuoteNotFollowed  = errors.New("extraneous character after closing quote")
-)
-
-// splitCSVLine splits one line (without its line end) into fields,
-// appending to fields. Fields alias line, except quoted fields holding a
-// doubled quote, which are unescaped into scratch (grown once to
-// len(line) so earlier fields stay valid).
-func splitCSVLine(line []byte, fields [][]byte, scratch []byte) ([][]byte, []byte, error) {
-	if bytes.IndexByte(line, '"') < 0 {
-		for {
-			j := bytes.IndexByte(line, ',')
-			if j < 0 {
-				return append(fields, line), scratch, nil
-			}
-			fields = append(fields, line[:j])
-			line = line[j+1:]
-		}
-	}
-	if cap(scratch) < len(line) {
-		scratch = make([]byte, 0, len(line))
-	}
-	scratch = scratch[:0]
-	i := 0
-	for {
-		if i < len(line) && line[i] == '"' {
-			start := i + 1
-			j := start
-			escaped := false
-			for {
-				for j < len(line) && line[j] != '"' {
-					j++
-				}
-				if j == len(line) {
-					return fields, scratch, errUnterminatedQuote
-				}
-				if j+1 < len(line) && line[j+1] == '"' {
-					escaped = true
-					j += 2
-					continue
-				}
-				break
-			}
-			field := line[start:j]
-			if escaped {
-				from := len(scratch)
-				for q := 0; q < len(field); q++ {
-					scratch = append(scratch, field[q])
-					if field[q] == '"' {
-						q++
-					}
-				}
-				field = scratch[from:len(scratch):len(scratch)]
-			}
-			fields = append(fields, field)
-			i = j + 1
-			if i == len(line) {
-				return fields, scratch, nil
-			}
-			if line[i] != ',' {
-				return fields, scratch, errQuoteNotFollowed
-			}
-			i++
-			continue
-		}
-		j := i
-		for j < len(line) && line[j] != ',' {
-			if line[j] == '"' {
-				return fields, scratch, errBareQuote
-			}
-			j++
-		}
-		fields = append(fields, line[i:j])
-		if j == len(line) {
-			return fields, scratch, nil
-		}
-		i = j + 1
-	}
 }

@@ -1,6 +1,8 @@
 package events
 
 import (
+	"github.com/evalrun/evalrun/internal/csvline"
+
 	"bufio"
 	"bytes"
 	"fmt"
@@ -68,7 +70,7 @@ func ReadResourceTable(r io.Reader, source, idColumn, typeColumn string, courseC
 			continue
 		}
 		var err error
-		fields, scratch, err = splitCSVLine(line, fields[:0], scratch)
+		fields, scratch, err = csvline.Split(line, fields[:0], scratch)
 		if err != nil {
 			return nil, fmt.Errorf("events: %s:%d: %w", source, lineNo, err)
 		}
