@@ -139,10 +139,10 @@ func recordInlineTable(lines keyLines, prefix, value string, lineNo int) {
 	}
 }
 
-// splitTopLevel splits s at commas that are not nested in brackets or strings.
-func splitTopLevel(s string) []string {
-	var parts []string
-	depth, start := 0, 0
+// outsideStrings calls fn with the index and byte of every character of s
+// that lies outside a TOML string (basic strings with backslash escapes,
+// literal strings without), stopping when fn returns false.
+func outsideStrings(s string, fn func(i int, c byte) bool) {
 	var quote byte
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -155,6 +155,20 @@ func splitTopLevel(s string) []string {
 			}
 		case c == '"' || c == '\'':
 			quote = c
+		default:
+			if !fn(i, c) {
+				return
+			}
+		}
+	}
+}
+
+// splitTopLevel splits s at commas that are not nested in brackets or strings.
+func splitTopLevel(s string) []string {
+	var parts []string
+	depth, start := 0, 0
+	outsideStrings(s, func(i int, c byte) bool {
+		switch {
 		case c == '[' || c == '{':
 			depth++
 		case c == ']' || c == '}':
@@ -163,55 +177,40 @@ func splitTopLevel(s string) []string {
 			parts = append(parts, s[start:i])
 			start = i + 1
 		}
-	}
+		return true
+	})
 	return append(parts, s[start:])
 }
 
-// bracketBalance counts opening minus closing brackets outside strings.
+// bracketBalance counts opening minus closing brackets outside strings and
+// before a comment.
 func bracketBalance(s string) int {
 	n := 0
-	var quote byte
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case quote != 0:
-			if c == '\\' && quote == '"' {
-				i++
-			} else if c == quote {
-				quote = 0
-			}
-		case c == '#':
-			return n
-		case c == '"' || c == '\'':
-			quote = c
-		case c == '[' || c == '{':
+	outsideStrings(s, func(_ int, c byte) bool {
+		switch c {
+		case '#':
+			return false
+		case '[', '{':
 			n++
-		case c == ']' || c == '}':
+		case ']', '}':
 			n--
 		}
-	}
+		return true
+	})
 	return n
 }
 
 // stripComment removes a trailing comment outside strings.
 func stripComment(s string) string {
-	var quote byte
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case quote != 0:
-			if c == '\\' && quote == '"' {
-				i++
-			} else if c == quote {
-				quote = 0
-			}
-		case c == '"' || c == '\'':
-			quote = c
-		case c == '#':
-			return s[:i]
+	end := len(s)
+	outsideStrings(s, func(i int, c byte) bool {
+		if c == '#' {
+			end = i
+			return false
 		}
-	}
-	return s
+		return true
+	})
+	return s[:end]
 }
 
 func cleanKey(k string) string {
