@@ -32,6 +32,7 @@ func TaskRand(seed uint64, task string) *rand.Rand {
 // evaluation is the work and result of one (dataset, cutoff, fold, model).
 type evaluation struct {
 	spec   *Spec
+	seed   uint64
 	data   *loadedDataset
 	frame  *datasets.Frame
 	fold   fold
@@ -370,7 +371,7 @@ func runEvaluations(ctx context.Context, s *Spec, data []*loadedDataset, policy 
 				ld, f, fo := ld, f, fo
 				preps = append(preps, func() { *prep = *prepareFold(ld, f, fo) })
 				for _, m := range s.Models {
-					evals = append(evals, &evaluation{spec: s, data: ld, frame: f, fold: fo, model: m, prep: prep})
+					evals = append(evals, &evaluation{spec: s, seed: s.Experiment.Seed, data: ld, frame: f, fold: fo, model: m, prep: prep})
 				}
 			}
 		}

@@ -3,6 +3,7 @@ package harness
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"sort"
 
 	"github.com/evalrun/evalrun/datasets"
@@ -161,6 +162,9 @@ func (e *evaluation) addUncertainty(s *Spec, trainScores []float64, probabilitie
 		cal, err := metrics.Calibration(y, score, m.CalibrationBins)
 		if err == nil {
 			e.result.Calibration = &cal
+			if reps := m.Bootstrap.replicates(); reps > 0 {
+				e.result.CalibrationIntervals = calibrationIntervals(y, score, m, min(reps, calibrationReplicates), TaskRand(e.seed, "calibration-bootstrap/"+e.taskName()))
+			}
 		} else {
 			e.result.Notes = append(e.result.Notes, fmt.Sprintf("no calibration summary: %v", err))
 		}
@@ -422,4 +426,73 @@ func correctedFoldTests(s *Spec, evals []*evaluation, pairs [][2]string) ([]resu
 		}
 	}
 	return out, nil
+}
+
+// calibrationReplicates caps the bootstrap of the calibration summaries:
+// each replicate refits two logistic models.
+const calibrationReplicates = 500
+
+// calibrationIntervals returns percentile bootstrap intervals (rows
+// resampled within each class, as the metrics' default bootstrap) of the
+// ECE, the calibration slope and calibration-in-the-large. A replicate
+// where a summary is undefined (a probability of 0 or 1, separation) is
+// left out of that summary's interval; an interval needs 90% of the
+// replicates defined, else it is null with the reason.
+func calibrationIntervals(y []uint8, p []float64, m MetricsSpec, reps int, rng *rand.Rand) *results.CalibrationIntervals {
+	var pos, neg []int
+	for i, v := range y {
+		if v == 1 {
+			pos = append(pos, i)
+		} else {
+			neg = append(neg, i)
+		}
+	}
+	ry := make([]uint8, len(y))
+	rp := make([]float64, len(y))
+	var ece, slope, intercept []float64
+	for range reps {
+		k := 0
+		for _, class := range [][]int{pos, neg} {
+			for range class {
+				i := class[rng.IntN(len(class))]
+				ry[k], rp[k] = y[i], p[i]
+				k++
+			}
+		}
+		c, err := metrics.Calibration(ry, rp, m.CalibrationBins)
+		if err != nil {
+			continue
+		}
+		ece = append(ece, c.ECE)
+		if c.Slope != nil {
+			slope = append(slope, *c.Slope)
+		}
+		if c.Intercept != nil {
+			intercept = append(intercept, *c.Intercept)
+		}
+	}
+	out := &results.CalibrationIntervals{Method: "percentile bootstrap, stratified by class", Replicates: reps, Level: m.Level}
+	out.ECE = percentileInterval(ece, reps, m.Level)
+	out.Slope = percentileInterval(slope, reps, m.Level)
+	out.Intercept = percentileInterval(intercept, reps, m.Level)
+	return out
+}
+
+// percentileInterval is the percentile interval of the defined replicate
+// values, or nil when fewer than 90% of reps are defined.
+func percentileInterval(v []float64, reps int, level float64) *metrics.Bounds {
+	if len(v) == 0 || float64(len(v)) < 0.9*float64(reps) {
+		return nil
+	}
+	sort.Float64s(v)
+	q := func(p float64) float64 {
+		h := p * float64(len(v)-1)
+		lo := int(h)
+		if lo+1 >= len(v) {
+			return v[len(v)-1]
+		}
+		return v[lo] + (h-float64(lo))*(v[lo+1]-v[lo])
+	}
+	a := (1 - level) / 2
+	return &metrics.Bounds{Lower: q(a), Upper: q(1 - a)}
 }

@@ -41,6 +41,15 @@ strata = "course"
 			if !hasBrier || e.Calibration == nil || len(e.Calibration.Bins) != 10 {
 				t.Errorf("%s: want a Brier interval and a 10-bin calibration summary", e.Model)
 			}
+			if e.Model == "lr" {
+				ci := e.CalibrationIntervals
+				if ci == nil || ci.ECE == nil || ci.Slope == nil || ci.Intercept == nil || ci.Replicates != 300 {
+					t.Fatalf("lr calibration intervals %+v: want ECE, slope and intercept intervals from 300 replicates", ci)
+				}
+				if !(ci.Slope.Lower <= *e.Calibration.Slope && *e.Calibration.Slope <= ci.Slope.Upper) {
+					t.Errorf("slope %v outside its interval %+v", *e.Calibration.Slope, *ci.Slope)
+				}
+			}
 			switch {
 			case e.Model == "prior" && (e.Recalibrated != nil || len(e.Notes) == 0 || !strings.Contains(e.Notes[0], "no platt recalibration")):
 				t.Errorf("constant-score model: recalibration %+v, notes %q; want none, with a note", e.Recalibrated, e.Notes)

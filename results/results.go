@@ -101,10 +101,13 @@ type Evaluation struct {
 	// Calibration summarizes the test probabilities (null for scores that
 	// are not probabilities); Recalibrated evaluates them after the spec's
 	// recalibration; Strata evaluates them per stratum.
-	Calibration  *metrics.CalibrationResult `json:"calibration"`
-	Recalibrated *Recalibrated              `json:"recalibrated,omitempty"`
-	Strata       *metrics.StrataReport      `json:"strata,omitempty"`
-	Fit          models.Summary             `json:"fit"`
+	Calibration *metrics.CalibrationResult `json:"calibration"`
+	// CalibrationIntervals holds bootstrap intervals of the ECE, slope and
+	// calibration-in-the-large.
+	CalibrationIntervals *CalibrationIntervals `json:"calibration_intervals,omitempty"`
+	Recalibrated         *Recalibrated         `json:"recalibrated,omitempty"`
+	Strata               *metrics.StrataReport `json:"strata,omitempty"`
+	Fit                  models.Summary        `json:"fit"`
 	// Fairness is the subgroup audit of the test scores (with [fairness]).
 	Fairness *fairness.AuditResult `json:"fairness,omitempty"`
 	// Curves are the plot data of the test scores.
@@ -288,4 +291,15 @@ type EventLog struct {
 	Joined      string                   `json:"joined_to"`
 	Description *events.Description      `json:"description"`
 	Cleaning    []datasets.CleaningCount `json:"cleaning"`
+}
+
+// CalibrationIntervals are bootstrap intervals of the calibration
+// summaries (null where too few replicates had the summary defined).
+type CalibrationIntervals struct {
+	Method     string          `json:"method"`
+	Replicates int             `json:"replicates"`
+	Level      float64         `json:"level"`
+	ECE        *metrics.Bounds `json:"ece"`
+	Slope      *metrics.Bounds `json:"slope"`
+	Intercept  *metrics.Bounds `json:"intercept"`
 }
