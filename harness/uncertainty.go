@@ -135,8 +135,9 @@ func (e *evaluation) addUncertainty(s *Spec, trainScores []float64, probabilitie
 	} else {
 		u.Notes = append(u.Notes, fmt.Sprintf("no DeLong interval: %v", err))
 	}
+	var opt *metrics.BootstrapOptions
 	if reps := m.Bootstrap.replicates(); reps > 0 {
-		opt := metrics.BootstrapOptions{
+		opt = &metrics.BootstrapOptions{
 			Replicates: reps, Level: m.Level, Scheme: m.Bootstrap.Scheme,
 			Seed: s.Experiment.Seed, Task: "bootstrap/" + e.taskName(), Workers: 1,
 		}
@@ -147,7 +148,7 @@ func (e *evaluation) addUncertainty(s *Spec, trainScores []float64, probabilitie
 			}
 			opt.Clusters = clusters
 		}
-		boot, err := metrics.Bootstrap(y, score, e.result.Threshold, opt)
+		boot, err := metrics.Bootstrap(y, score, e.result.Threshold, *opt)
 		if err != nil {
 			return err
 		}
@@ -169,7 +170,7 @@ func (e *evaluation) addUncertainty(s *Spec, trainScores []float64, probabilitie
 			e.result.Notes = append(e.result.Notes, fmt.Sprintf("no calibration summary: %v", err))
 		}
 		if m.Recalibrate != "" {
-			rec, err := recalibrate(m, e.prep.trainY, trainScores, y, score, e.result.Threshold)
+			rec, err := recalibrate(m, e.prep.trainY, trainScores, y, score, e.result.Threshold, opt)
 			if err != nil {
 				// A constant-score model has no calibration map to fit.
 				e.result.Notes = append(e.result.Notes, fmt.Sprintf("no %s recalibration: %v", m.Recalibrate, err))
@@ -206,7 +207,9 @@ func dropProbabilityIntervals(b *metrics.BootstrapResult) {
 // recalibrate fits the spec's recalibration on the training scores and
 // evaluates the recalibrated test scores at the same threshold policy's
 // threshold mapped through the calibration map.
-func recalibrate(m MetricsSpec, trainY []uint8, trainScores []float64, y []uint8, score []float64, threshold float64) (*results.Recalibrated, error) {
+// With opt, the recalibrated test metrics get the same bootstrap as the
+// raw ones (its task name marked "recalibrated").
+func recalibrate(m MetricsSpec, trainY []uint8, trainScores []float64, y []uint8, score []float64, threshold float64, opt *metrics.BootstrapOptions) (*results.Recalibrated, error) {
 	r, err := metrics.FitRecalibration(m.Recalibrate, trainY, trainScores)
 	if err != nil {
 		return nil, err
@@ -226,6 +229,15 @@ func recalibrate(m MetricsSpec, trainY []uint8, trainScores []float64, y []uint8
 	out := &results.Recalibrated{Method: r.Method(), FittedOn: "training rows", Metrics: rep}
 	if c, err := metrics.Calibration(y, cal, m.CalibrationBins); err == nil {
 		out.Calibration = &c
+	}
+	if opt != nil {
+		o := *opt
+		o.Task = "recalibrated/" + o.Task
+		boot, err := metrics.Bootstrap(y, cal, thr[0], o)
+		if err != nil {
+			return nil, err
+		}
+		out.Bootstrap = &boot
 	}
 	return out, nil
 }

@@ -53,8 +53,8 @@ strata = "course"
 			switch {
 			case e.Model == "prior" && (e.Recalibrated != nil || len(e.Notes) == 0 || !strings.Contains(e.Notes[0], "no platt recalibration")):
 				t.Errorf("constant-score model: recalibration %+v, notes %q; want none, with a note", e.Recalibrated, e.Notes)
-			case e.Model == "lr" && (e.Recalibrated == nil || e.Recalibrated.Method != "platt" || e.Recalibrated.Metrics.AUC == nil):
-				t.Errorf("lr: recalibration %+v, want platt", e.Recalibrated)
+			case e.Model == "lr" && (e.Recalibrated == nil || e.Recalibrated.Method != "platt" || e.Recalibrated.Metrics.AUC == nil || e.Recalibrated.Bootstrap == nil):
+				t.Errorf("lr: recalibration %+v, want platt with bootstrap intervals", e.Recalibrated)
 			}
 		}
 		if e.Strata == nil || len(e.Strata.Strata) < 2 {

@@ -165,6 +165,8 @@ type Recalibrated struct {
 	FittedOn    string                     `json:"fitted_on"`
 	Metrics     metrics.Report             `json:"metrics"`
 	Calibration *metrics.CalibrationResult `json:"calibration"`
+	// Bootstrap holds the intervals of Metrics (as Uncertainty.Bootstrap).
+	Bootstrap *metrics.BootstrapResult `json:"bootstrap,omitempty"`
 }
 
 // Comparison compares two models on the same test rows of one fold.
