@@ -403,10 +403,62 @@ func fillBuildInfo(m *results.Manifest) {
 		switch st.Key {
 		case "vcs.revision":
 			m.VCSRevision = st.Value
+			m.VCSSource = "build info"
 		case "vcs.modified":
 			m.VCSModified = st.Value == "true"
 		}
 	}
+	if m.VCSRevision == "unknown" {
+		// `go run` and -buildvcs=false builds carry no revision: fall back
+		// to the checkout of this module around the working directory.
+		if rev, ok := gitHead(m.Module); ok {
+			m.VCSRevision, m.VCSSource = rev, "git checkout of the working directory (build info has none)"
+		}
+	}
+}
+
+// gitHead returns the commit HEAD points to in the git checkout holding
+// the working directory, when that checkout's go.mod declares module.
+func gitHead(module string) (string, bool) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", false
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, ".git")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", false
+		}
+		dir = parent
+	}
+	mod, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+	if err != nil || !strings.HasPrefix(string(mod), "module "+module+"\n") {
+		return "", false
+	}
+	head, err := os.ReadFile(filepath.Join(dir, ".git", "HEAD"))
+	if err != nil {
+		return "", false
+	}
+	ref, isRef := strings.CutPrefix(strings.TrimSpace(string(head)), "ref: ")
+	if !isRef {
+		return ref, ref != ""
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, ".git", filepath.FromSlash(ref))); err == nil {
+		return strings.TrimSpace(string(b)), true
+	}
+	packed, err := os.ReadFile(filepath.Join(dir, ".git", "packed-refs"))
+	if err != nil {
+		return "", false
+	}
+	for _, line := range strings.Split(string(packed), "\n") {
+		if sha, name, ok := strings.Cut(line, " "); ok && name == ref {
+			return sha, true
+		}
+	}
+	return "", false
 }
 
 type outputFile struct {

@@ -184,6 +184,9 @@ func TestRunResults(t *testing.T) {
 	if len(fields[4]) != 16 {
 		t.Errorf("student key %q is not a 16-character pseudonym", fields[4])
 	}
+	if _, err := os.Stat(filepath.Join("..", ".git")); err == nil && len(out.Manifest.VCSRevision) != 40 {
+		t.Errorf("manifest revision %q in a git checkout, want the 40-hex commit", out.Manifest.VCSRevision)
+	}
 	if out.Manifest.StartedAt != "2026-11-23T12:00:00Z" || len(out.Manifest.Inputs) != 7 {
 		t.Errorf("manifest: started %q, %d inputs; want the fixed clock and the 7 OULAD tables", out.Manifest.StartedAt, len(out.Manifest.Inputs))
 	}

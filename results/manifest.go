@@ -16,10 +16,12 @@ type Manifest struct {
 	Version     string              `json:"module_version"`
 	VCSRevision string              `json:"vcs_revision"`
 	VCSModified bool                `json:"vcs_modified"`
-	CommandLine []string            `json:"command_line"`
-	GOMAXPROCS  int                 `json:"gomaxprocs"`
-	StartedAt   string              `json:"started_at"`
-	FinishedAt  string              `json:"finished_at"`
+	// VCSSource says where VCSRevision came from.
+	VCSSource   string   `json:"vcs_source,omitempty"`
+	CommandLine []string `json:"command_line"`
+	GOMAXPROCS  int      `json:"gomaxprocs"`
+	StartedAt   string   `json:"started_at"`
+	FinishedAt  string   `json:"finished_at"`
 	// Outputs lists the files of the run directory with their SHA-256.
 	Outputs  []datasets.FileInfo `json:"outputs"`
 	Warnings []string            `json:"warnings,omitempty"`
