@@ -21,7 +21,7 @@ type cartParams struct {
 	maxDepth        int // 0: unlimited
 	minSamplesLeaf  int // >= 1
 	minSamplesSplit int // >= 2
-	maxFeatures     int // features examined per node, 1..d
+	maxFeatures     int // features drawn per node (constant ones included), 1..d
 }
 
 // cartGrower grows CART classification trees on coded columns, as
