@@ -68,6 +68,7 @@ const (
 	sectionFairness = "fairness"
 	sectionRisk     = "risk-list"
 	sectionPilots   = "pilots"
+	sectionEvents   = "event-logs"
 	sectionData     = "data"
 )
 
@@ -127,7 +128,7 @@ func buildDocument(run *results.Run, risk *results.RiskList, plots map[string]*r
 		)
 	}
 	for _, build := range extraSections {
-		doc.Sections = append(doc.Sections, build(run)...)
+		doc.Sections = append(doc.Sections, build(run, plots)...)
 	}
 	doc.Sections = append(doc.Sections, dataSection(run, focus))
 	return doc
@@ -135,35 +136,9 @@ func buildDocument(run *results.Run, risk *results.RiskList, plots map[string]*r
 
 // extraSections build the report sections of run-level results beyond the
 // predictions, in order, each returning no section when the run lacks its
-// results. A renderer of more pilot detail (effect tables, the effect
-// forest plot, the power curve) is one more entry, or replaces
-// pilotSections.
-var extraSections = []func(run *results.Run) []docSection{pilotSections}
-
-// pilotSections shows each intervention pilot's own plain-language summary
-// and warnings (package pilot states them; the terminal output and
-// results.json "abtests" hold the full analysis).
-func pilotSections(run *results.Run) []docSection {
-	if len(run.Abtests) == 0 {
-		return nil
-	}
-	s := docSection{ID: sectionPilots, Title: "Intervention pilots"}
-	s.text("The analyses of the spec's intervention pilots, as package pilot states them; every effect with its interval and adjusted p-value is in results.json (abtests) and the terminal output of evalrun run.")
-	for _, p := range run.Abtests {
-		if p == nil {
-			continue
-		}
-		s.heading("Pilot " + p.Name)
-		if len(p.Summary) > 0 {
-			s.items(p.Summary)
-		}
-		if len(p.Warnings) > 0 {
-			s.text("Warnings of pilot %s:", p.Name)
-			s.items(p.Warnings)
-		}
-	}
-	return []docSection{s}
-}
+// results; plots maps plot names to the rendered plots the sections may
+// show.
+var extraSections = []func(run *results.Run, plots map[string]*renderedPlot) []docSection{pilotSections, eventLogSections}
 
 func shortSpecHash(h string) string {
 	if len(h) > 12 {

@@ -19,7 +19,8 @@ type File struct {
 
 // RunFiles renders the files a run directory holds besides results.json,
 // predictions.csv and manifest.json, in this order: metrics.csv;
-// fairness.csv when an evaluation was audited; risk_list.csv when risk is
+// fairness.csv when an evaluation was audited; abtest.csv when the run
+// analysed intervention pilots (see AbtestCSV); risk_list.csv when risk is
 // not nil; every plot as plots/NAME.svg and plots/NAME.png (see
 // PlotFiles); report.md and report.html. Each renderer of
 // runFileRenderers contributes its files; a new export is one more entry
@@ -41,11 +42,8 @@ func RunFiles(run *results.Run, risk *results.RiskList) ([]File, error) {
 // lacks what it renders.
 type runFileRenderer func(run *results.Run, risk *results.RiskList) ([]File, error)
 
-// runFileRenderers are the renderers RunFiles calls, in order. The pilot's
-// abtest.csv belongs in a pilot directory rendered from a pilot.Result,
-// not here; once a run carries pilot results (a field of results.Run),
-// its CSV renderer is added to this list.
-var runFileRenderers = []runFileRenderer{metricsFile, fairnessFile, riskListFile, reportFiles}
+// runFileRenderers are the renderers RunFiles calls, in order.
+var runFileRenderers = []runFileRenderer{metricsFile, fairnessFile, abtestFile, riskListFile, reportFiles}
 
 func metricsFile(run *results.Run, _ *results.RiskList) ([]File, error) {
 	m, err := MetricsCSV(run)

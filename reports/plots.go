@@ -228,7 +228,9 @@ func groupROCPlotName(e *results.Evaluation, attribute string) string {
 // fold ROC, precision-recall and reliability; per dataset and split the
 // metrics by cutoff day (with several cutoffs); per audited evaluation the
 // fairness forest plot; per attribute of the focus audit the group ROC
-// curves with the ABROCA area. PNGs are rendered only when withPNG.
+// curves with the ABROCA area; per pilot the effect forest plot; per event
+// log the engagement heatmap and the activity timeline. PNGs are rendered
+// only when withPNG.
 func renderPlots(run *results.Run, risk *results.RiskList, withPNG bool) (map[string]*renderedPlot, error) {
 	list, err := plotList(run, risk, withPNG)
 	if err != nil {
@@ -292,6 +294,21 @@ func plotList(run *results.Run, risk *results.RiskList, withPNG bool) ([]*render
 				return nil, err
 			}
 		}
+	}
+	for _, r := range run.Abtests {
+		if r == nil {
+			continue
+		}
+		if err := add(pilotEffectsPlot(r, withPNG)); err != nil {
+			return nil, fmt.Errorf("pilot %s: %w", r.Name, err)
+		}
+	}
+	for _, l := range run.EventLogs {
+		ps, err := eventLogPlots(l, withPNG)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ps...)
 	}
 	return out, nil
 }
@@ -885,7 +902,11 @@ func groupROCPlot(e *results.Evaluation, attr fairness.AttributeResult, withPNG 
 // precision-recall curves and reliability diagrams per dataset, cutoff
 // and split; metrics by cutoff day per dataset and split (with several
 // cutoffs); a fairness forest plot per audited evaluation; ROC curves by
-// group with the ABROCA area per attribute of the focus audit. SVG output
+// group with the ABROCA area per attribute of the focus audit; the effect
+// forest plot of every intervention pilot
+// (plots/pilot-effects_PILOT); the engagement heatmap and activity
+// timeline of every event log (plots/engagement-heatmap_DATASET,
+// plots/activity-timeline_DATASET). SVG output
 // is byte-identical across runs; PNG output is byte-identical for the
 // same build on the same architecture.
 func PlotFiles(run *results.Run, risk *results.RiskList) ([]File, error) {
