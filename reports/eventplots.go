@@ -493,7 +493,7 @@ func eventLogSection(s *docSection, l results.EventLog, pseudonymized bool, plot
 		shown := min(len(d.Stopped), stoppedShown)
 		rest := ""
 		if len(d.Stopped) > shown {
-			rest = fmt.Sprintf("; %d more are not listed (evalrun describe --json lists all)", len(d.Stopped)-shown)
+			rest = fmt.Sprintf("; %d more are not listed (results.json and evalrun describe --json list all)", len(d.Stopped)-shown)
 		}
 		s.text("%s stopped at least %d days before day %d (the end of the log); the first %d by last active day are listed by %s%s.%s",
 			studentsText(len(d.Stopped)), d.QuietDays, d.EndDay, shown, keys, rest, never)

@@ -111,6 +111,9 @@ func pilotForestPanels(r *pilot.Result) []forestPanelSpec {
 				Estimate: mult * e.Estimate, Lower: mult * e.CI.Lower, Upper: mult * e.CI.Upper, Kind: rowOverall}
 			row.Undefined = !finite(e.Estimate, e.CI.Lower, e.CI.Upper)
 			row.Desc = fmt.Sprintf("%s on %s %s%s (%s to %s%s)", e.Arm, o, sig3(row.Estimate), unit, sig3(row.Lower), sig3(row.Upper), unit)
+			if row.Undefined {
+				row.Desc = fmt.Sprintf("%s on %s: not estimable", e.Arm, o)
+			}
 			p.Rows = append(p.Rows, row)
 			for _, g := range a.Subgroups {
 				if g.Arm != e.Arm || g.Outcome != o || g.Error != "" {
@@ -121,15 +124,18 @@ func pilotForestPanels(r *pilot.Result) []forestPanelSpec {
 					kind, tag = rowSubgroupDeclared, "pre-declared"
 				}
 				logOdds := g.Scale == abtest.ScaleLogOdds
-				m, u := mult, unit
+				m, u, scale := mult, unit, ""
 				if logOdds {
-					m, u = 1, ""
+					m, u, scale = 1, "", "log odds ratio "
 				}
 				for _, l := range g.Levels {
 					sr := forestRow{Label: fmt.Sprintf("%s: %s = %s (%s)", e.Arm, g.Attribute, l.Level, tag),
 						Estimate: m * l.Effect, Lower: m * l.CI.Lower, Upper: m * l.CI.Upper, Kind: kind}
 					sr.Undefined = !finite(l.Effect, l.CI.Lower, l.CI.Upper)
-					sr.Desc = fmt.Sprintf("%s, %s = %s (%s) %s%s (%s to %s%s)", e.Arm, g.Attribute, l.Level, tag, sig3(sr.Estimate), u, sig3(sr.Lower), sig3(sr.Upper), u)
+					sr.Desc = fmt.Sprintf("%s, %s = %s (%s) %s%s%s (%s to %s%s)", e.Arm, g.Attribute, l.Level, tag, scale, sig3(sr.Estimate), u, sig3(sr.Lower), sig3(sr.Upper), u)
+					if sr.Undefined {
+						sr.Desc = fmt.Sprintf("%s, %s = %s (%s): not estimable", e.Arm, g.Attribute, l.Level, tag)
+					}
 					if logOdds {
 						lo.Rows = append(lo.Rows, sr)
 					} else {
@@ -157,6 +163,9 @@ func pilotForestPanels(r *pilot.Result) []forestPanelSpec {
 		row := forestRow{Label: arm + t.Quantity + " (target " + targetText + ")", Estimate: mult * t.Estimate, Lower: mult * t.CI.Lower, Upper: mult * t.CI.Upper, Kind: rowTarget}
 		row.Undefined = !finite(t.Estimate, t.CI.Lower, t.CI.Upper)
 		row.Desc = fmt.Sprintf("%s %s%s (%s to %s%s) against the target %s", t.Quantity, sig3(row.Estimate), unit, sig3(row.Lower), sig3(row.Upper), unit, targetText)
+		if row.Undefined {
+			row.Desc = t.Quantity + ": not estimable"
+		}
 		xl := "Effect against the planned target"
 		if t.Percent {
 			xl += " (%)"
@@ -238,10 +247,6 @@ func pilotEffectsPlot(r *pilot.Result, withPNG bool) (*renderedPlot, error) {
 	var parts []string
 	for _, pn := range panels {
 		for _, row := range pn.Rows {
-			if row.Undefined {
-				parts = append(parts, row.Label+": not estimable")
-				continue
-			}
 			parts = append(parts, row.Desc)
 		}
 	}
@@ -374,11 +379,20 @@ func powerCurvePlot(pilotName string, out *pilot.PowerOutput, withPNG bool) (*re
 	xl := "Total units in both arms"
 	if clustered {
 		x = func(pt abtest.PowerPoint) float64 { return (pt.N1 + pt.N2) / req.ClusterSize }
-		xl = fmt.Sprintf("Total clusters in both arms (%s units each)", sig3(req.ClusterSize))
+		xl = fmt.Sprintf("Total clusters in both arms (%s units each)", trimmedDec(req.ClusterSize, 2))
 	}
 	p := newPlot("Power curve: pilot "+pilotName, xl, "Power (probability of a significant result)")
 	p.Add(plotter.NewGrid())
 	p.Y.Min, p.Y.Max = 0, 1
+	var ticks []plot.Tick
+	for i := 0; i <= 10; i++ {
+		t := plot.Tick{Value: float64(i) / 10}
+		if i%2 == 0 {
+			t.Label = dec(t.Value, 1)
+		}
+		ticks = append(ticks, t)
+	}
+	p.Y.Tick.Marker = plot.ConstantTicks(ticks)
 	xys := make(plotter.XYs, len(out.Curve))
 	for i, pt := range out.Curve {
 		xys[i] = plotter.XY{X: x(pt), Y: pt.Power}
@@ -440,7 +454,7 @@ func powerCurvePlot(pilotName string, out *pilot.PowerOutput, withPNG bool) (*re
 	}
 	design := ""
 	if clustered {
-		design = fmt.Sprintf(", clusters of %s units with ICC %s", sig3(req.ClusterSize), strconv.FormatFloat(req.ICC, 'g', -1, 64))
+		design = fmt.Sprintf(", clusters of %s units with ICC %s", trimmedDec(req.ClusterSize, 2), strconv.FormatFloat(req.ICC, 'g', -1, 64))
 	}
 	first, last := out.Curve[0], out.Curve[len(out.Curve)-1]
 	desc := fmt.Sprintf("Power of the two-sided test at alpha %s to detect %s%s, against the total sample size: from %s at %s to %s at %s. The dashed line is the target power %s%%.",

@@ -16,8 +16,9 @@ import (
 // (a sample-ratio-mismatch alarm first), the checks (arm sizes and the
 // sample ratio test, attrition), the warnings, the effects of every arm on
 // every outcome with intervals and multiplicity-adjusted p-values, the
-// subgroup effects, complier average effects, the target statement, the
-// group-sequential monitoring and the effect forest plot. Numbers are
+// subgroup effects, complier average effects, the target statement and
+// the effect forest plot (the summary states the group-sequential
+// monitoring). Numbers are
 // package pilot's (results.json "abtests"); nothing is recomputed.
 func pilotSections(run *results.Run, plots map[string]*renderedPlot) []docSection {
 	if len(run.Abtests) == 0 {
@@ -38,7 +39,10 @@ func pilotSection(s *docSection, r *pilot.Result, plots map[string]*renderedPlot
 	a := r.Analysis
 	plan := r.Inputs.Plan
 	s.heading("Pilot " + r.Name)
-	head := fmt.Sprintf("%s against control %s", joinWords(pilotTreatmentArms(plan)), plan.Control)
+	head := fmt.Sprintf("Arm %s against the control arm %s", joinWords(pilotTreatmentArms(plan)), plan.Control)
+	if len(pilotTreatmentArms(plan)) > 1 {
+		head = "Arms" + head[len("Arm"):]
+	}
 	var design []string
 	if plan.ClusterRandomized {
 		design = append(design, "cluster-randomized by "+r.Inputs.Spec.Cluster)
@@ -55,7 +59,7 @@ func pilotSection(s *docSection, r *pilot.Result, plots map[string]*renderedPlot
 	s.text("%s.", head)
 	if a.Checks.SRM.Alarm {
 		for _, w := range a.Checks.SRM.Warnings {
-			s.text("SAMPLE RATIO MISMATCH: %s", w)
+			s.text("%s", w)
 		}
 	}
 	if len(r.Summary) > 0 {
@@ -193,9 +197,9 @@ func pilotSection(s *docSection, r *pilot.Result, plots map[string]*renderedPlot
 		s.table(t)
 	}
 	if len(a.Subgroups) > 0 {
-		t := newTable(fmt.Sprintf("Pilot %s: effects within subgroup levels (%s scale) with %s intervals; interaction p adjusted by %s over all subgroup analyses", r.Name, pilotSubgroupScale(a.Subgroups), level, plan.Multiplicity.Method),
-			"subgroup", "arm", "outcome", "level", "n treated/control", "effect ("+level+" CI)", "p", "interaction p", "adjusted")
-		t.numeric(4, 5, 6, 7, 8)
+		t := newTable(fmt.Sprintf("Pilot %s: effects within subgroup levels with %s intervals (risk differences in percentage points, differences in means, or log odds ratios as the scale column says); interaction p adjusted by %s over all subgroup analyses", r.Name, level, plan.Multiplicity.Method),
+			"subgroup", "arm", "outcome", "level", "scale", "n treated/control", "effect ("+level+" CI)", "p", "interaction p", "adjusted")
+		t.numeric(5, 6, 7, 8, 9)
 		kinds := pilotOutcomeKinds(a.Effects)
 		for _, g := range a.Subgroups {
 			label := g.Attribute + " (exploratory)"
@@ -203,15 +207,16 @@ func pilotSection(s *docSection, r *pilot.Result, plots map[string]*renderedPlot
 				label = g.Attribute + " (pre-declared)"
 			}
 			if g.Error != "" {
-				t.add(label, g.Arm, g.Outcome, "not estimable: "+g.Error, undefinedCell, undefinedCell, undefinedCell, undefinedCell, undefinedCell)
+				t.add(label, g.Arm, g.Outcome, "not estimable: "+g.Error, undefinedCell, undefinedCell, undefinedCell, undefinedCell, undefinedCell, undefinedCell)
 				continue
 			}
-			kind := kinds[g.Outcome]
+			kind, scale := kinds[g.Outcome], "difference"
 			if g.Scale == abtest.ScaleLogOdds {
-				kind = abtest.Continuous // log odds ratios are not percentage points
+				// Log odds ratios are not percentage points.
+				kind, scale = abtest.Continuous, "log odds ratio"
 			}
 			for _, l := range g.Levels {
-				t.add(label, g.Arm, g.Outcome, l.Level, fmt.Sprintf("%d/%d", l.N1, l.N2), pilotEffectCell(kind, l.Effect, l.CI), pCell(l.PValue), pCell(g.InteractionP), pCell(g.AdjustedP))
+				t.add(label, g.Arm, g.Outcome, l.Level, scale, fmt.Sprintf("%d/%d", l.N1, l.N2), pilotEffectCell(kind, l.Effect, l.CI), pCell(l.PValue), pCell(g.InteractionP), pCell(g.AdjustedP))
 			}
 		}
 		s.table(t)
@@ -241,9 +246,6 @@ func pilotSection(s *docSection, r *pilot.Result, plots map[string]*renderedPlot
 	}
 	if a.Target != nil {
 		s.text("Target: %s (%s).", a.Target.Statement, abtest.TargetNote)
-	}
-	if q := r.Sequential; q != nil {
-		s.text("Group-sequential monitoring: %s", q.Statement)
 	}
 	if p := plots[pilotEffectsPlotName(r.Name)]; p != nil {
 		s.figure(p)
