@@ -115,10 +115,11 @@ func TestOULADWeek4Clicks(t *testing.T) {
 }
 
 // TestOULADModels runs the shipped model comparison on the real data: the
-// forest and boosting models tuned by inner temporal validation must reach
-// scikit-learn's AUC on this split (0.728 for RandomForestClassifier with
-// 300 trees and min_samples_leaf=5, 0.727 for HistGradientBoostingClassifier
-// with 300 iterations at learning rate 0.05).
+// forest and boosting models, with scikit-learn's settings and tuned by
+// inner temporal validation, must reach scikit-learn's AUC on this split
+// (0.728 for RandomForestClassifier with 300 trees and min_samples_leaf=5,
+// 0.727 for HistGradientBoostingClassifier with 300 iterations at learning
+// rate 0.05).
 func TestOULADModels(t *testing.T) {
 	if testing.Short() {
 		t.Skip("fits 300-tree forests and boosting grids on the real OULAD data")
@@ -131,7 +132,7 @@ func TestOULADModels(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]float64{"lr": 0.698, "rf-tuned": 0.728, "gbm-tuned": 0.727, "rf": 0.72, "gbm": 0.71}
+	want := map[string]float64{"lr": 0.698, "rf-tuned": 0.728, "gbm-tuned": 0.727, "rf": 0.728, "gbm": 0.727}
 	for _, e := range out.Results.Evaluations {
 		t.Logf("%-10s AUC %.4f", e.Model, *e.Metrics.AUC)
 		if *e.Metrics.AUC < want[e.Model] {
