@@ -1,25 +1,32 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/evalrun/evalrun/harness"
 	"github.com/evalrun/evalrun/reports"
 )
 
-// describeCmd is `evalrun describe spec.toml [--json]`: descriptive
-// analytics of the spec's event logs (engagement, timeline, heatmap, drops,
-// students who stopped, patterns with outcome rates).
+// describeCmd is `evalrun describe spec.toml [--json] [--output DIR]`:
+// descriptive analytics of the spec's event logs (engagement, timeline,
+// heatmap, drops, students who stopped, patterns with outcome rates).
+// With --output it also writes DIR/describe.json (what --json prints) and,
+// per event log, the engagement heatmap and activity timeline as
+// DIR/plots/*.svg and *.png, atomically: the directory appears complete or
+// not at all, and replaces a previous one only once complete.
 func describeCmd(stdout, stderr io.Writer, args []string) error {
 	fs := newFlagSet("describe", stderr)
 	asJSON := fs.Bool("json", false, "print the descriptions as JSON")
+	output := fs.String("output", "", "also write describe.json and the plots (SVG and PNG) to this directory")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return fmt.Errorf("%w: evalrun describe [--json] spec.toml", errUsage)
+		return fmt.Errorf("%w: evalrun describe [--json] [--output DIR] spec.toml", errUsage)
 	}
 	spec, err := harness.LoadSpecFile(fs.Arg(0))
 	if err != nil {
@@ -28,6 +35,15 @@ func describeCmd(stdout, stderr io.Writer, args []string) error {
 	descs, err := harness.Describe(spec, os.Getenv)
 	if err != nil {
 		return err
+	}
+	if *output != "" {
+		files, err := describeFiles(descs)
+		if err != nil {
+			return err
+		}
+		if err := writeDirAtomic(*output, files); err != nil {
+			return err
+		}
 	}
 	if *asJSON {
 		return writeJSON(stdout, descs)
@@ -39,6 +55,76 @@ func describeCmd(stdout, stderr io.Writer, args []string) error {
 		if err := reports.WriteEventsDescription(stdout, d.Dataset, d.Joined, d.Description, d.Cleaning); err != nil {
 			return err
 		}
+	}
+	if *output != "" {
+		fmt.Fprintf(stdout, "\ndescription and plots written to %s\n", *output)
+	}
+	return nil
+}
+
+// describeFiles renders describe.json and every event log's plots.
+func describeFiles(descs []harness.EventsDescription) ([]reports.File, error) {
+	var js bytes.Buffer
+	if err := writeJSON(&js, descs); err != nil {
+		return nil, err
+	}
+	files := []reports.File{{Name: "describe.json", Data: js.Bytes()}}
+	for _, d := range descs {
+		plots, err := reports.EventLogPlotFiles(d)
+		if err != nil {
+			return nil, fmt.Errorf("event log %s: %w", d.Dataset, err)
+		}
+		files = append(files, plots...)
+	}
+	return files, nil
+}
+
+// writeDirAtomic writes files (slash-separated names) into a temporary
+// directory beside dir and renames it to dir, moving a previous dir aside
+// first and removing it only after the rename succeeded (as the harness
+// writes run directories).
+func writeDirAtomic(dir string, files []reports.File) error {
+	parent := filepath.Dir(dir)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return fmt.Errorf("creating %s: %w", parent, err)
+	}
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".tmp-")
+	if err != nil {
+		return fmt.Errorf("creating a temporary directory: %w", err)
+	}
+	cleanup := func() { os.RemoveAll(tmp) }
+	for _, f := range files {
+		path := filepath.Join(tmp, filepath.FromSlash(f.Name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			cleanup()
+			return fmt.Errorf("writing %s: %w", f.Name, err)
+		}
+		if err := os.WriteFile(path, f.Data, 0o644); err != nil {
+			cleanup()
+			return fmt.Errorf("writing %s: %w", f.Name, err)
+		}
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		cleanup()
+		return err
+	}
+	var old string
+	if _, err := os.Stat(dir); err == nil {
+		old = tmp + ".previous"
+		if err := os.Rename(dir, old); err != nil {
+			cleanup()
+			return fmt.Errorf("moving the previous %s aside: %w", dir, err)
+		}
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		if old != "" {
+			os.Rename(old, dir)
+		}
+		cleanup()
+		return fmt.Errorf("renaming %s into place: %w", dir, err)
+	}
+	if old != "" {
+		os.RemoveAll(old)
 	}
 	return nil
 }

@@ -1,0 +1,186 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"image/png"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// describeSpec writes a spec joining the harness test data's event log
+// (testdata/clicks.csv) to its student table and returns its path.
+func describeSpec(t *testing.T) string {
+	t.Helper()
+	spec := filepath.Join(t.TempDir(), "events.toml")
+	abs, err := filepath.Abs(filepath.Join("..", "..", "harness", "testdata"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := fmt.Sprintf(`[experiment]
+name = "describe-output"
+[[datasets]]
+name = "students"
+kind = "csv"
+path = %q
+id = "student_id"
+label = "dfw"
+term = "term"
+features = ["gpa"]
+[[datasets]]
+name = "clicks"
+kind = "events"
+join = "students"
+cutoff_days = [28]
+[[datasets.sources]]
+path = %q
+[datasets.sources.columns]
+student = ["student_id"]
+timestamp = "day"
+time_format = "day"
+action = "verb"
+resource = "resource"
+resource_type = "resource_type"
+count = "clicks"
+[[models]]
+name = "lr"
+kind = "logistic"
+[[splits]]
+name = "s"
+kind = "temporal"
+train = ["2021F", "2022S"]
+test = ["2022F", "2023S"]
+`, filepath.Join(abs, "students.csv"), filepath.Join(abs, "clicks.csv"))
+	if err := os.WriteFile(spec, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return spec
+}
+
+// TestDescribeOutput writes describe.json and the plots of the event log,
+// replaces a previous directory whole, and leaves no temporary directory.
+func TestDescribeOutput(t *testing.T) {
+	spec := describeSpec(t)
+	t.Setenv("EVALRUN_PSEUDONYM_KEY", "k")
+	parent := t.TempDir()
+	out := filepath.Join(parent, "described")
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	stale := filepath.Join(out, "stale.txt")
+	if err := os.WriteFile(stale, []byte("from an earlier run"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout, _, err := runCLI(t, "describe", "--output", out, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stdout, "event log clicks (joined to students)") || !strings.Contains(stdout, "description and plots written to "+out) {
+		t.Errorf("stdout:\n%s", stdout)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("the previous directory's file survived: %v", err)
+	}
+	var names []string
+	filepath.WalkDir(out, func(path string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			rel, _ := filepath.Rel(out, path)
+			names = append(names, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	want := "describe.json plots/activity-timeline_clicks.png plots/activity-timeline_clicks.svg plots/engagement-heatmap_clicks.png plots/engagement-heatmap_clicks.svg"
+	if got := strings.Join(names, " "); got != want {
+		t.Errorf("files %q, want %q", got, want)
+	}
+	entries, _ := os.ReadDir(parent)
+	if len(entries) != 1 {
+		t.Errorf("parent holds %d entries, want only the output directory (no temporary one)", len(entries))
+	}
+
+	// describe.json is what --json prints: pseudonymous student keys.
+	data, err := os.ReadFile(filepath.Join(out, "describe.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	jsonOut, _, err := runCLI(t, "describe", "--json", spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(data, []byte(jsonOut)) {
+		t.Error("describe.json differs from the output of describe --json")
+	}
+	var descs []struct {
+		Dataset     string `json:"dataset"`
+		Description struct {
+			Students []struct {
+				Student string `json:"student"`
+			} `json:"students"`
+			Heatmap struct {
+				ResourceTypes []string `json:"resource_types"`
+			} `json:"heatmap"`
+		} `json:"description"`
+	}
+	if err := json.Unmarshal(data, &descs); err != nil || len(descs) != 1 {
+		t.Fatalf("describe.json: %v (%d logs)", err, len(descs))
+	}
+	if s := descs[0].Description.Students[0].Student; len(s) != 16 || strings.HasPrefix(s, "S0") {
+		t.Errorf("student %q is not a pseudonym", s)
+	}
+	for _, name := range names {
+		b, err := os.ReadFile(filepath.Join(out, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch filepath.Ext(name) {
+		case ".png":
+			if _, err := png.Decode(bytes.NewReader(b)); err != nil {
+				t.Errorf("%s: %v", name, err)
+			}
+		case ".svg":
+			d := xml.NewDecoder(bytes.NewReader(b))
+			for {
+				_, err := d.Token()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					t.Errorf("%s is not well-formed XML: %v", name, err)
+					break
+				}
+			}
+			if !bytes.Contains(b, []byte("<title id=")) || !bytes.Contains(b, []byte("<desc id=")) {
+				t.Errorf("%s lacks <title> or <desc>", name)
+			}
+		}
+	}
+	// The heatmap names every resource type of the log.
+	heat, _ := os.ReadFile(filepath.Join(out, "plots", "engagement-heatmap_clicks.svg"))
+	for _, rt := range descs[0].Description.Heatmap.ResourceTypes {
+		if !bytes.Contains(heat, []byte(">"+rt+"<")) {
+			t.Errorf("heatmap lacks the resource type %s", rt)
+		}
+	}
+}
+
+// TestDescribeOutputError: an output directory that cannot be created is
+// an error, and nothing is printed as written.
+func TestDescribeOutputError(t *testing.T) {
+	spec := describeSpec(t)
+	file := filepath.Join(t.TempDir(), "a-file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout, _, err := runCLI(t, "describe", "--output", filepath.Join(file, "out"), spec)
+	if err == nil || !strings.Contains(err.Error(), "creating") {
+		t.Errorf("output under a file: err = %v", err)
+	}
+	if strings.Contains(stdout, "written") {
+		t.Errorf("stdout claims a write:\n%s", stdout)
+	}
+}
