@@ -280,8 +280,13 @@ func (e *evaluation) explain(ctx context.Context, fitted models.Fitted, seed uin
 	if k := ex.reasons(); k > 0 {
 		if m, ok := fitted.(models.Explainer); ok {
 			// Exact TreeSHAP costs tens of milliseconds per student for a
-			// large forest: explain the highest-risk students first.
-			idx := topScores(e.scores, ex.reasonRows())
+			// large forest: explain the highest-risk students first. A
+			// linear model's contributions cost nothing: every student.
+			limit := ex.reasonRows()
+			if e.model.Kind == "logistic" {
+				limit = math.MaxInt
+			}
+			idx := topScores(e.scores, limit)
 			rows := selectRows(e.prep.test, idx)
 			contrib, _, err := m.Explain(ctx, rows)
 			if err != nil {

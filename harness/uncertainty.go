@@ -188,6 +188,7 @@ func (e *evaluation) addUncertainty(s *Spec, trainScores []float64, probabilitie
 			return fmt.Errorf("metrics per stratum: %w", err)
 		}
 		e.result.Strata = &sr
+		e.result.StrataAUC = strataAUC(y, score, strata, m.Level)
 	}
 	return nil
 }
@@ -507,4 +508,35 @@ func percentileInterval(v []float64, reps int, level float64) *metrics.Bounds {
 	}
 	a := (1 - level) / 2
 	return &metrics.Bounds{Lower: q(a), Upper: q(1 - a)}
+}
+
+// strataAUC returns each stratum's DeLong AUC interval, sorted by stratum;
+// a stratum with one class has none (its AUC is undefined).
+func strataAUC(y []uint8, score []float64, strata []string, level float64) []results.StratumAUC {
+	rows := map[string][]int{}
+	for i, s := range strata {
+		rows[s] = append(rows[s], i)
+	}
+	names := make([]string, 0, len(rows))
+	for s := range rows {
+		names = append(names, s)
+	}
+	sort.Strings(names)
+	var out []results.StratumAUC
+	for _, name := range names {
+		idx := rows[name]
+		sy := make([]uint8, len(idx))
+		ss := make([]float64, len(idx))
+		for j, i := range idx {
+			sy[j], ss[j] = y[i], score[i]
+		}
+		st := results.StratumAUC{Stratum: name}
+		if iv, err := metrics.DeLongCI(sy, ss, level); err == nil {
+			st.AUC = &results.DeLongInterval{Method: "DeLong", AUCInterval: iv}
+		} else {
+			st.Note = err.Error()
+		}
+		out = append(out, st)
+	}
+	return out
 }

@@ -59,6 +59,8 @@ strata = "course"
 		}
 		if e.Strata == nil || len(e.Strata.Strata) < 2 {
 			t.Errorf("%s: strata %+v, want one report per course", e.Model, e.Strata)
+		} else if len(e.StrataAUC) != len(e.Strata.Strata) || (e.Model == "lr" && e.StrataAUC[0].AUC == nil) {
+			t.Errorf("%s: stratum AUC intervals %+v, want one per stratum", e.Model, e.StrataAUC)
 		}
 	}
 	// lr and missed are each compared with the prior baseline, per cutoff.

@@ -107,7 +107,9 @@ type Evaluation struct {
 	CalibrationIntervals *CalibrationIntervals `json:"calibration_intervals,omitempty"`
 	Recalibrated         *Recalibrated         `json:"recalibrated,omitempty"`
 	Strata               *metrics.StrataReport `json:"strata,omitempty"`
-	Fit                  models.Summary        `json:"fit"`
+	// StrataAUC holds each stratum's DeLong AUC interval.
+	StrataAUC []StratumAUC   `json:"strata_auc,omitempty"`
+	Fit       models.Summary `json:"fit"`
 	// Fairness is the subgroup audit of the test scores (with [fairness]).
 	Fairness *fairness.AuditResult `json:"fairness,omitempty"`
 	// Curves are the plot data of the test scores.
@@ -304,4 +306,12 @@ type CalibrationIntervals struct {
 	ECE        *metrics.Bounds `json:"ece"`
 	Slope      *metrics.Bounds `json:"slope"`
 	Intercept  *metrics.Bounds `json:"intercept"`
+}
+
+// StratumAUC is the AUC of one stratum with its DeLong interval (null with
+// a note when the stratum holds one class).
+type StratumAUC struct {
+	Stratum string          `json:"stratum"`
+	AUC     *DeLongInterval `json:"auc"`
+	Note    string          `json:"note,omitempty"`
 }
