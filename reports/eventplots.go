@@ -119,28 +119,25 @@ func (h heatCells) DataRange() (xmin, xmax, ymin, ymax float64) {
 	return -0.5, float64(h.Cols) - 0.5, -0.5, float64(h.Rows) - 0.5
 }
 
-// weekTicks labels every step-th week so labels do not collide.
+// weekTicks labels every week of a heatmap row.
 func weekTicks(weeks []int) []plot.Tick {
-	step := 1
-	if len(weeks) > 30 {
-		step = 4
-	} else if len(weeks) > 15 {
-		step = 2
-	}
 	ticks := make([]plot.Tick, len(weeks))
 	for i, w := range weeks {
-		ticks[i] = plot.Tick{Value: float64(i)}
-		if i%step == 0 {
-			ticks[i].Label = strconv.Itoa(w)
-		}
+		ticks[i] = plot.Tick{Value: float64(i), Label: strconv.Itoa(w)}
 	}
 	return ticks
 }
 
+// heatmapWeeksPerRow is the most weeks one row of the heatmap shows;
+// longer logs wrap onto further rows so that the counts stay readable when
+// the figure is scaled to a page's width.
+const heatmapWeeksPerRow = 16
+
 // heatmapPlot draws events per resource type and week as a grid of cells
 // coloured on a sequential scale (white for none, darkest for the largest
-// count) with every count written in its cell, and a colour bar; nil when
-// the heatmap is empty.
+// count) with every count written in its cell, and a colour bar; logs of
+// more than heatmapWeeksPerRow weeks wrap onto several rows of weeks. nil
+// when the heatmap is empty.
 func heatmapPlot(l results.EventLog, withPNG bool) (*renderedPlot, error) {
 	if l.Description == nil {
 		return nil, nil
@@ -165,26 +162,42 @@ func heatmapPlot(l results.EventLog, withPNG bool) (*renderedPlot, error) {
 		}
 		return sequentialColor(float64(n) / float64(max(maxCount, 1)))
 	}
-	p := newPlot("Events per resource type and week: "+l.Dataset, "Week (week 0 = days 0-6; negative weeks before the start)", "")
-	cellFont := p.X.Tick.Label
-	cellFont.Font.Size = 8
-	if nW > 30 {
-		cellFont.Font.Size = 7
+	// Rows of weeks of nearly equal length.
+	rows := (nW + heatmapWeeksPerRow - 1) / heatmapWeeksPerRow
+	perRow := (nW + rows - 1) / rows
+	var blocks []*plot.Plot
+	var blockWeeks []int
+	for from := 0; from < nW; from += perRow {
+		to := min(from+perRow, nW)
+		title := fmt.Sprintf("Events per resource type and week: %s", l.Dataset)
+		if rows > 1 {
+			title += fmt.Sprintf(", weeks %d to %d", h.Weeks[from], h.Weeks[to-1])
+		}
+		xl := "Week"
+		if to == nW {
+			xl = "Week (week 0 = days 0-6; negative weeks before the start)"
+		}
+		p := newPlot(title, xl, "")
+		cellFont := p.X.Tick.Label
+		cellFont.Font.Size = 8
+		cellFont.XAlign, cellFont.YAlign = draw.XCenter, draw.YCenter
+		off := from
+		p.Add(heatCells{Cols: to - from, Rows: nT, Font: cellFont,
+			// The first resource type is drawn at the top.
+			Fill:  func(c, r int) color.NRGBA { return shade(h.Counts[nT-1-r][off+c]) },
+			Label: func(c, r int) string { return compactCount(h.Counts[nT-1-r][off+c]) },
+		})
+		p.X.Min, p.X.Max = -0.5, float64(to-from)-0.5
+		p.Y.Min, p.Y.Max = -0.5, float64(nT)-0.5
+		p.X.Tick.Marker = plot.ConstantTicks(weekTicks(h.Weeks[from:to]))
+		yt := make([]plot.Tick, nT)
+		for t, name := range h.ResourceTypes {
+			yt[t] = plot.Tick{Value: float64(nT - 1 - t), Label: name}
+		}
+		p.Y.Tick.Marker = plot.ConstantTicks(yt)
+		blocks = append(blocks, p)
+		blockWeeks = append(blockWeeks, to-from)
 	}
-	cellFont.XAlign, cellFont.YAlign = draw.XCenter, draw.YCenter
-	p.Add(heatCells{Cols: nW, Rows: nT, Font: cellFont,
-		// The first resource type is drawn at the top.
-		Fill:  func(c, r int) color.NRGBA { return shade(h.Counts[nT-1-r][c]) },
-		Label: func(c, r int) string { return compactCount(h.Counts[nT-1-r][c]) },
-	})
-	p.X.Min, p.X.Max = -0.5, float64(nW)-0.5
-	p.Y.Min, p.Y.Max = -0.5, float64(nT)-0.5
-	p.X.Tick.Marker = plot.ConstantTicks(weekTicks(h.Weeks))
-	yt := make([]plot.Tick, nT)
-	for t, name := range h.ResourceTypes {
-		yt[t] = plot.Tick{Value: float64(nT - 1 - t), Label: name}
-	}
-	p.Y.Tick.Marker = plot.ConstantTicks(yt)
 
 	bar := newPlot("Scale", "events", "")
 	bar.Y.Min, bar.Y.Max = 0, float64(max(maxCount, 1))
@@ -198,23 +211,37 @@ func heatmapPlot(l results.EventLog, withPNG bool) (*renderedPlot, error) {
 	const stripes = 64
 	bar.Add(colorStrip{N: stripes, Max: bar.Y.Max, Color: func(t float64) color.NRGBA { return sequentialColor(t) }})
 
-	cellW := 0.42
-	if nW > 30 {
-		cellW = 0.34
-	}
-	w := math.Max(6.5, 2.4+cellW*float64(nW)+1.3)
-	hgt := math.Max(3.2, 1.4+0.36*float64(nT))
+	const cellW = 0.42 // inches
+	blockH := math.Max(2.6, 1.3+0.36*float64(nT))
+	w := math.Max(6.5, 2.4+cellW*float64(perRow)+1.3)
 	barW := 1.15 * vg.Inch
-	f := figureDrawer{W: vg.Length(w) * vg.Inch, H: vg.Length(hgt) * vg.Inch, Draw: func(dc draw.Canvas) {
-		left := draw.Crop(dc, vg.Points(6), 0, 0, 0)
-		left.Max.X = dc.Max.X - barW - vg.Points(8)
-		p.Draw(left)
+	f := figureDrawer{W: vg.Length(w) * vg.Inch, H: vg.Length(blockH*float64(rows)) * vg.Inch, Draw: func(dc draw.Canvas) {
+		area := draw.Crop(dc, vg.Points(6), 0, 0, 0)
+		area.Max.X = dc.Max.X - barW - vg.Points(8)
+		bh := vg.Length(blockH) * vg.Inch
+		// Every row's cells are as wide as the first row's: a shorter
+		// last row gets a narrower canvas.
+		full := area
+		full.Min.Y = full.Max.Y - bh
+		data := blocks[0].DataCanvas(full)
+		cell := (data.Max.X - data.Min.X) / vg.Length(blockWeeks[0])
+		for i, p := range blocks {
+			c := area
+			c.Max.Y = area.Max.Y - vg.Length(i)*bh
+			c.Min.Y = c.Max.Y - bh
+			c.Max.X = area.Max.X - cell*vg.Length(blockWeeks[0]-blockWeeks[i])
+			p.Draw(draw.Crop(c, 0, 0, vg.Points(8), 0))
+		}
 		right := dc
 		right.Min.X = dc.Max.X - barW
-		bar.Draw(draw.Crop(right, 0, -vg.Points(6), 0, 0))
+		right.Min.Y = dc.Max.Y - bh
+		bar.Draw(draw.Crop(right, 0, -vg.Points(6), vg.Points(8), 0))
 	}}
 	desc := fmt.Sprintf("Heatmap of the events of %s per resource type (%s) and week (%d to %d), each cell's count written in it (k = thousands, M = millions). Colour from white (no events) through yellow and green to dark blue (the largest count, %d, %s in week %d) on a linear scale shown by the colour bar; darker is more in greyscale too.",
 		l.Dataset, strings.Join(h.ResourceTypes, ", "), h.Weeks[0], h.Weeks[nW-1], maxCount, h.ResourceTypes[maxType], h.Weeks[maxWeek])
+	if rows > 1 {
+		desc += fmt.Sprintf(" The weeks are wrapped onto %d rows of up to %d weeks.", rows, perRow)
+	}
 	return render(heatmapPlotName(l.Dataset), "Engagement heatmap of "+l.Dataset+": events per resource type and week", desc, f, withPNG)
 }
 

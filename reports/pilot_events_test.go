@@ -233,6 +233,32 @@ func TestPilotEventPlots(t *testing.T) {
 	}
 }
 
+// TestHeatmapWraps: a log of 20 weeks wraps onto two rows of 10 weeks,
+// every count still written in its cell.
+func TestHeatmapWraps(t *testing.T) {
+	l := fixtureEventLog()
+	h := &l.Description.Heatmap
+	h.Weeks, h.Counts = nil, [][]int64{nil, nil}
+	for w := 0; w < 20; w++ {
+		h.Weeks = append(h.Weeks, w)
+		h.Counts[0] = append(h.Counts[0], int64(1000+w))
+		h.Counts[1] = append(h.Counts[1], int64(2000+w))
+	}
+	p, err := heatmapPlot(l, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(p.Desc, "wrapped onto 2 rows of up to 10 weeks") {
+		t.Errorf("description: %s", p.Desc)
+	}
+	for _, want := range []string{">1000<", ">1019<", ">2019<", "weeks 0 to 9", "weeks 10 to 19"} {
+		if !bytes.Contains(p.SVG, []byte(want)) {
+			t.Errorf("wrapped heatmap lacks %s", want)
+		}
+	}
+	checkXML(t, p.Name, p.SVG)
+}
+
 func TestEventLogPlotFiles(t *testing.T) {
 	files, err := EventLogPlotFiles(fixtureEventLog())
 	if err != nil {
