@@ -358,3 +358,38 @@ func TestTrimmedDec(t *testing.T) {
 		}
 	}
 }
+
+// TestPilotEventsHTML checks report.html of the pilot and event-log
+// fixture without a browser: both sections, a figure per plot with its
+// inline SVG, captions on every table, nothing external.
+func TestPilotEventsHTML(t *testing.T) {
+	page, err := HTML(pilotEventsRun(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(page)
+	for _, id := range []string{sectionSummary, sectionPilots, sectionEvents, sectionData} {
+		if !strings.Contains(s, `<section id="`+id+`">`) {
+			t.Errorf("report.html lacks section %s", id)
+		}
+	}
+	for _, banned := range []string{"<script", "<link", "@import", "src=", "NaN"} {
+		if strings.Contains(s, banned) {
+			t.Errorf("report.html holds %q", banned)
+		}
+	}
+	for _, name := range []string{"plots/pilot-effects_advising", "plots/engagement-heatmap_lms", "plots/activity-timeline_lms"} {
+		if !strings.Contains(s, `<figure id="`+slug(name)+`"`) {
+			t.Errorf("report.html lacks figure %s", name)
+		}
+	}
+	if got := strings.Count(s, "<figure id="); got != 3 {
+		t.Errorf("%d figures, want 3", got)
+	}
+	if got := strings.Count(s, `<svg role="img"`); got != 3 {
+		t.Errorf("%d inline plot SVGs, want 3", got)
+	}
+	if got, want := strings.Count(s, "<caption>"), strings.Count(s, "<table>"); got != want || got < 8 {
+		t.Errorf("%d captions for %d tables", got, want)
+	}
+}
