@@ -71,21 +71,48 @@ func runTo(t *testing.T, s *Spec, dir string) *Outcome {
 	return out
 }
 
+// ensembleAudit adds parallel-trained models and a fairness audit to
+// smallSpec, so determinism covers forests, boosting and the audit's
+// parallel bootstrap.
+const ensembleAudit = `
+[[models]]
+name = "rf"
+kind = "random_forest"
+n_trees = 40
+min_samples_leaf = 5
+
+[[models]]
+name = "gbm"
+kind = "gbm"
+max_iter = 40
+
+[fairness]
+attributes = ["gender", "disability"]
+models = ["rf", "gbm"]
+replicates = 200
+permutations = 200
+
+[[fairness.thresholds]]
+metric = "fnr_difference"
+max = 0.1
+`
+
 // TestRunByteIdentical runs the same spec with one and two cores and one and
-// two workers: results.json and predictions.csv must not differ by a byte.
+// two workers: every result file except the manifest must not differ by a
+// byte.
 func TestRunByteIdentical(t *testing.T) {
 	base := t.TempDir()
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	var dirs []string
 	for i, cfg := range []struct{ procs, workers int }{{1, 1}, {2, 2}, {2, 1}} {
 		runtime.GOMAXPROCS(cfg.procs)
-		s := smallSpec(t, "")
+		s := smallSpec(t, ensembleAudit)
 		s.Experiment.Workers = cfg.workers
 		dir := filepath.Join(base, "run", string(rune('a'+i)))
 		runTo(t, s, dir)
 		dirs = append(dirs, dir)
 	}
-	for _, name := range []string{"results.json", "predictions.csv"} {
+	for _, name := range []string{"results.json", "predictions.csv", "metrics.csv", "fairness.csv", "risk_list.csv", "report.md", "report.html"} {
 		first, err := os.ReadFile(filepath.Join(dirs[0], name))
 		if err != nil {
 			t.Fatal(err)
