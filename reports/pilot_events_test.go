@@ -88,6 +88,7 @@ func TestPilotEventsMarkdownGolden(t *testing.T) {
 		"| k019 | 5 | 2024-02-13 | 15 |",
 		"| 0 0 0 1 | 1 | 0 | — |",
 		"- duplicate: 31 (exact duplicate events)",
+		"- Event log lms: the largest fall in active students came in week 1 (40 to 25, 38% fewer); 23 students stopped at least 14 days before day 20; the commonest pattern of weekly activity over weeks 0 to 3, 1 1 0 0 (12 students), had an at-risk rate of 75.0%.",
 		"![Forest plot of pilot advising", "(plots/pilot-effects_advising.svg)",
 		"(plots/engagement-heatmap_lms.svg)", "(plots/activity-timeline_lms.svg)",
 	} {

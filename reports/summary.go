@@ -18,7 +18,9 @@ import (
 // numbers are, how well the probabilities are calibrated, whether the
 // model is fair by the spec's thresholds, and whom advisors should call
 // first and why, then each intervention pilot's own summary
-// (run.Abtests), its sentences joined. The focus evaluation is the risk list's, else the
+// (run.Abtests), its sentences joined, and a sentence per event log (the
+// largest drop in active students, how many stopped, the commonest
+// engagement pattern with its at-risk rate). The focus evaluation is the risk list's, else the
 // first fitted model's (see focusEvaluation). A run without evaluations
 // yields the pilots' sentences, or a single sentence saying it evaluated
 // no model. Nothing is recomputed: every number is a
@@ -34,6 +36,7 @@ func PlainSummary(run *results.Run, risk *results.RiskList) []string {
 			pilots = append(pilots, "Intervention pilot "+p.Name+": "+strings.Join(parts, "; ")+".")
 		}
 	}
+	pilots = append(pilots, eventLogSentences(run)...)
 	f := focusEvaluation(run, risk)
 	if f == nil {
 		if len(pilots) > 0 {
@@ -573,4 +576,33 @@ func whoToCallSentence(risk *results.RiskList) string {
 	}
 	b.WriteString(".")
 	return b.String()
+}
+
+// eventLogSentences states, per event log, the week with the largest fall
+// in active students, how many students stopped early and the commonest
+// weekly engagement pattern with its at-risk rate.
+func eventLogSentences(run *results.Run) []string {
+	var out []string
+	for _, l := range run.EventLogs {
+		d := l.Description
+		if d == nil {
+			continue
+		}
+		var parts []string
+		if len(d.LargestDrops) > 0 {
+			dr := d.LargestDrops[0]
+			parts = append(parts, fmt.Sprintf("the largest fall in active students came in week %d (%d to %d, %s%% fewer)", dr.Week, dr.ActiveBefore, dr.Active, dec(100*dr.RelativeDrop, 0)))
+		}
+		parts = append(parts, fmt.Sprintf("%s stopped at least %d days before day %d", studentsText(len(d.Stopped)), d.QuietDays, d.EndDay))
+		if len(d.Patterns) > 0 {
+			p := d.Patterns[0]
+			s := fmt.Sprintf("the commonest pattern of weekly activity over weeks 0 to %d, %s (%s)", len(p.Pattern)-1, patternCell(p), studentsText(p.Students))
+			if p.OutcomeRate != nil {
+				s += fmt.Sprintf(", had an at-risk rate of %s%%", dec(100**p.OutcomeRate, 1))
+			}
+			parts = append(parts, s)
+		}
+		out = append(out, "Event log "+l.Dataset+": "+strings.Join(parts, "; ")+".")
+	}
+	return out
 }
