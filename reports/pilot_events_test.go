@@ -96,7 +96,7 @@ func TestPilotEventsMarkdownGolden(t *testing.T) {
 			t.Errorf("report.md lacks %q", want)
 		}
 	}
-	for _, not := range []string{"k020", "bot: 0", "NaN"} {
+	for _, not := range []string{"k020", "bot: 0", "NaN", "[abtests.design]"} {
 		if strings.Contains(s, not) {
 			t.Errorf("report.md has %q", not)
 		}
@@ -260,6 +260,31 @@ func TestHeatmapWraps(t *testing.T) {
 	checkXML(t, p.Name, p.SVG)
 }
 
+func TestPowerCurveFiles(t *testing.T) {
+	out, err := pilot.Power(pilot.PowerRequest{ControlRate: 0.3, TreatmentRate: 0.2, N: 300})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := PowerCurveFiles("tutoring", &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != 2 || files[0].Name != "plots/pilot-power_tutoring.svg" || files[1].Name != "plots/pilot-power_tutoring.png" {
+		t.Fatalf("files %v", files)
+	}
+	// Evaluated at N = 300 per arm: the mark is the planned design.
+	if !bytes.Contains(files[0].Data, []byte("planned: 600 units (300 treatment, 300 control), power")) {
+		t.Error("the power curve does not mark the planned design")
+	}
+	mde, err := pilot.Power(pilot.PowerRequest{ControlRate: 0.3, N: 300})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if files, err := PowerCurveFiles("mde-only", &mde); err != nil || len(files) != 0 {
+		t.Errorf("a design without an effect has no curve: %d files, %v", len(files), err)
+	}
+}
+
 func TestEventLogPlotFiles(t *testing.T) {
 	files, err := EventLogPlotFiles(fixtureEventLog())
 	if err != nil {
@@ -392,5 +417,19 @@ func TestPilotEventsHTML(t *testing.T) {
 	}
 	if got, want := strings.Count(s, "<caption>"), strings.Count(s, "<table>"); got != want || got < 8 {
 		t.Errorf("%d captions for %d tables", got, want)
+	}
+}
+
+// TestPilotDesignNote: a pilot whose spec declares a design, and whose
+// result carries no power computation, points to evalrun power.
+func TestPilotDesignNote(t *testing.T) {
+	run := pilotEventsRun()
+	run.Abtests[0].Inputs.Spec.Design = &pilot.DesignSpec{BaselineRate: 0.3, RelativeReduction: 0.15}
+	md, err := Markdown(run, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(md, []byte("The spec declares the pilot's design (\\[abtests.design\\]); evalrun power --spec computes its sample size and power curve.")) {
+		t.Error("report.md does not point to evalrun power for the declared design")
 	}
 }

@@ -477,3 +477,16 @@ func trimmedDec(v float64, digits int) string {
 	}
 	return s
 }
+
+// PowerCurveFiles renders the power curve of a design (pilot.Power's
+// output; pilotName names the file) as plots/pilot-power_PILOT.svg and
+// .png: power against the total sample size (in clusters when clustered),
+// the target power and the required (or evaluated) size marked. No file
+// when out has no curve (no effect was given).
+func PowerCurveFiles(pilotName string, out *pilot.PowerOutput) ([]File, error) {
+	p, err := powerCurvePlot(pilotName, out, true)
+	if err != nil || p == nil {
+		return nil, err
+	}
+	return plotFiles([]*renderedPlot{p}), nil
+}

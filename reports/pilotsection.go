@@ -252,6 +252,8 @@ func pilotSection(s *docSection, r *pilot.Result, plots map[string]*renderedPlot
 	}
 	if p := plots[pilotPowerPlotName(r.Name)]; p != nil {
 		s.figure(p)
+	} else if r.Inputs.Spec.Design != nil {
+		s.text("The spec declares the pilot's design ([abtests.design]); evalrun power --spec computes its sample size and power curve.")
 	}
 }
 
