@@ -146,6 +146,14 @@ func heatmapPlot(l results.EventLog, withPNG bool) (*renderedPlot, error) {
 	if len(h.Weeks) == 0 || len(h.ResourceTypes) == 0 {
 		return nil, nil
 	}
+	if len(h.Counts) != len(h.ResourceTypes) {
+		return nil, fmt.Errorf("heatmap of %s: %d rows of counts for %d resource types", l.Dataset, len(h.Counts), len(h.ResourceTypes))
+	}
+	for t, row := range h.Counts {
+		if len(row) != len(h.Weeks) {
+			return nil, fmt.Errorf("heatmap of %s: %d counts for resource type %s, want one per week (%d)", l.Dataset, len(row), h.ResourceTypes[t], len(h.Weeks))
+		}
+	}
 	var maxCount int64
 	maxType, maxWeek := 0, 0
 	for t := range h.ResourceTypes {

@@ -433,3 +433,17 @@ func TestPilotDesignNote(t *testing.T) {
 		t.Error("report.md does not point to evalrun power for the declared design")
 	}
 }
+
+// TestHeatmapShapeError: counts that do not match the types and weeks are
+// an error naming the dataset, never a panic.
+func TestHeatmapShapeError(t *testing.T) {
+	l := fixtureEventLog()
+	l.Description.Heatmap.Counts[1] = l.Description.Heatmap.Counts[1][:2]
+	if _, err := heatmapPlot(l, false); err == nil || !strings.Contains(err.Error(), "heatmap of lms: 2 counts for resource type quiz, want one per week (3)") {
+		t.Errorf("err = %v", err)
+	}
+	l.Description.Heatmap.Counts = l.Description.Heatmap.Counts[:1]
+	if _, err := RunFiles(&results.Run{EventLogs: []results.EventLog{l}}, nil); err == nil || !strings.Contains(err.Error(), "1 rows of counts for 2 resource types") {
+		t.Errorf("RunFiles err = %v", err)
+	}
+}
