@@ -30,6 +30,9 @@ type Result struct {
 	ExtraBalance []abtest.ArmBalance `json:"extra_balance,omitempty"`
 	// Sequential is the group-sequential monitoring, when declared.
 	Sequential *SequentialResult `json:"sequential,omitempty"`
+	// Design is Power(DesignRequest(spec)): the planned sample size, power
+	// and power curve, when the spec has [abtests.design].
+	Design *PowerOutput `json:"design,omitempty"`
 	// Summary states the results in plain language, the sample-ratio
 	// alarm first.
 	Summary []string `json:"summary"`
@@ -103,6 +106,17 @@ func Run(s Spec, baseDir string) (*Result, error) {
 			return nil, fmt.Errorf("pilot %s: sequential monitoring: %w", s.Name, err)
 		}
 		r.Sequential = seq
+	}
+	if s.Design != nil {
+		req, err := DesignRequest(s)
+		if err != nil {
+			return nil, fmt.Errorf("pilot %s: design: %w", s.Name, err)
+		}
+		d, err := Power(req)
+		if err != nil {
+			return nil, fmt.Errorf("pilot %s: design: %w", s.Name, err)
+		}
+		r.Design = &d
 	}
 	r.Warnings = append(analysisWarnings(a), r.Warnings...)
 	r.Summary = summarize(r, s)

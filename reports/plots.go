@@ -302,6 +302,9 @@ func plotList(run *results.Run, risk *results.RiskList, withPNG bool) ([]*render
 		if err := add(pilotEffectsPlot(r, withPNG)); err != nil {
 			return nil, fmt.Errorf("pilot %s: %w", r.Name, err)
 		}
+		if err := add(powerCurvePlot(r.Name, r.Design, withPNG)); err != nil {
+			return nil, fmt.Errorf("pilot %s: power curve: %w", r.Name, err)
+		}
 	}
 	for _, l := range run.EventLogs {
 		ps, err := eventLogPlots(l, withPNG)

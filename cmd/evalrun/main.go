@@ -82,7 +82,8 @@ const usage = `usage:
   evalrun validate spec.toml               check a spec and its data; fit nothing
   evalrun synth oulad -o DIR [--students N] [--seed S]
                                            write synthetic OULAD-shaped tables
-  evalrun describe [--json] spec.toml       describe the spec's event logs
+  evalrun describe [--json] [--output DIR] spec.toml
+                                           describe the spec's event logs
   evalrun audit scores.csv --label y --score p --group gender [--group ...]
         [--intersect a,b] [--reference attr=group] [--threshold 0.5 | --top-fraction 0.3]
         [--max metric=0.05] [--band metric=0.8:1.25] [--min-group-size 30] [--json]
