@@ -41,7 +41,8 @@ type Description struct {
 	Timeline []DayActivity `json:"timeline"`
 	// Heatmap: events per resource type and week.
 	Heatmap Heatmap `json:"heatmap"`
-	// LargestDrops: the weeks with the largest fall in active students
+	// LargestDrops: the complete weeks (all seven days built) with the
+	// largest fall in active students
 	// from the week before, largest first (ties: earlier week first).
 	LargestDrops []WeekDrop `json:"largest_drops"`
 	// Stopped: students whose activity stopped QuietDays or more before
@@ -278,6 +279,11 @@ func (r *Result) Describe(o DescribeOptions) (*Description, error) {
 	slices.Sort(activeWeeks)
 	if len(activeWeeks) > 0 {
 		for w := activeWeeks[0] + 1; w <= activeWeeks[len(activeWeeks)-1]; w++ {
+			if 7*w+6 > b.lastDay {
+				// A week the log stops inside would show a drop that is only
+				// the missing days.
+				break
+			}
 			before, now := weekActive[w-1], weekActive[w]
 			if before > now {
 				d.LargestDrops = append(d.LargestDrops, WeekDrop{Week: w, ActiveBefore: before, Active: now, Drop: before - now,

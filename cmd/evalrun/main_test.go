@@ -224,6 +224,11 @@ test = ["2022F", "2023S"]
 			t.Errorf("describe output lacks %q:\n%s", want, stdout)
 		}
 	}
+	// The log is described through day 28, inside week 4 (days 28-34): that
+	// partial week must not show up as a drop in active students.
+	if strings.Contains(stdout, "\n4     ") {
+		t.Errorf("the partial week 4 is listed as a drop:\n%s", stdout)
+	}
 	stdout, _, err = runCLI(t, "describe", "--json", spec)
 	var descs []struct {
 		Description struct {
