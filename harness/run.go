@@ -174,9 +174,9 @@ func Run(ctx context.Context, s *Spec, opts RunOptions) (*Outcome, error) {
 	if err != nil {
 		return nil, fmt.Errorf("writing predictions.csv: %w", err)
 	}
-	files := []outputFile{
-		{"results.json", resultsJSON},
-		{"predictions.csv", predictionsCSV},
+	files := []reports.File{
+		{Name: "results.json", Data: resultsJSON},
+		{Name: "predictions.csv", Data: predictionsCSV},
 	}
 	keyOf := func(id string) string { return id }
 	if mapper != nil {
@@ -186,13 +186,11 @@ func Run(ctx context.Context, s *Spec, opts RunOptions) (*Outcome, error) {
 	if err != nil {
 		return nil, fmt.Errorf("rendering reports: %w", err)
 	}
-	for _, f := range extra {
-		files = append(files, outputFile{f.Name, f.Data})
-	}
+	files = append(files, extra...)
 	for _, e := range evals {
 		if e.stderr != nil {
 			name := fmt.Sprintf("commands/%s/%s-cutoff-%s-%s.stderr", e.model.Name, e.data.spec.Name, cutoffLabel(e.frame), strings.ReplaceAll(e.fold.split, "/", "_"))
-			files = append(files, outputFile{name, e.stderr})
+			files = append(files, reports.File{Name: name, Data: e.stderr})
 		}
 	}
 	manifest := &results.Manifest{
@@ -213,21 +211,21 @@ func Run(ctx context.Context, s *Spec, opts RunOptions) (*Outcome, error) {
 		manifest.Inputs = append(manifest.Inputs, datasets.FileInfo{Path: r.Inputs.Data.Path, SHA256: r.Inputs.Data.SHA256, Rows: r.Inputs.Data.Rows})
 	}
 	for _, f := range files {
-		sum := sha256.Sum256(f.data)
-		manifest.Outputs = append(manifest.Outputs, datasets.FileInfo{Path: f.name, SHA256: hex.EncodeToString(sum[:]), Rows: bytes.Count(f.data, []byte("\n"))})
+		sum := sha256.Sum256(f.Data)
+		manifest.Outputs = append(manifest.Outputs, datasets.FileInfo{Path: f.Name, SHA256: hex.EncodeToString(sum[:]), Rows: bytes.Count(f.Data, []byte("\n"))})
 	}
 	manifest.FinishedAt = now().UTC().Format(time.RFC3339)
 	manifestJSON, err := marshalJSON(manifest)
 	if err != nil {
 		return nil, fmt.Errorf("encoding manifest.json: %w", err)
 	}
-	files = append(files, outputFile{"manifest.json", manifestJSON})
+	files = append(files, reports.File{Name: "manifest.json", Data: manifestJSON})
 
 	out := opts.Output
 	if out == "" {
 		out = s.Experiment.Output
 	}
-	if err := writeRunDir(out, files); err != nil {
+	if err := WriteDir(out, files); err != nil {
 		return nil, err
 	}
 	log.Info("run written", "dir", out, "evaluations", len(evals), "fairness_status", string(run.FairnessStatus), "seconds", time.Since(wall).Seconds())
@@ -461,15 +459,10 @@ func gitHead(module string) (string, bool) {
 	return "", false
 }
 
-type outputFile struct {
-	name string
-	data []byte
-}
-
-// writeRunDir writes files into a temporary directory beside dir and renames
-// it into place, replacing an earlier run directory only once the new one is
-// complete.
-func writeRunDir(dir string, files []outputFile) error {
+// WriteDir writes files (slash-separated names) into a temporary directory
+// beside dir and renames it into place, replacing an earlier directory only
+// once the new one is complete: a failure leaves the earlier one untouched.
+func WriteDir(dir string, files []reports.File) error {
 	parent := filepath.Dir(dir)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return fmt.Errorf("creating %s: %w", parent, err)
@@ -480,14 +473,14 @@ func writeRunDir(dir string, files []outputFile) error {
 	}
 	cleanup := func() { os.RemoveAll(tmp) }
 	for _, f := range files {
-		path := filepath.Join(tmp, filepath.FromSlash(f.name))
+		path := filepath.Join(tmp, filepath.FromSlash(f.Name))
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			cleanup()
-			return fmt.Errorf("writing %s: %w", f.name, err)
+			return fmt.Errorf("writing %s: %w", f.Name, err)
 		}
-		if err := os.WriteFile(path, f.data, 0o644); err != nil {
+		if err := os.WriteFile(path, f.Data, 0o644); err != nil {
 			cleanup()
-			return fmt.Errorf("writing %s: %w", f.name, err)
+			return fmt.Errorf("writing %s: %w", f.Name, err)
 		}
 	}
 	if err := os.Chmod(tmp, 0o755); err != nil {

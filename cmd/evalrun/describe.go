@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
 	"github.com/evalrun/evalrun/harness"
 	"github.com/evalrun/evalrun/reports"
@@ -41,7 +40,7 @@ func describeCmd(stdout, stderr io.Writer, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := writeDirAtomic(*output, files); err != nil {
+		if err := harness.WriteDir(*output, files); err != nil {
 			return err
 		}
 	}
@@ -77,54 +76,4 @@ func describeFiles(descs []harness.EventsDescription) ([]reports.File, error) {
 		files = append(files, plots...)
 	}
 	return files, nil
-}
-
-// writeDirAtomic writes files (slash-separated names) into a temporary
-// directory beside dir and renames it to dir, moving a previous dir aside
-// first and removing it only after the rename succeeded (as the harness
-// writes run directories).
-func writeDirAtomic(dir string, files []reports.File) error {
-	parent := filepath.Dir(dir)
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return fmt.Errorf("creating %s: %w", parent, err)
-	}
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".tmp-")
-	if err != nil {
-		return fmt.Errorf("creating a temporary directory: %w", err)
-	}
-	cleanup := func() { os.RemoveAll(tmp) }
-	for _, f := range files {
-		path := filepath.Join(tmp, filepath.FromSlash(f.Name))
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			cleanup()
-			return fmt.Errorf("writing %s: %w", f.Name, err)
-		}
-		if err := os.WriteFile(path, f.Data, 0o644); err != nil {
-			cleanup()
-			return fmt.Errorf("writing %s: %w", f.Name, err)
-		}
-	}
-	if err := os.Chmod(tmp, 0o755); err != nil {
-		cleanup()
-		return err
-	}
-	var old string
-	if _, err := os.Stat(dir); err == nil {
-		old = tmp + ".previous"
-		if err := os.Rename(dir, old); err != nil {
-			cleanup()
-			return fmt.Errorf("moving the previous %s aside: %w", dir, err)
-		}
-	}
-	if err := os.Rename(tmp, dir); err != nil {
-		if old != "" {
-			os.Rename(old, dir)
-		}
-		cleanup()
-		return fmt.Errorf("renaming %s into place: %w", dir, err)
-	}
-	if old != "" {
-		os.RemoveAll(old)
-	}
-	return nil
 }
