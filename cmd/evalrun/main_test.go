@@ -177,43 +177,7 @@ func TestRunLogs(t *testing.T) {
 }
 
 func TestDescribeCommand(t *testing.T) {
-	dir := t.TempDir()
-	spec := filepath.Join(dir, "events.toml")
-	abs, _ := filepath.Abs(filepath.Join("..", "..", "harness", "testdata"))
-	os.WriteFile(spec, []byte(fmt.Sprintf(`[experiment]
-name = "describe-test"
-[[datasets]]
-name = "students"
-kind = "csv"
-path = %q
-id = "student_id"
-label = "dfw"
-term = "term"
-features = ["gpa"]
-[[datasets]]
-name = "clicks"
-kind = "events"
-join = "students"
-cutoff_days = [28]
-[[datasets.sources]]
-path = %q
-[datasets.sources.columns]
-student = ["student_id"]
-timestamp = "day"
-time_format = "day"
-action = "verb"
-resource = "resource"
-resource_type = "resource_type"
-count = "clicks"
-[[models]]
-name = "lr"
-kind = "logistic"
-[[splits]]
-name = "s"
-kind = "temporal"
-train = ["2021F", "2022S"]
-test = ["2022F", "2023S"]
-`, filepath.Join(abs, "students.csv"), filepath.Join(abs, "clicks.csv"))), 0o644)
+	spec := describeSpec(t)
 	t.Setenv("EVALRUN_PSEUDONYM_KEY", "k")
 	stdout, _, err := runCLI(t, "describe", spec)
 	if err != nil {
