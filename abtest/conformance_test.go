@@ -565,15 +565,6 @@ var suiteErrata = map[string]erratum{
 		correct: map[string]float64{"u": 8, "p_value": 0.7086240584439221},
 		why:     "suite quotes the values of shifted data",
 	},
-	// The suite's interval uses scipy 1.10.1 t.ppf(0.975, 59.2604...) =
-	// 2.0008113901604445, which is 1e-9 off: R 4.2.2 qt gives
-	// 2.0008113911777832, and mpmath (40 digits) 2.00081139117778311. The
-	// correct bounds are R's t.test(a, b)$conf.int.
-	"welch/30-34": {
-		wrong:   map[string]float64{"lower": -0.10233695554639777, "upper": 10.197238916330768},
-		correct: map[string]float64{"lower": -0.10233695816490257, "upper": 10.19723891894921586},
-		why:     "suite's t quantile is inaccurate in the 10th digit",
-	},
 }
 
 // applyErratum returns the case's expected values with any known erratum

@@ -25,8 +25,11 @@ type WelchResult struct {
 }
 
 // WelchT returns Welch's t test of mean(a) − mean(b), as
-// scipy.stats.ttest_ind(a, b, equal_var=False), with the interval of R's
-// t.test(a, b) (Welch–Satterthwaite degrees of freedom). Each sample needs
+// scipy.stats.ttest_ind(a, b, equal_var=False), with the interval
+// Diff ± q·SE on the Welch–Satterthwaite degrees of freedom, where q is
+// scipy 1.10.1's stats.t.ppf((1+level)/2, DF) to the last few bits (DCDFLIB's
+// quantile, within about 1e-9 relative of the exact one that R's
+// t.test(a, b) uses, so the bounds agree with R's to about 9 digits). Each sample needs
 // at least two finite values and at least one sample must vary.
 func WelchT(a, b []float64, level float64) (WelchResult, error) {
 	if len(a) < 2 || len(b) < 2 {
@@ -61,7 +64,14 @@ func welchFromMoments(ma, va, na, mb, vb, nb, level float64) (WelchResult, error
 	r.DF = (vna + vnb) * (vna + vnb) / (vna*vna/(na-1) + vnb*vnb/(nb-1))
 	r.T = r.Diff / se
 	r.PValue = twoSidedTP(r.T, r.DF)
-	q := tCrit(level, r.DF)
+	// The interval's stated reference is scipy (the shared suite's welch_t
+	// row), so the critical value is scipy 1.10.1's t.ppf((1+level)/2, df),
+	// which differs from the exact quantile (R's qt) in about the ninth
+	// digit; see cdflib.go. The p-value above is exact, as scipy's is.
+	q, err := scipyTQuantile((1+level)/2, r.DF)
+	if err != nil {
+		return WelchResult{}, fmt.Errorf("welch t: the Welch–Satterthwaite degrees of freedom are undefined (%v): %w", r.DF, err)
+	}
 	r.CI = Interval{Lower: r.Diff - q*se, Upper: r.Diff + q*se}
 	pooled := math.Sqrt(((na-1)*va + (nb-1)*vb) / (na + nb - 2))
 	if pooled > 0 {
