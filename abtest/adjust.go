@@ -238,7 +238,13 @@ func RegressionAdjustment(y []float64, treated []bool, spec RegressionSpec) (Reg
 	}
 	res.T = res.Effect / res.SE
 	res.PValue = twoSidedTP(res.T, res.DF)
-	q := tCrit(spec.Level, res.DF)
+	// statsmodels is the reference (conf_int with use_t=True), and it takes
+	// the critical value from scipy's t.ppf: scipy's DCDFLIB quantile, not
+	// the exact one (cdflib.go).
+	q, err := scipyTCrit(spec.Level, res.DF)
+	if err != nil {
+		return RegressionResult{}, fmt.Errorf("regression adjustment: %w", err)
+	}
 	res.CI = Interval{Lower: res.Effect - q*res.SE, Upper: res.Effect + q*res.SE}
 	return res, nil
 }

@@ -70,6 +70,14 @@ func scipyTQuantile(p, df float64) (float64, error) {
 	return t, nil
 }
 
+// scipyTCrit returns the two-sided critical value of a level confidence
+// interval on df degrees of freedom as scipy and statsmodels compute it:
+// stats.t.ppf(1 − α/2, df) with α = 1 − level (statsmodels' conf_int with
+// use_t=True), i.e. scipyTQuantile, not the exact quantile of tUpper.
+func scipyTCrit(level, df float64) (float64, error) {
+	return scipyTQuantile(1-(1-level)/2, df)
+}
+
 // errDcdflibUnbounded reports that the step search reached an end of the
 // search range without bracketing the root; left says which end.
 type errDcdflibUnbounded struct{ left bool }

@@ -58,16 +58,12 @@ func zCrit(level float64) float64 {
 	return -stdNormal.Quantile((1 - level) / 2)
 }
 
-// tCrit returns the two-sided Student t critical value for level and df:
-// the q with P(T_df > q) = (1 − level)/2. gonum's quantile (an inverse
-// incomplete beta) is refined by Newton steps on the upper tail, which
-// brings it to full double precision for non-integer df.
-func tCrit(level, df float64) float64 {
-	return tUpper((1-level)/2, df)
-}
-
-// tUpper returns the q with P(T_df > q) = tail, computed from the lower
-// tail (no loss of precision for small tails) and refined by Newton steps.
+// tUpper returns the exact q with P(T_df > q) = tail, as R's qt: gonum's
+// quantile (an inverse incomplete beta), computed from the lower tail (no
+// loss of precision for small tails), refined by Newton steps on the upper
+// tail, which brings it to full double precision for non-integer df. Where
+// scipy or statsmodels is the reference, scipyTCrit gives their (less
+// accurate) value instead.
 func tUpper(tail, df float64) float64 {
 	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}
 	q := -t.Quantile(tail)

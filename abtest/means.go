@@ -68,7 +68,7 @@ func welchFromMoments(ma, va, na, mb, vb, nb, level float64) (WelchResult, error
 	// row), so the critical value is scipy 1.10.1's t.ppf((1+level)/2, df),
 	// which differs from the exact quantile (R's qt) in about the ninth
 	// digit; see cdflib.go. The p-value above is exact, as scipy's is.
-	q, err := scipyTQuantile((1+level)/2, r.DF)
+	q, err := scipyTCrit(level, r.DF)
 	if err != nil {
 		return WelchResult{}, fmt.Errorf("welch t: the Welch–Satterthwaite degrees of freedom are undefined (%v): %w", r.DF, err)
 	}

@@ -389,6 +389,8 @@ func (d MeansDesign) powerMeansSizes(delta, n1, n2 float64) float64 {
 		nu = math.Max(1e-7, (n1+n2)/d.Cluster.ClusterSize-2)
 	}
 	ncp := math.Abs(delta) / (d.SD * math.Sqrt(d.Cluster.DesignEffect()*(1/n1+1/n2)))
+	// R's power.t.test is the reference, and R's qt is exact: the exact
+	// quantile, not scipy's (cdflib.go).
 	q := tUpper(d.Alpha/2, nu)
 	return noncentralTSurvival(q, nu, ncp)
 }

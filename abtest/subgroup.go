@@ -223,7 +223,12 @@ func SubgroupEffects(y []float64, treated []bool, groups []string, opts Subgroup
 		lv := SubgroupLevel{Level: g, N1: cells[g].n1, N2: cells[g].n2, Effect: beta[j], SE: se}
 		var q float64
 		if scale == ScaleDifference {
-			q = tCrit(level, df)
+			// statsmodels is the reference, and its conf_int takes scipy's
+			// t.ppf: scipy's DCDFLIB quantile (cdflib.go).
+			var err error
+			if q, err = scipyTCrit(level, df); err != nil {
+				return SubgroupResult{}, fmt.Errorf("subgroup effects: subgroup %q: %w", g, err)
+			}
 			lv.PValue = twoSidedTP(beta[j]/se, df)
 		} else {
 			q = zCrit(level)
