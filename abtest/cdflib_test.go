@@ -42,9 +42,12 @@ func relDiff(got, want float64) float64 {
 
 // TestScipyTQuantile checks scipyTQuantile against scipy 1.10.1's
 // stats.t.ppf on every recorded (p, df): relative difference at most
-// 3e-15, i.e. the same value up to the last few bits.
+// 1.5e-15, i.e. the same value up to the last few bits (the CDF inside the
+// search is not DCDFLIB's to the bit, see cdflib.go). On the 300 recorded
+// pairs the worst is 1.1e-15 (p = 1e-6, df = 3) and every other is at
+// most 1e-15; a departure from DCDFLIB's search would show as ~1e-9.
 func TestScipyTQuantile(t *testing.T) {
-	const tol = 3e-15
+	const tol = 1.5e-15
 	ref := loadScipyTReference(t)
 	worst, worstAt := 0.0, -1
 	for i, c := range ref.Quantiles {
@@ -70,7 +73,7 @@ func TestScipyTQuantile(t *testing.T) {
 // TestDcdflibTCDF checks the t CDF used inside the quantile search against
 // DCDFLIB's own (scipy 1.10.1 special.nctdtr with zero non-centrality).
 func TestDcdflibTCDF(t *testing.T) {
-	const tol = 4e-14
+	const tol = 5e-15
 	ref := loadScipyTReference(t)
 	worst := 0.0
 	for i, c := range ref.CDF {
@@ -177,5 +180,19 @@ func TestWelchIntervalScipyAndR(t *testing.T) {
 		if !close(c.got, c.rQt, 5e-9) || close(c.got, c.rQt, 1e-10) {
 			t.Errorf("%s = %.17g, want within 5e-9 of R's %.17g but not equal to it", c.name, c.got, c.rQt)
 		}
+	}
+}
+
+func BenchmarkScipyTQuantile(b *testing.B) {
+	for i := 0; b.Loop(); i++ {
+		if _, err := scipyTQuantile(0.975, 20+float64(i%100)/7); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkExactTQuantile(b *testing.B) {
+	for i := 0; b.Loop(); i++ {
+		tUpper(0.025, 20+float64(i%100)/7)
 	}
 }
