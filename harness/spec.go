@@ -186,19 +186,26 @@ type ExplainSpec struct {
 	// PermutationRepeats is the number of shuffles per feature for
 	// permutation importance on the test rows (default 5; 0 = off).
 	PermutationRepeats *int `toml:"permutation_repeats"`
-	// ReasonRows bounds the students whose reasons are computed: the
-	// highest-scored ones (default 1000; 0 means every test student).
+	// ReasonRows bounds the students whose reasons are computed for tree,
+	// forest and boosting models: the highest-scored ones (0 means every
+	// test student; default: every student, but 1000 for random forests).
 	ReasonRows *int `toml:"reason_rows"`
 	// PermutationRows bounds the test rows permutation importance uses
 	// (default 2000, drawn with the task's seed); 0 means all rows.
 	PermutationRows *int `toml:"permutation_rows"`
 }
 
-func (e ExplainSpec) reasonRows() int {
+// reasonRows is how many of a model's test students get reasons: every
+// one for logistic models (their contributions cost nothing) and, unless
+// the spec says otherwise, for every kind but random forests, whose exact
+// TreeSHAP costs about 13 ms per student (300 trees): 1000 by default.
+func (e ExplainSpec) reasonRows(kind string) int {
 	switch {
-	case e.ReasonRows == nil:
+	case kind == "logistic":
+		return math.MaxInt
+	case e.ReasonRows == nil && kind == "random_forest":
 		return 1000
-	case *e.ReasonRows == 0:
+	case e.ReasonRows == nil || *e.ReasonRows == 0:
 		return math.MaxInt
 	}
 	return *e.ReasonRows
