@@ -279,6 +279,7 @@ func describeLogs(s *Spec, data []*loadedDataset, getenv func(string) string) ([
 			for i := range d.Stopped {
 				d.Stopped[i].Student = keyOf(d.Stopped[i].Student)
 			}
+			suppressSmallPatterns(d, s.Privacy.MinGroupSize)
 			out = append(out, EventsDescription{Dataset: log.name, Joined: ld.spec.Name, Description: d, Cleaning: log.result.Report.Rules})
 		}
 	}
@@ -330,4 +331,24 @@ func uniqueStrings(v []string) []string {
 		}
 	}
 	return out
+}
+
+// suppressSmallPatterns removes engagement patterns shared by fewer than
+// min students: their outcome rates would disclose those students'
+// outcomes. The description says how many were suppressed.
+func suppressSmallPatterns(d *events.Description, min int) {
+	kept := d.Patterns[:0]
+	suppressed, students := 0, 0
+	for _, p := range d.Patterns {
+		if p.Students < min {
+			suppressed++
+			students += p.Students
+			continue
+		}
+		kept = append(kept, p)
+	}
+	d.Patterns = kept
+	if suppressed > 0 {
+		d.Warnings = append(d.Warnings, fmt.Sprintf("%d engagement patterns shared by fewer than %d students (%d students in all) suppressed (privacy.min_group_size)", suppressed, min, students))
+	}
 }

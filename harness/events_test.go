@@ -109,3 +109,35 @@ format = "parquet"
 		}
 	}
 }
+
+// TestDescribeSuppressesSmallPatterns checks that engagement patterns of
+// fewer than privacy.min_group_size students are not reported (their
+// at-risk rates would disclose those students' outcomes), and counted.
+func TestDescribeSuppressesSmallPatterns(t *testing.T) {
+	s := csvSpec(t, eventsSpec)
+	descs, err := Describe(s, func(string) string { return "k" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := descs[0].Description
+	if len(d.Patterns) == 0 {
+		t.Fatal("every pattern was suppressed")
+	}
+	for _, p := range d.Patterns {
+		if p.Students < s.Privacy.MinGroupSize {
+			t.Errorf("pattern %s of %d students reported (minimum %d)", p.Pattern, p.Students, s.Privacy.MinGroupSize)
+		}
+	}
+	found := false
+	for _, w := range d.Warnings {
+		found = found || strings.Contains(w, "suppressed (privacy.min_group_size)")
+	}
+	if !found {
+		t.Errorf("no warning counts the suppressed patterns: %q", d.Warnings)
+	}
+	for _, st := range d.Students {
+		if strings.HasPrefix(st.Student, "S0") {
+			t.Fatalf("student %q is not pseudonymized", st.Student)
+		}
+	}
+}
