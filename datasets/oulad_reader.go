@@ -225,34 +225,10 @@ func (p *ouladLineParser) header(line []byte) error {
 	return nil
 }
 
-// ouladParseInt parses an optionally signed decimal integer of at most 18
-// digits without allocating.
-func ouladParseInt(b []byte) (int64, bool) {
-	neg := false
-	if len(b) > 0 && (b[0] == '-' || b[0] == '+') {
-		neg = b[0] == '-'
-		b = b[1:]
-	}
-	if len(b) == 0 || len(b) > 18 {
-		return 0, false
-	}
-	var v int64
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		v = v*10 + int64(c-'0')
-	}
-	if neg {
-		v = -v
-	}
-	return v, true
-}
-
 // ouladParseFloat parses a finite decimal number; integers take a fast path
 // without allocating.
 func ouladParseFloat(b []byte) (float64, bool) {
-	if v, ok := ouladParseInt(b); ok {
+	if v, ok := csvline.ParseInt(b); ok {
 		return float64(v), true
 	}
 	v, err := strconv.ParseFloat(string(b), 64)
@@ -270,7 +246,7 @@ func ouladFieldError(file string, line int, field, problem string, value []byte)
 // ouladInt parses an integer field within int32 range or returns an error
 // naming file, line and field.
 func ouladInt(file string, line int, field string, b []byte) (int, error) {
-	v, ok := ouladParseInt(b)
+	v, ok := csvline.ParseInt(b)
 	if !ok || v < math.MinInt32 || v > math.MaxInt32 {
 		return 0, ouladFieldError(file, line, field, "invalid integer", b)
 	}

@@ -60,9 +60,9 @@ func TestOULADParseNumbers(t *testing.T) {
 	}{{"0", 0, true}, {"-25", -25, true}, {"+7", 7, true}, {"123456789012345678", 123456789012345678, true},
 		{"", 0, false}, {"-", 0, false}, {"1.0", 0, false}, {"1e3", 0, false}, {" 1", 0, false}, {"1234567890123456789", 0, false}}
 	for _, tc := range ints {
-		got, ok := ouladParseInt([]byte(tc.in))
+		got, ok := csvline.ParseInt([]byte(tc.in))
 		if ok != tc.ok || (ok && got != tc.want) {
-			t.Errorf("ouladParseInt(%q) = %d, %v; want %d, %v", tc.in, got, ok, tc.want, tc.ok)
+			t.Errorf("csvline.ParseInt(%q) = %d, %v; want %d, %v", tc.in, got, ok, tc.want, tc.ok)
 		}
 	}
 	floats := []struct {

@@ -1,6 +1,8 @@
 package datasets
 
 import (
+	"github.com/evalrun/evalrun/internal/csvline"
+
 	"bytes"
 	"fmt"
 	"io/fs"
@@ -169,7 +171,7 @@ func ouladStudentKey(pres int32, id int64) uint64 {
 
 // studentID parses an id_student field.
 func ouladStudentID(file string, line int, b []byte) (int64, error) {
-	id, ok := ouladParseInt(b)
+	id, ok := csvline.ParseInt(b)
 	if !ok || id < 0 || id >= ouladMaxID {
 		return 0, ouladFieldError(file, line, "id_student", "invalid integer", b)
 	}
@@ -362,7 +364,7 @@ func (l *ouladLoader) readAssessments() error {
 		if !ok {
 			return fmt.Errorf("oulad: %s:%d: presentation \"%s/%s\" not in %s", file, line, r[0], r[1], OULADCourses)
 		}
-		id, ok := ouladParseInt(r[2])
+		id, ok := csvline.ParseInt(r[2])
 		if !ok {
 			return ouladFieldError(file, line, "id_assessment", "invalid integer", r[2])
 		}
@@ -401,7 +403,7 @@ func (l *ouladLoader) readStudentAssessment() error {
 	want := []string{"id_assessment", "id_student", "date_submitted", "is_banked", "score"}
 	l.submissions = make([]ouladSubmission, 0, l.estimateRows(file, 30))
 	return l.scan(file, want, func(line int, r [][]byte) error {
-		aid, ok := ouladParseInt(r[0])
+		aid, ok := csvline.ParseInt(r[0])
 		if !ok {
 			return ouladFieldError(file, line, "id_assessment", "invalid integer", r[0])
 		}
@@ -500,7 +502,7 @@ func (l *ouladLoader) readVLE() error {
 	var raw []site
 	types := map[string]bool{}
 	err := l.scan(file, want, func(line int, r [][]byte) error {
-		id, ok := ouladParseInt(r[0])
+		id, ok := csvline.ParseInt(r[0])
 		if !ok {
 			return ouladFieldError(file, line, "id_site", "invalid integer", r[0])
 		}
@@ -739,7 +741,7 @@ func (l *ouladLoader) readStudentVLE() error {
 		if err != nil {
 			return err
 		}
-		siteID, ok := ouladParseInt(r[3])
+		siteID, ok := csvline.ParseInt(r[3])
 		if !ok {
 			return ouladFieldError(file, line, "id_site", "invalid integer", r[3])
 		}
@@ -747,7 +749,7 @@ func (l *ouladLoader) readStudentVLE() error {
 		if err != nil {
 			return err
 		}
-		n, ok := ouladParseInt(r[5])
+		n, ok := csvline.ParseInt(r[5])
 		if !ok || n < 0 || n > math.MaxInt32 {
 			return ouladFieldError(file, line, "sum_click", "invalid non-negative integer", r[5])
 		}

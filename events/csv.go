@@ -424,7 +424,7 @@ func (p *csvRowParser) parse(line []byte, e *Event) error {
 		return fmt.Errorf("%d fields, header has %d", len(p.fields), p.nfields)
 	}
 	if p.count >= 0 {
-		n, ok := parseInt(p.fields[p.count])
+		n, ok := csvline.ParseInt(p.fields[p.count])
 		if !ok || n < 0 || n > math.MaxInt32 {
 			return fmt.Errorf("column %q: invalid count %q", p.format.Count, p.fields[p.count])
 		}

@@ -1,6 +1,8 @@
 package events
 
 import (
+	"github.com/evalrun/evalrun/internal/csvline"
+
 	"errors"
 	"fmt"
 	"strconv"
@@ -76,14 +78,14 @@ func (p *timeParser) parse(b []byte, e *Event) {
 	var err error
 	switch p.format {
 	case FormatDay:
-		d, ok := parseInt(b)
+		d, ok := csvline.ParseInt(b)
 		if !ok || d < -1<<30 || d > 1<<30 {
 			err = errors.New("not an integer day")
 			break
 		}
 		e.Day, e.DayOnly = int32(d), true
 	case FormatEpochSeconds:
-		if v, ok := parseInt(b); ok && v > -1e11 && v < 1e11 {
+		if v, ok := csvline.ParseInt(b); ok && v > -1e11 && v < 1e11 {
 			e.Time = v * 1000
 			break
 		}
@@ -94,7 +96,7 @@ func (p *timeParser) parse(b []byte, e *Event) {
 		}
 		e.Time = int64(v * 1000)
 	case FormatEpochMillis:
-		v, ok := parseInt(b)
+		v, ok := csvline.ParseInt(b)
 		if !ok || v <= -1e14 || v >= 1e14 {
 			err = errors.New("not epoch milliseconds")
 			break
@@ -256,30 +258,6 @@ func daysIn(y, m int) int {
 		return 30
 	}
 	return 31
-}
-
-// parseInt parses an optionally signed decimal integer of at most 18
-// digits without allocating.
-func parseInt(b []byte) (int64, bool) {
-	neg := false
-	if len(b) > 0 && (b[0] == '-' || b[0] == '+') {
-		neg = b[0] == '-'
-		b = b[1:]
-	}
-	if len(b) == 0 || len(b) > 18 {
-		return 0, false
-	}
-	var v int64
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		v = v*10 + int64(c-'0')
-	}
-	if neg {
-		v = -v
-	}
-	return v, true
 }
 
 // parseISODuration parses an ISO 8601 duration such as "PT1H2M3.5S" or

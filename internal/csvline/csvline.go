@@ -92,3 +92,27 @@ func Split(line []byte, fields [][]byte, scratch []byte) ([][]byte, []byte, erro
 		i = j + 1
 	}
 }
+
+// ParseInt parses an optionally signed decimal integer of at most 18
+// digits (so it cannot overflow) without allocating.
+func ParseInt(b []byte) (int64, bool) {
+	neg := false
+	if len(b) > 0 && (b[0] == '-' || b[0] == '+') {
+		neg = b[0] == '-'
+		b = b[1:]
+	}
+	if len(b) == 0 || len(b) > 18 {
+		return 0, false
+	}
+	var v int64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + int64(c-'0')
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
+}

@@ -58,3 +58,20 @@ func TestSplitEarlierFieldsStayValid(t *testing.T) {
 		t.Errorf("fields %q", fields)
 	}
 }
+
+func TestParseInt(t *testing.T) {
+	cases := []struct {
+		in   string
+		want int64
+		ok   bool
+	}{
+		{"0", 0, true}, {"-159", -159, true}, {"+42", 42, true}, {"123456789012345678", 123456789012345678, true},
+		{"1234567890123456789", 0, false}, {"", 0, false}, {"-", 0, false}, {"1.5", 0, false}, {"12a", 0, false},
+	}
+	for _, c := range cases {
+		got, ok := ParseInt([]byte(c.in))
+		if got != c.want || ok != c.ok {
+			t.Errorf("ParseInt(%q) = %d, %v; want %d, %v", c.in, got, ok, c.want, c.ok)
+		}
+	}
+}
