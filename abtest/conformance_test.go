@@ -544,57 +544,9 @@ func checkNumber(t *testing.T, name string, got, want, tol float64) {
 	}
 }
 
-// erratum replaces expected values of a suite case that are wrong, while
-// the suite still holds the wrong values; once the suite is corrected the
-// case's own values apply again.
-type erratum struct {
-	wrong   map[string]float64 // the suite's wrong values, to detect a fix
-	correct map[string]float64
-	why     string
-}
-
-var suiteErrata = map[string]erratum{
-	// The suite quotes U and p for y = [0.99, 1.99, 2.99, 3.99, 4.99] of
-	// scipy's test_tie_correct (U_expected[0], p_expected[0]) but gives
-	// y = [1, 2, 3, 4, 5], for which the same test expects U = 8 and
-	// p = 0.7086240584439 (U_expected[3], p_expected[3]); scipy 1.10.1
-	// mannwhitneyu([1,2,3,4], [1,2,3,4,5], method="asymptotic") returns
-	// (8.0, 0.7086240584439221) and R wilcox.test(exact=FALSE) W = 8.
-	"mann_whitney/scipy-ties": {
-		wrong:   map[string]float64{"u": 10, "p_value": 1},
-		correct: map[string]float64{"u": 8, "p_value": 0.7086240584439221},
-		why:     "suite quotes the values of shifted data",
-	},
-}
-
-// applyErratum returns the case's expected values with any known erratum
-// applied.
-func applyErratum(t *testing.T, c conformanceCase) map[string]json.RawMessage {
-	e, ok := suiteErrata[c.ID]
-	if !ok {
-		return c.Want
-	}
-	for name, w := range e.wrong {
-		var got float64
-		if err := json.Unmarshal(c.Want[name], &got); err != nil || got != w {
-			return c.Want // the suite has changed: trust it again
-		}
-	}
-	want := make(map[string]json.RawMessage, len(c.Want))
-	for k, v := range c.Want {
-		want[k] = v
-	}
-	for name, v := range e.correct {
-		want[name] = json.RawMessage(strconv.FormatFloat(v, 'g', -1, 64))
-	}
-	t.Logf("suite erratum applied (%s): expecting %v instead of %v", e.why, e.correct, e.wrong)
-	return want
-}
-
 func TestConformance(t *testing.T) {
 	for _, c := range loadConformance(t, "abtest.json") {
 		t.Run(c.ID, func(t *testing.T) {
-			c.Want = applyErratum(t, c)
 			out, err := runConformance(c.Fn, args(c.Args))
 			if wantErr, ok := c.Want["error"]; ok && string(wantErr) == "true" {
 				if err == nil {

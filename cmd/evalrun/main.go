@@ -40,6 +40,7 @@ import (
 	"github.com/evalrun/evalrun/reports"
 	"github.com/evalrun/evalrun/scored"
 	"github.com/evalrun/evalrun/synth"
+	"golang.org/x/term"
 )
 
 // errUsage marks command-line mistakes (exit status 2).
@@ -259,14 +260,10 @@ func synthCmd(stdout, stderr io.Writer, args []string) error {
 	return nil
 }
 
-// isTerminal reports whether w is a character device (a terminal).
+// isTerminal reports whether w is a terminal (golang.org/x/term).
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // listFlag collects a repeatable string flag.

@@ -46,16 +46,36 @@ func Dir() string {
 	}
 }
 
-// Load reads the suite file name (e.g. "metrics.json"). It skips the test
-// with a message when the suite directory or file is absent, and fails it
-// when the file cannot be read or decoded or holds no cases.
+// RequireEnv names the environment variable that turns a missing suite
+// from a skip into a failure: CI (.ci/run) sets it to 1 so that a clone
+// without the suites cannot pass, while a bare "go test ./..." on a
+// user's machine still skips with a message.
+const RequireEnv = "EVALRUN_REQUIRE_CONFORMANCE"
+
+// Required reports whether $EVALRUN_REQUIRE_CONFORMANCE is set to a true
+// value ("1", "true", "yes").
+func Required() bool {
+	switch os.Getenv(RequireEnv) {
+	case "1", "true", "yes":
+		return true
+	}
+	return false
+}
+
+// Load reads the suite file name (e.g. "metrics.json"). When the suite
+// directory or file is absent it skips the test with a message, or fails
+// it when Required; it fails the test when the file cannot be read or
+// decoded or holds no cases.
 func Load(t testing.TB, name string) []Case {
 	t.Helper()
 	dir := Dir()
 	path := filepath.Join(dir, name)
 	data, err := os.ReadFile(path)
 	if dir == "" || os.IsNotExist(err) {
-		t.Skipf("conformance suite %s not found (set EVALRUN_CONFORMANCE_DIR): skipping", path)
+		if Required() {
+			t.Fatalf("conformance suite %s not found and %s is set: set EVALRUN_CONFORMANCE_DIR to the suite directory", path, RequireEnv)
+		}
+		t.Skipf("conformance suite %s not found (set EVALRUN_CONFORMANCE_DIR; %s=1 makes this a failure): skipping", path, RequireEnv)
 	}
 	if err != nil {
 		t.Fatal(err)
