@@ -1,0 +1,177 @@
+package models
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"math/rand/v2"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// persistData draws rows with an interaction and a few missing values in
+// column 2 (for gbm; the other kinds get the rows without NaN).
+func persistData(n int, withNaN bool) TrainingSet {
+	rng := rand.New(rand.NewPCG(7, 11))
+	d := 4
+	x := &Matrix{Rows: n, Cols: d, Data: make([]float64, n*d), Names: []string{"clicks", "late", "score", "credits"}}
+	y := make([]uint8, n)
+	for i := 0; i < n; i++ {
+		r := x.Row(i)
+		r[0], r[1], r[2], r[3] = rng.Float64()*10, float64(rng.IntN(4)), rng.NormFloat64(), 30*float64(1+rng.IntN(4))
+		if withNaN && i%13 == 0 {
+			r[2] = math.NaN()
+		}
+		eta := -0.5 - 0.3*r[0] + 0.8*r[1]
+		if r[2] > 0 {
+			eta += 0.7
+		}
+		if rng.Float64() < sigmoid(eta) {
+			y[i] = 1
+		}
+	}
+	return TrainingSet{Rows: Rows{X: x}, Y: y}
+}
+
+// TestPersistRoundTrip fits every model kind, writes its parameters to
+// JSON and reads them back: the model read back is the same value and
+// predicts, explains and summarizes bit for bit the same.
+func TestPersistRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	clean := persistData(300, false)
+	missing := persistData(300, true)
+	cases := []struct {
+		name  string
+		model Model
+		train TrainingSet
+	}{
+		{"prior", Prior{}, clean},
+		{"rule", Rule{Config: RuleConfig{Feature: "late", Direction: "lower"}}, clean},
+		{"logistic", Logistic{Config: DefaultLogisticConfig()}, clean},
+		{"logistic-newton-raw", Logistic{Config: LogisticConfig{C: 0.5, Solver: LogisticSolverNewton}}, clean},
+		{"tree", Tree{Config: TreeConfig{MaxDepth: 5}}, clean},
+		{"random_forest", RandomForest{Config: ForestConfig{NTrees: 15, MinSamplesLeaf: 3}}, clean},
+		{"random_forest-exact", RandomForest{Config: ForestConfig{NTrees: 5, MaxBins: -1, ClassWeight: "balanced_subsample"}}, clean},
+		{"gbm", GBM{Config: GBMConfig{MaxIter: 25, MaxLeafNodes: 8, MinSamplesLeaf: 5}}, missing},
+		{"gbm-early", GBM{Config: GBMConfig{MaxIter: 60, EarlyStopping: "on", MinSamplesLeaf: 5}}, missing},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			fitted, err := tc.model.Fit(ctx, tc.train, rand.New(rand.NewPCG(3, 4)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, ok := fitted.(Persistent)
+			if !ok {
+				t.Fatalf("%T does not implement Persistent", fitted)
+			}
+			params, err := p.MarshalFitted()
+			if err != nil {
+				t.Fatal(err)
+			}
+			wire, err := json.Marshal(params)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var back FittedParams
+			if err := json.Unmarshal(wire, &back); err != nil {
+				t.Fatal(err)
+			}
+			got, err := UnmarshalFitted(back)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, fitted) {
+				t.Errorf("model read back differs from the fitted one:\n got %+v\nwant %+v", got, fitted)
+			}
+			if !reflect.DeepEqual(got.Summary(), fitted.Summary()) {
+				t.Errorf("Summary differs: %+v vs %+v", got.Summary(), fitted.Summary())
+			}
+			test := persistData(200, tc.name[:3] == "gbm")
+			want, err := fitted.Predict(ctx, test.Rows)
+			if err != nil {
+				t.Fatal(err)
+			}
+			have, err := got.Predict(ctx, test.Rows)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range want {
+				if math.Float64bits(want[i]) != math.Float64bits(have[i]) {
+					t.Fatalf("row %d: score %v read back, %v fitted", i, have[i], want[i])
+				}
+			}
+			if ex, ok := fitted.(Explainer); ok {
+				c1, b1, err1 := ex.Explain(ctx, test.Rows)
+				c2, b2, err2 := got.(Explainer).Explain(ctx, test.Rows)
+				if err1 != nil || err2 != nil || !reflect.DeepEqual(c1, c2) || !reflect.DeepEqual(b1, b2) {
+					t.Errorf("Explain differs after the round trip (errors %v, %v)", err1, err2)
+				}
+			}
+			// Writing the model read back gives the same bytes.
+			again, err := got.(Persistent).MarshalFitted()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(again.Params) != string(params.Params) {
+				t.Error("marshalling the model read back gives other bytes")
+			}
+		})
+	}
+}
+
+// TestUnmarshalFittedErrors: malformed parameters are errors naming the
+// field, never a panic or a model that predicts garbage.
+func TestUnmarshalFittedErrors(t *testing.T) {
+	ctx := context.Background()
+	train := persistData(200, false)
+	fitted, err := Tree{Config: TreeConfig{MaxDepth: 3}}.Fit(ctx, train, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	good, _ := fitted.(Persistent).MarshalFitted()
+	var tree map[string]any
+	if err := json.Unmarshal(good.Params, &tree); err != nil {
+		t.Fatal(err)
+	}
+	mutate := func(f func(m map[string]any)) json.RawMessage {
+		b, _ := json.Marshal(tree)
+		var m map[string]any
+		json.Unmarshal(b, &m)
+		f(m)
+		out, _ := json.Marshal(m)
+		return out
+	}
+	otherTree, _ := Tree{Config: TreeConfig{MaxDepth: 1}}.Fit(ctx, train, nil)
+	small, _ := otherTree.(Persistent).MarshalFitted()
+	var smallTrees map[string]any
+	json.Unmarshal(small.Params, &smallTrees)
+	cases := []struct {
+		name string
+		p    FittedParams
+		want string
+	}{
+		{"unknown kind", FittedParams{Kind: "svm", Params: good.Params}, `unknown fitted model kind "svm"`},
+		{"no params", FittedParams{Kind: "tree"}, "no parameters"},
+		{"not json", FittedParams{Kind: "tree", Params: json.RawMessage(`{"config": 3`)}, "parameters"},
+		{"encoding", FittedParams{Kind: "tree", Params: mutate(func(m map[string]any) { m["trees"].(map[string]any)["encoding"] = "raw" })}, "trees.encoding"},
+		{"bad base64", FittedParams{Kind: "tree", Params: mutate(func(m map[string]any) { m["trees"].(map[string]any)["threshold"] = "!!!" })}, "trees.threshold"},
+		{"column of another tree", FittedParams{Kind: "tree", Params: mutate(func(m map[string]any) {
+			m["trees"].(map[string]any)["value"] = smallTrees["trees"].(map[string]any)["value"]
+		})}, "trees.value holds"},
+		{"fewer columns", FittedParams{Kind: "tree", Params: mutate(func(m map[string]any) { m["columns"] = []string{"clicks"} })}, "out of range"},
+		{"logistic lengths", FittedParams{Kind: "logistic", Params: json.RawMessage(`{"columns":["a","b"],"mean":[0],"sd":[1,1],"center":[0,0],"coefficients":[1,2],"intercept":0}`)}, "mean has 1 values for 2 columns"},
+		{"logistic sd", FittedParams{Kind: "logistic", Params: json.RawMessage(`{"columns":["a"],"mean":[0],"sd":[0],"center":[0],"coefficients":[1],"intercept":0}`)}, "sd[0]"},
+		{"rule feature", FittedParams{Kind: "rule", Params: json.RawMessage(`{"feature":"x","direction":"higher","columns":["a"]}`)}, `feature "x" is not one of the columns`},
+		{"prior rate", FittedParams{Kind: "prior", Params: json.RawMessage(`{"rate":1.5,"n":3,"columns":[]}`)}, "rate 1.5"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f, err := UnmarshalFitted(tc.p)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("UnmarshalFitted = %v, %v; want an error containing %q", f, err, tc.want)
+			}
+		})
+	}
+}
