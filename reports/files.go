@@ -91,9 +91,13 @@ func reportFiles(run *results.Run, risk *results.RiskList) ([]File, error) {
 	for _, p := range list {
 		plots[p.Name] = p
 	}
+	page, err := htmlDoc(buildDocument(run, risk, plots, riskRowsHTML))
+	if err != nil {
+		return nil, err
+	}
 	files = append(files,
 		File{"report.md", markdownDoc(buildDocument(run, risk, plots, riskRowsMarkdown))},
-		File{"report.html", htmlDoc(buildDocument(run, risk, plots, riskRowsHTML))})
+		File{"report.html", page})
 	return files, nil
 }
 

@@ -2,8 +2,9 @@ package reports
 
 import (
 	"bytes"
+	_ "embed"
 	"fmt"
-	"html"
+	"html/template"
 	"math"
 	"strconv"
 	"strings"
@@ -20,130 +21,175 @@ import (
 // weekly activity and assessments in words. risk may be nil. The output
 // is deterministic and prints on paper (figures and table rows are kept
 // whole across pages).
+//
+// The page is built with html/template (report.html.tmpl), whose
+// contextual escaping covers text, attributes and URLs: group names,
+// feature labels and keys come from users' data. Only the plot SVGs,
+// written by this package's own renderer, are inserted as trusted markup.
 func HTML(run *results.Run, risk *results.RiskList) ([]byte, error) {
 	plots, err := renderPlots(run, risk, false)
 	if err != nil {
 		return nil, err
 	}
-	return htmlDoc(buildDocument(run, risk, plots, riskRowsHTML)), nil
+	return htmlDoc(buildDocument(run, risk, plots, riskRowsHTML))
 }
 
-const htmlStyle = `
-:root { color-scheme: light; }
-body { font-family: "Liberation Sans", Arial, Helvetica, sans-serif; color: #111; background: #fff; margin: 0 auto; max-width: 72rem; padding: 1rem 1.5rem 3rem; line-height: 1.45; }
-h1 { font-size: 1.7rem; margin-bottom: .3rem; }
-h2 { font-size: 1.35rem; border-bottom: 2px solid #0072B2; padding-bottom: .2rem; margin-top: 2.2rem; }
-h3 { font-size: 1.1rem; margin-top: 1.6rem; }
-nav ul { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .4rem 1.2rem; }
-a { color: #0059a0; }
-.intro { color: #333; }
-.summary li { margin: .45rem 0; }
-.table-wrap { overflow-x: auto; margin: 1rem 0; }
-table { border-collapse: collapse; font-size: .86rem; }
-caption { caption-side: top; text-align: left; font-weight: bold; padding: .3rem 0; max-width: 60rem; }
-th, td { border: 1px solid #bbb; padding: .2rem .45rem; vertical-align: top; }
-th { background: #e8eef4; text-align: left; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
-.ci { white-space: nowrap; color: #333; }
-tbody tr:nth-child(even) { background: #f5f5f5; }
-td.verdict { font-weight: bold; white-space: nowrap; }
-td.verdict-FAIL { background: #f9d9c4; border: 2px solid #D55E00; }
-td.verdict-FAIL::before { content: "✗ "; }
-td.verdict-PASS { background: #d3eee5; }
-td.verdict-PASS::before { content: "✓ "; }
-td.verdict-INCONCLUSIVE { background: #dcebf6; font-style: italic; }
-td.verdict-INCONCLUSIVE::before { content: "? "; }
-p.note { font-size: .82rem; color: #444; }
-figure { display: inline-block; vertical-align: top; width: 34rem; max-width: 100%; margin: 1.2rem 1.5rem 1.2rem 0; break-inside: avoid; page-break-inside: avoid; }
-figure.wide { display: block; width: auto; }
-details.more { margin: .8rem 0; }
-details.more > summary { cursor: pointer; color: #0059a0; }
-figure svg { max-width: 100%; height: auto; }
-svg text { font-family: "Liberation Sans", Arial, Helvetica, sans-serif !important; }
-figcaption { font-size: .86rem; color: #333; max-width: 60rem; }
-ol.risk { padding-left: 0; list-style: none; }
-ol.risk > li { border-bottom: 1px solid #ddd; padding: .25rem 0; }
-ol.risk summary { cursor: pointer; }
-.band { font-weight: bold; }
-.band-high { color: #a33f00; }
-.band-medium { color: #7a5a00; }
-.band-low { color: #333; }
-.drill { margin: .4rem 0 .6rem 1.5rem; font-size: .9rem; }
-.drill svg { display: block; margin: .3rem 0; }
-.key { font-family: "Liberation Mono", monospace; }
-footer { margin-top: 3rem; font-size: .8rem; color: #555; }
-@media print {
-  body { max-width: none; padding: 0; font-size: 10pt; }
-  nav { display: none; }
-  .table-wrap { overflow: visible; }
-  tr, li { break-inside: avoid; page-break-inside: avoid; }
-  h2, h3 { break-after: avoid; page-break-after: avoid; }
-  a { color: #111; text-decoration: none; }
+//go:embed report.html.tmpl
+var reportTemplateText string
+
+var reportTemplate = template.Must(template.New("report").Parse(reportTemplateText))
+
+// htmlPage is the report as the template sees it: every value already
+// formatted, nothing left to compute.
+type htmlPage struct {
+	Title     string
+	Intro     []string
+	SummaryID string
+	Summary   []htmlSummaryItem
+	Sections  []htmlSection
 }
-`
 
-func esc(s string) string { return html.EscapeString(s) }
+// htmlSummaryItem is one summary paragraph; Lead, when set, is its short
+// question or label shown in bold.
+type htmlSummaryItem struct{ Lead, Rest string }
 
-func htmlDoc(doc reportDoc) []byte {
-	var b bytes.Buffer
-	b.WriteString("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
-	fmt.Fprintf(&b, "<title>%s</title>\n<style>%s</style>\n</head>\n<body>\n<header>\n<h1>%s</h1>\n", esc(doc.Title), htmlStyle, esc(doc.Title))
-	for _, p := range doc.Intro {
-		fmt.Fprintf(&b, "<p class=\"intro\">%s</p>\n", esc(p))
-	}
-	b.WriteString("</header>\n<nav aria-label=\"Contents\"><ul>\n")
-	fmt.Fprintf(&b, "<li><a href=\"#%s\">Summary</a></li>\n", sectionSummary)
-	for _, s := range doc.Sections {
-		fmt.Fprintf(&b, "<li><a href=\"#%s\">%s</a></li>\n", s.ID, esc(s.Title))
-	}
-	b.WriteString("</ul></nav>\n<main>\n")
-	fmt.Fprintf(&b, "<section id=\"%s\">\n<h2>Summary</h2>\n<ul class=\"summary\">\n", sectionSummary)
+type htmlSection struct {
+	ID, Title string
+	Blocks    []htmlBlock
+}
+
+// htmlBlock is one element of a section; exactly one field is set.
+type htmlBlock struct {
+	Heading string
+	Text    string
+	Items   []string
+	Table   *htmlTable
+	Figure  *htmlFigure
+	Risk    []htmlStudent
+}
+
+type htmlTable struct {
+	N         int
+	Caption   string
+	Collapsed bool
+	Header    []string
+	Rows      [][]htmlCell
+	Notes     string
+}
+
+// htmlCell is a table cell; Interval, when set, is the "lo-hi" of an
+// estimate kept on one line after Value.
+type htmlCell struct {
+	Class    string
+	Value    string
+	Interval string
+}
+
+type htmlFigure struct {
+	N                 int
+	ID                string
+	Wide              bool
+	SVG               template.HTML
+	Title, Desc, Name string
+}
+
+type htmlStudent struct {
+	Rank                           int
+	Key, Course, Term, Score       string
+	Band, BandClass, Why           string
+	Weekly                         *weeklyChart
+	AssessmentWords, ActivityWords string
+	Trail                          []trailRow
+	Reasons                        []string
+}
+
+type trailRow struct {
+	ID, Type, Weight, Submitted, Score string
+	Due                                int
+}
+
+// weeklyChart is a student's clicks per week as a small bar chart, with
+// an accessible label listing every week's count.
+type weeklyChart struct {
+	ID, Label                            string
+	W, H, Left, Right, Baseline          float64
+	LabelX, PeakY, EmptyX, EmptyY, WeekY float64
+	Peak                                 string
+	Bars                                 []weeklyBar
+}
+
+type weeklyBar struct {
+	X, Y, W, H, TickX string
+	Week              int
+	Tick              bool
+}
+
+func htmlDoc(doc reportDoc) ([]byte, error) {
+	page := htmlPage{Title: doc.Title, Intro: doc.Intro, SummaryID: sectionSummary}
 	for _, p := range doc.Summary {
 		if lead, rest, ok := summaryLead(p); ok {
-			fmt.Fprintf(&b, "<li><strong>%s</strong>%s</li>\n", esc(lead), esc(rest))
-			continue
+			page.Summary = append(page.Summary, htmlSummaryItem{Lead: lead, Rest: rest})
+		} else {
+			page.Summary = append(page.Summary, htmlSummaryItem{Rest: p})
 		}
-		fmt.Fprintf(&b, "<li>%s</li>\n", esc(p))
 	}
-	b.WriteString("</ul>\n</section>\n")
 	tableN, figN := 0, 0
 	for _, s := range doc.Sections {
-		fmt.Fprintf(&b, "<section id=\"%s\">\n<h2>%s</h2>\n", s.ID, esc(s.Title))
+		sec := htmlSection{ID: s.ID, Title: s.Title}
 		for _, blk := range s.Blocks {
+			var hb htmlBlock
 			switch {
 			case blk.Heading != "":
-				fmt.Fprintf(&b, "<h3>%s</h3>\n", esc(blk.Heading))
+				hb.Heading = blk.Heading
 			case blk.Text != "":
-				fmt.Fprintf(&b, "<p>%s</p>\n", esc(blk.Text))
+				hb.Text = blk.Text
 			case blk.Items != nil:
-				b.WriteString("<ul>\n")
-				for _, it := range blk.Items {
-					fmt.Fprintf(&b, "<li>%s</li>\n", esc(it))
-				}
-				b.WriteString("</ul>\n")
+				hb.Items = blk.Items
 			case blk.Table != nil:
 				tableN++
-				htmlTable(&b, blk.Table, tableN)
+				hb.Table = htmlTableOf(blk.Table, tableN)
 			case blk.Figure != nil:
 				figN++
-				htmlFigure(&b, blk.Figure, figN)
+				p := blk.Figure
+				hb.Figure = &htmlFigure{N: figN, ID: slug(p.Name), Wide: p.Wide, SVG: template.HTML(inlineSVG(p.SVG)), Title: p.Title, Desc: p.Desc, Name: p.Name}
 			case blk.Risk != nil:
-				htmlRisk(&b, blk.Risk)
+				hb.Risk = htmlStudents(blk.Risk)
+			default:
+				continue
 			}
+			sec.Blocks = append(sec.Blocks, hb)
 		}
-		b.WriteString("</section>\n")
+		page.Sections = append(page.Sections, sec)
 	}
-	b.WriteString("</main>\n<footer>Rendered by evalrun from results.json and the risk list; no statistic is recomputed by the report. Plots are also written as plots/*.svg and plots/*.png.</footer>\n</body>\n</html>\n")
-	return b.Bytes()
+	var b bytes.Buffer
+	if err := reportTemplate.ExecuteTemplate(&b, "page", page); err != nil {
+		return nil, fmt.Errorf("report.html: %w", err)
+	}
+	return b.Bytes(), nil
 }
 
-// numberCell escapes a table cell, keeping an interval "(lo-hi)" after
-// an estimate on one line so narrow columns wrap between the two.
-func numberCell(c string) string {
-	if v, iv, ok := strings.Cut(c, " ("); ok && strings.HasSuffix(iv, ")") && isNumber(v) {
-		return esc(v) + " <span class=\"ci\">(" + esc(iv) + "</span>"
+func htmlTableOf(t *docTable, n int) *htmlTable {
+	out := &htmlTable{N: n, Caption: t.Caption, Collapsed: t.Collapsed, Header: t.Header, Notes: t.Notes}
+	for _, row := range t.Rows {
+		cells := make([]htmlCell, len(row))
+		for i, c := range row {
+			var class []string
+			if i < len(t.Numeric) && t.Numeric[i] {
+				class = append(class, "num")
+			}
+			if i == t.Verdict {
+				class = append(class, "verdict", "verdict-"+slug(c))
+			}
+			cells[i] = htmlCell{Class: strings.Join(class, " "), Value: c}
+			if len(class) > 0 {
+				if v, iv, ok := strings.Cut(c, " ("); ok && strings.HasSuffix(iv, ")") && isNumber(v) {
+					cells[i].Value, cells[i].Interval = v, iv
+				}
+			}
+		}
+		out.Rows = append(out.Rows, cells)
 	}
-	return esc(c)
+	return out
 }
 
 func isNumber(s string) bool {
@@ -162,96 +208,35 @@ func summaryLead(p string) (lead, rest string, ok bool) {
 	return p[:i+1], p[i+1:], true
 }
 
-func htmlTable(b *bytes.Buffer, t *docTable, n int) {
-	if t.Collapsed {
-		fmt.Fprintf(b, "<details class=\"more\"><summary>Table %d (%d rows): %s</summary>\n", n, len(t.Rows), esc(t.Caption))
-		defer b.WriteString("</details>\n")
-	}
-	fmt.Fprintf(b, "<div class=\"table-wrap\">\n<table>\n<caption>Table %d. %s</caption>\n<thead><tr>", n, esc(t.Caption))
-	for _, h := range t.Header {
-		fmt.Fprintf(b, "<th scope=\"col\">%s</th>", esc(h))
-	}
-	b.WriteString("</tr></thead>\n<tbody>\n")
-	for _, row := range t.Rows {
-		b.WriteString("<tr>")
-		for i, c := range row {
-			var class []string
-			if i < len(t.Numeric) && t.Numeric[i] {
-				class = append(class, "num")
-			}
-			if i == t.Verdict {
-				class = append(class, "verdict", "verdict-"+slug(c))
-			}
-			if len(class) > 0 {
-				fmt.Fprintf(b, "<td class=\"%s\">%s</td>", strings.Join(class, " "), numberCell(c))
-			} else {
-				fmt.Fprintf(b, "<td>%s</td>", esc(c))
-			}
-		}
-		b.WriteString("</tr>\n")
-	}
-	b.WriteString("</tbody>\n</table>\n</div>\n")
-	if t.Notes != "" {
-		fmt.Fprintf(b, "<p class=\"note\">%s</p>\n", esc(t.Notes))
-	}
-}
-
-func htmlFigure(b *bytes.Buffer, p *renderedPlot, n int) {
-	class := ""
-	if p.Wide {
-		class = " class=\"wide\""
-	}
-	fmt.Fprintf(b, "<figure id=\"%s\"%s>\n", slug(p.Name), class)
-	b.Write(inlineSVG(p.SVG))
-	fmt.Fprintf(b, "<figcaption><b>Figure %d. %s.</b> %s Files: <a href=\"%s.svg\">SVG</a>, <a href=\"%s.png\">PNG</a>.</figcaption>\n</figure>\n",
-		n, esc(p.Title), esc(p.Desc), esc(p.Name), esc(p.Name))
-}
-
-func htmlRisk(b *bytes.Buffer, r *riskBlock) {
-	b.WriteString("<p class=\"note\">Select a student to see the weekly activity and the assessments behind the score.</p>\n<ol class=\"risk\">\n")
+func htmlStudents(r *riskBlock) []htmlStudent {
+	var out []htmlStudent
 	for i, s := range r.List.Students {
 		if i == r.Show {
 			break
 		}
-		reasons := riskReasons(s, r.List.Cutoff)
 		why := "no reason above the model's base value"
-		if len(reasons) > 0 {
+		if reasons := riskReasons(s, r.List.Cutoff); len(reasons) > 0 {
 			why = strings.Join(reasons, "; ")
 		}
-		fmt.Fprintf(b, "<li><details class=\"student\"><summary>%d. <span class=\"key\">%s</span> · %s %s · risk %s · <span class=\"band band-%s\">%s</span> · %s</summary>\n<div class=\"drill\">\n",
-			s.Rank, esc(s.Key), esc(s.Course), esc(s.Term), dec(s.Score, 3), slug(s.Band), esc(s.Band), esc(why))
+		st := htmlStudent{Rank: s.Rank, Key: s.Key, Course: s.Course, Term: s.Term, Score: dec(s.Score, 3),
+			Band: s.Band, BandClass: slug(s.Band), Why: why,
+			AssessmentWords: assessmentWords(s.Features, r.List.Cutoff), ActivityWords: activityWords(s.Features, r.List.Cutoff)}
 		if len(s.Weekly) > 0 {
-			b.WriteString("<p><b>Weekly activity</b> (clicks in the VLE per week):</p>\n")
-			b.WriteString(weeklyBars(s.Key, s.Weekly))
-		} else {
-			b.WriteString("<p><b>Weekly activity:</b> no click data for this dataset.</p>\n")
+			st.Weekly = weeklyBars(s.Key, s.Weekly)
 		}
-		if words := assessmentWords(s.Features, r.List.Cutoff); words != "" {
-			fmt.Fprintf(b, "<p><b>Assessments:</b> %s</p>\n", esc(words))
+		st.Trail = assessmentTrail(s.Assessments)
+		for _, reason := range s.Reasons {
+			st.Reasons = append(st.Reasons, fmt.Sprintf("%s (contribution %+.3f)", ReasonWords(reason, s.Features, r.List.Cutoff), reason.Contribution))
 		}
-		if len(s.Assessments) > 0 {
-			b.WriteString(assessmentTrail(s.Assessments))
-		}
-		if words := activityWords(s.Features, r.List.Cutoff); words != "" {
-			fmt.Fprintf(b, "<p><b>Activity:</b> %s</p>\n", esc(words))
-		}
-		if len(s.Reasons) > 0 {
-			b.WriteString("<p><b>Why the score is high</b> (the features that raised it most, with their contribution to the model's raw score):</p>\n<ul>\n")
-			for _, reason := range s.Reasons {
-				fmt.Fprintf(b, "<li>%s (contribution %+.3f)</li>\n", esc(ReasonWords(reason, s.Features, r.List.Cutoff)), reason.Contribution)
-			}
-			b.WriteString("</ul>\n")
-		}
-		b.WriteString("</div></details></li>\n")
+		out = append(out, st)
 	}
-	b.WriteString("</ol>\n")
+	return out
 }
 
 // assessmentTrail lists a student's assessments as of the cutoff: due
 // day, type, weight, when it was submitted (late or not) and its score.
-func assessmentTrail(trail []datasets.AssessmentRecord) string {
-	var b strings.Builder
-	b.WriteString("<table class=\"trail\"><caption>Assessment trail as of the prediction day</caption>\n<thead><tr><th>assessment</th><th>type</th><th>due day</th><th>weight</th><th>submitted</th><th>score</th></tr></thead><tbody>\n")
+func assessmentTrail(trail []datasets.AssessmentRecord) []trailRow {
+	var out []trailRow
 	for _, a := range trail {
 		sub := "not submitted"
 		switch {
@@ -267,16 +252,13 @@ func assessmentTrail(trail []datasets.AssessmentRecord) string {
 		if a.Score != nil {
 			score = strconv.FormatFloat(*a.Score, 'f', -1, 64)
 		}
-		fmt.Fprintf(&b, "<tr><td>%s</td><td>%s</td><td class=\"num\">%d</td><td class=\"num\">%s</td><td>%s</td><td class=\"num\">%s</td></tr>\n",
-			esc(a.ID), esc(a.Type), a.Due, strconv.FormatFloat(a.Weight, 'f', -1, 64), esc(sub), esc(score))
+		out = append(out, trailRow{ID: a.ID, Type: a.Type, Due: a.Due, Weight: strconv.FormatFloat(a.Weight, 'f', -1, 64), Submitted: sub, Score: score})
 	}
-	b.WriteString("</tbody></table>\n")
-	return b.String()
+	return out
 }
 
-// weeklyBars draws clicks per week as a small bar chart with an
-// accessible label listing every week's count.
-func weeklyBars(key string, weekly []float64) string {
+// weeklyBars lays out clicks per week as a small bar chart.
+func weeklyBars(key string, weekly []float64) *weeklyChart {
 	const w, h, left, bottom, top = 360.0, 96.0, 34.0, 18.0, 8.0
 	peak := 0.0
 	for _, v := range weekly {
@@ -286,34 +268,25 @@ func weeklyBars(key string, weekly []float64) string {
 	for i, v := range weekly {
 		label = append(label, fmt.Sprintf("week %d: %s", i, strconv.FormatFloat(v, 'f', -1, 64)))
 	}
-	var b strings.Builder
-	id := "weekly-" + slug(key)
-	fmt.Fprintf(&b, "<svg role=\"img\" aria-labelledby=\"%s\" width=\"%g\" height=\"%g\" viewBox=\"0 0 %g %g\" xmlns=\"http://www.w3.org/2000/svg\">\n<title id=\"%s\">Clicks per week: %s</title>\n",
-		id, w, h, w, h, id, esc(strings.Join(label, ", ")))
 	plotW, plotH := w-left-4, h-bottom-top
-	fmt.Fprintf(&b, "<line x1=\"%g\" y1=\"%g\" x2=\"%g\" y2=\"%g\" stroke=\"#333\"/>\n", left, h-bottom, w-4, h-bottom)
+	c := &weeklyChart{ID: "weekly-" + slug(key), Label: strings.Join(label, ", "),
+		W: w, H: h, Left: left, Right: w - 4, Baseline: h - bottom,
+		LabelX: left - 4, PeakY: top + 8, EmptyX: left + 8, EmptyY: top + plotH/2, WeekY: h - 5}
 	if peak > 0 {
-		fmt.Fprintf(&b, "<text x=\"%g\" y=\"%g\" font-size=\"10\" text-anchor=\"end\">%s</text>\n", left-4, top+8, strconv.FormatFloat(peak, 'f', -1, 64))
-	} else {
-		fmt.Fprintf(&b, "<text x=\"%g\" y=\"%g\" font-size=\"11\">no clicks in any week</text>\n", left+8, top+plotH/2)
+		c.Peak = strconv.FormatFloat(peak, 'f', -1, 64)
 	}
-	fmt.Fprintf(&b, "<text x=\"%g\" y=\"%g\" font-size=\"10\" text-anchor=\"end\">0</text>\n", left-4, h-bottom)
-	fmt.Fprintf(&b, "<text x=\"%g\" y=\"%g\" font-size=\"9\" text-anchor=\"end\">week</text>\n", left-4, h-5)
-	n := float64(len(weekly))
-	slot := plotW / n
+	slot := plotW / float64(len(weekly))
+	one := func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
 	for i, v := range weekly {
 		x := left + float64(i)*slot
 		bh := 0.0
 		if peak > 0 {
 			bh = plotH * v / peak
 		}
-		fmt.Fprintf(&b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#0072B2\" stroke=\"#003e66\" stroke-width=\"0.5\"/>\n", x+1, h-bottom-bh, math.Max(slot-2, 1), bh)
-		if len(weekly) <= 12 || i%2 == 0 {
-			fmt.Fprintf(&b, "<text x=\"%.1f\" y=\"%g\" font-size=\"9\" text-anchor=\"middle\">%d</text>\n", x+slot/2, h-5, i)
-		}
+		c.Bars = append(c.Bars, weeklyBar{X: one(x + 1), Y: one(h - bottom - bh), W: one(math.Max(slot-2, 1)), H: one(bh),
+			Week: i, Tick: len(weekly) <= 12 || i%2 == 0, TickX: one(x + slot/2)})
 	}
-	b.WriteString("</svg>\n")
-	return b.String()
+	return c
 }
 
 // assessmentWords describes a student's assessment features in words.

@@ -396,21 +396,46 @@ func TestAccessibleSVG(t *testing.T) {
 	}
 }
 
-func TestNumberCell(t *testing.T) {
-	for _, c := range []struct{ in, want string }{
-		{"0.798 (0.779-0.818)", `0.798 <span class="ci">(0.779-0.818)</span>`},
-		{"-0.120 (-0.200 to -0.070)", `-0.120 <span class="ci">(-0.200 to -0.070)</span>`},
-		{"suppressed: fewer than 30 rows (min_group_size)", "suppressed: fewer than 30 rows (min_group_size)"},
-		{"<0.001", "&lt;0.001"},
+// executeTemplate renders one named template of report.html.tmpl.
+func executeTemplate(t *testing.T, name string, data any) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := reportTemplate.ExecuteTemplate(&b, name, data); err != nil {
+		t.Fatalf("template %s: %v", name, err)
+	}
+	return b.String()
+}
+
+// TestTableCells checks that an estimate keeps its interval on one line
+// and that every cell, caption and header is escaped by the template.
+func TestTableCells(t *testing.T) {
+	tab := newTable(`caption <b>"x"</b>`, "model", "AUC", "<th>")
+	tab.numeric(1, 2)
+	for _, row := range [][]string{
+		{"m", "0.798 (0.779-0.818)", "x"},
+		{"m", "-0.120 (-0.200 to -0.070)", "x"},
+		{"m", "suppressed: fewer than 30 rows (min_group_size)", "x"},
+		{`<script>alert(1)</script>`, "<0.001", `" onmouseover="x`},
 	} {
-		if got := numberCell(c.in); got != c.want {
-			t.Errorf("numberCell(%q) = %q, want %q", c.in, got, c.want)
+		tab.add(row...)
+	}
+	got := executeTemplate(t, "table", htmlTableOf(tab, 3))
+	for _, want := range []string{
+		`<td class="num">0.798 <span class="ci">(0.779-0.818)</span></td>`,
+		`<td class="num">-0.120 <span class="ci">(-0.200 to -0.070)</span></td>`,
+		`<td class="num">suppressed: fewer than 30 rows (min_group_size)</td>`,
+		`<td>&lt;script&gt;alert(1)&lt;/script&gt;</td><td class="num">&lt;0.001</td><td class="num">&#34; onmouseover=&#34;x</td>`,
+		`<caption>Table 3. caption &lt;b&gt;&#34;x&#34;&lt;/b&gt;</caption>`,
+		`<th scope="col">&lt;th&gt;</th>`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("table lacks %q:\n%s", want, got)
 		}
 	}
 }
 
 func TestWeeklyBars(t *testing.T) {
-	svg := weeklyBars("k1", []float64{4, 0, 2})
+	svg := executeTemplate(t, "weekly", weeklyBars("k1", []float64{4, 0, 2}))
 	for _, want := range []string{`aria-labelledby="weekly-k1"`, "Clicks per week: week 0: 4, week 1: 0, week 2: 2", ">4</text>"} {
 		if !strings.Contains(svg, want) {
 			t.Errorf("weekly chart lacks %q:\n%s", want, svg)
@@ -424,7 +449,36 @@ func TestWeeklyBars(t *testing.T) {
 		}
 	}
 	checkXML(t, "weekly chart", []byte(svg))
-	if empty := weeklyBars("k2", []float64{0, 0}); !strings.Contains(empty, "no clicks in any week") {
+	if empty := executeTemplate(t, "weekly", weeklyBars("k2", []float64{0, 0})); !strings.Contains(empty, "no clicks in any week") {
 		t.Errorf("an empty weekly chart does not say so:\n%s", empty)
+	}
+}
+
+// TestHTMLEscapesUserData puts markup into every kind of value that comes
+// from users' data (keys, courses, bands, dataset and model names,
+// experiment title) and checks that none of it reaches the page as
+// markup: html/template escapes text and attribute values alike.
+func TestHTMLEscapesUserData(t *testing.T) {
+	const evil = `"><script>alert(1)</script><a href="javascript:x">`
+	run := reportRun()
+	run.Experiment = evil
+	run.Description = evil
+	risk := reportRiskList()
+	risk.Students[0].Key = evil
+	risk.Students[0].Course = evil
+	risk.Students[1].Band = evil
+	page, err := HTML(run, risk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(page)
+	for _, banned := range []string{"<script", `href="javascript:`, `"><script`} {
+		if strings.Contains(s, banned) {
+			i := strings.Index(s, banned)
+			t.Errorf("report.html holds %q: ...%s...", banned, s[max(0, i-80):min(len(s), i+80)])
+		}
+	}
+	if !strings.Contains(s, "&lt;script&gt;alert(1)&lt;/script&gt;") {
+		t.Error("the escaped experiment name is missing from report.html")
 	}
 }
