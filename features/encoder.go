@@ -552,3 +552,69 @@ func (e *Encoder) Describe() Description {
 
 // MarshalJSON encodes the encoder as its Description.
 func (e *Encoder) MarshalJSON() ([]byte, error) { return json.Marshal(e.Describe()) }
+
+// FromDescription rebuilds the fitted encoder Describe returned, so that an
+// encoder saved with a model (package bundle) encodes new rows exactly as
+// the one fitted did. It returns an error for an unknown policy or
+// imputation, a numeric feature without a fill under MissingImpute, levels
+// and counts of different lengths or unsorted levels, and columns that do
+// not match the ones the description lists.
+func FromDescription(d Description) (*Encoder, error) {
+	spec := Spec{Missing: d.Missing, Impute: d.Impute}
+	for _, nd := range d.Numeric {
+		spec.Numeric = append(spec.Numeric, nd.Name)
+	}
+	for _, cd := range d.Categorical {
+		spec.Categorical = append(spec.Categorical, cd.Name)
+	}
+	policy, impute, err := spec.normalize()
+	if err != nil {
+		return nil, err
+	}
+	if policy == MissingImpute && d.Impute == "" {
+		return nil, errors.New("encoder: impute missing under missing = \"impute\"")
+	}
+	e := &Encoder{policy: policy, impute: impute, fitRows: d.FitRows, fitDropped: d.FitDroppedRows}
+	for _, nd := range d.Numeric {
+		nf := numericFeature{name: nd.Name, trainMissing: nd.TrainMissing, indicator: -1}
+		if policy == MissingImpute {
+			if nd.Fill == nil || math.IsNaN(*nd.Fill) || math.IsInf(*nd.Fill, 0) {
+				return nil, fmt.Errorf("encoder: numeric feature %q has no finite fill", nd.Name)
+			}
+			nf.fill = *nd.Fill
+		}
+		if nd.TrainMissing < 0 {
+			return nil, fmt.Errorf("encoder: numeric feature %q: train_missing %d", nd.Name, nd.TrainMissing)
+		}
+		e.numeric = append(e.numeric, nf)
+	}
+	for _, cd := range d.Categorical {
+		if len(cd.Levels) != len(cd.Counts) {
+			return nil, fmt.Errorf("encoder: categorical feature %q has %d levels and %d counts", cd.Name, len(cd.Levels), len(cd.Counts))
+		}
+		if !slices.IsSorted(cd.Levels) || len(slices.Compact(slices.Clone(cd.Levels))) != len(cd.Levels) {
+			return nil, fmt.Errorf("encoder: categorical feature %q: levels are not sorted and distinct", cd.Name)
+		}
+		cf := categoricalFeature{name: cd.Name, levels: slices.Clone(cd.Levels), counts: slices.Clone(cd.Counts), index: make(map[string]int, len(cd.Levels))}
+		for k, level := range cf.levels {
+			cf.index[level] = k
+		}
+		e.categorical = append(e.categorical, cf)
+	}
+	if err := e.layOut(); err != nil {
+		return nil, fmt.Errorf("encoder: %w", err)
+	}
+	if !slices.Equal(e.names, d.Columns) {
+		return nil, fmt.Errorf("encoder: the features lay out as columns %v, the description lists %v", e.names, d.Columns)
+	}
+	for j, nd := range d.Numeric {
+		want := ""
+		if e.numeric[j].indicator >= 0 {
+			want = e.names[e.numeric[j].indicator]
+		}
+		if nd.Indicator != want {
+			return nil, fmt.Errorf("encoder: numeric feature %q: indicator %q, want %q", nd.Name, nd.Indicator, want)
+		}
+	}
+	return e, nil
+}
