@@ -196,10 +196,10 @@ func NewModelCard(in CardInput) ModelCard {
 	})
 	c.QuantitativeAnalysis = QuantitativeAnalysis{PerformanceMetrics: nonNilMetrics(perf)}
 	c.Considerations = Considerations{
-		Users:    []Description{{"Student advisors and tutors deciding whom to contact first; the institution's learning-analytics team that runs the weekly scoring."}},
-		UseCases: []Description{{fmt.Sprintf("Rank the students of the running term %s by their risk of %s, so that advisors contact the highest-risk students first.", day, m.Outcome.Description)}},
-		Limitations: limits,
-		Tradeoffs: []Description{{fmt.Sprintf("The threshold (%s) trades missed at-risk students against students contacted needlessly; a lower threshold flags more students, catching more at-risk students at lower precision.", m.Threshold.Policy)}},
+		Users:                 []Description{{"Student advisors and tutors deciding whom to contact first; the institution's learning-analytics team that runs the weekly scoring."}},
+		UseCases:              []Description{{fmt.Sprintf("Rank the students of the running term %s by their risk of %s, so that advisors contact the highest-risk students first.", day, m.Outcome.Description)}},
+		Limitations:           limits,
+		Tradeoffs:             []Description{{fmt.Sprintf("The threshold (%s) trades missed at-risk students against students contacted needlessly; a lower threshold flags more students, catching more at-risk students at lower precision.", m.Threshold.Policy)}},
 		EthicalConsiderations: risks,
 	}
 	return c
@@ -474,5 +474,3 @@ func (c ModelCard) Markdown() []byte {
 	}
 	return b.Bytes()
 }
-
-

@@ -46,8 +46,8 @@ type File struct {
 // Manifest is manifest.json: every other file of the bundle with its
 // SHA-256 and size.
 type Manifest struct {
-	Kind          string         `json:"kind"`
-	FormatVersion int            `json:"format_version"`
+	Kind          string          `json:"kind"`
+	FormatVersion int             `json:"format_version"`
 	Files         []ManifestEntry `json:"files"`
 }
 
