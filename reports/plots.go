@@ -357,6 +357,62 @@ func addSeries(p *plot.Plot, xys plotter.XYs, st seriesStyle, label string) erro
 	return nil
 }
 
+// stepsPost returns the polyline of a step function through xys as
+// matplotlib's drawstyle "steps-post" draws it (the style of
+// scikit-learn's PrecisionRecallDisplay): from each point a horizontal
+// segment at its y to the next point's x, then a vertical one.
+func stepsPost(xys plotter.XYs) plotter.XYs {
+	if len(xys) < 2 {
+		return xys
+	}
+	out := make(plotter.XYs, 0, 2*len(xys)-1)
+	for i := 0; i < len(xys)-1; i++ {
+		out = append(out, xys[i], plotter.XY{X: xys[i+1].X, Y: xys[i].Y})
+	}
+	return append(out, xys[len(xys)-1])
+}
+
+// addStepSeries draws xys as steps (stepsPost) in style st with markers
+// at up to eight of the curve's own points, and adds it to the legend.
+func addStepSeries(p *plot.Plot, xys plotter.XYs, st seriesStyle, label string) error {
+	l, err := plotter.NewLine(stepsPost(xys))
+	if err != nil {
+		return err
+	}
+	l.Color = st.Color
+	l.Width = vg.Points(1.6)
+	l.Dashes = st.Dashes
+	s, err := plotter.NewScatter(markerPoints(xys, 8))
+	if err != nil {
+		return err
+	}
+	s.GlyphStyle = draw.GlyphStyle{Color: st.Color, Radius: vg.Points(3), Shape: st.Glyph}
+	p.Add(l, s)
+	p.Legend.Add(label, l, s)
+	return nil
+}
+
+// addPoint draws one point in style st, larger than a curve's markers,
+// and adds it to the legend.
+func addPoint(p *plot.Plot, xy plotter.XY, st seriesStyle, label string) error {
+	s, err := plotter.NewScatter(plotter.XYs{xy})
+	if err != nil {
+		return err
+	}
+	s.GlyphStyle = draw.GlyphStyle{Color: st.Color, Radius: vg.Points(4.5), Shape: st.Glyph}
+	p.Add(s)
+	p.Legend.Add(label, s)
+	return nil
+}
+
+// prSinglePoint reports whether a precision-recall curve (scikit-learn's
+// layout: recall decreasing from 1, ending at recall 0, precision 1 with
+// no threshold) comes from a single distinct score: its only operating
+// point is flagging everyone.
+func prSinglePoint(pr []metrics.CurvePoint) bool {
+	return len(pr) == 2 && pr[1].X == 0 && pr[1].Y == 1
+}
+
 // markerPoints picks up to n points spread evenly along a polyline by
 // index (all points when there are at most n).
 func markerPoints(xys plotter.XYs, n int) plotter.XYs {
@@ -476,10 +532,20 @@ func prPlot(k foldKey, evals []*results.Evaluation, color map[string]int, withPN
 		if e.Metrics.AveragePrecision != nil {
 			label += " (AP " + dec(*e.Metrics.AveragePrecision, 3) + ")"
 		}
-		if err := addSeries(p, curveXYs(xs, ys), styleOf(color[e.Model]), label); err != nil {
-			return nil, err
+		st := styleOf(color[e.Model])
+		if prSinglePoint(e.Curves.PR) {
+			// One distinct score: flagging everyone is the only operating
+			// point; the (recall 0, precision 1) end has no threshold.
+			if err := addPoint(p, plotter.XY{X: xs[0], Y: ys[0]}, st, label+", one score: a single point"); err != nil {
+				return nil, err
+			}
+			parts = append(parts, label+" (a single score, so a single point at recall "+dec(xs[0], 3)+", precision "+dec(ys[0], 3)+")")
+		} else {
+			if err := addStepSeries(p, curveXYs(xs, ys), st, label); err != nil {
+				return nil, err
+			}
+			parts = append(parts, label)
 		}
-		parts = append(parts, label)
 		drawn++
 	}
 	if drawn == 0 {
@@ -487,7 +553,7 @@ func prPlot(k foldKey, evals []*results.Evaluation, color map[string]int, withPN
 	}
 	p.Legend.Top, p.Legend.Left = false, true
 	p.Legend.XOffs, p.Legend.YOffs = vg.Points(4), vg.Points(4)
-	desc := fmt.Sprintf("Precision against recall on the test students of %s: %s. The dotted line is the base rate %s, the precision of flagging at random.", foldTitle(k), strings.Join(parts, "; "), dec(base, 3))
+	desc := fmt.Sprintf("Precision against recall on the test students of %s: %s. Curves are steps, as scikit-learn draws them: precision holds until the next threshold, with no interpolation between thresholds. The dotted line is the base rate %s, the precision of flagging at random.", foldTitle(k), strings.Join(parts, "; "), dec(base, 3))
 	return render(plotName("pr", k), "Precision-recall curves, "+foldTitle(k), desc, single(p), withPNG)
 }
 
