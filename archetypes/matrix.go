@@ -1,0 +1,152 @@
+package archetypes
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"sync"
+)
+
+// matrix is a dense row-major n×d matrix.
+type matrix struct {
+	n, d int
+	v    []float64
+}
+
+func (m matrix) row(i int) []float64 { return m.v[i*m.d : (i+1)*m.d] }
+
+// toMatrix copies rows into a matrix, checking that they are rectangular and
+// finite.
+func toMatrix(rows [][]float64, what string) (matrix, error) {
+	if len(rows) == 0 {
+		return matrix{}, fmt.Errorf("%s has no rows", what)
+	}
+	d := len(rows[0])
+	if d == 0 {
+		return matrix{}, fmt.Errorf("%s has no columns", what)
+	}
+	m := matrix{n: len(rows), d: d, v: make([]float64, 0, len(rows)*d)}
+	for i, r := range rows {
+		if len(r) != d {
+			return matrix{}, fmt.Errorf("%s row %d has %d columns, row 0 has %d", what, i, len(r), d)
+		}
+		for j, x := range r {
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return matrix{}, fmt.Errorf("%s row %d column %d is %v", what, i, j, x)
+			}
+		}
+		m.v = append(m.v, r...)
+	}
+	return m, nil
+}
+
+func (m matrix) rows() [][]float64 {
+	out := make([][]float64, m.n)
+	for i := range out {
+		out[i] = append([]float64(nil), m.row(i)...)
+	}
+	return out
+}
+
+// sqDist is the squared Euclidean distance of two rows of equal length.
+func sqDist(a, b []float64) float64 {
+	b = b[:len(a)]
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(a); i += 4 {
+		d0 := a[i] - b[i]
+		d1 := a[i+1] - b[i+1]
+		d2 := a[i+2] - b[i+2]
+		d3 := a[i+3] - b[i+3]
+		s0 += d0 * d0
+		s1 += d1 * d1
+		s2 += d2 * d2
+		s3 += d3 * d3
+	}
+	for ; i < len(a); i++ {
+		d := a[i] - b[i]
+		s0 += d * d
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// chunkRows is the number of rows of one parallel work item. Work is split
+// into chunks of this fixed size and partial results are combined in chunk
+// order, so results do not depend on the number of workers.
+const chunkRows = 2048
+
+// parallelChunks calls fn(chunk, lo, hi) for every chunk of n rows on up to
+// workers goroutines (0: GOMAXPROCS).
+func parallelChunks(n, workers int, fn func(c, lo, hi int)) {
+	chunks := (n + chunkRows - 1) / chunkRows
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	if workers > chunks {
+		workers = chunks
+	}
+	if workers <= 1 {
+		for c := 0; c < chunks; c++ {
+			lo := c * chunkRows
+			fn(c, lo, min(lo+chunkRows, n))
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	next := 0
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				c := next
+				next++
+				mu.Unlock()
+				if c >= chunks {
+					return
+				}
+				lo := c * chunkRows
+				fn(c, lo, min(lo+chunkRows, n))
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// parallelTasks calls fn(t) for t in [0, tasks) on up to workers goroutines.
+func parallelTasks(tasks, workers int, fn func(t int)) {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	if workers > tasks {
+		workers = tasks
+	}
+	if workers <= 1 {
+		for t := 0; t < tasks; t++ {
+			fn(t)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	next := 0
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				t := next
+				next++
+				mu.Unlock()
+				if t >= tasks {
+					return
+				}
+				fn(t)
+			}
+		}()
+	}
+	wg.Wait()
+}
