@@ -25,6 +25,7 @@ import (
 	"github.com/evalrun/evalrun/pseudonym"
 	"github.com/evalrun/evalrun/reports"
 	"github.com/evalrun/evalrun/results"
+	"github.com/evalrun/evalrun/rundir"
 )
 
 // RunOptions are the settings of one run that do not come from the spec.
@@ -45,6 +46,11 @@ type RunOptions struct {
 	Progress func(done, total int, what string)
 	// Log receives structured log lines (nil: none).
 	Log *slog.Logger
+	// Note, when set, is told at once what was done to the output
+	// directory beyond writing it: leftovers of an interrupted run removed
+	// or a previous run restored (see package rundir). The notes are also
+	// in Outcome.Notes and the manifest.
+	Note func(string)
 }
 
 // Outcome is what a finished run produced.
@@ -57,6 +63,9 @@ type Outcome struct {
 	// fairness.ExitInconclusive when one was inconclusive and the spec
 	// sets fairness.fail_on_inconclusive.
 	ExitCode int
+	// Notes say what was done to the output directory beyond writing it
+	// (package rundir).
+	Notes []string
 }
 
 // Validate loads the spec's data and reports every problem that needs it:
@@ -80,9 +89,12 @@ func loadAndValidate(s *Spec) ([]*loadedDataset, error) {
 	return data, nil
 }
 
-// Run executes the experiment and writes its run directory. The directory
-// is written under a temporary name and renamed into place only when every
-// file is complete, so a failed run leaves no partial results.
+// Run executes the experiment and writes its run directory through package
+// rundir: before loading any data it takes the directory's lock, recovers
+// the leftovers of an interrupted run and refuses an output that is not a
+// run directory evalrun wrote; the files are written under a hidden name
+// and exchanged with the previous run only when complete, so a failed or
+// killed run leaves the previous one intact.
 func Run(ctx context.Context, s *Spec, opts RunOptions) (*Outcome, error) {
 	now := opts.Now
 	if now == nil {
@@ -100,6 +112,22 @@ func Run(ctx context.Context, s *Spec, opts RunOptions) (*Outcome, error) {
 	log := opts.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
+	}
+	out := opts.Output
+	if out == "" {
+		out = s.Experiment.Output
+	}
+	w, err := rundir.Open(out, rundir.Options{Kind: "run", Command: opts.CommandLine})
+	if err != nil {
+		return nil, err
+	}
+	defer w.Close()
+	notes := w.Notes()
+	for _, n := range notes {
+		log.Warn("output directory", "note", n)
+		if opts.Note != nil {
+			opts.Note(n)
+		}
 	}
 	log.Info("loading data", "spec", s.File, "datasets", len(s.Datasets))
 	data, err := loadAndValidate(s)
@@ -202,6 +230,7 @@ func Run(ctx context.Context, s *Spec, opts RunOptions) (*Outcome, error) {
 		GOMAXPROCS:  runtime.GOMAXPROCS(0),
 		StartedAt:   started.Format(time.RFC3339),
 		Warnings:    warnings,
+		OutputNotes: notes,
 	}
 	fillBuildInfo(manifest)
 	for _, ld := range data {
@@ -221,15 +250,17 @@ func Run(ctx context.Context, s *Spec, opts RunOptions) (*Outcome, error) {
 	}
 	files = append(files, reports.File{Name: "manifest.json", Data: manifestJSON})
 
-	out := opts.Output
-	if out == "" {
-		out = s.Experiment.Output
-	}
-	if err := WriteDir(out, files); err != nil {
+	if err := writeFiles(w, files); err != nil {
 		return nil, err
 	}
+	for _, n := range w.Notes()[len(notes):] {
+		log.Warn("output directory", "note", n)
+		if opts.Note != nil {
+			opts.Note(n)
+		}
+	}
 	log.Info("run written", "dir", out, "evaluations", len(evals), "fairness_status", string(run.FairnessStatus), "seconds", time.Since(wall).Seconds())
-	outcome := &Outcome{Dir: out, Results: run, Manifest: manifest}
+	outcome := &Outcome{Dir: out, Results: run, Manifest: manifest, Notes: w.Notes()}
 	if s.Fairness.gates() {
 		outcome.ExitCode = run.FairnessStatus.ExitCode(s.Fairness.FailOnInconclusive)
 	}
@@ -459,51 +490,33 @@ func gitHead(module string) (string, bool) {
 	return "", false
 }
 
-// WriteDir writes files (slash-separated names) into a temporary directory
-// beside dir and renames it into place, replacing an earlier directory only
-// once the new one is complete: a failure leaves the earlier one untouched.
+// WriteDir writes files (slash-separated names) as the directory dir
+// through package rundir: it refuses a dir evalrun did not write or another
+// process is writing, and replaces an earlier directory atomically. What
+// it did beyond writing (leftovers of an interrupted write removed) is
+// printed to standard error.
+//
+// Deprecated: commands that compute before writing should call rundir.Open
+// before computing, so that a refused output costs no computation, and
+// report Writer.Notes themselves.
 func WriteDir(dir string, files []reports.File) error {
-	parent := filepath.Dir(dir)
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return fmt.Errorf("creating %s: %w", parent, err)
-	}
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".tmp-")
+	w, err := rundir.Open(dir, rundir.Options{Kind: "output"})
 	if err != nil {
-		return fmt.Errorf("creating a temporary run directory: %w", err)
-	}
-	cleanup := func() { os.RemoveAll(tmp) }
-	for _, f := range files {
-		path := filepath.Join(tmp, filepath.FromSlash(f.Name))
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			cleanup()
-			return fmt.Errorf("writing %s: %w", f.Name, err)
-		}
-		if err := os.WriteFile(path, f.Data, 0o644); err != nil {
-			cleanup()
-			return fmt.Errorf("writing %s: %w", f.Name, err)
-		}
-	}
-	if err := os.Chmod(tmp, 0o755); err != nil {
-		cleanup()
 		return err
 	}
-	var old string
-	if _, err := os.Stat(dir); err == nil {
-		old = tmp + ".previous"
-		if err := os.Rename(dir, old); err != nil {
-			cleanup()
-			return fmt.Errorf("moving the previous run %s aside: %w", dir, err)
+	defer w.Close()
+	for _, n := range w.Notes() {
+		fmt.Fprintf(os.Stderr, "evalrun: %s\n", n)
+	}
+	return writeFiles(w, files)
+}
+
+// writeFiles writes files into w and commits it.
+func writeFiles(w *rundir.Writer, files []reports.File) error {
+	for _, f := range files {
+		if err := w.WriteFile(f.Name, f.Data); err != nil {
+			return err
 		}
 	}
-	if err := os.Rename(tmp, dir); err != nil {
-		if old != "" {
-			os.Rename(old, dir)
-		}
-		cleanup()
-		return fmt.Errorf("renaming the run directory into place: %w", err)
-	}
-	if old != "" {
-		os.RemoveAll(old)
-	}
-	return nil
+	return w.Commit()
 }

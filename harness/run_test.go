@@ -238,12 +238,12 @@ func TestRunReplacesPreviousRunOnlyOnSuccess(t *testing.T) {
 		t.Errorf("a failed run changed the previous results (err %v)", err)
 	}
 	entries, _ := os.ReadDir(filepath.Dir(dir))
-	if len(entries) != 1 {
-		var names []string
-		for _, e := range entries {
-			names = append(names, e.Name())
-		}
-		t.Errorf("run parent holds %v, want only the run directory", names)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if want := []string{"." + filepath.Base(dir) + ".evalrun-lock", filepath.Base(dir)}; !slices.Equal(names, want) {
+		t.Errorf("run parent holds %v, want only the run directory and its lock file %v", names, want)
 	}
 }
 

@@ -25,4 +25,7 @@ type Manifest struct {
 	// Outputs lists the files of the run directory with their SHA-256.
 	Outputs  []datasets.FileInfo `json:"outputs"`
 	Warnings []string            `json:"warnings,omitempty"`
+	// OutputNotes say what was done to the run directory beyond writing
+	// it: leftovers of an interrupted run removed, a previous run restored.
+	OutputNotes []string `json:"output_notes,omitempty"`
 }

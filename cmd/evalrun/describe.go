@@ -8,6 +8,7 @@ import (
 
 	"github.com/evalrun/evalrun/harness"
 	"github.com/evalrun/evalrun/reports"
+	"github.com/evalrun/evalrun/rundir"
 )
 
 // describeCmd is `evalrun describe spec.toml [--json] [--output DIR]`:
@@ -15,8 +16,9 @@ import (
 // heatmap, drops, students who stopped, patterns with outcome rates).
 // With --output it also writes DIR/describe.json (what --json prints) and,
 // per event log, the engagement heatmap and activity timeline as
-// DIR/plots/*.svg and *.png, atomically: the directory appears complete or
-// not at all, and replaces a previous one only once complete.
+// DIR/plots/*.svg and *.png through package rundir: DIR must be absent or
+// a directory evalrun wrote (checked before computing), and it appears
+// complete or not at all, replacing a previous one only once complete.
 func describeCmd(stdout, stderr io.Writer, args []string) error {
 	fs := newFlagSet("describe", stderr)
 	asJSON := fs.Bool("json", false, "print the descriptions as JSON")
@@ -31,16 +33,32 @@ func describeCmd(stdout, stderr io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
+	var out *rundir.Writer
+	if *output != "" {
+		// Claim the directory before computing: a refused output costs nothing.
+		if out, err = rundir.Open(*output, rundir.Options{Kind: "describe"}); err != nil {
+			return fmt.Errorf("--output: %w", err)
+		}
+		defer out.Close()
+		for _, n := range out.Notes() {
+			fmt.Fprintf(stderr, "evalrun: %s\n", n)
+		}
+	}
 	descs, err := harness.Describe(spec, os.Getenv)
 	if err != nil {
 		return err
 	}
-	if *output != "" {
+	if out != nil {
 		files, err := describeFiles(descs)
 		if err != nil {
 			return err
 		}
-		if err := harness.WriteDir(*output, files); err != nil {
+		for _, f := range files {
+			if err := out.WriteFile(f.Name, f.Data); err != nil {
+				return err
+			}
+		}
+		if err := out.Commit(); err != nil {
 			return err
 		}
 	}

@@ -63,28 +63,37 @@ test = ["2022F", "2023S"]
 }
 
 // TestDescribeOutput writes describe.json and the plots of the event log,
-// replaces a previous directory whole, and leaves no temporary directory.
+// replaces a previous directory it wrote whole, refuses one holding a file
+// it did not write (which survives byte for byte), and leaves no temporary
+// directory.
 func TestDescribeOutput(t *testing.T) {
 	spec := describeSpec(t)
-	t.Setenv("EVALRUN_PSEUDONYM_KEY", "k")
+	t.Setenv("EVALRUN_PSEUDONYM_KEY", "key-of-sixteen-bytes")
 	parent := t.TempDir()
 	out := filepath.Join(parent, "described")
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		t.Fatal(err)
+	for i := 0; i < 2; i++ { // the second describe replaces the first
+		stdout, _, err := runCLI(t, "describe", "--output", out, spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(stdout, "event log clicks (joined to students)") || !strings.Contains(stdout, "description and plots written to "+out) {
+			t.Errorf("stdout:\n%s", stdout)
+		}
 	}
-	stale := filepath.Join(out, "stale.txt")
-	if err := os.WriteFile(stale, []byte("from an earlier run"), 0o644); err != nil {
+	stale := filepath.Join(out, "notes.txt")
+	mine := []byte("the user's own notes")
+	if err := os.WriteFile(stale, mine, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	stdout, _, err := runCLI(t, "describe", "--output", out, spec)
-	if err != nil {
+	if err == nil || !strings.Contains(err.Error(), stale) || !strings.Contains(err.Error(), "not written by evalrun") || strings.Contains(stdout, "written") {
+		t.Errorf("describe over a file it did not write: err = %v, stdout:\n%s", err, stdout)
+	}
+	if b, err := os.ReadFile(stale); err != nil || !bytes.Equal(b, mine) {
+		t.Errorf("the user's file changed: %q, %v", b, err)
+	}
+	if err := os.Remove(stale); err != nil {
 		t.Fatal(err)
-	}
-	if !strings.Contains(stdout, "event log clicks (joined to students)") || !strings.Contains(stdout, "description and plots written to "+out) {
-		t.Errorf("stdout:\n%s", stdout)
-	}
-	if _, err := os.Stat(stale); !os.IsNotExist(err) {
-		t.Errorf("the previous directory's file survived: %v", err)
 	}
 	var names []string
 	filepath.WalkDir(out, func(path string, d os.DirEntry, err error) error {
@@ -94,13 +103,13 @@ func TestDescribeOutput(t *testing.T) {
 		}
 		return nil
 	})
-	want := "describe.json plots/activity-timeline_clicks.png plots/activity-timeline_clicks.svg plots/engagement-heatmap_clicks.png plots/engagement-heatmap_clicks.svg"
+	want := ".evalrun-dir.json describe.json plots/activity-timeline_clicks.png plots/activity-timeline_clicks.svg plots/engagement-heatmap_clicks.png plots/engagement-heatmap_clicks.svg"
 	if got := strings.Join(names, " "); got != want {
 		t.Errorf("files %q, want %q", got, want)
 	}
 	entries, _ := os.ReadDir(parent)
-	if len(entries) != 1 {
-		t.Errorf("parent holds %d entries, want only the output directory (no temporary one)", len(entries))
+	if len(entries) != 2 || entries[0].Name() != ".described.evalrun-lock" || entries[1].Name() != "described" {
+		t.Errorf("parent holds %v, want only the output directory and its lock file (no temporary one)", entries)
 	}
 
 	// describe.json is what --json prints: pseudonymous student keys.
@@ -177,7 +186,7 @@ func TestDescribeOutputError(t *testing.T) {
 		t.Fatal(err)
 	}
 	stdout, _, err := runCLI(t, "describe", "--output", filepath.Join(file, "out"), spec)
-	if err == nil || !strings.Contains(err.Error(), "creating") {
+	if err == nil || !strings.Contains(err.Error(), "cannot create its parent directory") {
 		t.Errorf("output under a file: err = %v", err)
 	}
 	if strings.Contains(stdout, "written") {

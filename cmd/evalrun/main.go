@@ -180,7 +180,8 @@ func runCmd(ctx context.Context, stdout, stderr io.Writer, cmd string, args, all
 	if err != nil {
 		return err
 	}
-	opts := harness.RunOptions{Output: *output, AllowCommands: *allowCommands, CommandLine: append([]string{"evalrun"}, all...)}
+	opts := harness.RunOptions{Output: *output, AllowCommands: *allowCommands, CommandLine: append([]string{"evalrun"}, all...),
+		Note: func(n string) { fmt.Fprintf(stderr, "evalrun: %s\n", n) }}
 	level := slog.LevelInfo
 	if *verbose {
 		level = slog.LevelDebug

@@ -1,0 +1,426 @@
+package rundir
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// Options configure Open.
+type Options struct {
+	// Kind says what the directory holds ("run", "describe", "bundle"...);
+	// it is recorded in the marker.
+	Kind string
+	// Command is recorded in the lock file for a second process's error
+	// message (default os.Args).
+	Command []string
+}
+
+// Test hooks: a test starts a real child process with PauseEnv set to one
+// of the pause points, waits for "rundir: paused at POINT" on its standard
+// error and kills it there; NoExchangeEnv=1 takes the two-rename path that
+// file systems without RENAME_EXCHANGE use.
+const (
+	PauseEnv      = "EVALRUN_RUNDIR_PAUSE"
+	NoExchangeEnv = "EVALRUN_RUNDIR_NO_EXCHANGE"
+)
+
+// Pause points, in the order Commit reaches them.
+const (
+	PauseWritten    = "written"     // every file written, marker not yet complete
+	PauseBeforeSwap = "before-swap" // marker complete, target untouched
+	PauseMovedAside = "moved-aside" // two-rename path: old moved aside, new not yet in place
+	PauseAfterSwap  = "after-swap"  // new in place, old not yet removed
+)
+
+func pause(point string) {
+	if os.Getenv(PauseEnv) != point {
+		return
+	}
+	fmt.Fprintf(os.Stderr, "rundir: paused at %s\n", point)
+	for {
+		time.Sleep(time.Hour)
+	}
+}
+
+// Writer writes one output directory: Open, then WriteFile or Create for
+// every file, then Commit; Close releases everything and, unless Commit
+// succeeded, discards the new files. A Writer is not safe for concurrent
+// use.
+type Writer struct {
+	dir, parent, base string
+	kind              string
+	tmp               string
+	lock              *os.File
+	files             map[string]FileEntry
+	open              int
+	notes             []string
+	done              bool
+}
+
+func (w *Writer) hidden(role string) string {
+	return "." + w.base + ".evalrun-" + role
+}
+
+// Open prepares writing dir. Before returning it creates the parent
+// directory, takes the lock, recovers the leftovers of interrupted writes
+// (see Notes), checks that whatever is at dir is a directory evalrun wrote
+// and can replace, and creates the hidden directory the files go to. Any
+// error means nothing was written into or removed from dir; callers should
+// Open before computing anything.
+func Open(dir string, opts Options) (*Writer, error) {
+	if err := checkPath(dir); err != nil {
+		return nil, err
+	}
+	clean := filepath.Clean(dir)
+	w := &Writer{dir: clean, parent: filepath.Dir(clean), base: filepath.Base(clean), kind: opts.Kind, files: map[string]FileEntry{}}
+	if err := os.MkdirAll(w.parent, 0o755); err != nil {
+		return nil, fmt.Errorf("%s: cannot create its parent directory: %w", dir, err)
+	}
+	command := opts.Command
+	if command == nil {
+		command = os.Args
+	}
+	lock, err := acquireLock(clean, filepath.Join(w.parent, w.hidden("lock")), command)
+	if err != nil {
+		return nil, err
+	}
+	w.lock = lock
+	if err := w.recover(); err != nil {
+		w.Close()
+		return nil, err
+	}
+	if err := verifyOwned(w.dir); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		w.Close()
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp(w.parent, w.hidden("new-"))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("%s: its directory is not writable: %w", dir, err)
+	}
+	w.tmp = tmp
+	if err := os.WriteFile(filepath.Join(tmp, MarkerName), encodeMarker(w.kind, stateWriting, nil), 0o644); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("%s: writing into %s: %w", dir, tmp, err)
+	}
+	return w, nil
+}
+
+// Check reports, writing nothing, whether Open could replace dir: nil when
+// nothing is there or dir is a complete directory evalrun wrote, a
+// *NotOwnedError otherwise. Commands that only validate use it.
+func Check(dir string) error {
+	if err := checkPath(dir); err != nil {
+		return err
+	}
+	if err := verifyOwned(filepath.Clean(dir)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
+// Dir is the output directory (cleaned).
+func (w *Writer) Dir() string { return w.dir }
+
+// Notes says what Open and Commit did beyond writing: leftovers of an
+// interrupted write removed, a previous directory restored, an old
+// directory that could not be removed. Commands print them and record them
+// with their results.
+func (w *Writer) Notes() []string { return append([]string(nil), w.notes...) }
+
+func (w *Writer) notef(format string, args ...any) {
+	w.notes = append(w.notes, fmt.Sprintf(format, args...))
+}
+
+// recover handles the hidden siblings of dir left by interrupted writes.
+func (w *Writer) recover() error {
+	entries, err := os.ReadDir(w.parent)
+	if err != nil {
+		return fmt.Errorf("%s: reading %s: %w", w.dir, w.parent, err)
+	}
+	_, statErr := os.Lstat(w.dir)
+	targetExists := statErr == nil
+	prefix := "." + w.base + ".evalrun-"
+	var olds, news []string
+	for _, e := range entries {
+		name := e.Name()
+		switch {
+		case strings.HasPrefix(name, prefix+"old-"):
+			olds = append(olds, name)
+		case strings.HasPrefix(name, prefix+"new-"):
+			news = append(news, name)
+		case strings.HasPrefix(name, "."+w.base+".tmp-"):
+			w.notef("%s was left by an older evalrun interrupted while writing %s; it was not touched (it has no marker): move it back or remove it by hand", filepath.Join(w.parent, name), w.dir)
+		}
+	}
+	sort.Strings(olds)
+	for _, name := range append(olds, news...) {
+		p := filepath.Join(w.parent, name)
+		m, err := readMarker(p)
+		if err != nil {
+			if rmErr := os.Remove(p); rmErr == nil { // only an empty directory
+				w.notef("removed %s, an empty directory left by an interrupted write", p)
+			} else {
+				w.notef("%s looks like a leftover of an interrupted write but has no readable marker; it was not touched", p)
+			}
+			continue
+		}
+		if !targetExists && strings.HasPrefix(name, prefix+"old-") && m.State == stateComplete && verifyOwned(p) == nil {
+			if err := os.Rename(p, w.dir); err != nil {
+				return fmt.Errorf("%s: restoring the previous directory from %s: %w", w.dir, p, err)
+			}
+			targetExists = true
+			w.notef("restored %s from %s: a write was interrupted after moving it aside", w.dir, p)
+			continue
+		}
+		if err := os.RemoveAll(p); err != nil {
+			w.notef("could not remove %s, left by an interrupted write: %v", p, err)
+			continue
+		}
+		w.notef("removed %s, left by an interrupted write of %s", p, w.dir)
+	}
+	return nil
+}
+
+// checkName validates a slash-separated file name inside the directory.
+func (w *Writer) checkName(name string) error {
+	if w.done {
+		return errors.New("rundir: write after Commit or Close")
+	}
+	if !filepath.IsLocal(filepath.FromSlash(name)) || name != path.Clean(name) || strings.ContainsRune(name, '\\') {
+		return fmt.Errorf("%s: file name %q is not a plain path inside the directory", w.dir, name)
+	}
+	if name == MarkerName {
+		return fmt.Errorf("%s: %s is reserved for the marker", w.dir, name)
+	}
+	if _, dup := w.files[name]; dup {
+		return fmt.Errorf("%s: file %s written twice", w.dir, name)
+	}
+	return nil
+}
+
+// WriteFile writes one file; name is slash-separated and local
+// ("plots/roc.svg").
+func (w *Writer) WriteFile(name string, data []byte) error {
+	f, err := w.Create(name)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// Create opens a new file for writing; it must be closed before Commit.
+func (w *Writer) Create(name string) (io.WriteCloser, error) {
+	if err := w.checkName(name); err != nil {
+		return nil, err
+	}
+	p := filepath.Join(w.tmp, filepath.FromSlash(name))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return nil, fmt.Errorf("%s: writing %s: %w", w.dir, name, err)
+	}
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("%s: writing %s: %w", w.dir, name, err)
+	}
+	w.files[name] = FileEntry{Path: name, Size: -1}
+	w.open++
+	return &fileWriter{w: w, name: name, f: f, h: sha256.New()}, nil
+}
+
+type fileWriter struct {
+	w      *Writer
+	name   string
+	f      *os.File
+	h      hash.Hash
+	n      int64
+	closed bool
+}
+
+func (fw *fileWriter) Write(p []byte) (int, error) {
+	n, err := fw.f.Write(p)
+	fw.h.Write(p[:n])
+	fw.n += int64(n)
+	if err != nil {
+		return n, fmt.Errorf("%s: writing %s: %w", fw.w.dir, fw.name, err)
+	}
+	return n, nil
+}
+
+func (fw *fileWriter) Close() error {
+	if fw.closed {
+		return nil
+	}
+	fw.closed = true
+	fw.w.open--
+	err := fw.f.Sync()
+	if cerr := fw.f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("%s: writing %s: %w", fw.w.dir, fw.name, err)
+	}
+	fw.w.files[fw.name] = FileEntry{Path: fw.name, Size: fw.n, SHA256: hex.EncodeToString(fw.h.Sum(nil))}
+	return nil
+}
+
+// Commit completes the marker and puts the new directory in place of the
+// old one atomically, then removes the old one and releases the lock. It
+// checks again that the directory being replaced is still evalrun's
+// (nobody added or edited a file since Open).
+func (w *Writer) Commit() error {
+	if w.done {
+		return errors.New("rundir: Commit after Commit or Close")
+	}
+	defer w.Close()
+	if w.open > 0 {
+		return fmt.Errorf("%s: %d files still open at Commit", w.dir, w.open)
+	}
+	entries := make([]FileEntry, 0, len(w.files))
+	for _, f := range w.files {
+		if f.Size < 0 {
+			return fmt.Errorf("%s: %s was not written completely", w.dir, f.Path)
+		}
+		entries = append(entries, f)
+	}
+	pause(PauseWritten)
+	if err := writeSynced(filepath.Join(w.tmp, MarkerName), encodeMarker(w.kind, stateComplete, entries)); err != nil {
+		return fmt.Errorf("%s: writing its marker: %w", w.dir, err)
+	}
+	if err := os.Chmod(w.tmp, 0o755); err != nil {
+		return fmt.Errorf("%s: %w", w.dir, err)
+	}
+	syncDir(w.tmp)
+	pause(PauseBeforeSwap)
+	err := verifyOwned(w.dir)
+	exists := err == nil
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	var old string
+	if exists {
+		old, err = w.swap()
+	} else {
+		err = w.place()
+	}
+	if err != nil {
+		return err
+	}
+	w.tmp = "" // now the target; Close must not remove it
+	syncDir(w.parent)
+	pause(PauseAfterSwap)
+	if old != "" {
+		if err := os.RemoveAll(old); err != nil {
+			w.notef("the previous %s, now at %s, could not be removed (%v); the next write removes it", w.dir, old, err)
+		}
+	}
+	return nil
+}
+
+// place renames the new directory to a target that does not exist.
+func (w *Writer) place() error {
+	err := unix.Renameat2(unix.AT_FDCWD, w.tmp, unix.AT_FDCWD, w.dir, unix.RENAME_NOREPLACE)
+	if isUnsupported(err) {
+		err = os.Rename(w.tmp, w.dir) // the lock keeps other evalruns out
+	}
+	if err != nil {
+		return fmt.Errorf("%s: renaming the new directory into place: %w", w.dir, err)
+	}
+	return nil
+}
+
+// swap exchanges the new directory with the existing target and returns
+// where the old one now is.
+func (w *Writer) swap() (string, error) {
+	if os.Getenv(NoExchangeEnv) != "1" {
+		err := unix.Renameat2(unix.AT_FDCWD, w.tmp, unix.AT_FDCWD, w.dir, unix.RENAME_EXCHANGE)
+		if err == nil {
+			return w.tmp, nil
+		}
+		if !isUnsupported(err) {
+			return "", fmt.Errorf("%s: exchanging it with the new directory: %w", w.dir, err)
+		}
+	}
+	// Without RENAME_EXCHANGE: move the old directory aside under a name
+	// the next Open restores from if the second rename never happens.
+	oldDir, err := os.MkdirTemp(w.parent, w.hidden("old-"))
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", w.dir, err)
+	}
+	if err := os.Remove(oldDir); err != nil {
+		return "", fmt.Errorf("%s: %w", w.dir, err)
+	}
+	if err := os.Rename(w.dir, oldDir); err != nil {
+		return "", fmt.Errorf("%s: moving the previous directory aside: %w", w.dir, err)
+	}
+	pause(PauseMovedAside)
+	if err := os.Rename(w.tmp, w.dir); err != nil {
+		if rerr := os.Rename(oldDir, w.dir); rerr != nil {
+			return "", fmt.Errorf("%s: renaming the new directory into place: %w (the previous one is at %s and the next write restores it)", w.dir, err, oldDir)
+		}
+		return "", fmt.Errorf("%s: renaming the new directory into place: %w", w.dir, err)
+	}
+	return oldDir, nil
+}
+
+func isUnsupported(err error) bool {
+	return errors.Is(err, unix.EINVAL) || errors.Is(err, unix.ENOSYS) || errors.Is(err, unix.EOPNOTSUPP)
+}
+
+// Close releases the lock and, unless Commit succeeded, removes the new
+// files. It may be called more than once.
+func (w *Writer) Close() error {
+	if w.done && w.lock == nil {
+		return nil
+	}
+	w.done = true
+	var err error
+	if w.tmp != "" {
+		err = os.RemoveAll(w.tmp)
+		w.tmp = ""
+	}
+	releaseLock(w.lock)
+	w.lock = nil
+	return err
+}
+
+func writeSynced(p string, data []byte) error {
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// syncDir flushes a directory's entries; failures only weaken durability
+// after a power loss, never correctness after a crash of the process.
+func syncDir(dir string) {
+	if f, err := os.Open(dir); err == nil {
+		_ = f.Sync()
+		f.Close()
+	}
+}
