@@ -267,7 +267,7 @@ func (o AuditOptions) withDefaults() (AuditOptions, error) {
 	for _, t := range o.Thresholds {
 		family, ok := gapFamily(t.Metric)
 		if !ok {
-			return bad("threshold on unknown gap metric %q", t.Metric)
+			return bad("threshold: %s", unknownGapMetric(t.Metric))
 		}
 		if !slices.Contains(o.Metrics, family) {
 			return bad("threshold on %q but metric %q is not audited", t.Metric, family)
@@ -284,6 +284,26 @@ func (o AuditOptions) withDefaults() (AuditOptions, error) {
 		return bad("interval verdicts need bootstrap replicates (set BootstrapReplicates or use the point rule)")
 	}
 	return o, nil
+}
+
+// GapMetrics returns every gap metric name a threshold may use, in
+// report order: "<rate>_difference" and "<rate>_ratio" for each audited
+// rate, then "equalized_odds_difference", "equalized_odds_ratio",
+// "ece_difference", "auc_difference" and "abroca". These fairlearn-style
+// identifiers are the measures' only names, in specs, flags, JSON, CSV,
+// the terminal and the reports.
+func GapMetrics() []string {
+	var out []string
+	for _, r := range gapRates {
+		out = append(out, r.name()+"_difference", r.name()+"_ratio")
+	}
+	return append(out, "equalized_odds_difference", "equalized_odds_ratio", "ece_difference", "auc_difference", "abroca")
+}
+
+// unknownGapMetric is the error text of a gap metric name that is not
+// one of GapMetrics, listing the valid names.
+func unknownGapMetric(metric string) string {
+	return fmt.Sprintf("unknown gap metric %q (want one of %s)", metric, strings.Join(GapMetrics(), ", "))
 }
 
 // gapFamily returns the metric family of a gap metric name.

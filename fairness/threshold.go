@@ -24,7 +24,7 @@ func ParseGapThreshold(text string) (GapThreshold, error) {
 	if metric, rest, ok := strings.Cut(s, "<="); ok {
 		t := GapThreshold{Metric: strings.TrimSpace(metric)}
 		if _, known := gapFamily(t.Metric); !known {
-			return bad(fmt.Sprintf("unknown gap metric %q", t.Metric))
+			return bad(unknownGapMetric(t.Metric))
 		}
 		if t.isRatio() {
 			return bad("a ratio takes a band: in [low, high]")
@@ -42,7 +42,7 @@ func ParseGapThreshold(text string) (GapThreshold, error) {
 	}
 	t := GapThreshold{Metric: strings.TrimSpace(metric)}
 	if _, known := gapFamily(t.Metric); !known {
-		return bad(fmt.Sprintf("unknown gap metric %q", t.Metric))
+		return bad(unknownGapMetric(t.Metric))
 	}
 	if !t.isRatio() {
 		return bad("a difference takes a bound: <= bound")

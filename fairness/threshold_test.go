@@ -2,6 +2,7 @@ package fairness
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -37,5 +38,30 @@ func TestParseGapThreshold(t *testing.T) {
 		if _, err := ParseGapThreshold(text); err == nil || !errors.Is(err, ErrInput) {
 			t.Errorf("%q: error %v, want ErrInput", text, err)
 		}
+	}
+}
+
+// TestUnknownGapMetricListsValidNames checks that a misspelt gap metric
+// is answered with every valid name, and that every listed name parses.
+func TestUnknownGapMetricListsValidNames(t *testing.T) {
+	_, err := ParseGapThreshold("selection_ratio in [0.8, 1.25]")
+	if err == nil {
+		t.Fatal("selection_ratio accepted")
+	}
+	for _, name := range GapMetrics() {
+		if !strings.Contains(err.Error(), name) {
+			t.Errorf("error %q does not list %s", err, name)
+		}
+		if _, ok := gapFamily(name); !ok {
+			t.Errorf("GapMetrics lists %s, which gapFamily does not know", name)
+		}
+	}
+	if n := len(GapMetrics()); n != 2*len(gapRates)+5 {
+		t.Errorf("%d gap metrics, want %d", n, 2*len(gapRates)+5)
+	}
+	opts := DefaultAuditOptions()
+	opts.Thresholds = []GapThreshold{{Metric: "flag_rate_ratio", Low: 0.8, High: 1.25}}
+	if err := opts.Validate(); err == nil || !strings.Contains(err.Error(), "selection_rate_ratio") {
+		t.Errorf("options with flag_rate_ratio: %v, want an error listing selection_rate_ratio", err)
 	}
 }

@@ -440,7 +440,7 @@ func fairnessSection(run *results.Run, focus *results.Evaluation, plots map[stri
 			ref = "between groups (largest group for ABROCA)"
 		}
 		g := newTable(fmt.Sprintf("%s: rates per group (reference %s)", attr.Name, ref),
-			"group", "students", "base rate", "flag rate", "TPR", "FNR", "FPR", "PPV", "AUC", "ECE")
+			"group", "students", "base rate", "selection rate", "TPR", "FNR", "FPR", "PPV", "AUC", "ECE")
 		g.numeric(1, 2, 3, 4, 5, 6, 7, 8, 9)
 		for _, gm := range attr.Groups {
 			name := gm.Group
@@ -495,13 +495,10 @@ func groupsVs(group, reference string) string {
 	return group + " vs " + reference
 }
 
-// gapLabel names a gap metric for tables: "fnr_difference" -> "FNR
-// difference".
-func gapLabel(metric string) string {
-	r := strings.NewReplacer("selection_rate", "flag rate", "equalized_odds", "equalized odds", "ece", "ECE", "auc", "AUC",
-		"abroca", "ABROCA", "tpr", "TPR", "fpr", "FPR", "fnr", "FNR", "ppv", "PPV", "fdr", "FDR", "for_", "FOR ", "_", " ")
-	return r.Replace(metric)
-}
+// gapLabel names a gap metric in tables and plots. Every measure has one
+// name everywhere (spec, command line, JSON, CSV, terminal, reports): the
+// fairlearn-style identifier itself, e.g. "selection_rate_ratio".
+func gapLabel(metric string) string { return metric }
 
 func allowedText(lo, hi float64) string {
 	if lo == -hi {

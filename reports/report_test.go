@@ -123,7 +123,7 @@ func TestVerdictWords(t *testing.T) {
 			"Its miss rate (share of at-risk students not flagged) for disability = Y is 6 points higher than for disability = N (1-11 points), beyond the allowed ±5 points: FAIL."},
 		{fairness.Verdict{Attribute: "gender", Metric: "selection_rate_ratio", Group: "F", Reference: "M", AllowedLow: 0.8, AllowedHigh: 1.25,
 			Estimate: k(1.06), Lower: k(0.92), Upper: k(1.21), Outcome: fairness.Pass},
-			"Its flag rate for gender = F is 1.06 times that for gender = M (0.92-1.21), within the allowed 0.8 to 1.25: PASS."},
+			"Its selection rate (share of students flagged) for gender = F is 1.06 times that for gender = M (0.92-1.21), within the allowed 0.8 to 1.25: PASS."},
 		{fairness.Verdict{Attribute: "age_band", Metric: "tpr_difference", Reference: "between groups", AllowedLow: -0.1, AllowedHigh: 0.1,
 			Estimate: k(0.08), Lower: k(0.01), Upper: k(0.16), Outcome: fairness.Inconclusive},
 			"Its detection rate (share of at-risk students flagged) differs by 8 points between the highest and lowest age_band groups (1-16 points), the interval straddles the allowed ±10 points: INCONCLUSIVE."},
@@ -132,7 +132,7 @@ func TestVerdictWords(t *testing.T) {
 			"The area between the ROC curves of gender = F and gender = M (ABROCA) is 0.031 (0.012-0.050), within the allowed 0 to 0.05: PASS."},
 		{fairness.Verdict{Attribute: "gender", Metric: "ppv_difference", Group: "F", Reference: "M", AllowedLow: -0.1, AllowedHigh: 0.1,
 			Estimate: fairness.Unknown("nothing flagged in M"), Outcome: fairness.Inconclusive},
-			"The ppv difference gap for gender cannot be computed (nothing flagged in M), no interval to judge against the allowed ±10 points: INCONCLUSIVE."},
+			"The ppv_difference gap for gender cannot be computed (nothing flagged in M), no interval to judge against the allowed ±10 points: INCONCLUSIVE."},
 	} {
 		if got := VerdictWords(c.v); got != c.want {
 			t.Errorf("case %d:\ngot  %q\nwant %q", i, got, c.want)

@@ -366,7 +366,7 @@ func fairnessSentences(run *results.Run, f *results.Evaluation) []string {
 
 // rateNames says what each audited rate is, in words.
 var rateNames = map[string]string{
-	"selection_rate": "flag rate",
+	"selection_rate": "selection rate (share of students flagged)",
 	"tpr":            "detection rate (share of at-risk students flagged)",
 	"fpr":            "false-alarm rate (share of students not at risk who are flagged)",
 	"fnr":            "miss rate (share of at-risk students not flagged)",
@@ -406,7 +406,7 @@ func VerdictWords(v fairness.Verdict) string {
 	var claim, ivText, limit string
 	switch {
 	case !v.Estimate.Defined:
-		claim = fmt.Sprintf("The %s gap for %s cannot be computed (%s)", strings.ReplaceAll(v.Metric, "_", " "), v.Attribute, v.Estimate.Reason)
+		claim = fmt.Sprintf("The %s gap for %s cannot be computed (%s)", v.Metric, v.Attribute, v.Estimate.Reason)
 	case base == "abroca":
 		claim = fmt.Sprintf("The area between the ROC curves of %s and %s (ABROCA) is %s", who(v.Group), who(v.Reference), dec(v.Estimate.Value, 3))
 	case isRatio && between:

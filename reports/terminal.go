@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
@@ -110,7 +109,7 @@ func writeVerdictTable(w io.Writer, verdicts []fairness.Verdict) error {
 		if v.Lower.Defined && v.Upper.Defined {
 			ci = estimate(v.Lower) + ", " + estimate(v.Upper)
 		}
-		if err := table.Append(string(v.Outcome), gapName(v.Metric), v.Attribute, groups,
+		if err := table.Append(string(v.Outcome), gapLabel(v.Metric), v.Attribute, groups,
 			estimate(v.Estimate), ci, allowed(v.AllowedLow, v.AllowedHigh)); err != nil {
 			return fmt.Errorf("verdict table: %w", err)
 		}
@@ -170,7 +169,7 @@ func WriteAudit(w io.Writer, res *fairness.AuditResult) error {
 			if g.Lower.Defined && g.Upper.Defined {
 				ci = estimate(g.Lower) + ", " + estimate(g.Upper)
 			}
-			if err := gaps.Append(gapName(g.Metric), vs, estimate(g.Estimate), ci, estimate(g.AdjustedPValue), estimate(g.MinDetectableGap)); err != nil {
+			if err := gaps.Append(gapLabel(g.Metric), vs, estimate(g.Estimate), ci, estimate(g.AdjustedPValue), estimate(g.MinDetectableGap)); err != nil {
 				return err
 			}
 		}
@@ -183,12 +182,6 @@ func WriteAudit(w io.Writer, res *fairness.AuditResult) error {
 		}
 	}
 	return nil
-}
-
-// gapName shortens a gap metric name for the terminal.
-func gapName(metric string) string {
-	r := strings.NewReplacer("_difference", " diff", "_ratio", " ratio", "selection_rate", "selection", "equalized_odds", "eq. odds")
-	return r.Replace(metric)
 }
 
 func allowed(lo, hi float64) string {
