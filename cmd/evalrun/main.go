@@ -13,6 +13,7 @@
 //	evalrun abtest spec.toml       analyse intervention pilots ([[abtests]])
 //	evalrun power ...              sample size, power or minimum detectable effect
 //	evalrun assign roster.csv ...  reproducible randomization of a pilot
+//	evalrun costbenefit ...        cost per DFW outcome prevented at a capacity
 //
 // Exit status: 0 on success, 1 on any error, 2 on a usage error, 3 when a
 // fairness verdict is FAIL, 4 when one is INCONCLUSIVE and the spec sets
@@ -93,7 +94,7 @@ const usage = `usage:
 
 func run(ctx context.Context, stdout, stderr io.Writer, args []string) error {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage+pilotUsage)
+		fmt.Fprint(stderr, usage+pilotUsage+governanceUsage)
 		return errUsage
 	}
 	cmd, rest := args[0], args[1:]
@@ -114,11 +115,13 @@ func run(ctx context.Context, stdout, stderr io.Writer, args []string) error {
 		return assignCmd(stdout, stderr, rest)
 	case "synth":
 		return synthCmd(stdout, stderr, rest)
+	case "costbenefit":
+		return costbenefitCmd(stdout, stderr, rest)
 	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage+pilotUsage)
+		fmt.Fprint(stdout, usage+pilotUsage+governanceUsage)
 		return nil
 	}
-	fmt.Fprintf(stderr, "evalrun: unknown command %q\n%s", cmd, usage+pilotUsage)
+	fmt.Fprintf(stderr, "evalrun: unknown command %q\n%s", cmd, usage+pilotUsage+governanceUsage)
 	return errUsage
 }
 

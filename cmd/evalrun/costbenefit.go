@@ -1,0 +1,139 @@
+package main
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/evalrun/evalrun/costbenefit"
+	"github.com/evalrun/evalrun/reports"
+)
+
+const costbenefitUsage = `  evalrun costbenefit --run DIR --pilot FILE|DIR --capacity N --cost-per-contact C
+        [--fixed-cost F] [--students-per-term S] [--capacities 50,100,...] [--model M --split S
+        --cutoff D --dataset NAME] [--pilot-name P --outcome O --arm A] [--replicates 2000]
+        [--level 0.95] [--seed 1] [--currency $] [-o DIR] [--json]
+                                           cost per DFW outcome prevented by contacting the top N
+`
+
+// costbenefitCmd is `evalrun costbenefit`: the predictions of an evaluated
+// model and a pilot's effect give the outcomes prevented and their cost at
+// each capacity (package costbenefit).
+func costbenefitCmd(stdout, stderr io.Writer, args []string) error {
+	fs := newFlagSet("costbenefit", stderr)
+	runDir := fs.String("run", "", "run directory with predictions.csv (required)")
+	pilotPath := fs.String("pilot", "", "pilot results: `evalrun abtest --json` output, a results.json or its run directory (required)")
+	var sel costbenefit.Selector
+	fs.StringVar(&sel.Model, "model", "", "model of the run (when it has several)")
+	fs.StringVar(&sel.Split, "split", "", "split of the run")
+	fs.StringVar(&sel.Cutoff, "cutoff", "", "cutoff day of the run")
+	fs.StringVar(&sel.Dataset, "dataset", "", "dataset of the run")
+	pilotName := fs.String("pilot-name", "", "pilot (when the results hold several)")
+	outcome := fs.String("outcome", "", "binary outcome of the pilot (default: the primary)")
+	arm := fs.String("arm", "", "treatment arm of the pilot (default: the first)")
+	capacity := fs.Int("capacity", 0, "students advisors contact per term (required)")
+	costPer := fs.Float64("cost-per-contact", 0, "cost of one contact")
+	fixed := fs.Float64("fixed-cost", 0, "fixed cost of the programme per term")
+	perTerm := fs.Int("students-per-term", 0, "students scored per term (default: test rows per test term)")
+	capsFlag := fs.String("capacities", "", "capacities of the sensitivity table, comma-separated")
+	replicates := fs.Int("replicates", 2000, "Monte Carlo replicates of the intervals")
+	level := fs.Float64("level", 0.95, "interval level")
+	seed := fs.Uint64("seed", 1, "random seed")
+	currency := fs.String("currency", "$", "currency symbol of the costs")
+	out := fs.String("o", "", "directory to write costbenefit.json, costbenefit.csv and costbenefit.svg")
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 || *runDir == "" || *pilotPath == "" || *capacity == 0 {
+		return fmt.Errorf("%w: evalrun costbenefit --run DIR --pilot FILE --capacity N --cost-per-contact C [...]", errUsage)
+	}
+	var caps []int
+	if *capsFlag != "" {
+		for _, f := range strings.Split(*capsFlag, ",") {
+			c, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || c < 1 {
+				return fmt.Errorf("%w: --capacities: %q is not a positive integer", errUsage, f)
+			}
+			caps = append(caps, c)
+		}
+	}
+	preds, err := costbenefit.ReadPredictions(*runDir, sel)
+	if err != nil {
+		return err
+	}
+	pilots, err := costbenefit.ReadPilots(*pilotPath)
+	if err != nil {
+		return err
+	}
+	effect, err := costbenefit.EffectFrom(pilots, *pilotName, *outcome, *arm)
+	if err != nil {
+		return err
+	}
+	res, err := costbenefit.Analyze(costbenefit.Inputs{Scores: preds.Scores, Labels: preds.Labels, TestTerms: preds.Terms, StudentsPerTerm: *perTerm,
+		Effect: effect, Capacity: *capacity, Capacities: caps, CostPerContact: *costPer, FixedCost: *fixed, Replicates: *replicates,
+		Level: *level, Seed: *seed, Model: preds.Model, Currency: *currency})
+	if err != nil {
+		return err
+	}
+	if *out != "" {
+		if err := writeCostBenefit(*out, res); err != nil {
+			return err
+		}
+	}
+	if *asJSON {
+		return writeJSON(stdout, res)
+	}
+	if err := reports.WriteCostBenefit(stdout, res); err != nil {
+		return err
+	}
+	if *out != "" {
+		fmt.Fprintf(stdout, "\nwritten to %s\n", *out)
+	}
+	return nil
+}
+
+// writeCostBenefit writes the result's JSON, sensitivity CSV and plot into
+// dir, each file atomically.
+func writeCostBenefit(dir string, res *costbenefit.Result) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	svg, err := reports.CostBenefitSVG(res)
+	if err != nil {
+		return err
+	}
+	files := map[string]func(io.Writer) error{
+		"costbenefit.json": func(w io.Writer) error { return writeJSON(w, res) },
+		"costbenefit.csv":  func(w io.Writer) error { return costBenefitCSV(w, res) },
+		"costbenefit.svg":  func(w io.Writer) error { _, err := io.Copy(w, bytes.NewReader(svg)); return err },
+	}
+	for _, name := range []string{"costbenefit.json", "costbenefit.csv", "costbenefit.svg"} {
+		if err := writeFileAtomic(filepath.Join(dir, name), files[name]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func costBenefitCSV(w io.Writer, r *costbenefit.Result) error {
+	cw := csv.NewWriter(w)
+	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+	cw.Write([]string{"capacity", "test_k", "precision", "precision_lower", "precision_upper", "reached_at_risk", "reached_lower", "reached_upper",
+		"prevented", "prevented_lower", "prevented_upper", "cost_per_term", "cost_per_outcome", "cost_per_outcome_lower", "cost_per_outcome_upper"})
+	for _, row := range r.Rows {
+		cw.Write([]string{strconv.Itoa(row.Capacity), strconv.Itoa(row.TestK), f(row.Precision.Value), f(row.Precision.Lower), f(row.Precision.Upper),
+			f(row.ReachedAtRisk.Value), f(row.ReachedAtRisk.Lower), f(row.ReachedAtRisk.Upper), f(row.Prevented.Value), f(row.Prevented.Lower), f(row.Prevented.Upper),
+			f(row.Cost), f(row.CostPerOutcome.Value), f(row.CostPerOutcome.Lower), f(row.CostPerOutcome.Upper)})
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// governanceUsage lists the governance commands for the usage text.
+const governanceUsage = costbenefitUsage
