@@ -42,6 +42,11 @@ type CSVOptions struct {
 	// columns and may also be listed in Categorical (the frame holds them
 	// once).
 	Groups []string
+	// KeepUnlabelled keeps rows whose label is missing, with label
+	// NoOutcome (students of a running term), instead of excluding them
+	// under rule "missing_label"; a header without the label column then
+	// means every row has no outcome yet.
+	KeepUnlabelled bool
 }
 
 // csvMissingMarkers are the cell texts (after trimming surrounding white
@@ -274,7 +279,12 @@ func csvParse(path string, text io.Reader, opts CSVOptions) (*Frame, int, error)
 		return &csvColumn{name: name, index: pos[0] - 1, levels: map[string]string{}}
 	}
 	idCol := resolve("id", opts.IDColumn)
-	labelCol := resolve("label", opts.LabelColumn)
+	var labelCol *csvColumn
+	if opts.KeepUnlabelled && len(positions[opts.LabelColumn]) == 0 {
+		labelCol = &csvColumn{name: opts.LabelColumn, index: -1}
+	} else {
+		labelCol = resolve("label", opts.LabelColumn)
+	}
 	termCol := resolve("term", opts.TermColumn)
 	var courseCol *csvColumn
 	if opts.CourseColumn != "" {
@@ -361,7 +371,10 @@ func csvParse(path string, text io.Reader, opts CSVOptions) (*Frame, int, error)
 
 		// Parse every field before deciding on exclusion so that a bad
 		// cell is an error even in a row without a label.
-		rawLabel := rec[labelCol.index]
+		rawLabel := ""
+		if labelCol.index >= 0 {
+			rawLabel = rec[labelCol.index]
+		}
 		labelMissing := csvIsMissing(rawLabel)
 		var label uint8
 		if !labelMissing {
@@ -387,7 +400,7 @@ func csvParse(path string, text io.Reader, opts CSVOptions) (*Frame, int, error)
 			if err != nil {
 				return nil, 0, fmt.Errorf("%s:%d: field %q: %w", path, fieldLine(c), c.name, err)
 			}
-			if labelMissing {
+			if labelMissing && !opts.KeepUnlabelled {
 				continue
 			}
 			if math.IsNaN(v) {
@@ -397,9 +410,11 @@ func csvParse(path string, text io.Reader, opts CSVOptions) (*Frame, int, error)
 		}
 		if labelMissing {
 			missingLabels++
-			continue
-		}
-		if len(opts.PositiveValues) > 0 {
+			if !opts.KeepUnlabelled {
+				continue
+			}
+			label = NoOutcome
+		} else if len(opts.PositiveValues) > 0 {
 			labelValues[labelCol.intern(rawLabel)]++
 		}
 		for i, c := range catCols {
@@ -433,7 +448,7 @@ func csvParse(path string, text io.Reader, opts CSVOptions) (*Frame, int, error)
 		return nil, 0, fmt.Errorf("%s: every one of the %d rows lacks a label in column %q", path, records, labelCol.name)
 	}
 
-	if missingLabels > 0 {
+	if missingLabels > 0 && !opts.KeepUnlabelled {
 		f.Report.Cleaning = append(f.Report.Cleaning, CleaningCount{Rule: "missing_label", Count: missingLabels, Detail: labelCol.name})
 	}
 	missingCounted := append(append(slices.Clone(numCols), catCols...), courseCol)

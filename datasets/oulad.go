@@ -26,6 +26,11 @@ type OULADOptions struct {
 	// Clicks makes LoadOULAD read vle.csv and studentVle.csv and build the
 	// click features. Without it neither file is opened.
 	Clicks bool
+	// KeepUnlabelled keeps students whose final_result is empty, with
+	// label NoOutcome (a presentation still running), instead of refusing
+	// the file; a positive value that no final_result matches is then an
+	// error only when some student has a final_result.
+	KeepUnlabelled bool
 }
 
 // The OULAD table file names, as published.

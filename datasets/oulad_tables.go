@@ -216,11 +216,14 @@ func (l *ouladLoader) readStudentInfo() error {
 		if !ok {
 			return fmt.Errorf("oulad: %s:%d: presentation \"%s/%s\" not in %s", file, line, r[0], r[1], OULADCourses)
 		}
-		if len(r[11]) == 0 {
+		unlabelled := len(r[11]) == 0
+		if unlabelled && !l.opts.KeepUnlabelled {
 			return ouladFieldError(file, line, "final_result", "missing value", r[11])
 		}
 		result := l.intern(r[11])
-		results[result] = true
+		if !unlabelled {
+			results[result] = true
+		}
 		if _, isPos := positive[result]; isPos {
 			positive[result] = true
 		}
@@ -262,6 +265,9 @@ func (l *ouladLoader) readStudentInfo() error {
 		if _, isPos := positive[result]; isPos {
 			st.label = 1
 		}
+		if unlabelled {
+			st.label = NoOutcome
+		}
 		l.pres[pres].loaded = true
 		l.studentIndex[key] = int32(len(l.students))
 		l.students = append(l.students, st)
@@ -271,7 +277,7 @@ func (l *ouladLoader) readStudentInfo() error {
 		return err
 	}
 	for _, p := range l.opts.Positive {
-		if !positive[p] {
+		if !positive[p] && len(results) > 0 {
 			have := make([]string, 0, len(results))
 			for r := range results {
 				have = append(have, r)

@@ -25,6 +25,10 @@ type loadedDataset struct {
 	numeric, categorical []string
 	// events are the event logs joined to this dataset.
 	events []joinedLog
+	// unlabelled holds, per frame, the rows whose outcome is not known
+	// yet (nil when every row has one): never trained or evaluated on,
+	// counted in results and scored by scoring-only splits.
+	unlabelled []*datasets.Frame
 }
 
 // loadDatasets loads every dataset of the spec. Load errors name the file,
@@ -41,7 +45,14 @@ func loadDatasets(s *Spec) ([]*loadedDataset, error) {
 		}
 		out = append(out, &loadedDataset{spec: d, index: i, frames: frames})
 	}
-	return joinEvents(s, out)
+	out, err := joinEvents(s, out)
+	if err != nil {
+		return nil, err
+	}
+	for _, ld := range out {
+		separateUnlabelled(ld)
+	}
+	return out, nil
 }
 
 func loadDataset(s *Spec, d Dataset) ([]*datasets.Frame, error) {
@@ -70,7 +81,8 @@ func loadDataset(s *Spec, d Dataset) ([]*datasets.Frame, error) {
 			Cutoffs:       d.CutoffDays,
 			Positive:      d.Positive,
 			Presentations: d.Presentations,
-			Clicks:        d.ClicksEnabled(),
+			Clicks:         d.ClicksEnabled(),
+			KeepUnlabelled: true,
 		})
 		if err != nil {
 			return nil, err
@@ -107,6 +119,7 @@ func loadDataset(s *Spec, d Dataset) ([]*datasets.Frame, error) {
 			Numeric:        numeric,
 			Categorical:    d.Categorical,
 			Groups:         d.Groups,
+			KeepUnlabelled: true,
 		})
 		if err != nil {
 			return nil, err
@@ -244,6 +257,7 @@ func validateData(s *Spec, data []*loadedDataset, ps *problems) {
 		for _, t := range f.Terms {
 			terms[t] = true
 		}
+		pending := unlabelledTerms(ld)
 		folds := expandSplits(s, ld.spec.Name)
 		if len(folds) == 0 {
 			ps.add(key, "no split applies to dataset %q", ld.spec.Name)
@@ -255,7 +269,11 @@ func validateData(s *Spec, data []*loadedDataset, ps *problems) {
 			skey := fmt.Sprintf("splits[%d]", si)
 			check := func(field string, list []string) {
 				for _, t := range list {
-					if !terms[t] {
+					if !terms[t] && pending[t] > 0 && field == "train" {
+						ps.add(skey+"."+field, "no student of term %q of dataset %q has an outcome yet (%d without): a term without outcomes cannot be trained on", t, ld.spec.Name, pending[t])
+						continue
+					}
+					if !terms[t] && pending[t] == 0 {
 						ps.add(skey+"."+field, "no row of dataset %q has term %q (terms: %s)", ld.spec.Name, t, joinLimited(sortedKeys(terms), 30))
 					}
 				}
@@ -283,7 +301,7 @@ func validateData(s *Spec, data []*loadedDataset, ps *problems) {
 				case pos == len(train):
 					ps.add(splitKey(s, fo), "the training set of %s has no negative rows", where)
 				}
-				if len(train) > 0 && len(rowsOf(fr, fo.testTerms)) == 0 {
+				if len(train) > 0 && len(rowsOf(fr, fo.testTerms)) == 0 && len(scoringOnlyRows(ld, fr, fo)) == 0 {
 					ps.add(splitKey(s, fo), "the test set of %s is empty", where)
 				}
 			}

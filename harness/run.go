@@ -142,10 +142,11 @@ func Run(ctx context.Context, s *Spec, opts RunOptions) (*Outcome, error) {
 		return nil, err
 	}
 	policy := s.thresholdPolicy()
-	evals, err := runEvaluations(ctx, s, data, policy, predictions, opts.Progress, log)
+	allEvals, err := runEvaluations(ctx, s, data, policy, predictions, opts.Progress, log)
 	if err != nil {
 		return nil, err
 	}
+	evals, scoringOnly := splitScoringOnly(allEvals)
 
 	var warnings []string
 	var mapper *pseudonym.Mapper
@@ -188,6 +189,9 @@ func Run(ctx context.Context, s *Spec, opts RunOptions) (*Outcome, error) {
 	for _, e := range evals {
 		run.Evaluations = append(run.Evaluations, e.result)
 	}
+	for _, e := range scoringOnly {
+		run.ScoringOnly = append(run.ScoringOnly, e.scoringOnlyResult())
+	}
 	run.Comparisons, run.FoldComparisons, err = compareModels(s, evals)
 	if err != nil {
 		return nil, fmt.Errorf("comparing models: %w", err)
@@ -198,7 +202,7 @@ func Run(ctx context.Context, s *Spec, opts RunOptions) (*Outcome, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encoding results.json: %w", err)
 	}
-	predictionsCSV, err := predictionsCSV(data, evals, mapper, s.Explain.reasons())
+	predictionsCSV, err := predictionsCSV(data, allEvals, mapper, s.Explain.reasons())
 	if err != nil {
 		return nil, fmt.Errorf("writing predictions.csv: %w", err)
 	}
@@ -323,6 +327,9 @@ func datasetSummary(ld *loadedDataset) results.Dataset {
 		if c.Cleaning == nil {
 			c.Cleaning = []datasets.CleaningCount{}
 		}
+		if k := len(d.Cutoffs); k < len(ld.unlabelled) {
+			noOutcomeSummary(ld.unlabelled[k], &c)
+		}
 		d.Cutoffs = append(d.Cutoffs, c)
 	}
 	return d
@@ -362,7 +369,7 @@ func predictionsCSV(data []*loadedDataset, evals []*evaluation, mapper *pseudony
 	}
 	record := make([]string, len(header))
 	for _, e := range evals {
-		f := e.frame
+		f := e.prep.testFrame
 		cols := make([][]string, len(groupCols))
 		for j, g := range groupCols {
 			if c, ok := f.CategoricalByName(g); ok {
@@ -381,7 +388,10 @@ func predictionsCSV(data []*loadedDataset, evals []*evaluation, mapper *pseudony
 			record[0], record[1], record[2], record[3] = e.data.spec.Name, cutoff, e.fold.split, e.model.Name
 			record[4], record[5] = student, f.Terms[i]
 			record[6] = strconv.FormatFloat(e.scores[k], 'g', -1, 64)
-			record[7] = strconv.Itoa(int(f.Labels[i]))
+			record[7] = ""
+			if f.HasOutcome(i) {
+				record[7] = strconv.Itoa(int(f.Labels[i]))
+			}
 			for j := range groupCols {
 				record[8+j] = ""
 				if cols[j] != nil {

@@ -56,11 +56,19 @@ type preparedFold struct {
 	summary             results.FeatureSummary
 	trainSet, testSet   results.SetSummary
 	err                 error
+	// testFrame is the frame test rows index: the fold's frame, or its
+	// rows without an outcome for a scoring-only fold (scoringOnly).
+	testFrame   *datasets.Frame
+	scoringOnly bool
 }
 
 // prepareFold fits the feature encoder on the training rows and encodes both sets.
 func prepareFold(ld *loadedDataset, f *datasets.Frame, fo fold) *preparedFold {
-	p := &preparedFold{}
+	p := &preparedFold{testFrame: f}
+	if rows := scoringOnlyRows(ld, f, fo); rows != nil {
+		p.testFrame, p.scoringOnly = unlabelledOf(ld, f), true
+		fo.test = rows
+	}
 	numeric, notes := presentNumeric(f, fo.train, ld.numeric)
 	spec := features.Spec{
 		Numeric:     numeric,
@@ -78,16 +86,16 @@ func prepareFold(ld *loadedDataset, f *datasets.Frame, fo fold) *preparedFold {
 		p.err = fmt.Errorf("encoding training rows: %w", err)
 		return p
 	}
-	xte, keptTe, statTe, err := enc.Transform(f, fo.test)
+	xte, keptTe, statTe, err := enc.Transform(p.testFrame, fo.test)
 	if err != nil {
 		p.err = fmt.Errorf("encoding test rows: %w", err)
 		return p
 	}
 	p.trainKept, p.testKept = keptTr, keptTe
 	p.train = rowsFor(f, xtr, keptTr)
-	p.test = rowsFor(f, xte, keptTe)
+	p.test = rowsFor(p.testFrame, xte, keptTe)
 	p.trainY = labelsOf(f, keptTr)
-	p.testY = labelsOf(f, keptTe)
+	p.testY = labelsOf(p.testFrame, keptTe)
 	p.trainSet = setSummary(p.trainY, len(fo.train)-len(keptTr))
 	p.testSet = setSummary(p.testY, len(fo.test)-len(keptTe))
 	p.summary = results.FeatureSummary{
@@ -227,6 +235,17 @@ func (e *evaluation) evaluate(ctx context.Context, seed uint64, policy metrics.T
 	thr, err := policy.Threshold(e.prep.trainY, trainScores, testScores)
 	if err != nil {
 		return fmt.Errorf("%s: choosing the threshold: %w", where, err)
+	}
+	if e.prep.scoringOnly {
+		// No outcome to evaluate against: keep the scores, the threshold
+		// and each student's reasons.
+		e.scores = testScores
+		e.result = results.Evaluation{Dataset: e.data.spec.Name, Cutoff: cutoffPtr(e.frame), Split: e.fold.split,
+			Model: e.model.Name, ModelKind: e.model.Kind, Threshold: thr, Fit: fitted.Summary(), Train: e.prep.trainSet}
+		if err := e.explain(ctx, fitted, seed); err != nil {
+			return fmt.Errorf("%s: explaining: %w", where, err)
+		}
+		return nil
 	}
 	report, err := metrics.Evaluate(e.prep.testY, testScores, thr)
 	if err != nil {

@@ -45,7 +45,11 @@ type Run struct {
 	// EventLogs describe the spec's event logs (aggregates only: the
 	// per-student rows are in `evalrun describe --json`).
 	EventLogs []EventLog `json:"event_logs,omitempty"`
-	Warnings  []string   `json:"warnings,omitempty"`
+	// ScoringOnly are the folds whose test terms have no outcome yet:
+	// their students are scored (predictions.csv, empty label) but not
+	// evaluated.
+	ScoringOnly []ScoringOnly `json:"scoring_only,omitempty"`
+	Warnings    []string      `json:"warnings,omitempty"`
 }
 
 // Dataset summarises one loaded dataset per cutoff.
@@ -61,9 +65,12 @@ type Dataset struct {
 // Cutoff summarises one frame: its rows and what loading cleaned or excluded.
 type Cutoff struct {
 	// Day is the prediction day, null for datasets without prediction points.
-	Day       *int                     `json:"day"`
-	Rows      int                      `json:"rows"`
-	Positives int                      `json:"positives"`
+	Day       *int `json:"day"`
+	Rows      int  `json:"rows"`
+	Positives int  `json:"positives"`
+	// NoOutcome counts the students whose outcome is not known yet; they
+	// are not in Rows.
+	NoOutcome int                      `json:"no_outcome,omitempty"`
 	Terms     []TermCount              `json:"terms"`
 	Cleaning  []datasets.CleaningCount `json:"cleaning"`
 	Notes     []string                 `json:"notes,omitempty"`
@@ -74,6 +81,26 @@ type TermCount struct {
 	Term      string `json:"term"`
 	Rows      int    `json:"rows"`
 	Positives int    `json:"positives"`
+	NoOutcome int    `json:"no_outcome,omitempty"`
+}
+
+// ScoringOnly is a model fitted on a fold whose test terms have no outcome
+// yet: its test students are scored with the threshold the policy gives,
+// and nothing is evaluated.
+type ScoringOnly struct {
+	Dataset    string         `json:"dataset"`
+	Cutoff     *int           `json:"cutoff"`
+	Split      string         `json:"split"`
+	TrainTerms []string       `json:"train_terms"`
+	TestTerms  []string       `json:"test_terms"`
+	Model      string         `json:"model"`
+	ModelKind  string         `json:"model_kind"`
+	Train      SetSummary     `json:"train"`
+	Students   int            `json:"students"`
+	Threshold  float64        `json:"threshold"`
+	Flagged    int            `json:"flagged"`
+	Fit        models.Summary `json:"fit"`
+	Note       string         `json:"note"`
 }
 
 // Evaluation is one model fitted on one split of one frame and scored on
