@@ -77,10 +77,10 @@ func loadDataset(s *Spec, d Dataset) ([]*datasets.Frame, error) {
 			}
 		}
 		frames, err := datasets.LoadOULAD(fsys, datasets.OULADOptions{
-			Name:          d.Name,
-			Cutoffs:       d.CutoffDays,
-			Positive:      d.Positive,
-			Presentations: d.Presentations,
+			Name:           d.Name,
+			Cutoffs:        d.CutoffDays,
+			Positive:       d.Positive,
+			Presentations:  d.Presentations,
 			Clicks:         d.ClicksEnabled(),
 			KeepUnlabelled: true,
 		})
