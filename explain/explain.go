@@ -41,8 +41,26 @@ func PermutationImportance(ctx context.Context, fitted models.Fitted, rows model
 		return nil, fmt.Errorf("permutation importance: %w", err)
 	}
 	x := rows.X
-	shuffled := &models.Matrix{Rows: x.Rows, Cols: x.Cols, Names: x.Names, Data: append([]float64(nil), x.Data...)}
+	// A model that can rescore one changed column (tree ensembles: only
+	// the trees whose path tests it) gives the same scores as Predict on
+	// the shuffled matrix, without walking every tree again.
+	var rescore func(j int, col, dst []float64) error
+	if rs, ok := fitted.(models.ColumnRescorer); ok {
+		f, ok, err := rs.ColumnRescorer(ctx, rows)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			rescore = f
+		}
+	}
+	var shuffled *models.Matrix
+	if rescore == nil {
+		shuffled = &models.Matrix{Rows: x.Rows, Cols: x.Cols, Names: x.Names, Data: append([]float64(nil), x.Data...)}
+	}
 	perm := make([]int, x.Rows)
+	col := make([]float64, x.Rows)
+	scores := make([]float64, x.Rows)
 	out := make([]Importance, x.Cols)
 	for j := 0; j < x.Cols; j++ {
 		drops := make([]float64, repeats)
@@ -52,11 +70,20 @@ func PermutationImportance(ctx context.Context, fitted models.Fitted, rows model
 			}
 			rng.Shuffle(len(perm), func(a, b int) { perm[a], perm[b] = perm[b], perm[a] })
 			for i, p := range perm {
-				shuffled.Data[i*x.Cols+j] = x.Data[p*x.Cols+j]
+				col[i] = x.Data[p*x.Cols+j]
 			}
-			scores, err := fitted.Predict(ctx, models.Rows{X: shuffled, Keys: rows.Keys, Terms: rows.Terms})
-			if err != nil {
-				return nil, err
+			if rescore != nil {
+				if err := rescore(j, col, scores); err != nil {
+					return nil, err
+				}
+			} else {
+				for i, v := range col {
+					shuffled.Data[i*x.Cols+j] = v
+				}
+				scores, err = fitted.Predict(ctx, models.Rows{X: shuffled, Keys: rows.Keys, Terms: rows.Terms})
+				if err != nil {
+					return nil, err
+				}
 			}
 			auc, err := metrics.ROCAUC(y, scores, nil)
 			if err != nil {
@@ -64,8 +91,10 @@ func PermutationImportance(ctx context.Context, fitted models.Fitted, rows model
 			}
 			drops[r] = baseAUC - auc
 		}
-		for i := 0; i < x.Rows; i++ {
-			shuffled.Data[i*x.Cols+j] = x.Data[i*x.Cols+j]
+		if shuffled != nil {
+			for i := 0; i < x.Rows; i++ {
+				shuffled.Data[i*x.Cols+j] = x.Data[i*x.Cols+j]
+			}
 		}
 		out[j] = Importance{Feature: x.Names[j], Mean: mean(drops), SD: sd(drops)}
 	}

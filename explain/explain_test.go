@@ -71,3 +71,54 @@ func TestTopReasons(t *testing.T) {
 		}
 	}
 }
+
+// predictOnly hides every method of a fitted model but Predict and Summary,
+// so PermutationImportance scores whole shuffled matrices.
+type predictOnly struct{ f models.Fitted }
+
+func (p predictOnly) Predict(ctx context.Context, rows models.Rows) ([]float64, error) {
+	return p.f.Predict(ctx, rows)
+}
+func (p predictOnly) Summary() models.Summary { return p.f.Summary() }
+
+// TestPermutationImportanceRescoringIsExact: with a forest, rescoring only
+// the trees whose path tests the shuffled column gives exactly the
+// importances of scoring every shuffled matrix with Predict.
+func TestPermutationImportanceRescoringIsExact(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	n, d := 600, 5
+	x := &models.Matrix{Rows: n, Cols: d, Names: []string{"a", "b", "c", "d", "e"}, Data: make([]float64, n*d)}
+	y := make([]uint8, n)
+	for i := 0; i < n; i++ {
+		for j := 0; j < d; j++ {
+			x.Data[i*d+j] = r.NormFloat64()
+		}
+		if x.Data[i*d]+0.5*x.Data[i*d+1]+r.NormFloat64() > 0 {
+			y[i] = 1
+		}
+	}
+	rows := models.Rows{X: x}
+	fitted, err := models.RandomForest{Config: models.ForestConfig{NTrees: 20, MinSamplesLeaf: 5}}.Fit(context.Background(), models.TrainingSet{Rows: rows, Y: y}, rand.New(rand.NewPCG(1, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := fitted.(models.ColumnRescorer); !ok {
+		t.Fatal("a fitted forest does not rescore columns")
+	}
+	fast, err := PermutationImportance(context.Background(), fitted, rows, y, 3, rand.New(rand.NewPCG(7, 7)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	slow, err := PermutationImportance(context.Background(), predictOnly{fitted}, rows, y, 3, rand.New(rand.NewPCG(7, 7)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range slow {
+		if fast[i] != slow[i] {
+			t.Errorf("importance %d: rescoring %+v, Predict %+v", i, fast[i], slow[i])
+		}
+	}
+	if slow[0].Feature != "a" || slow[0].Mean <= 0 {
+		t.Errorf("importances %+v: want a first with a positive drop", slow)
+	}
+}

@@ -2,6 +2,8 @@ package harness
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/evalrun/evalrun/models"
@@ -48,5 +50,24 @@ func BenchmarkOULADSplitFit(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkOULADModelsRun runs experiments/oulad-models.toml end to end
+// (five models, two grids, every interval and report) on the real OULAD
+// data, writing the run directory to a temporary directory. Skips without
+// the data. Issue 14 target 2: <= 20 s wall on 2 cores.
+func BenchmarkOULADModelsRun(b *testing.B) {
+	s, err := LoadSpecFile("../experiments/oulad-models.toml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(s.ResolvePath(s.Datasets[0].Path), "studentInfo.csv")); err != nil {
+		b.Skipf("OULAD data not available: %v", err)
+	}
+	for i := 0; i < b.N; i++ {
+		if _, err := Run(context.Background(), s, RunOptions{Output: filepath.Join(b.TempDir(), "run"), Now: fixedNow}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

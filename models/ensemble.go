@@ -18,6 +18,9 @@ type treeEnsemble struct {
 	logOdds  bool
 	allowNaN bool
 	maxDepth int
+	// compact holds trees in the prediction layout (compactTrees).
+	compactOnce sync.Once
+	compact     [][]compactNode
 }
 
 func newTreeEnsemble(kind string, names []string, trees [][]treeNode, scale, init float64, logOdds, allowNaN bool) *treeEnsemble {
@@ -26,14 +29,6 @@ func newTreeEnsemble(kind string, names []string, trees [][]treeNode, scale, ini
 		e.maxDepth = max(e.maxDepth, treeDepth(t))
 	}
 	return e
-}
-
-func (e *treeEnsemble) raw(x []float64) float64 {
-	var s float64
-	for _, t := range e.trees {
-		s += t[leafFor(t, x)].value
-	}
-	return e.init + e.scale*s
 }
 
 // parallelRows runs fn on row ranges [lo, hi) in two goroutines (or one for
@@ -64,12 +59,11 @@ func (e *treeEnsemble) Predict(ctx context.Context, rows Rows) ([]float64, error
 	x := rows.X
 	out := make([]float64, x.Rows)
 	parallelRows(x.Rows, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			r := e.raw(x.Row(i))
-			if e.logOdds {
-				r = sigmoid(r)
+		e.rawScores(x, lo, hi, out[lo:hi])
+		if e.logOdds {
+			for i := lo; i < hi; i++ {
+				out[i] = sigmoid(out[i])
 			}
-			out[i] = r
 		}
 	})
 	return out, nil
@@ -82,9 +76,7 @@ func (e *treeEnsemble) RawScore(ctx context.Context, rows Rows) ([]float64, erro
 		return nil, err
 	}
 	out := make([]float64, rows.X.Rows)
-	for i := range out {
-		out[i] = e.raw(rows.X.Row(i))
-	}
+	e.rawScores(rows.X, 0, rows.X.Rows, out)
 	return out, nil
 }
 
