@@ -3,6 +3,7 @@ package harness
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/BurntSushi/toml"
@@ -91,15 +92,27 @@ func (s *Spec) checkEvents(ps *problems, key string, d Dataset) {
 	if len(d.CutoffDays) == 0 {
 		ps.add(key+".cutoff_days", "missing: at least one prediction day")
 	}
-	if d.Window.Start != "" {
-		if _, err := parseTermTime(d.Window.Start, d.Window.TimeZone); err != nil {
-			ps.add(key+".term.start", "%v", err)
+	if d.Window.TimeZone != "" {
+		if _, err := time.LoadLocation(d.Window.TimeZone); err != nil {
+			ps.add(key+".window.time_zone", "unknown time zone %q (an IANA name such as \"Europe/London\")", d.Window.TimeZone)
 		}
 	}
-	if d.Window.End != "" {
-		if _, err := parseTermTime(d.Window.End, d.Window.TimeZone); err != nil {
-			ps.add(key+".term.end", "%v", err)
+	var start, end time.Time
+	var startErr, endErr error
+	if d.Window.Start != "" {
+		if start, startErr = parseTermTime(d.Window.Start, d.Window.TimeZone); startErr != nil && !strings.HasPrefix(startErr.Error(), "time zone") {
+			ps.add(key+".window.start", "%v", startErr)
 		}
+	} else if d.Window.TimeZone != "" {
+		ps.add(key+".window.time_zone", "used only with window.start (the term's day 0 in that zone): give start too")
+	}
+	if d.Window.End != "" {
+		if end, endErr = parseTermTime(d.Window.End, d.Window.TimeZone); endErr != nil && !strings.HasPrefix(endErr.Error(), "time zone") {
+			ps.add(key+".window.end", "%v", endErr)
+		}
+	}
+	if d.Window.Start != "" && d.Window.End != "" && startErr == nil && endErr == nil && !end.After(start) {
+		ps.add(key+".window.end", "%s is not after window.start %s", d.Window.End, d.Window.Start)
 	}
 	if d.Resources != nil && (d.Resources.Path == "" || d.Resources.ID == "" || d.Resources.Type == "") {
 		ps.add(key+".resources", "needs path, id and type (the resource id and type columns)")

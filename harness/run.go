@@ -68,10 +68,22 @@ type Outcome struct {
 	Notes []string
 }
 
-// Validate loads the spec's data and reports every problem that needs it:
-// missing columns, terms no row has, training sets with one class. It fits
-// nothing and writes nothing.
+// Validate checks that the spec's output directory is absent or a run
+// directory evalrun wrote (rundir.Check), then loads the spec's data and
+// reports every problem that needs it: missing columns, terms no row has,
+// training sets with one class. It fits nothing and writes nothing.
 func Validate(s *Spec) error {
+	if s.Experiment.Output != "" {
+		if err := rundir.Check(s.Experiment.Output); err != nil {
+			ps := &problems{spec: s}
+			if _, given := s.lines["experiment.output"]; given {
+				ps.add("experiment.output", "%v", err)
+			} else {
+				ps.add("experiment.name", "the default output runs/<name>: %v", err)
+			}
+			return ps.err()
+		}
+	}
 	_, err := loadAndValidate(s)
 	return err
 }

@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -375,7 +377,7 @@ func ParseSpec(file, dir string, data []byte) (*Spec, error) {
 	}
 	md, err := toml.Decode(string(data), &raw)
 	if err != nil {
-		return nil, tomlError(file, err)
+		return nil, syntaxError(file, data, err)
 	}
 	*s = raw.Spec
 	s.File, s.Dir, s.SHA256 = file, dir, hex.EncodeToString(sum[:])
@@ -406,6 +408,73 @@ func ParseSpec(file, dir string, data []byte) (*Spec, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// syntaxError turns a parse error of the document into one that names the
+// file, the line where the offending character is and the key or table
+// being written there. The decoder reports an unexpected end of line on
+// the next line and under the last key it finished, often in the previous
+// table; both come from the error's byte offset instead.
+func syntaxError(file string, data []byte, err error) error {
+	var pe toml.ParseError
+	if !errors.As(err, &pe) {
+		return tomlError(file, err)
+	}
+	line := pe.Position.Line
+	if start := pe.Position.Start; start >= 0 && start <= len(data) {
+		line = 1 + bytes.Count(data[:start], []byte("\n"))
+	}
+	key := keyAtLine(string(data), line)
+	if key == "" {
+		key = pe.LastKey
+	}
+	if key != "" {
+		return fmt.Errorf("%s:%d: %s: %s", file, line, key, pe.Message)
+	}
+	return fmt.Errorf("%s:%d: %s", file, line, pe.Message)
+}
+
+// keyAtLine names what line n of a document that failed to parse is
+// writing: the table of a header line ("metrics", "datasets[1]") or the
+// indexed key of a key line ("metrics.level"); "" when it cannot tell.
+func keyAtLine(doc string, n int) string {
+	lines := strings.Split(doc, "\n")
+	if n < 1 || n > len(lines) {
+		return ""
+	}
+	arrayCount := map[string]int{}
+	table, lastKey := "", ""
+	for i := 0; i < n; i++ {
+		trimmed := strings.TrimSpace(stripComment(strings.TrimRight(lines[i], "\r")))
+		last := i == n-1
+		switch {
+		case strings.HasPrefix(trimmed, "[["):
+			name := strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(trimmed, "[["), "]]"))
+			prefix := resolveTablePath(name, arrayCount, true)
+			if last {
+				return prefix + "[" + strconv.Itoa(arrayCount[prefix]) + "]"
+			}
+			arrayCount[prefix]++
+			table = prefix + "[" + strconv.Itoa(arrayCount[prefix]-1) + "]"
+			lastKey = table
+		case strings.HasPrefix(trimmed, "["):
+			name := strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(trimmed, "["), "]"))
+			table = resolveTablePath(name, arrayCount, false)
+			lastKey = table
+			if last {
+				return table
+			}
+		default:
+			if eq := strings.IndexByte(trimmed, '='); eq > 0 {
+				lastKey = joinKey(table, cleanKey(trimmed[:eq]))
+			}
+			if last {
+				// A line without "=" continues the value of the last key.
+				return lastKey
+			}
+		}
+	}
+	return ""
 }
 
 // tomlError turns a decoder error into one that names the file and line.
@@ -585,8 +654,13 @@ func (s *Spec) applyDefaults() {
 func (s *Spec) checkValues(ps *problems) {
 	if s.Experiment.Name == "" {
 		ps.add("experiment.name", "missing: every experiment needs a name")
-	} else if strings.ContainsAny(s.Experiment.Name, `/\`) {
-		ps.add("experiment.name", "must not contain a path separator: %q", s.Experiment.Name)
+	} else if msg := badPathPart(s.Experiment.Name); msg != "" {
+		ps.add("experiment.name", "%s (the name is the run directory's name under runs/)", msg)
+	}
+	if _, given := s.lines["experiment.output"]; given {
+		if msg := badOutput(s.Experiment.Output); msg != "" {
+			ps.add("experiment.output", "%s", msg)
+		}
 	}
 	if s.Experiment.Workers < 0 {
 		ps.add("experiment.workers", "must be positive, got %d", s.Experiment.Workers)
@@ -617,8 +691,10 @@ func (s *Spec) checkValues(ps *problems) {
 			ps.add(key+".name", "missing")
 			return
 		}
-		if strings.ContainsAny(name, ",\"\n/") {
-			ps.add(key+".name", "%q must not contain commas, quotes, slashes or newlines", name)
+		if strings.ContainsAny(name, ",\"") {
+			ps.add(key+".name", "%q must not contain commas or quotes", name)
+		} else if msg := badPathPart(name); msg != "" {
+			ps.add(key+".name", "%s (names become parts of file names)", msg)
 		}
 		if prev, ok := names[kind+"/"+name]; ok {
 			ps.add(key+".name", "duplicate %s name %q (first at %s)", kind, name, prev)
@@ -842,6 +918,55 @@ func (s *Spec) checkThreshold(ps *problems) {
 	if t.MinCost != nil && (t.MinCost.FalseNegative <= 0 || t.MinCost.FalsePositive <= 0) {
 		ps.add(key+".min_cost", "false_negative and false_positive costs must both be positive")
 	}
+}
+
+// badPathPart says what is wrong with a name used as one file-name
+// component, or returns "".
+func badPathPart(name string) string {
+	switch {
+	case name == "." || name == "..":
+		return fmt.Sprintf("%q is not a name: it would name the current or parent directory", name)
+	case strings.ContainsAny(name, `/\`):
+		return fmt.Sprintf("%q must not contain a path separator", name)
+	case hasControl(name):
+		return fmt.Sprintf("%q must not contain NUL, newlines or other control characters", name)
+	}
+	return ""
+}
+
+func hasControl(s string) bool {
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return true
+		}
+	}
+	return false
+}
+
+// badOutput says what is wrong with a spec's output directory, or returns
+// "". A spec may come from someone else, so its output must be a directory
+// of its own inside the working directory; the --output flag of the
+// person running evalrun may name any place.
+func badOutput(out string) string {
+	clean := filepath.Clean(out)
+	switch {
+	case out == "":
+		return "empty: leave it out for runs/<name>"
+	case hasControl(out):
+		return fmt.Sprintf("%q must not contain NUL, newlines or other control characters", out)
+	case filepath.IsAbs(out):
+		return fmt.Sprintf("%q is absolute: a spec writes only inside the working directory (pass --output to write elsewhere)", out)
+	case clean == ".":
+		return fmt.Sprintf("%q is the working directory itself: name a directory of its own, such as runs/<name>", out)
+	case !filepath.IsLocal(clean):
+		return fmt.Sprintf("%q leaves the working directory: a spec writes only inside it (pass --output to write elsewhere)", out)
+	}
+	for _, part := range strings.Split(filepath.ToSlash(out), "/") {
+		if part == ".." {
+			return fmt.Sprintf("%q must not contain \"..\"", out)
+		}
+	}
+	return ""
 }
 
 // ResolvePath resolves a dataset path relative to the spec's directory.

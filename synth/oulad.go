@@ -81,28 +81,37 @@ func OULADFileNames() []string {
 // (and parents) if needed and overwriting files of the same names. Files are
 // written streaming; memory stays bounded by the per-student records (a few
 // hundred bytes each), not by the click rows. On error, files may be partly
-// written.
+// written. Commands write through WriteOULADTo into a rundir.Writer instead,
+// which refuses a directory evalrun did not write.
 func WriteOULAD(dir string, cfg OULADConfig) (Summary, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return Summary{}, fmt.Errorf("synth: create output directory: %w", err)
 	}
+	return WriteOULADTo(func(name string) (io.WriteCloser, error) {
+		return os.Create(filepath.Join(dir, name))
+	}, cfg)
+}
+
+// WriteOULADTo writes the seven OULAD tables, streaming, to the files that
+// create opens by name (the names of OULADFileNames, in that order); each is
+// closed once written.
+func WriteOULADTo(create func(name string) (io.WriteCloser, error), cfg OULADConfig) (Summary, error) {
 	return generate(cfg, func(name string, fill func(io.Writer) error) error {
-		path := filepath.Join(dir, name)
-		f, err := os.Create(path)
+		f, err := create(name)
 		if err != nil {
 			return fmt.Errorf("synth: %w", err)
 		}
 		bw := bufio.NewWriterSize(f, 1<<20)
 		if err := fill(bw); err != nil {
 			f.Close()
-			return fmt.Errorf("synth: write %s: %w", path, err)
+			return fmt.Errorf("synth: write %s: %w", name, err)
 		}
 		if err := bw.Flush(); err != nil {
 			f.Close()
-			return fmt.Errorf("synth: write %s: %w", path, err)
+			return fmt.Errorf("synth: write %s: %w", name, err)
 		}
 		if err := f.Close(); err != nil {
-			return fmt.Errorf("synth: close %s: %w", path, err)
+			return fmt.Errorf("synth: close %s: %w", name, err)
 		}
 		return nil
 	})

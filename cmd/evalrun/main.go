@@ -39,6 +39,7 @@ import (
 	"github.com/evalrun/evalrun/harness"
 	"github.com/evalrun/evalrun/metrics"
 	"github.com/evalrun/evalrun/reports"
+	"github.com/evalrun/evalrun/rundir"
 	"github.com/evalrun/evalrun/scored"
 	"github.com/evalrun/evalrun/synth"
 	"golang.org/x/term"
@@ -256,8 +257,19 @@ func synthCmd(stdout, stderr io.Writer, args []string) error {
 	if *students < 0 {
 		return fmt.Errorf("%w: --students must be positive", errUsage)
 	}
-	sum, err := synth.WriteOULAD(*dir, synth.OULADConfig{Students: *students, Seed: *seed})
+	w, err := rundir.Open(*dir, rundir.Options{Kind: "synth-oulad"})
 	if err != nil {
+		return fmt.Errorf("-o: %w", err)
+	}
+	defer w.Close()
+	for _, n := range w.Notes() {
+		fmt.Fprintf(stderr, "evalrun: %s\n", n)
+	}
+	sum, err := synth.WriteOULADTo(w.Create, synth.OULADConfig{Students: *students, Seed: *seed})
+	if err != nil {
+		return err
+	}
+	if err := w.Commit(); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "wrote %d students in %d presentations to %s\n", sum.Students, len(sum.Presentations), *dir)

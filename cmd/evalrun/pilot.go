@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -209,6 +211,9 @@ func assignCmd(stdout, stderr io.Writer, args []string) error {
 	if fs.NArg() != 1 || *specPath == "" || *output == "" {
 		return fmt.Errorf("%w: evalrun assign roster.csv --spec spec.toml [--previous assignments.csv] -o assignments.csv", errUsage)
 	}
+	if err := checkAssignOutput(*output, *previous); err != nil {
+		return err
+	}
 	specs, _, err := loadPilots(*specPath)
 	if err != nil {
 		return err
@@ -232,6 +237,26 @@ func assignCmd(stdout, stderr io.Writer, args []string) error {
 	}
 	fmt.Fprintf(stdout, "\nassignments written to %s\n", *output)
 	return nil
+}
+
+// checkAssignOutput refuses, before any work, an -o that would replace a
+// file evalrun cannot prove it wrote: an existing file is replaced only
+// when it is the --previous assignments, whose every row the new file
+// keeps unchanged.
+func checkAssignOutput(output, previous string) error {
+	st, err := os.Lstat(output)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("-o %s: %w", output, err)
+	}
+	if previous != "" && st.Mode().IsRegular() {
+		if pst, err := os.Stat(previous); err == nil && os.SameFile(st, pst) {
+			return nil
+		}
+	}
+	return fmt.Errorf("-o %s: exists: evalrun replaces an assignment file only when it is the --previous one (whose assignments it keeps); move it away or choose another name", output)
 }
 
 // writeFileAtomic writes path through a temporary file in the same
