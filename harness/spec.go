@@ -31,6 +31,7 @@ type Spec struct {
 	Explain    ExplainSpec  `toml:"explain"`
 	Fairness   FairnessSpec `toml:"fairness"`
 	Report     ReportSpec   `toml:"report"`
+	Deploy     DeploySpec   `toml:"deploy"`
 	// EventFeatures are the [[features]] blocks of events datasets.
 	EventFeatures []FeatureSpec `toml:"features"`
 	// Abtests are intervention pilots analysed by package pilot.
@@ -776,6 +777,7 @@ func (s *Spec) checkValues(ps *problems) {
 	s.checkMetrics(ps)
 	s.checkFairness(ps)
 	s.checkReport(ps)
+	s.checkDeploy(ps)
 	if r := s.Explain.reasons(); r < 0 || r > 10 {
 		ps.add("explain.reasons", "must be between 0 and 10, got %d", r)
 	}

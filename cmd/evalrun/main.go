@@ -14,6 +14,8 @@
 //	evalrun power ...              sample size, power or minimum detectable effect
 //	evalrun assign roster.csv ...  reproducible randomization of a pilot
 //	evalrun costbenefit ...        cost per DFW outcome prevented at a capacity
+//	evalrun train spec.toml ...    fit one model for deployment and write its bundle
+//	evalrun score BUNDLE ...       score current students with a bundle
 //
 // Exit status: 0 on success, 1 on any error, 2 on a usage error, 3 when a
 // fairness verdict is FAIL, 4 when one is INCONCLUSIVE and the spec sets
@@ -95,7 +97,7 @@ const usage = `usage:
 
 func run(ctx context.Context, stdout, stderr io.Writer, args []string) error {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage+pilotUsage+governanceUsage)
+		fmt.Fprint(stderr, usage+deployUsage+pilotUsage+governanceUsage)
 		return errUsage
 	}
 	cmd, rest := args[0], args[1:]
@@ -118,11 +120,13 @@ func run(ctx context.Context, stdout, stderr io.Writer, args []string) error {
 		return synthCmd(stdout, stderr, rest)
 	case "costbenefit":
 		return costbenefitCmd(stdout, stderr, rest)
+	case "train":
+		return trainCmd(ctx, stdout, stderr, rest, args)
 	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage+pilotUsage+governanceUsage)
+		fmt.Fprint(stdout, usage+deployUsage+pilotUsage+governanceUsage)
 		return nil
 	}
-	fmt.Fprintf(stderr, "evalrun: unknown command %q\n%s", cmd, usage+pilotUsage+governanceUsage)
+	fmt.Fprintf(stderr, "evalrun: unknown command %q\n%s", cmd, usage+deployUsage+pilotUsage+governanceUsage)
 	return errUsage
 }
 
