@@ -582,3 +582,19 @@ func TestAuditBootstrapUndefinedReplicates(t *testing.T) {
 		t.Errorf("no aggregated warning: %q", a.Warnings)
 	}
 }
+
+func TestWorstOutcome(t *testing.T) {
+	for i, c := range []struct {
+		in   []Outcome
+		want Outcome
+	}{
+		{nil, NotEvaluated},
+		{[]Outcome{NotEvaluated, Pass}, Pass},
+		{[]Outcome{Pass, Inconclusive, Pass}, Inconclusive},
+		{[]Outcome{Inconclusive, Fail, Pass}, Fail},
+	} {
+		if got := WorstOutcome(c.in...); got != c.want {
+			t.Errorf("case %d: WorstOutcome(%v) = %s, want %s", i, c.in, got, c.want)
+		}
+	}
+}

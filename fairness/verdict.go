@@ -354,3 +354,20 @@ func (d *dimension) rateDetectable(r rate, s *gapSpec, included []int, ratio boo
 	}
 	return Known(m)
 }
+
+// WorstOutcome returns the worst of several audit statuses: FAIL, else
+// INCONCLUSIVE, else PASS, else NOT_EVALUATED (also for none).
+func WorstOutcome(statuses ...Outcome) Outcome {
+	worst := NotEvaluated
+	for _, s := range statuses {
+		switch {
+		case s == Fail:
+			return Fail
+		case s == Inconclusive:
+			worst = Inconclusive
+		case s == Pass && worst == NotEvaluated:
+			worst = Pass
+		}
+	}
+	return worst
+}

@@ -2,7 +2,9 @@ package harness
 
 import (
 	"fmt"
+	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/evalrun/evalrun/fairness"
@@ -42,6 +44,10 @@ type FairnessSpec struct {
 	// fairness.ExitFail; false reports verdicts without gating (the demo).
 	Gate       *bool               `toml:"gate"`
 	Thresholds []FairnessThreshold `toml:"thresholds"`
+	// Sweep lists further score thresholds at which each audited model
+	// is audited again, as TFMA's Fairness Indicators evaluate several
+	// thresholds; verdicts there are reported but do not gate the run.
+	Sweep []float64 `toml:"sweep"`
 }
 
 // FairnessThreshold is one [[fairness.thresholds]] bound: `max` for a
@@ -144,6 +150,16 @@ func (s *Spec) checkFairness(ps *problems) {
 	default:
 		ps.add("fairness.rule", "must be \"interval\" or \"point\", got %q", f.Rule)
 	}
+	seenSweep := map[float64]bool{}
+	for _, v := range f.Sweep {
+		switch {
+		case math.IsNaN(v) || math.IsInf(v, 0):
+			ps.add("fairness.sweep", "%g is not a finite number", v)
+		case seenSweep[v]:
+			ps.add("fairness.sweep", "%g appears twice", v)
+		}
+		seenSweep[v] = true
+	}
 	for i, t := range f.Thresholds {
 		key := fmt.Sprintf("fairness.thresholds[%d]", i)
 		isRatio := strings.HasSuffix(t.Metric, "_ratio")
@@ -242,6 +258,14 @@ func (e *evaluation) audit() error {
 		return fmt.Errorf("fairness audit: %w", err)
 	}
 	e.result.Fairness = &res
+	for _, thr := range s.Fairness.Sweep {
+		task := "fairness-sweep/" + strconv.FormatFloat(thr, 'g', -1, 64) + "/" + e.taskName()
+		res, err := fairness.Audit(e.prep.testY, e.scores, attrs, s.auditOptions(task, thr))
+		if err != nil {
+			return fmt.Errorf("fairness audit at sweep threshold %g: %w", thr, err)
+		}
+		e.result.FairnessSweep = append(e.result.FairnessSweep, res)
+	}
 	return nil
 }
 

@@ -31,7 +31,8 @@ attributes = ["gender"]
 
 func TestFairnessAuditAndExitCode(t *testing.T) {
 	// A bound of 1 cannot fail: every difference of rates lies in [-1, 1].
-	loose := smallSpec(t, strings.Replace(auditSpec, "%s", "1.0", 1))
+	// The loose run also sweeps two further thresholds.
+	loose := smallSpec(t, strings.Replace(strings.Replace(auditSpec, "%s", "1.0", 1), "permutations = 200\n", "permutations = 200\nsweep = [0.2, 0.8]\n", 1))
 	out := runTo(t, loose, filepath.Join(t.TempDir(), "loose"))
 	audits := 0
 	for _, e := range out.Results.Evaluations {
@@ -59,6 +60,21 @@ func TestFairnessAuditAndExitCode(t *testing.T) {
 				t.Errorf("a |gap| <= 1 bound failed: %+v", v)
 			}
 		}
+		if len(e.FairnessSweep) != 2 || e.FairnessSweep[0].Threshold != 0.2 || e.FairnessSweep[1].Threshold != 0.8 {
+			t.Errorf("sweep audits %d, want thresholds 0.2 and 0.8", len(e.FairnessSweep))
+			continue
+		}
+		lo, hi := e.FairnessSweep[0], e.FairnessSweep[1]
+		if len(lo.Verdicts) != len(e.Fairness.Verdicts) {
+			t.Errorf("sweep audit has %d verdicts, the main audit %d", len(lo.Verdicts), len(e.Fairness.Verdicts))
+		}
+		// A lower threshold flags at least as many students of each group.
+		for i, g := range lo.Attributes[0].Groups {
+			h := hi.Attributes[0].Groups[i]
+			if !g.Suppressed && g.SelectionRate.Value < h.SelectionRate.Value {
+				t.Errorf("group %s: selection rate %g at 0.2 below %g at 0.8", g.Group, g.SelectionRate.Value, h.SelectionRate.Value)
+			}
+		}
 	}
 	if audits != 2 {
 		t.Errorf("%d audits, want lr at 2 cutoffs", audits)
@@ -84,6 +100,7 @@ reference = { nationality = "X" }
 models = ["svm"]
 metrics = ["happiness"]
 adjust = "sidak"
+sweep = [0.5, 0.5]
 
 [[fairness.thresholds]]
 metric = "tpr_ratio"
@@ -102,8 +119,9 @@ high = 1.2
 		`f.toml:30: fairness.models: no model named "svm"`,
 		`f.toml:31: fairness.metrics: unknown metric "happiness"`,
 		`f.toml:32: fairness.adjust: must be "holm", "BH" or "none", got "sidak"`,
-		`f.toml:34: fairness.thresholds[0]: a ratio threshold sets low and high`,
-		`f.toml:38: fairness.thresholds[1]: a difference threshold sets max`,
+		`f.toml:33: fairness.sweep: 0.5 appears twice`,
+		`f.toml:35: fairness.thresholds[0]: a ratio threshold sets low and high`,
+		`f.toml:39: fairness.thresholds[1]: a difference threshold sets max`,
 	} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not contain %q; got:\n%v", want, err)

@@ -431,6 +431,7 @@ func fairnessSection(run *results.Run, focus *results.Evaluation, plots map[stri
 		for _, w := range a.Warnings {
 			s.text("Warning: %s", w)
 		}
+		sweepTables(&s, e)
 	}
 	s.heading("Groups and gaps of " + evalLabel(fa))
 	s.text("Every group is listed; groups below the minimum size of %d are suppressed (no numbers). Differences are the group's value minus the reference's; ratios and the permutation p-values of every gap are in fairness.csv.", fa.Fairness.MinGroupSize)
@@ -493,6 +494,53 @@ func groupsVs(group, reference string) string {
 		return reference
 	}
 	return group + " vs " + reference
+}
+
+// sweepTables shows an evaluation's audits at the spec's fairness.sweep
+// thresholds: each group's rates at each threshold, as Fairness
+// Indicators show them, and the verdicts there (reported, not gating).
+func sweepTables(s *docSection, e *results.Evaluation) {
+	if len(e.FairnessSweep) == 0 {
+		return
+	}
+	var thrs []string
+	for _, a := range e.FairnessSweep {
+		thrs = append(thrs, dec(a.Threshold, 3))
+	}
+	s.text("Threshold sweep of %s: the same audit at thresholds %s besides the operating threshold %s. The run's fairness status is decided at the operating threshold only; these verdicts show how the gaps move with the threshold.",
+		evalLabel(e), joinWords(thrs), dec(e.Threshold, 3))
+	t := newTable(fmt.Sprintf("%s: rates per group at each sweep threshold", evalLabel(e)),
+		"threshold", "attribute", "group", "students", "selection rate", "TPR", "FPR", "FNR", "PPV")
+	t.numeric(0, 3, 4, 5, 6, 7, 8)
+	t.Collapsed = true
+	for _, a := range e.FairnessSweep {
+		for _, attr := range a.Attributes {
+			for _, g := range attr.Groups {
+				if g.Suppressed {
+					t.add(dec(a.Threshold, 3), attr.Name, g.Group, "suppressed: "+g.SuppressedReason, "", "", "", "", "")
+					continue
+				}
+				n := undefinedCell
+				if g.Count != nil {
+					n = strconv.Itoa(*g.Count)
+				}
+				t.add(dec(a.Threshold, 3), attr.Name, g.Group, n, estCell(g.SelectionRate), estCell(g.TPR), estCell(g.FPR), estCell(g.FNR), estCell(g.PPV))
+			}
+		}
+	}
+	s.table(t)
+	v := newTable(fmt.Sprintf("%s: verdicts at each sweep threshold", evalLabel(e)),
+		"threshold", "verdict", "attribute", "group vs reference", "gap", "estimate", "CI", "allowed")
+	v.Verdict = 1
+	v.numeric(0, 5)
+	for _, a := range e.FairnessSweep {
+		for _, vd := range a.Verdicts {
+			v.add(dec(a.Threshold, 3), string(vd.Outcome), vd.Attribute, groupsVs(vd.Group, vd.Reference), gapLabel(vd.Metric), estCell(vd.Estimate), estInterval(vd.Lower, vd.Upper), allowedText(vd.AllowedLow, vd.AllowedHigh))
+		}
+	}
+	if len(v.Rows) > 0 {
+		s.table(v)
+	}
 }
 
 // gapLabel names a gap metric in tables and plots. Every measure has one

@@ -111,6 +111,10 @@ func reportRun() *results.Run {
 	base14 := fixtureEvaluation(14, "base-rate", "prior", 0.5)
 	lr28 := fixtureEvaluation(28, "lr", "logistic", 0.78)
 	lr28.Fairness = fixtureAudit()
+	sweep := fixtureAudit()
+	sweep.Threshold = 0.25
+	sweep.Verdicts = sweep.Verdicts[:1]
+	lr28.FairnessSweep = []fairness.AuditResult{*sweep}
 	lr28.Curves.Groups = []results.GroupCurve{
 		{Attribute: "gender", Group: "F", ROC: []metrics.CurvePoint{{X: 0, Y: 0}, {X: 0.2, Y: 0.6}, {X: 1, Y: 1}}},
 		{Attribute: "gender", Group: "M", ROC: []metrics.CurvePoint{{X: 0, Y: 0}, {X: 0.3, Y: 0.6}, {X: 1, Y: 1}}},

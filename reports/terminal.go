@@ -184,6 +184,72 @@ func WriteAudit(w io.Writer, res *fairness.AuditResult) error {
 	return nil
 }
 
+// WriteAuditSweep writes a fairness audit at several thresholds for the
+// terminal, as Fairness Indicators show a model at several thresholds:
+// the worst status, then each group's rates at each threshold, then every
+// verdict with its threshold.
+func WriteAuditSweep(w io.Writer, audits []fairness.AuditResult, status fairness.Outcome) error {
+	fmt.Fprintf(w, "fairness audit at %d thresholds: %s (the worst of the audits)\n", len(audits), status)
+	for _, a := range audits {
+		for _, warning := range a.Warnings {
+			fmt.Fprintf(w, "warning at threshold %s: %s\n", threshold(a.Threshold), warning)
+		}
+	}
+	fmt.Fprintln(w)
+	rates := borderless(w)
+	rates.Header("threshold", "attribute", "group", "n", "selection_rate", "tpr", "fpr", "fnr", "ppv")
+	for _, a := range audits {
+		for _, attr := range a.Attributes {
+			for _, g := range attr.Groups {
+				row := []string{threshold(a.Threshold), attr.Name, g.Group}
+				if g.Suppressed {
+					row = append(row, "suppressed: "+g.SuppressedReason, "", "", "", "", "")
+				} else {
+					n := "-"
+					if g.Count != nil {
+						n = strconv.Itoa(*g.Count)
+					}
+					row = append(row, n, estimate(g.SelectionRate), estimate(g.TPR), estimate(g.FPR), estimate(g.FNR), estimate(g.PPV))
+				}
+				if err := rates.Append(row); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if err := rates.Render(); err != nil {
+		return err
+	}
+	var rows [][]string
+	for _, a := range audits {
+		for _, v := range a.Verdicts {
+			groups := v.Group + " vs " + v.Reference
+			if v.Group == "" {
+				groups = "(" + v.Reference + ")"
+			}
+			ci := "-"
+			if v.Lower.Defined && v.Upper.Defined {
+				ci = estimate(v.Lower) + ", " + estimate(v.Upper)
+			}
+			rows = append(rows, []string{threshold(a.Threshold), string(v.Outcome), gapLabel(v.Metric), v.Attribute, groups, estimate(v.Estimate), ci, allowed(v.AllowedLow, v.AllowedHigh)})
+		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	fmt.Fprintln(w)
+	verdicts := borderless(w)
+	verdicts.Header("threshold", "verdict", "gap", "attribute", "group vs ref", "value", "CI", "allowed")
+	for _, r := range rows {
+		if err := verdicts.Append(r); err != nil {
+			return err
+		}
+	}
+	return verdicts.Render()
+}
+
+func threshold(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }
+
 func allowed(lo, hi float64) string {
 	g := func(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
 	if lo == -hi {

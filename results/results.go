@@ -139,6 +139,10 @@ type Evaluation struct {
 	Fit       models.Summary `json:"fit"`
 	// Fairness is the subgroup audit of the test scores (with [fairness]).
 	Fairness *fairness.AuditResult `json:"fairness,omitempty"`
+	// FairnessSweep holds the same audit at each of the spec's
+	// fairness.sweep thresholds (TFMA-style); its verdicts are reported
+	// but do not set fairness_status, which is decided at Threshold.
+	FairnessSweep []fairness.AuditResult `json:"fairness_sweep,omitempty"`
 	// Curves are the plot data of the test scores.
 	Curves *Curves `json:"curves,omitempty"`
 	// Selection records how a model with a grid chose its parameters.

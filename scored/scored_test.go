@@ -47,3 +47,50 @@ func TestReadErrors(t *testing.T) {
 		}
 	}
 }
+
+// predictionsCSV is the shape of evalrun's predictions.csv: two models
+// and two cutoffs of the same three students.
+const predictionsCSV = `dataset,cutoff,split,model,student,term,score,label,gender
+oulad,14,s,lr,a,2014J,0.9,1,F
+oulad,14,s,lr,b,2014J,0.2,0,M
+oulad,14,s,lr,c,2014J,0.6,1,F
+oulad,14,s,rule,a,2014J,1,1,F
+oulad,14,s,rule,b,2014J,0,0,M
+oulad,14,s,rule,c,2014J,0,1,F
+oulad,28,s,lr,a,2014J,0.95,1,F
+oulad,28,s,lr,b,2014J,0.1,0,M
+oulad,28,s,lr,c,2014J,0.7,1,F
+`
+
+func TestReadWithFilters(t *testing.T) {
+	p := write(t, predictionsCSV)
+	tab, err := ReadWith(p, Columns{Label: "label", Score: "score", Groups: []string{"gender"}, Key: "student",
+		Filters: []Filter{{"model", "lr"}, {"cutoff", "28"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tab.Scores) != 3 || tab.Scores[0] != 0.95 || tab.Scores[2] != 0.7 {
+		t.Errorf("scores %v, want the three lr day-28 rows", tab.Scores)
+	}
+}
+
+func TestReadWithErrors(t *testing.T) {
+	p := write(t, predictionsCSV)
+	for i, c := range []struct {
+		cols Columns
+		want string
+	}{
+		// Every model and cutoff pooled: the second row of student a.
+		{Columns{Key: "student"}, `:5: field "student": student "a" appears again (first on line 2): one audit must count each student once; the rows pool several values of model (lr, rule) and cutoff (14, 28): choose one with --model and --cutoff`},
+		{Columns{Key: "student", Filters: []Filter{{"model", "lr"}}}, `:8: field "student": student "a" appears again (first on line 2): one audit must count each student once; the rows pool several values of cutoff (14, 28): choose one with --cutoff`},
+		{Columns{Key: "student", Filters: []Filter{{"model", "gbm"}}}, `no row matches model = "gbm" (cutoff holds "14", "28"; dataset holds "oulad"; model holds "lr", "rule"; split holds "s")`},
+		{Columns{Key: "id"}, `:1: no column "id"`},
+		{Columns{Filters: []Filter{{"fold", "1"}}}, `:1: no column "fold"`},
+	} {
+		c.cols.Label, c.cols.Score, c.cols.Groups = "label", "score", []string{"gender"}
+		_, err := ReadWith(p, c.cols)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("case %d: err = %v\nwant %q", i, err, c.want)
+		}
+	}
+}

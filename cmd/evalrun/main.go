@@ -90,7 +90,9 @@ const usage = `usage:
   evalrun describe [--json] [--output DIR] spec.toml
                                            describe the spec's event logs
   evalrun audit scores.csv --label y --score p --group gender [--group ...]
-        [--intersect a,b] [--reference attr=group] [--threshold 0.5 | --top-fraction 0.3]
+        [--intersect a,b] [--reference attr=group|largest|between]
+        [--threshold 0.5 | --top-fraction 0.3 | --thresholds 0.25,0.5,0.75]
+        [--model M] [--cutoff D] [--split S] [--dataset D] [--where col=value] [--key student]
         [--max metric=0.05] [--band metric=0.8:1.25] [--min-group-size 30] [--json]
                                            fairness audit of any scored CSV
 `
@@ -303,6 +305,14 @@ func auditCmd(stdout, stderr io.Writer, args []string) error {
 	fs.Var(&maxes, "max", "difference bound metric=max, e.g. fnr_difference=0.05 (repeatable)")
 	fs.Var(&bands, "band", "ratio band metric=low:high, e.g. selection_rate_ratio=0.8:1.25 (repeatable)")
 	threshold := fs.Float64("threshold", math.NaN(), "flag scores >= this value")
+	sweep := fs.String("thresholds", "", "audit at each of these thresholds, comma-separated, e.g. 0.25,0.5,0.75")
+	key := fs.String("key", "student", "student key column: each key must appear once among the audited rows (\"\" turns the check off)")
+	model := fs.String("model", "", "keep only rows whose model column is this")
+	cutoff := fs.String("cutoff", "", "keep only rows whose cutoff column is this")
+	split := fs.String("split", "", "keep only rows whose split column is this")
+	dataset := fs.String("dataset", "", "keep only rows whose dataset column is this")
+	var wheres listFlag
+	fs.Var(&wheres, "where", "column=value: keep only rows where the column holds the value (repeatable)")
 	topFraction := fs.Float64("top-fraction", math.NaN(), "flag this fraction of highest scores")
 	minGroup := fs.Int("min-group-size", 30, "suppress smaller groups")
 	replicates := fs.Int("replicates", 1000, "bootstrap replicates (0: no intervals)")
@@ -318,8 +328,43 @@ func auditCmd(stdout, stderr io.Writer, args []string) error {
 	if fs.NArg() != 1 || *label == "" || *score == "" || len(groups) == 0 {
 		return fmt.Errorf("%w: evalrun audit scores.csv --label COL --score COL --group COL [...]", errUsage)
 	}
-	if !math.IsNaN(*threshold) && !math.IsNaN(*topFraction) {
-		return fmt.Errorf("%w: give --threshold or --top-fraction, not both", errUsage)
+	given := 0
+	for _, set := range []bool{!math.IsNaN(*threshold), !math.IsNaN(*topFraction), *sweep != ""} {
+		if set {
+			given++
+		}
+	}
+	if given > 1 {
+		return fmt.Errorf("%w: give one of --threshold, --top-fraction and --thresholds", errUsage)
+	}
+	var thresholds []float64
+	if *sweep != "" {
+		for _, f := range strings.Split(*sweep, ",") {
+			v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+			if err != nil {
+				return fmt.Errorf("%w: --thresholds %q: %q is not a number", errUsage, *sweep, f)
+			}
+			thresholds = append(thresholds, v)
+		}
+		if err := scored.CheckThresholds(thresholds); err != nil {
+			return fmt.Errorf("%w: --thresholds: %v", errUsage, err)
+		}
+	}
+	cols := scored.Columns{Label: *label, Score: *score, Groups: groups, Key: *key}
+	keySet := false
+	fs.Visit(func(f *flag.Flag) { keySet = keySet || f.Name == "key" })
+	cols.KeyOptional = !keySet
+	for _, f := range []struct{ column, value string }{{"dataset", *dataset}, {"model", *model}, {"cutoff", *cutoff}, {"split", *split}} {
+		if f.value != "" {
+			cols.Filters = append(cols.Filters, scored.Filter{Column: f.column, Value: f.value})
+		}
+	}
+	for _, w := range wheres {
+		c, v, ok := strings.Cut(w, "=")
+		if !ok || c == "" {
+			return fmt.Errorf("%w: --where %q: want column=value", errUsage, w)
+		}
+		cols.Filters = append(cols.Filters, scored.Filter{Column: c, Value: v})
 	}
 	policy := metrics.ThresholdPolicy{Kind: metrics.PolicyValue, Value: 0.5}
 	if !math.IsNaN(*threshold) {
@@ -373,9 +418,12 @@ func auditCmd(stdout, stderr io.Writer, args []string) error {
 		}
 		opts.Thresholds = append(opts.Thresholds, fairness.GapThreshold{Metric: metric, Low: low, High: high})
 	}
-	table, err := scored.Read(fs.Arg(0), *label, *score, groups)
+	table, err := scored.ReadWith(fs.Arg(0), cols)
 	if err != nil {
 		return err
+	}
+	if thresholds != nil {
+		return auditSweep(stdout, table, thresholds, opts, *asJSON, *failInconclusive)
 	}
 	res, err := scored.Audit(table, policy, opts)
 	if err != nil {
@@ -392,6 +440,28 @@ func auditCmd(stdout, stderr io.Writer, args []string) error {
 	}
 	if code := res.Status.ExitCode(*failInconclusive); code != 0 {
 		return exitError{code: code, msg: fmt.Sprintf("fairness audit status %s: exiting with status %d", res.Status, code)}
+	}
+	return nil
+}
+
+// auditSweep runs and prints the audit at each threshold; the exit status
+// follows the worst audit.
+func auditSweep(stdout io.Writer, table *scored.Table, thresholds []float64, opts fairness.AuditOptions, asJSON, failInconclusive bool) error {
+	sw, err := scored.AuditSweep(table, thresholds, opts)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		b, err := json.MarshalIndent(sw, "", "  ")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s\n", b)
+	} else if err := reports.WriteAuditSweep(stdout, sw.Audits, sw.Status); err != nil {
+		return err
+	}
+	if code := sw.Status.ExitCode(failInconclusive); code != 0 {
+		return exitError{code: code, msg: fmt.Sprintf("fairness audit status %s (worst over %d thresholds): exiting with status %d", sw.Status, len(thresholds), code)}
 	}
 	return nil
 }

@@ -140,7 +140,11 @@ func TestAuditCommand(t *testing.T) {
 		want string
 	}{
 		{[]string{"audit", path, "--label", "y"}, "--score COL --group COL"},
-		{[]string{"audit", path, "--label", "y", "--score", "p", "--group", "g", "--threshold", "0.5", "--top-fraction", "0.3"}, "not both"},
+		{[]string{"audit", path, "--label", "y", "--score", "p", "--group", "g", "--threshold", "0.5", "--top-fraction", "0.3"}, "give one of --threshold, --top-fraction and --thresholds"},
+		{[]string{"audit", path, "--label", "y", "--score", "p", "--group", "group", "--thresholds", "0.3,x"}, `--thresholds "0.3,x": "x" is not a number`},
+		{[]string{"audit", path, "--label", "y", "--score", "p", "--group", "group", "--thresholds", "0.3,0.3"}, "0.3 appears twice"},
+		{[]string{"audit", path, "--label", "y", "--score", "p", "--group", "group", "--key", "student"}, `no column "student"`},
+		{[]string{"audit", path, "--label", "y", "--score", "p", "--group", "group", "--max", "flag_rate_difference=0.1"}, "selection_rate_difference, selection_rate_ratio"},
 		{[]string{"audit", path, "--label", "y", "--score", "p", "--group", "group", "--band", "selection_rate_ratio=1.2:0.8"}, "want metric=low:high around 1"},
 		{[]string{"audit", path, "--label", "y", "--score", "p", "--group", "nope"}, `no column "nope"`},
 	} {
@@ -206,5 +210,62 @@ func TestDescribeCommand(t *testing.T) {
 	}
 	if s := descs[0].Description.Students[0].Student; len(s) != 16 || strings.HasPrefix(s, "S0") {
 		t.Errorf("student %q is not a pseudonym", s)
+	}
+}
+
+// TestAuditPredictionsFile audits a file shaped as evalrun's own
+// predictions.csv: pooling its models and cutoffs is an error that names
+// the filters; with them the audit runs; --thresholds sweeps.
+func TestAuditPredictionsFile(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("dataset,cutoff,split,model,student,term,score,label,gender\n")
+	for _, model := range []string{"lr", "rule"} {
+		for _, cutoff := range []string{"14", "28"} {
+			for i := 0; i < 60; i++ {
+				g := []string{"F", "M"}[i%2]
+				y := (i / 2) % 2
+				fmt.Fprintf(&b, "oulad,%s,s,%s,k%02d,2014J,%.2f,%d,%s\n", cutoff, model, i, 0.1+0.5*float64(y)+0.005*float64(i), y, g)
+			}
+		}
+	}
+	path := filepath.Join(t.TempDir(), "predictions.csv")
+	os.WriteFile(path, []byte(b.String()), 0o644)
+	base := []string{"audit", path, "--label", "label", "--score", "score", "--group", "gender", "--min-group-size", "10", "--replicates", "0", "--permutations", "0"}
+
+	_, _, err := runCLI(t, base...)
+	if err == nil || !strings.Contains(err.Error(), `student "k00" appears again (first on line 2)`) || !strings.Contains(err.Error(), "model (lr, rule) and cutoff (14, 28): choose one with --model and --cutoff") {
+		t.Errorf("pooled predictions: err = %v", err)
+	}
+	stdout, _, err := runCLI(t, append(base, "--model", "lr", "--cutoff", "28", "--json")...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var one struct {
+		Rows int `json:"rows"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &one); err != nil || one.Rows != 60 {
+		t.Errorf("filtered audit: rows %d, err %v, want 60", one.Rows, err)
+	}
+	stdout, _, err = runCLI(t, append(base, "--model", "lr", "--cutoff", "28", "--thresholds", "0.25,0.5,0.75", "--point", "--max", "selection_rate_difference=0.5", "--json")...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sw struct {
+		Status string `json:"status"`
+		Sweep  []struct {
+			Threshold float64 `json:"threshold"`
+			Rows      int     `json:"rows"`
+			Status    string  `json:"status"`
+		} `json:"sweep"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &sw); err != nil || len(sw.Sweep) != 3 || sw.Sweep[1].Threshold != 0.5 || sw.Sweep[2].Rows != 60 || sw.Status != "PASS" {
+		t.Errorf("sweep JSON: err %v, %+v", err, sw)
+	}
+	stdout, _, err = runCLI(t, append(base, "--model", "lr", "--cutoff", "28", "--thresholds", "0.25,0.75")...)
+	if err != nil || !strings.Contains(stdout, "fairness audit at 2 thresholds") || !strings.Contains(stdout, "THRESHOLD") && !strings.Contains(stdout, "threshold") {
+		t.Errorf("sweep terminal output: err %v\n%s", err, stdout)
+	}
+	if _, _, err := runCLI(t, append(base, "--model", "gbm")...); err == nil || !strings.Contains(err.Error(), `no row matches model = "gbm"`) {
+		t.Errorf("--model gbm: err = %v", err)
 	}
 }
