@@ -37,8 +37,12 @@ type Result struct {
 	// alarm first.
 	Summary []string `json:"summary"`
 	// Warnings lists everything a report must show: Analysis.Warnings,
-	// then warnings of the extra balance and the monitoring.
+	// then warnings of the extra balance and the monitoring, then the
+	// deviations from the pre-registered plan.
 	Warnings []string `json:"warnings,omitempty"`
+	// Preregistration compares the analysis with the plan lock the spec
+	// names (plan_lock); nil without one.
+	Preregistration *Preregistration `json:"preregistration,omitempty"`
 }
 
 // Inputs records what the analysis was run on.
@@ -89,6 +93,13 @@ func Run(s Spec, baseDir string) (*Result, error) {
 	if err := s.checkErr(""); err != nil {
 		return nil, fmt.Errorf("pilot %s: %w", s.Name, err)
 	}
+	var pre *Preregistration
+	if s.PlanLock != "" {
+		var err error
+		if pre, err = checkPreregistration(s, baseDir); err != nil {
+			return nil, fmt.Errorf("pilot %s: %w", s.Name, err)
+		}
+	}
 	p, rep, looks, err := readPilot(Resolve(baseDir, s.Data), s)
 	if err != nil {
 		return nil, fmt.Errorf("pilot %s: %w", s.Name, err)
@@ -120,6 +131,12 @@ func Run(s Spec, baseDir string) (*Result, error) {
 	}
 	r.Warnings = append(analysisWarnings(a), r.Warnings...)
 	r.Summary = summarize(r, s)
+	if pre != nil {
+		r.Preregistration = pre
+		w, line := pre.lines()
+		r.Warnings = append(r.Warnings, w...)
+		r.Summary = append(r.Summary, line)
+	}
 	return r, nil
 }
 

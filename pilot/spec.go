@@ -62,6 +62,9 @@ type Spec struct {
 	Assignment *AssignmentSpec `toml:"assignment" json:"assignment,omitempty"`
 	// Design configures `evalrun power --spec`.
 	Design *DesignSpec `toml:"design" json:"design,omitempty"`
+	// PlanLock names the pre-registered plan (`evalrun abtest lock`); Run
+	// reports every deviation from it.
+	PlanLock string `toml:"plan_lock" json:"plan_lock,omitempty"`
 }
 
 // MultiplicitySpec is the `[abtests.multiplicity]` table.

@@ -77,6 +77,11 @@ func WritePilot(w io.Writer, r *pilot.Result) error {
 			pilotWrapText(w, "  warning: ", s)
 		}
 	}
+	if p := r.Preregistration; p != nil {
+		fmt.Fprintf(w, "\npre-registration\n")
+		pilotWrapText(w, "  ", fmt.Sprintf("lock %s (sha256 %s): %s", p.Lock, pilotShortHash(p.Hash), p.Statement))
+		pilotWrapText(w, "  ", fmt.Sprintf("%d deviation(s) from the plan, %d exploratory analysis(es); listed under warnings", len(p.Deviations), len(p.Exploratory)))
+	}
 
 	level := strconv.FormatFloat(100*plan.Level, 'f', -1, 64) + "% CI"
 	m := plan.Multiplicity

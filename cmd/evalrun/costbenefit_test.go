@@ -56,3 +56,38 @@ func TestCostBenefitCommand(t *testing.T) {
 		t.Errorf("two models without --model: %v", err)
 	}
 }
+
+// TestAbtestLockCommand: the example pilot's outcomes are filled, so the
+// lock is refused without --force, written with it (and says so), and
+// never replaced.
+func TestAbtestLockCommand(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "plan.lock.json")
+	var stdout, stderr bytes.Buffer
+	err := abtestCmd(context.Background(), &stdout, &stderr, []string{"lock", pilotSpec, "-o", out})
+	if err == nil || !strings.Contains(err.Error(), "already hold values") {
+		t.Fatalf("lock of filled outcomes: %v", err)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Fatal("a refused lock left a file")
+	}
+	if err := abtestCmd(context.Background(), &stdout, &stderr, []string{"lock", "--force", pilotSpec, "-o", out}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lock struct {
+		Hash   string
+		Pilots []struct {
+			Forced    bool
+			Statement string
+		}
+	}
+	if err := json.Unmarshal(b, &lock); err != nil || len(lock.Hash) != 64 || len(lock.Pilots) != 1 || !lock.Pilots[0].Forced {
+		t.Errorf("lock %s: %v", b[:min(300, len(b))], err)
+	}
+	if err := abtestCmd(context.Background(), &stdout, &stderr, []string{"lock", "--force", pilotSpec, "-o", out}); err == nil || !strings.Contains(err.Error(), "never replaced") {
+		t.Errorf("second lock to the same file: %v", err)
+	}
+}

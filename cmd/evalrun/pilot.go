@@ -23,6 +23,8 @@ import (
 // Usage lines of the pilot commands, for the lead to add to usage.
 const pilotUsage = `  evalrun abtest [--name PILOT] [--json] spec.toml
                                            analyse the spec's [[abtests]] pilots
+  evalrun abtest lock [--name PILOT] [--force] spec.toml -o plan.lock.json
+                                           pre-register the pilots' analysis plans
   evalrun power --p1 0.3 --reduction 0.15 [--alpha 0.05] [--power 0.8] [--icc 0.02
         --cluster-size 25] [--ratio 1] [--n N] | --sd S [--mean-diff D] | --spec spec.toml
                                            sample size, power or minimum detectable effect
@@ -68,6 +70,9 @@ func selectPilot(specs []pilot.Spec, name, path string) (pilot.Spec, error) {
 // spec (or the one --name selects) and prints the reports, or the results
 // as a JSON array with --json.
 func abtestCmd(ctx context.Context, stdout, stderr io.Writer, args []string) error {
+	if len(args) > 0 && args[0] == "lock" {
+		return abtestLockCmd(stdout, stderr, args[1:])
+	}
 	fs := newFlagSet("abtest", stderr)
 	name := fs.String("name", "", "analyse only the pilot with this name")
 	asJSON := fs.Bool("json", false, "print the results as JSON")
@@ -291,5 +296,53 @@ func writeFileAtomic(path string, write func(io.Writer) error) error {
 		os.Remove(tmp.Name())
 		return fmt.Errorf("write %s: %w", path, err)
 	}
+	return nil
+}
+
+// abtestLockCmd is `evalrun abtest lock spec.toml -o plan.lock.json`: it
+// fixes the analysis plan of every pilot (or the one --name selects) with
+// its hash and time, refusing when outcome columns already hold values
+// unless --force (the lock then says so). An existing lock is never
+// replaced.
+func abtestLockCmd(stdout, stderr io.Writer, args []string) error {
+	fs := newFlagSet("abtest lock", stderr)
+	name := fs.String("name", "", "lock only the pilot with this name")
+	output := fs.String("o", "", "lock file to write (required; must not exist)")
+	force := fs.Bool("force", false, "lock even though outcome columns already hold values (recorded in the lock)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 || *output == "" {
+		return fmt.Errorf("%w: evalrun abtest lock [--name PILOT] [--force] spec.toml -o plan.lock.json", errUsage)
+	}
+	if _, err := os.Lstat(*output); err == nil {
+		return fmt.Errorf("%s already exists: a plan lock is never replaced; write the new lock elsewhere", *output)
+	}
+	specs, dir, err := loadPilots(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	if *name != "" {
+		s, err := selectPilot(specs, *name, fs.Arg(0))
+		if err != nil {
+			return err
+		}
+		specs = []pilot.Spec{s}
+	}
+	specBytes, err := os.ReadFile(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	lock, err := pilot.NewLock(specs, pilot.LockOptions{SpecFile: fs.Arg(0), SpecBytes: specBytes, BaseDir: dir, Force: *force})
+	if err != nil {
+		return err
+	}
+	if err := writeFileAtomic(*output, func(w io.Writer) error { return writeJSON(w, lock) }); err != nil {
+		return err
+	}
+	for _, p := range lock.Pilots {
+		fmt.Fprintf(stdout, "pilot %s: %s\n", p.Name, p.Statement)
+	}
+	fmt.Fprintf(stdout, "plan lock %s written to %s\nname it in each pilot's table (plan_lock = %q) so the analysis reports every deviation\n", lock.Hash, *output, *output)
 	return nil
 }
