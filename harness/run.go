@@ -542,3 +542,20 @@ func writeFiles(w *rundir.Writer, files []reports.File) error {
 	}
 	return w.Commit()
 }
+
+// Version describes this build of evalrun in one line, from the same
+// build information manifest.json records: the module version, the VCS
+// revision (with "+modified" for a dirty checkout) and the Go version,
+// e.g. "evalrun (devel) revision 1a2b3c4d5e6f go1.26.0".
+func Version() string {
+	var m results.Manifest
+	fillBuildInfo(&m)
+	rev := m.VCSRevision
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if m.VCSModified {
+		rev += "+modified"
+	}
+	return fmt.Sprintf("evalrun %s revision %s %s", m.Version, rev, m.GoVersion)
+}

@@ -2,7 +2,8 @@
 // TOML spec: it loads student data, builds features as of each prediction
 // day, fits models on temporal splits and writes evaluated results.
 //
-// Usage:
+// Usage (evalrun help, or evalrun COMMAND --help for one command's flags;
+// evalrun --version names the build):
 //
 //	evalrun run [--allow-commands] [spec.toml]   run a spec (the demo without one)
 //	evalrun demo                   run the built-in demo on synthetic data
@@ -33,6 +34,7 @@ import (
 	"math"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -97,7 +99,47 @@ const usage = `usage:
                                            fairness audit of any scored CSV
 `
 
+// errHelp carries the usage of a command whose help was asked for
+// (-h, -help or --help): it is printed on stdout and the exit status is 0.
+type errHelp struct{ text string }
+
+func (e errHelp) Error() string { return "help requested" }
+
+// allUsage is the usage of every command.
+func allUsage() string { return usage + deployUsage + pilotUsage + governanceUsage }
+
+// commandUsage returns the usage lines of command name (e.g. "validate",
+// "synth oulad") from allUsage: the synopsis, its continuation lines and
+// the description.
+func commandUsage(name string) string {
+	var b strings.Builder
+	in := false
+	for _, line := range strings.Split(allUsage(), "\n") {
+		if strings.HasPrefix(line, "  evalrun ") {
+			rest := strings.TrimPrefix(line, "  evalrun ")
+			in = rest == name || strings.HasPrefix(rest, name+" ")
+		}
+		if in && line != "" {
+			b.WriteString(line + "\n")
+		}
+	}
+	if b.Len() == 0 {
+		return "  evalrun " + name + " [flags]\n"
+	}
+	return b.String()
+}
+
 func run(ctx context.Context, stdout, stderr io.Writer, args []string) error {
+	err := dispatch(ctx, stdout, stderr, args)
+	var help errHelp
+	if errors.As(err, &help) {
+		fmt.Fprint(stdout, help.text)
+		return nil
+	}
+	return err
+}
+
+func dispatch(ctx context.Context, stdout, stderr io.Writer, args []string) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage+deployUsage+pilotUsage+governanceUsage)
 		return errUsage
@@ -124,8 +166,14 @@ func run(ctx context.Context, stdout, stderr io.Writer, args []string) error {
 		return costbenefitCmd(stdout, stderr, rest)
 	case "train":
 		return trainCmd(ctx, stdout, stderr, rest, args)
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage+deployUsage+pilotUsage+governanceUsage)
+	case "help", "-h", "-help", "--help":
+		if len(rest) == 1 {
+			return errHelp{"usage:\n" + commandUsage(rest[0])}
+		}
+		fmt.Fprint(stdout, allUsage())
+		return nil
+	case "version", "-version", "--version":
+		fmt.Fprintln(stdout, harness.Version())
 		return nil
 	}
 	fmt.Fprintf(stderr, "evalrun: unknown command %q\n%s", cmd, usage+deployUsage+pilotUsage+governanceUsage)
@@ -135,8 +183,27 @@ func run(ctx context.Context, stdout, stderr io.Writer, args []string) error {
 func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("evalrun "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(fs.Output(), flagSetUsage(fs)) }
 	return fs
 }
+
+// flagSetUsage is a command's usage lines and its flags.
+func flagSetUsage(fs *flag.FlagSet) string {
+	var b strings.Builder
+	b.WriteString("usage:\n" + commandUsage(strings.TrimPrefix(fs.Name(), "evalrun ")))
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	if n > 0 {
+		b.WriteString("\nflags:\n")
+		out := fs.Output()
+		fs.SetOutput(&b)
+		fs.PrintDefaults()
+		fs.SetOutput(out)
+	}
+	return b.String()
+}
+
+func isHelpFlag(a string) bool { return a == "-h" || a == "-help" || a == "--help" }
 
 // parse parses flags anywhere among the arguments ("audit scores.csv
 // --label y" as well as "audit --label y scores.csv"); the positional
@@ -144,10 +211,10 @@ func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 func parse(fs *flag.FlagSet, args []string) error {
 	var positional []string
 	for {
+		if slices.ContainsFunc(args, isHelpFlag) {
+			return errHelp{flagSetUsage(fs)}
+		}
 		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return errUsage
-			}
 			return fmt.Errorf("%w: %v", errUsage, err)
 		}
 		args = fs.Args()

@@ -269,3 +269,36 @@ func TestAuditPredictionsFile(t *testing.T) {
 		t.Errorf("--model gbm: err = %v", err)
 	}
 }
+
+// TestHelpAndVersion checks that help exits 0 with the usage on stdout,
+// for the whole tool and for each command, and that --version names the
+// build.
+func TestHelpAndVersion(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"--help"}, []string{"usage:", "evalrun validate spec.toml", "evalrun audit scores.csv"}},
+		{[]string{"-h"}, []string{"evalrun run [--output DIR]"}},
+		{[]string{"help", "audit"}, []string{"evalrun audit scores.csv", "fairness audit of any scored CSV"}},
+		{[]string{"validate", "--help"}, []string{"usage:\n  evalrun validate spec.toml", "check a spec and its data"}},
+		{[]string{"run", "--help"}, []string{"evalrun run [--output DIR]", "flags:", "-quiet", "-allow-commands"}},
+		{[]string{"audit", "scores.csv", "-h"}, []string{"evalrun audit scores.csv", "-thresholds", "-model", "-key"}},
+		{[]string{"synth", "oulad", "--help"}, []string{"evalrun synth oulad -o DIR", "-students"}},
+		{[]string{"--version"}, []string{"evalrun ", " revision ", "go1."}},
+		{[]string{"version"}, []string{"evalrun ", "go1."}},
+	} {
+		stdout, stderr, err := runCLI(t, c.args...)
+		if err != nil {
+			t.Errorf("%q: err = %v, want exit 0", c.args, err)
+		}
+		if stderr != "" {
+			t.Errorf("%q: stderr %q, want the help on stdout", c.args, stderr)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(stdout, w) {
+				t.Errorf("%q: stdout lacks %q:\n%s", c.args, w, stdout)
+			}
+		}
+	}
+}
