@@ -343,9 +343,15 @@ func (e *SpecError) Error() string {
 type problems struct {
 	spec *Spec
 	list []Problem
+	// claimed keys already have their problem (from checkNumbers); later
+	// checks of the same key are not repeated.
+	claimed map[string]bool
 }
 
 func (ps *problems) add(key, format string, args ...any) {
+	if ps.claimed[key] {
+		return
+	}
 	ps.list = append(ps.list, Problem{File: ps.spec.File, Line: ps.spec.lines.line(key), Key: key, Msg: fmt.Sprintf(format, args...)})
 }
 
@@ -383,7 +389,12 @@ func ParseSpec(file, dir string, data []byte) (*Spec, error) {
 	*s = raw.Spec
 	s.File, s.Dir, s.SHA256 = file, dir, hex.EncodeToString(sum[:])
 	s.lines = scanKeyLines(string(data))
-	ps := &problems{spec: s}
+	ps := &problems{spec: s, claimed: map[string]bool{}}
+	doc, err := decodeDocument(data)
+	if err != nil {
+		return nil, syntaxError(file, data, err)
+	}
+	s.checkNumbers(doc, ps)
 	if err := s.decodeEventsCleaning(md); err != nil {
 		return nil, tomlError(file, err)
 	}
