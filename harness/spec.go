@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -373,17 +374,153 @@ func LoadSpecFile(path string) (*Spec, error) {
 	return ParseSpec(path, filepath.Dir(path), b)
 }
 
+// maxTypeProblems bounds how many values of the wrong type ParseSpec
+// collects before it stops looking for more.
+const maxTypeProblems = 50
+
 // ParseSpec parses spec bytes. file names the spec in messages; dir resolves
-// relative dataset paths.
+// relative dataset paths. Every problem is reported together in one
+// *SpecError: values of the wrong type (each is set aside and decoding
+// resumes), unknown keys and invalid values, each with its line and key.
+// Only a TOML syntax error, after which nothing can be read, stops at once.
 func ParseSpec(file, dir string, data []byte) (*Spec, error) {
+	var typeProblems []Problem
+	work := data
+	for {
+		s, err := parseSpec(file, dir, data, work)
+		p, isType := typeProblem(file, data, err)
+		if !isType || len(typeProblems) == maxTypeProblems {
+			if len(typeProblems) == 0 {
+				return s, err
+			}
+			return nil, mergeProblems(typeProblems, err)
+		}
+		typeProblems = append(typeProblems, p)
+		next := blankValue(work, p.Line)
+		if bytes.Equal(next, work) {
+			return nil, mergeProblems(typeProblems, nil)
+		}
+		work = next
+	}
+}
+
+// typeError matches the decoder's type errors, alone or wrapped ("models[1]:
+// toml: line 19 (last key \"models.C\"): incompatible types: ...").
+var typeError = regexp.MustCompile(`toml: line (\d+) \(last key "([^"]*)"\): (.*)$`)
+
+// typeProblem turns a decoder type error into a Problem at its line; ok
+// is false for any other error (or none).
+func typeProblem(file string, doc []byte, err error) (Problem, bool) {
+	if err == nil {
+		return Problem{}, false
+	}
+	var se *SpecError
+	var pe toml.ParseError
+	if errors.As(err, &se) || errors.As(err, &pe) {
+		return Problem{}, false
+	}
+	m := typeError.FindStringSubmatch(err.Error())
+	if m == nil {
+		return Problem{}, false
+	}
+	line, _ := strconv.Atoi(m[1])
+	key := keyAtLine(string(doc), line)
+	if key == "" {
+		key = m[2]
+	}
+	return Problem{File: file, Line: line, Key: key, Msg: m[3]}, true
+}
+
+// mergeProblems reports the type problems with the problems of err (a
+// *SpecError from the spec with those values set aside; other errors are
+// added as they are), sorted by line. A problem under a key whose value
+// was set aside (e.g. "missing" after the value of the wrong type) is
+// dropped: the type problem says it.
+func mergeProblems(typeProblems []Problem, err error) error {
+	list := append([]Problem(nil), typeProblems...)
+	bad := map[string]bool{}
+	for _, p := range typeProblems {
+		bad[p.Key] = true
+	}
+	var se *SpecError
+	switch {
+	case errors.As(err, &se):
+		for _, p := range se.Problems {
+			if !bad[p.Key] {
+				list = append(list, p)
+			}
+		}
+	case err != nil:
+		return fmt.Errorf("%w (after %d problems: %v)", err, len(typeProblems), &SpecError{Problems: typeProblems})
+	}
+	sort.SliceStable(list, func(i, j int) bool { return list[i].Line < list[j].Line })
+	return &SpecError{Problems: list}
+}
+
+// blankValue returns doc with the key-value pair starting on line n
+// (1-based) blanked, including the further lines of a multi-line array,
+// inline table or string, so that decoding can resume without it. Line
+// numbers stay the same.
+func blankValue(doc []byte, n int) []byte {
+	lines := strings.Split(string(doc), "\n")
+	if n < 1 || n > len(lines) {
+		return doc
+	}
+	depth, quote := 0, ""
+	i := n - 1
+	for ; i < len(lines); i++ {
+		line := lines[i]
+		for j := 0; j < len(line); j++ {
+			rest := line[j:]
+			if quote != "" {
+				switch {
+				case quote == `"` && rest[0] == '\\':
+					j++
+				case strings.HasPrefix(rest, quote):
+					j += len(quote) - 1
+					quote = ""
+				}
+				continue
+			}
+			switch {
+			case strings.HasPrefix(rest, `"""`) || strings.HasPrefix(rest, "'''"):
+				quote = rest[:3]
+				j += 2
+			case rest[0] == '"' || rest[0] == '\'':
+				quote = rest[:1]
+			case rest[0] == '#':
+				j = len(line)
+			case rest[0] == '[' || rest[0] == '{':
+				depth++
+			case rest[0] == ']' || rest[0] == '}':
+				depth--
+			}
+		}
+		if quote == `"` || quote == "'" {
+			quote = "" // a one-line string left open: a syntax error elsewhere
+		}
+		lines[i] = ""
+		if depth <= 0 && quote == "" {
+			break
+		}
+	}
+	return []byte(strings.Join(lines, "\n"))
+}
+
+// parseSpec parses work, a copy of the spec bytes data with some values
+// blanked out (see ParseSpec); the hash and key lines come from data.
+func parseSpec(file, dir string, data, work []byte) (*Spec, error) {
 	sum := sha256.Sum256(data)
 	s := &Spec{File: file, Dir: dir, SHA256: hex.EncodeToString(sum[:])}
 	var raw struct {
 		Spec
 		Models []toml.Primitive `toml:"models"`
 	}
-	md, err := toml.Decode(string(data), &raw)
+	md, err := toml.Decode(string(work), &raw)
 	if err != nil {
+		if _, isType := typeProblem(file, data, err); isType {
+			return nil, err
+		}
 		return nil, syntaxError(file, data, err)
 	}
 	*s = raw.Spec
@@ -396,12 +533,18 @@ func ParseSpec(file, dir string, data []byte) (*Spec, error) {
 	}
 	s.checkNumbers(doc, ps)
 	if err := s.decodeEventsCleaning(md); err != nil {
+		if _, isType := typeProblem(file, data, err); isType {
+			return nil, err
+		}
 		return nil, tomlError(file, err)
 	}
 
 	for i, prim := range raw.Models {
 		m, err := decodeModel(md, prim, i, s.lines, ps)
 		if err != nil {
+			if _, isType := typeProblem(file, data, err); isType {
+				return nil, err
+			}
 			return nil, tomlError(file, err)
 		}
 		s.Models = append(s.Models, m)

@@ -154,3 +154,24 @@ C = [0.1, 1]
 		t.Errorf("line of a missing key = %d, want its table's line 12", got)
 	}
 }
+
+// TestBlankValue checks that a value set aside after a type error takes
+// its further lines with it (multi-line arrays, inline tables, strings),
+// keeps the line count, and ignores brackets inside strings and comments.
+func TestBlankValue(t *testing.T) {
+	for i, c := range []struct {
+		doc  string
+		line int
+		want string
+	}{
+		{"a = 1\nb = \"x\"\nc = 2", 2, "a = 1\n\nc = 2"},
+		{"a = [1,\n  \"[\", # ]\n  3]\nb = 2", 1, "\n\n\nb = 2"},
+		{"t = { x = 1,\n y = \"}\" }\nb = 2", 1, "\n\nb = 2"},
+		{"s = \"\"\"one\n[two]\nthree\"\"\"\nb = 2", 1, "\n\n\nb = 2"},
+		{"a = 1", 5, "a = 1"},
+	} {
+		if got := string(blankValue([]byte(c.doc), c.line)); got != c.want {
+			t.Errorf("case %d: blankValue = %q, want %q", i, got, c.want)
+		}
+	}
+}
