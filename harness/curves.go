@@ -28,7 +28,7 @@ func (e *evaluation) addCurves(seed uint64) error {
 		return nil
 	}
 	c := &results.Curves{ROC: metrics.Thin(roc, 200)}
-	band, err := metrics.ROCConfidenceBand(y, score, rocBandGrid, rocBandReplicates, e.spec.Metrics.Level, TaskRand(seed, "roc-band/"+e.taskName()))
+	band, err := metrics.ROCConfidenceBand(y, score, rocBandGrid, rocBandReplicates, e.spec.Metrics.Level, seed, "roc-band/"+e.taskName(), 0)
 	if err != nil {
 		return err
 	}

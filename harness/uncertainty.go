@@ -3,7 +3,6 @@ package harness
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"sort"
 
 	"github.com/evalrun/evalrun/datasets"
@@ -164,7 +163,7 @@ func (e *evaluation) addUncertainty(s *Spec, trainScores []float64, probabilitie
 		if err == nil {
 			e.result.Calibration = &cal
 			if reps := m.Bootstrap.replicates(); reps > 0 {
-				e.result.CalibrationIntervals = calibrationIntervals(y, score, m, min(reps, calibrationReplicates), TaskRand(e.seed, "calibration-bootstrap/"+e.taskName()))
+				e.result.CalibrationIntervals = calibrationIntervals(y, score, m, min(reps, calibrationReplicates), e.seed, "calibration-bootstrap/"+e.taskName())
 			}
 		} else {
 			e.result.Notes = append(e.result.Notes, fmt.Sprintf("no calibration summary: %v", err))
@@ -446,48 +445,32 @@ func correctedFoldTests(s *Spec, evals []*evaluation, pairs [][2]string) ([]resu
 const calibrationReplicates = 500
 
 // calibrationIntervals returns percentile bootstrap intervals (rows
-// resampled within each class, as the metrics' default bootstrap) of the
+// resampled within each class, as the metrics' default bootstrap, on both
+// cores with per-replicate seeds: metrics.CalibrationBootstrap) of the
 // ECE, the calibration slope and calibration-in-the-large. A replicate
 // where a summary is undefined (a probability of 0 or 1, separation) is
 // left out of that summary's interval; an interval needs 90% of the
 // replicates defined, else it is null with the reason.
-func calibrationIntervals(y []uint8, p []float64, m MetricsSpec, reps int, rng *rand.Rand) *results.CalibrationIntervals {
-	var pos, neg []int
-	for i, v := range y {
-		if v == 1 {
-			pos = append(pos, i)
-		} else {
-			neg = append(neg, i)
-		}
-	}
-	ry := make([]uint8, len(y))
-	rp := make([]float64, len(y))
-	var ece, slope, intercept []float64
-	for range reps {
-		k := 0
-		for _, class := range [][]int{pos, neg} {
-			for range class {
-				i := class[rng.IntN(len(class))]
-				ry[k], rp[k] = y[i], p[i]
-				k++
-			}
-		}
-		c, err := metrics.Calibration(ry, rp, m.CalibrationBins)
-		if err != nil {
-			continue
-		}
-		ece = append(ece, c.ECE)
-		if c.Slope != nil {
-			slope = append(slope, *c.Slope)
-		}
-		if c.Intercept != nil {
-			intercept = append(intercept, *c.Intercept)
-		}
+func calibrationIntervals(y []uint8, p []float64, m MetricsSpec, reps int, seed uint64, task string) *results.CalibrationIntervals {
+	boot, err := metrics.CalibrationBootstrap(y, p, m.CalibrationBins, reps, seed, task, 0)
+	if err != nil {
+		return nil
 	}
 	out := &results.CalibrationIntervals{Method: "percentile bootstrap, stratified by class", Replicates: reps, Level: m.Level}
-	out.ECE = percentileInterval(ece, reps, m.Level)
-	out.Slope = percentileInterval(slope, reps, m.Level)
-	out.Intercept = percentileInterval(intercept, reps, m.Level)
+	out.ECE = percentileInterval(defined(boot.ECE), reps, m.Level)
+	out.Slope = percentileInterval(defined(boot.Slope), reps, m.Level)
+	out.Intercept = percentileInterval(defined(boot.Intercept), reps, m.Level)
+	return out
+}
+
+// defined returns the values that are not NaN.
+func defined(v []float64) []float64 {
+	out := make([]float64, 0, len(v))
+	for _, x := range v {
+		if !math.IsNaN(x) {
+			out = append(out, x)
+		}
+	}
 	return out
 }
 

@@ -198,6 +198,15 @@ func newtonLogistic(y []float64, x []float64, offset bool) (a, b float64, ok boo
 	if offset {
 		b = 1
 	}
+	return newtonLogisticFrom(y, x, offset, 0, b, false)
+}
+
+// newtonLogisticFrom is newtonLogistic started at (a, b) (b must be 1 with
+// offset). With trustSmall, a step below 1e-3 of the coefficients' scale
+// is taken without a line search (near the maximum the quadratic model is
+// good and the log-likelihood pass costs as much as the step), and the fit
+// stops after a step below 1e-6 of it (the error is then about its square).
+func newtonLogisticFrom(y []float64, x []float64, offset bool, a, b float64, trustSmall bool) (float64, float64, bool) {
 	loglik := func(a, b float64) float64 {
 		var s float64
 		for i := range x {
@@ -206,7 +215,11 @@ func newtonLogistic(y []float64, x []float64, offset bool) (a, b float64, ok boo
 		}
 		return s
 	}
-	ll := loglik(a, b)
+	var ll float64
+	llValid := false
+	if !trustSmall {
+		ll, llValid = loglik(a, b), true
+	}
 	for range newtonMaxIter {
 		var g0, g1, h00, h01, h11 float64
 		for i := range x {
@@ -236,6 +249,19 @@ func newtonLogistic(y []float64, x []float64, offset bool) (a, b float64, ok boo
 		}
 		if math.Abs(da)+math.Abs(db) < newtonStepTol {
 			return a + da, b + db, true
+		}
+		if trustSmall {
+			scale := 1 + math.Abs(a) + math.Abs(b)
+			if math.Abs(da)+math.Abs(db) < 1e-6*scale {
+				return a + da, b + db, true
+			}
+			if math.Abs(da)+math.Abs(db) < 1e-3*scale {
+				a, b, llValid = a+da, b+db, false
+				continue
+			}
+			if !llValid {
+				ll, llValid = loglik(a, b), true
+			}
 		}
 		// Newton decrement: the full step would raise the log-likelihood by
 		// about (g·step)/2. Once that is below the rounding of the

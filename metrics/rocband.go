@@ -3,9 +3,9 @@ package metrics
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"slices"
 	"sort"
+	"sync"
 )
 
 // CurvePoint is one point of a ROC (X = FPR, Y = TPR) or precision-recall
@@ -78,9 +78,16 @@ func PRPoints(y []uint8, score []float64) ([]CurvePoint, error) {
 
 // ROCConfidenceBand returns the pointwise band of the ROC curve at grid+1
 // evenly spaced FPR values from 0 to 1, from replicates stratified
-// bootstrap resamples drawn with rng. Errors: those of ROCCurve, grid < 1,
-// replicates < 1, level outside (0, 1).
-func ROCConfidenceBand(y []uint8, score []float64, grid, replicates int, level float64, rng *rand.Rand) (ROCBand, error) {
+// bootstrap resamples (positives and negatives resampled separately with
+// replacement). Replicate r draws from the PCG generator of (seed, task, r)
+// as in BootstrapOptions, in workers goroutines (0 means
+// DefaultBootstrapWorkers), so the band is the same whatever the number of
+// goroutines or GOMAXPROCS. The scores are sorted once: a replicate only
+// counts how often it draws each distinct score, and its curve (ROCCurve of
+// the resample) is read from the counts in time linear in the number of
+// distinct scores. Errors: those of ROCCurve, grid < 1, replicates < 1,
+// level outside (0, 1).
+func ROCConfidenceBand(y []uint8, score []float64, grid, replicates int, level float64, seed uint64, task string, workers int) (ROCBand, error) {
 	if grid < 1 || replicates < 1 || !(level > 0 && level < 1) {
 		return ROCBand{}, fmt.Errorf("roc band: grid %d, replicates %d, level %g: %w", grid, replicates, level, ErrParameter)
 	}
@@ -88,41 +95,68 @@ func ROCConfidenceBand(y []uint8, score []float64, grid, replicates int, level f
 	if err != nil {
 		return ROCBand{}, err
 	}
+	if workers <= 0 {
+		workers = DefaultBootstrapWorkers
+	}
 	band := ROCBand{Level: level, Replicates: replicates}
 	for k := 0; k <= grid; k++ {
 		x := float64(k) / float64(grid)
 		band.FPR = append(band.FPR, x)
 		band.TPR = append(band.TPR, tprAt(fpr, tpr, x))
 	}
-	var pos, neg []float64
+	g := groupScores(y, score, nil)
+	group := groupIndex(g, score)
+	var pos, neg []int32 // each row's score group, by class
 	for i, v := range y {
 		if v == 1 {
-			pos = append(pos, score[i])
+			pos = append(pos, int32(group[i]))
 		} else {
-			neg = append(neg, score[i])
+			neg = append(neg, int32(group[i]))
 		}
 	}
+	P, N := float64(len(pos)), float64(len(neg))
 	samples := make([][]float64, grid+1)
-	ry := make([]uint8, 0, len(y))
-	rs := make([]float64, 0, len(y))
-	for range replicates {
-		ry, rs = ry[:0], rs[:0]
-		for range pos {
-			ry = append(ry, 1)
-			rs = append(rs, pos[rng.IntN(len(pos))])
-		}
-		for range neg {
-			ry = append(ry, 0)
-			rs = append(rs, neg[rng.IntN(len(neg))])
-		}
-		f, t, _, err := ROCCurve(ry, rs, nil)
-		if err != nil {
-			return ROCBand{}, err
-		}
-		for k, x := range band.FPR {
-			samples[k] = append(samples[k], tprAt(f, t, x))
-		}
+	for k := range samples {
+		samples[k] = make([]float64, replicates)
 	}
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cpos := make([]int32, len(g.value))
+			cneg := make([]int32, len(g.value))
+			f := make([]float64, 0, len(g.value)+1)
+			t := make([]float64, 0, len(g.value)+1)
+			for r := w; r < replicates; r += workers {
+				src := replicateSource(seed, task, r)
+				clear(cpos)
+				clear(cneg)
+				for range pos {
+					cpos[pos[uniformIndex(src, uint64(len(pos)))]]++
+				}
+				for range neg {
+					cneg[neg[uniformIndex(src, uint64(len(neg)))]]++
+				}
+				// ROCCurve of the resample: (0, 0), then one point per
+				// distinct score drawn, in decreasing order.
+				f, t = append(f[:0], 0), append(t[:0], 0)
+				var tps, fps float64
+				for k := range cpos {
+					if cpos[k] == 0 && cneg[k] == 0 {
+						continue
+					}
+					tps += float64(cpos[k])
+					fps += float64(cneg[k])
+					f, t = append(f, fps/N), append(t, tps/P)
+				}
+				for k, x := range band.FPR {
+					samples[k][r] = tprAt(f, t, x)
+				}
+			}
+		}()
+	}
+	wg.Wait()
 	alpha := (1 - level) / 2
 	for k := range samples {
 		slices.Sort(samples[k])
