@@ -489,7 +489,11 @@ func gitHead(module string) (string, bool) {
 	if err != nil || !strings.HasPrefix(string(mod), "module "+module+"\n") {
 		return "", false
 	}
-	head, err := os.ReadFile(filepath.Join(dir, ".git", "HEAD"))
+	gitDir, commonDir, ok := gitDirs(filepath.Join(dir, ".git"))
+	if !ok {
+		return "", false
+	}
+	head, err := os.ReadFile(filepath.Join(gitDir, "HEAD"))
 	if err != nil {
 		return "", false
 	}
@@ -497,10 +501,10 @@ func gitHead(module string) (string, bool) {
 	if !isRef {
 		return ref, ref != ""
 	}
-	if b, err := os.ReadFile(filepath.Join(dir, ".git", filepath.FromSlash(ref))); err == nil {
+	if b, err := os.ReadFile(filepath.Join(commonDir, filepath.FromSlash(ref))); err == nil {
 		return strings.TrimSpace(string(b)), true
 	}
-	packed, err := os.ReadFile(filepath.Join(dir, ".git", "packed-refs"))
+	packed, err := os.ReadFile(filepath.Join(commonDir, "packed-refs"))
 	if err != nil {
 		return "", false
 	}
@@ -510,6 +514,40 @@ func gitHead(module string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// gitDirs returns the git directory of a checkout whose .git entry is
+// dotGit, and the common directory holding its refs. In a plain clone both
+// are dotGit; in a linked worktree (`git worktree add`) dotGit is a file
+// "gitdir: PATH" naming the worktree's own directory (HEAD), whose
+// "commondir" file names the repository's directory (refs, packed-refs).
+func gitDirs(dotGit string) (gitDir, commonDir string, ok bool) {
+	st, err := os.Stat(dotGit)
+	if err != nil {
+		return "", "", false
+	}
+	if st.IsDir() {
+		return dotGit, dotGit, true
+	}
+	b, err := os.ReadFile(dotGit)
+	if err != nil {
+		return "", "", false
+	}
+	gitDir, found := strings.CutPrefix(strings.TrimSpace(string(b)), "gitdir: ")
+	if !found {
+		return "", "", false
+	}
+	if !filepath.IsAbs(gitDir) {
+		gitDir = filepath.Join(filepath.Dir(dotGit), gitDir)
+	}
+	commonDir = gitDir
+	if c, err := os.ReadFile(filepath.Join(gitDir, "commondir")); err == nil {
+		commonDir = strings.TrimSpace(string(c))
+		if !filepath.IsAbs(commonDir) {
+			commonDir = filepath.Join(gitDir, commonDir)
+		}
+	}
+	return gitDir, commonDir, true
 }
 
 // WriteDir writes files (slash-separated names) as the directory dir
