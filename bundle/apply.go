@@ -114,7 +114,28 @@ func (b *Bundle) CheckColumns(f *datasets.Frame) error {
 			return &MissingColumnError{Column: name, Type: "categorical"}
 		}
 	}
+	if g, ok := b.Fitted.(models.Grouped); ok {
+		if _, err := groupLabels(f, g.GroupColumn(), nil); err != nil {
+			return &MissingColumnError{Column: g.GroupColumn(), Type: "grouping"}
+		}
+	}
 	return nil
+}
+
+// groupLabels returns the labels of a multilevel model's grouping column
+// ("course" or a categorical column) for rows.
+func groupLabels(f *datasets.Frame, column string, rows []int) ([]string, error) {
+	values := f.Courses
+	if c, ok := f.CategoricalByName(column); ok {
+		values = c.Values
+	} else if column != "course" {
+		return nil, &MissingColumnError{Column: column, Type: "grouping"}
+	}
+	out := make([]string, len(rows))
+	for j, i := range rows {
+		out[j] = values[i]
+	}
+	return out, nil
 }
 
 // Apply encodes rows of f with the bundle's encoder, scores them with the
@@ -132,6 +153,17 @@ func (b *Bundle) Apply(ctx context.Context, f *datasets.Frame, rows []int, opts 
 	in := models.Rows{X: x, Keys: make([]string, len(kept)), Terms: make([]string, len(kept))}
 	for j, i := range kept {
 		in.Keys[j], in.Terms[j] = f.Keys[i], f.Terms[i]
+	}
+	// A multilevel model adds its group's conditional mode; a group it
+	// never saw is scored at the population level and flagged as unseen.
+	grouped, isGrouped := b.Fitted.(interface {
+		models.Grouped
+		KnownGroup(string) bool
+	})
+	if isGrouped {
+		if in.Groups, err = groupLabels(f, grouped.GroupColumn(), kept); err != nil {
+			return nil, err
+		}
 	}
 	s := &Scored{Rows: kept, Stats: stats}
 	keptSet := make(map[int]bool, len(kept))
@@ -175,6 +207,13 @@ func (b *Bundle) Apply(ctx context.Context, f *datasets.Frame, rows []int, opts 
 		}
 	}
 	s.Flags = b.inputFlags(f, kept)
+	if isGrouped {
+		for k, g := range in.Groups {
+			if !grouped.KnownGroup(g) {
+				s.Flags[k].Unseen = append(s.Flags[k].Unseen, LevelFlag{Feature: grouped.GroupColumn(), Level: g})
+			}
+		}
+	}
 	return s, nil
 }
 
@@ -231,9 +270,15 @@ func subsetRows(rows models.Rows, idx []int) models.Rows {
 	}
 	x := &models.Matrix{Rows: len(idx), Cols: rows.X.Cols, Names: rows.X.Names, Data: make([]float64, 0, len(idx)*rows.X.Cols)}
 	out := models.Rows{X: x, Keys: make([]string, len(idx)), Terms: make([]string, len(idx))}
+	if rows.Groups != nil {
+		out.Groups = make([]string, len(idx))
+	}
 	for j, i := range idx {
 		x.Data = append(x.Data, rows.X.Row(i)...)
 		out.Keys[j], out.Terms[j] = rows.Keys[i], rows.Terms[i]
+		if rows.Groups != nil {
+			out.Groups[j] = rows.Groups[i]
+		}
 	}
 	return out
 }

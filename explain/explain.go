@@ -80,7 +80,7 @@ func PermutationImportance(ctx context.Context, fitted models.Fitted, rows model
 				for i, v := range col {
 					shuffled.Data[i*x.Cols+j] = v
 				}
-				scores, err = fitted.Predict(ctx, models.Rows{X: shuffled, Keys: rows.Keys, Terms: rows.Terms})
+				scores, err = fitted.Predict(ctx, models.Rows{X: shuffled, Keys: rows.Keys, Terms: rows.Terms, Groups: rows.Groups})
 				if err != nil {
 					return nil, err
 				}

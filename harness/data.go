@@ -250,6 +250,7 @@ func validateData(s *Spec, data []*loadedDataset, ps *problems) {
 				ps.add(key+".groups", "no categorical column %q in dataset %q", g, ld.spec.Name)
 			}
 		}
+		checkGroupColumns(s, ld, f, ps)
 		if len(ld.numeric)+len(ld.categorical) == 0 && len(missing) == 0 {
 			ps.add(key+".features", "dataset %q has no feature columns", ld.spec.Name)
 		}

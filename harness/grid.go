@@ -177,11 +177,15 @@ func (e *evaluation) selectParams(ctx context.Context, seed uint64) (any, *resul
 		if err != nil {
 			return nil, nil, err
 		}
-		fitted, err := m.Fit(ctx, models.TrainingSet{Rows: prep.train, Y: prep.trainY}, TaskRand(seed, fmt.Sprintf("%s/grid=%d", e.taskName(), i)))
+		train, test, err := groupedRows(params, e.frame, prep)
+		if err != nil {
+			return nil, nil, err
+		}
+		fitted, err := m.Fit(ctx, models.TrainingSet{Rows: train, Y: prep.trainY}, TaskRand(seed, fmt.Sprintf("%s/grid=%d", e.taskName(), i)))
 		if err != nil {
 			return nil, nil, fmt.Errorf("inner validation, candidate %v: %w", e.model.candidateValues[i], err)
 		}
-		scores, err := fitted.Predict(ctx, prep.test)
+		scores, err := fitted.Predict(ctx, test)
 		if err != nil {
 			return nil, nil, fmt.Errorf("inner validation, candidate %v: %w", e.model.candidateValues[i], err)
 		}

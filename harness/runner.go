@@ -46,6 +46,10 @@ type evaluation struct {
 	// reasons are the top reasons of each test row's score (nil when the
 	// model cannot split its score into feature contributions).
 	reasons [][]explain.Reason
+
+	// train and test are the fold's rows as the model sees them (with
+	// group labels for multilevel kinds).
+	train, test models.Rows
 }
 
 // preparedFold holds the encoded matrices of one fold, shared by its models.
@@ -209,7 +213,10 @@ func (e *evaluation) evaluate(ctx context.Context, seed uint64, policy metrics.T
 	if err != nil {
 		return fmt.Errorf("%s: %w", where, err)
 	}
-	fitted, err := m.Fit(ctx, models.TrainingSet{Rows: e.prep.train, Y: e.prep.trainY}, TaskRand(seed, e.taskName()))
+	if e.train, e.test, err = groupedRows(spec.Params, e.frame, e.prep); err != nil {
+		return fmt.Errorf("%s: %w", where, err)
+	}
+	fitted, err := m.Fit(ctx, models.TrainingSet{Rows: e.train, Y: e.prep.trainY}, TaskRand(seed, e.taskName()))
 	if err != nil {
 		return fmt.Errorf("%s: fitting: %w", where, err)
 	}
@@ -217,12 +224,12 @@ func (e *evaluation) evaluate(ctx context.Context, seed uint64, policy metrics.T
 	// labels; models trained elsewhere may have none.
 	var trainScores []float64
 	if policy.UsesLabels() || e.spec.Metrics.Recalibrate != "" {
-		trainScores, err = fitted.Predict(ctx, e.prep.train)
+		trainScores, err = fitted.Predict(ctx, e.train)
 		if err != nil {
 			return fmt.Errorf("%s: scoring training rows (for the threshold policy %s or recalibration): %w", where, policy, err)
 		}
 	}
-	testScores, err := fitted.Predict(ctx, e.prep.test)
+	testScores, err := fitted.Predict(ctx, e.test)
 	if fc, ok := fitted.(*external.FittedCommand); ok {
 		e.stderr = append([]byte(nil), fc.Stderr.Bytes()...)
 	}
@@ -276,6 +283,10 @@ func (e *evaluation) evaluate(ctx context.Context, seed uint64, policy metrics.T
 		Fit:        fitted.Summary(),
 		Selection:  selection,
 	}
+	if g, ok := fitted.(interface{ PopulationLevelRows(models.Rows) int }); ok {
+		n := g.PopulationLevelRows(e.test)
+		e.result.PopulationLevelRows = &n
+	}
 	if err := e.addUncertainty(e.spec, trainScores, !modelKinds[e.model.Kind].scoresNotProbabilities); err != nil {
 		return fmt.Errorf("%s: %w", where, err)
 	}
@@ -302,7 +313,7 @@ func (e *evaluation) explain(ctx context.Context, fitted models.Fitted, seed uin
 			// forest: explain the highest-risk students first.
 			limit := ex.reasonRows(e.model.Kind)
 			idx := topScores(e.scores, limit)
-			rows := selectRows(e.prep.test, idx)
+			rows := selectRows(e.test, idx)
 			contrib, _, err := m.Explain(ctx, rows)
 			if err != nil {
 				return err
@@ -318,7 +329,7 @@ func (e *evaluation) explain(ctx context.Context, fitted models.Fitted, seed uin
 	if r := ex.repeats(); r > 0 && e.prep.test.X.Cols > 0 && e.result.Metrics.AUC != nil {
 		if !modelKinds[e.model.Kind].external {
 			rng := TaskRand(seed, "permutation/"+e.taskName())
-			rows, y := subsampleRows(e.prep.test, e.prep.testY, ex.permutationRows(), rng)
+			rows, y := subsampleRows(e.test, e.prep.testY, ex.permutationRows(), rng)
 			imp, err := explain.PermutationImportance(ctx, fitted, rows, y, r, rng)
 			if err != nil {
 				return err
@@ -351,9 +362,15 @@ func selectRows(rows models.Rows, idx []int) models.Rows {
 	}
 	x := &models.Matrix{Rows: len(idx), Cols: rows.X.Cols, Names: rows.X.Names, Data: make([]float64, 0, len(idx)*rows.X.Cols)}
 	out := models.Rows{X: x, Keys: make([]string, len(idx)), Terms: make([]string, len(idx))}
+	if rows.Groups != nil {
+		out.Groups = make([]string, len(idx))
+	}
 	for j, i := range idx {
 		x.Data = append(x.Data, rows.X.Row(i)...)
 		out.Keys[j], out.Terms[j] = rows.Keys[i], rows.Terms[i]
+		if rows.Groups != nil {
+			out.Groups[j] = rows.Groups[i]
+		}
 	}
 	return out
 }
@@ -368,10 +385,16 @@ func subsampleRows(rows models.Rows, y []uint8, n int, rng *rand.Rand) (models.R
 	sort.Ints(idx)
 	x := &models.Matrix{Rows: n, Cols: rows.X.Cols, Names: rows.X.Names, Data: make([]float64, 0, n*rows.X.Cols)}
 	out := models.Rows{X: x, Keys: make([]string, n), Terms: make([]string, n)}
+	if rows.Groups != nil {
+		out.Groups = make([]string, n)
+	}
 	sy := make([]uint8, n)
 	for j, i := range idx {
 		x.Data = append(x.Data, rows.X.Row(i)...)
 		out.Keys[j], out.Terms[j], sy[j] = rows.Keys[i], rows.Terms[i], y[i]
+		if rows.Groups != nil {
+			out.Groups[j] = rows.Groups[i]
+		}
 	}
 	return out, sy
 }

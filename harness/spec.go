@@ -200,12 +200,12 @@ type ExplainSpec struct {
 }
 
 // reasonRows is how many of a model's test students get reasons: every
-// one for logistic models (their contributions cost nothing) and, unless
+// one for logistic and mixed_logistic models (their contributions cost nothing) and, unless
 // the spec says otherwise, for every kind but random forests, whose exact
 // TreeSHAP costs about 13 ms per student (300 trees): 1000 by default.
 func (e ExplainSpec) reasonRows(kind string) int {
 	switch {
-	case kind == "logistic":
+	case kind == "logistic" || kind == "mixed_logistic":
 		return math.MaxInt
 	case e.ReasonRows == nil && kind == "random_forest":
 		return 1000

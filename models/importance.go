@@ -58,7 +58,7 @@ func PermutationImportance(ctx context.Context, f Fitted, rows Rows, y []uint8, 
 	}
 	seed := rng.Uint64()
 	work := &Matrix{Rows: x.Rows, Cols: x.Cols, Data: append([]float64(nil), x.Data...), Names: x.Names}
-	shuffled := Rows{X: work, Keys: rows.Keys, Terms: rows.Terms}
+	shuffled := Rows{X: work, Keys: rows.Keys, Terms: rows.Terms, Groups: rows.Groups}
 	col := make([]float64, x.Rows)
 	perm := make([]int, x.Rows)
 	out := make([]Importance, x.Cols)

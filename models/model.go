@@ -37,6 +37,10 @@ type Rows struct {
 	// Keys identify rows (dataset row keys); Terms are their terms.
 	Keys  []string
 	Terms []string
+	// Groups are each row's label in the grouping column of a multilevel
+	// model (GroupedModel); nil for models that need none. Code that
+	// selects or reorders rows keeps Groups aligned with Keys.
+	Groups []string
 }
 
 // TrainingSet is Rows with their 0/1 labels.
@@ -76,4 +80,7 @@ type Summary struct {
 	Iterations int      `json:"iterations,omitempty"`
 	Converged  *bool    `json:"converged,omitempty"`
 	Notes      []string `json:"notes,omitempty"`
+	// RandomIntercept describes the random intercept of a multilevel
+	// model (mixed_logistic); nil for other kinds.
+	RandomIntercept *RandomInterceptSummary `json:"random_intercept,omitempty"`
 }

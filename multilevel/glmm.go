@@ -48,9 +48,14 @@ type Fit struct {
 	// SE are Beta's Wald standard errors: square roots of the diagonal of
 	// the inverse observed information of (β, σ) (lme4's vcov with the
 	// Hessian of (θ, β)); 0 for dropped columns. Cov is that covariance
-	// of Beta.
+	// of Beta. Both are nil when the observed information is not positive
+	// definite at the estimates (the fixed effects are not identified, as
+	// under separation); Warnings then says so.
 	SE  []float64
 	Cov [][]float64
+	// Warnings are cautions a report must show (no convergence, no
+	// standard errors).
+	Warnings []string
 	// Dropped lists covariate indexes (0-based, into Data's columns)
 	// dropped as collinear.
 	Dropped []int
@@ -251,11 +256,15 @@ func FitRandomIntercept(ctx context.Context, d Data, opt Options) (*Fit, error) 
 	if singular && glmLL >= bestLL-1e-9 {
 		best, bestLL, conv = glm, glmLL, glmOK && conv
 	}
-	cov, err := pr.covariance(best, singular)
-	if err != nil {
-		return nil, err
-	}
+	cov, covErr := pr.covariance(best, singular)
 	fit := std.toFit(best, cov)
+	if covErr != nil {
+		fit.SE, fit.Cov = nil, nil
+		fit.Warnings = append(fit.Warnings, "the observed information is not positive definite at the estimates: the fixed effects are not identified (separation or near-collinearity), so there are no standard errors")
+	}
+	if !conv {
+		fit.Warnings = append(fit.Warnings, "the likelihood maximisation did not converge (estimates may be diverging: separation?)")
+	}
 	fit.LogLik = bestLL
 	fit.Singular = singular
 	fit.NAGQ = nagq
@@ -382,6 +391,13 @@ func buildProblem(d Data, gi []int, groups int, zq, wq []float64) (*problem, *st
 // scale: β_j = b_j/s_j and β_0 = b_0 − Σ b_j·m_j/s_j, a linear map T with
 // Cov(β) = T·Cov(b)·Tᵀ.
 func (s *standardization) toFit(theta []float64, cov [][]float64) *Fit {
+	if cov == nil {
+		p := len(s.kept) + 1
+		cov = make([][]float64, p)
+		for a := range cov {
+			cov[a] = make([]float64, p)
+		}
+	}
 	p := len(s.kept) + 1
 	// t[r] is row r of T over the p internal coefficients.
 	t := make([][]float64, s.cols+1)

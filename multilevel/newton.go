@@ -21,9 +21,13 @@ import (
 // the log-determinant with β) and a difference of the gradient for the σ
 // row and column; should the Newton decrement stop falling fast, the
 // iterations switch to the full difference Hessian (with σ held, the PIRLS
-// curvature is the exact Hessian of the logistic likelihood). It returns the
-// objective at the end, the iterations and whether the relative step fell
-// below 1e-10.
+// curvature is the exact Hessian of the logistic likelihood).
+//
+// It stops converged when the relative step falls below 1e-10 or the
+// Newton decrement below 1e-12, and not converged after maxIter
+// iterations or five large steps that gain less than 1e-8 (estimates
+// running off to infinity under separation). It returns the
+// objective at the end, the iterations and whether it converged.
 func (pr *problem) newton(ctx context.Context, theta []float64, fixSigma bool, maxIter int) (float64, int, bool, error) {
 	nb := pr.p
 	m := nb + 1
@@ -46,6 +50,7 @@ func (pr *problem) newton(ctx context.Context, theta []float64, fixSigma bool, m
 	}
 	full := m <= 8
 	prevDecrement := math.Inf(1)
+	creeping := 0
 	for iter := 1; iter <= maxIter; iter++ {
 		if err := ctx.Err(); err != nil {
 			return 0, iter, false, err
@@ -121,9 +126,23 @@ func (pr *problem) newton(ctx context.Context, theta []float64, fixSigma bool, m
 		copy(theta, next)
 		ws, trial = trial, ws
 		grad, tgrad = tgrad, grad
+		gain := nll - ll
 		ll = nll
-		if rel < 1e-10 || decrement < 1e-20 {
+		// Converged: the relative step is below 1e-10, or the Newton
+		// decrement (twice the predicted remaining gain) below 1e-12.
+		if rel < 1e-10 || decrement < 1e-12 {
 			return ll, iter, true, nil
+		}
+		// Under separation the estimates run off to infinity while the
+		// likelihood creeps towards its supremum: after five such steps
+		// (large moves, gains below 1e-8) stop, not converged.
+		if rel > 1e-3 && gain < 1e-8 {
+			creeping++
+			if creeping >= 5 {
+				return ll, iter, false, nil
+			}
+		} else {
+			creeping = 0
 		}
 	}
 	return ll, maxIter, false, nil

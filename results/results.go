@@ -137,6 +137,11 @@ type Evaluation struct {
 	// StrataAUC holds each stratum's DeLong AUC interval.
 	StrataAUC []StratumAUC   `json:"strata_auc,omitempty"`
 	Fit       models.Summary `json:"fit"`
+	// PopulationLevelRows counts the test rows of a multilevel model
+	// (mixed_logistic) whose group the training rows did not hold: they
+	// are scored at the population level (random intercept 0). Null for
+	// other kinds.
+	PopulationLevelRows *int `json:"population_level_rows,omitempty"`
 	// Fairness is the subgroup audit of the test scores (with [fairness]).
 	Fairness *fairness.AuditResult `json:"fairness,omitempty"`
 	// FairnessSweep holds the same audit at each of the spec's
