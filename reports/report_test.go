@@ -482,3 +482,15 @@ func TestHTMLEscapesUserData(t *testing.T) {
 		t.Error("the escaped experiment name is missing from report.html")
 	}
 }
+
+func TestFailingChecks(t *testing.T) {
+	got := FailingChecks(reportRun())
+	want := []string{"fnr_difference of gender M vs F (lr, day 28, split 2013-to-2014)"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("FailingChecks = %q, want %q", got, want)
+	}
+	sum := strings.Join(PlainSummary(reportRun(), nil), "\n")
+	if !strings.Contains(sum, "1 FAIL") || !strings.Contains(sum, "The failing check: "+want[0]+".") {
+		t.Errorf("the summary does not name the failing check:\n%s", sum)
+	}
+}

@@ -317,6 +317,24 @@ func calibrationSentence(f *results.Evaluation) string {
 	return b.String()
 }
 
+// FailingChecks names every failing fairness verdict of run, in the
+// order of the evaluations, as "fnr_difference of disability Y vs N
+// (logistic, day 28, split 2013-to-2014)".
+func FailingChecks(run *results.Run) []string {
+	var out []string
+	for _, e := range run.Evaluations {
+		if e.Fairness == nil {
+			continue
+		}
+		for _, v := range e.Fairness.Verdicts {
+			if v.Outcome == fairness.Fail {
+				out = append(out, fmt.Sprintf("%s of %s %s (%s, %s, split %s)", v.Metric, v.Attribute, groupsVs(v.Group, v.Reference), e.Model, dayText(e.Cutoff), e.Split))
+			}
+		}
+	}
+	return out
+}
+
 // fairnessSentences give the overall fairness status and the focus
 // audit's verdicts in words, failures first.
 func fairnessSentences(run *results.Run, f *results.Evaluation) []string {
@@ -338,8 +356,21 @@ func fairnessSentences(run *results.Run, f *results.Evaluation) []string {
 	if total == 0 {
 		return []string{fmt.Sprintf("Fairness: the spec sets no thresholds, so the %d audited evaluations have no verdicts (status %s); the group tables below show the gaps.", audits, run.FairnessStatus)}
 	}
-	out := []string{fmt.Sprintf("Is it fair by the spec's thresholds? %s: %s in %s: %d FAIL, %d INCONCLUSIVE (the interval straddles the limit, so the data cannot tell), %d PASS.",
-		run.FairnessStatus, plural(total, "check"), plural(audits, "audited evaluation"), counts[fairness.Fail], counts[fairness.Inconclusive], counts[fairness.Pass])}
+	first := fmt.Sprintf("Is it fair by the spec's thresholds? %s: %s in %s: %d FAIL, %d INCONCLUSIVE (the interval straddles the limit, so the data cannot tell), %d PASS.",
+		run.FairnessStatus, plural(total, "check"), plural(audits, "audited evaluation"), counts[fairness.Fail], counts[fairness.Inconclusive], counts[fairness.Pass])
+	if failing := FailingChecks(run); len(failing) > 0 {
+		const named = 5
+		lead := "The failing check: "
+		if len(failing) > 1 {
+			lead = "The failing checks: "
+		}
+		list := failing
+		if len(list) > named {
+			list = append(list[:named:named], fmt.Sprintf("%d more in the fairness section", len(failing)-named))
+		}
+		first += " " + lead + strings.Join(list, "; ") + "."
+	}
+	out := []string{first}
 	a := focusAudit(run, f)
 	if a == nil || len(a.Fairness.Verdicts) == 0 {
 		return out

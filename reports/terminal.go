@@ -74,6 +74,9 @@ func writeVerdicts(w io.Writer, run *results.Run) error {
 		return nil
 	}
 	fmt.Fprintf(w, "\nfairness audit: %s\n", run.FairnessStatus)
+	for _, c := range FailingChecks(run) {
+		fmt.Fprintf(w, "failing: %s\n", c)
+	}
 	for _, e := range run.Evaluations {
 		if e.Fairness == nil || len(e.Fairness.Verdicts) == 0 {
 			continue
