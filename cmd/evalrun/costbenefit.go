@@ -5,13 +5,12 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/evalrun/evalrun/costbenefit"
 	"github.com/evalrun/evalrun/reports"
+	"github.com/evalrun/evalrun/rundir"
 )
 
 const costbenefitUsage = `  evalrun costbenefit --run DIR --pilot FILE|DIR --capacity N --cost-per-contact C
@@ -53,6 +52,18 @@ func costbenefitCmd(stdout, stderr io.Writer, args []string) error {
 	if fs.NArg() > 0 || *runDir == "" || *pilotPath == "" || *capacity == 0 {
 		return fmt.Errorf("%w: evalrun costbenefit --run DIR --pilot FILE --capacity N --cost-per-contact C [...]", errUsage)
 	}
+	var w *rundir.Writer
+	if *out != "" {
+		// Claim the directory before computing: a refused output costs nothing.
+		var err error
+		if w, err = rundir.Open(*out, rundir.Options{Kind: "costbenefit"}); err != nil {
+			return fmt.Errorf("-o: %w", err)
+		}
+		defer w.Close()
+		for _, n := range w.Notes() {
+			fmt.Fprintf(stderr, "evalrun: %s\n", n)
+		}
+	}
 	var caps []int
 	if *capsFlag != "" {
 		for _, f := range strings.Split(*capsFlag, ",") {
@@ -81,8 +92,8 @@ func costbenefitCmd(stdout, stderr io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *out != "" {
-		if err := writeCostBenefit(*out, res); err != nil {
+	if w != nil {
+		if err := writeCostBenefit(w, res); err != nil {
 			return err
 		}
 	}
@@ -98,27 +109,30 @@ func costbenefitCmd(stdout, stderr io.Writer, args []string) error {
 	return nil
 }
 
-// writeCostBenefit writes the result's JSON, sensitivity CSV and plot into
-// dir, each file atomically.
-func writeCostBenefit(dir string, res *costbenefit.Result) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
+// writeCostBenefit writes the result's JSON, sensitivity CSV and plot
+// through w (package rundir: the directory appears complete or not at all,
+// and replaces only a directory evalrun wrote).
+func writeCostBenefit(w *rundir.Writer, res *costbenefit.Result) error {
 	svg, err := reports.CostBenefitSVG(res)
 	if err != nil {
 		return err
 	}
-	files := map[string]func(io.Writer) error{
-		"costbenefit.json": func(w io.Writer) error { return writeJSON(w, res) },
-		"costbenefit.csv":  func(w io.Writer) error { return costBenefitCSV(w, res) },
-		"costbenefit.svg":  func(w io.Writer) error { _, err := io.Copy(w, bytes.NewReader(svg)); return err },
+	var js, table bytes.Buffer
+	if err := writeJSON(&js, res); err != nil {
+		return err
 	}
-	for _, name := range []string{"costbenefit.json", "costbenefit.csv", "costbenefit.svg"} {
-		if err := writeFileAtomic(filepath.Join(dir, name), files[name]); err != nil {
+	if err := costBenefitCSV(&table, res); err != nil {
+		return err
+	}
+	for _, f := range []struct {
+		name string
+		data []byte
+	}{{"costbenefit.json", js.Bytes()}, {"costbenefit.csv", table.Bytes()}, {"costbenefit.svg", svg}} {
+		if err := w.WriteFile(f.name, f.data); err != nil {
 			return err
 		}
 	}
-	return nil
+	return w.Commit()
 }
 
 func costBenefitCSV(w io.Writer, r *costbenefit.Result) error {

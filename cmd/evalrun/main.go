@@ -209,6 +209,9 @@ func isHelpFlag(a string) bool { return a == "-h" || a == "-help" || a == "--hel
 // --label y" as well as "audit --label y scores.csv"); the positional
 // arguments are then fs.Args().
 func parse(fs *flag.FlagSet, args []string) error {
+	if parseHook != nil {
+		parseHook(fs)
+	}
 	var positional []string
 	for {
 		if slices.ContainsFunc(args, isHelpFlag) {
@@ -224,8 +227,14 @@ func parse(fs *flag.FlagSet, args []string) error {
 		positional = append(positional, args[0])
 		args = args[1:]
 	}
-	return fs.Parse(append([]string{"--"}, positional...))
+	if err := fs.Parse(append([]string{"--"}, positional...)); err != nil {
+		return err
+	}
+	return checkFlagRanges(fs)
 }
+
+// parseHook, set by tests, sees every flag set before it parses.
+var parseHook func(*flag.FlagSet)
 
 func loadSpec(cmd string, args []string) (*harness.Spec, error) {
 	switch {

@@ -81,7 +81,7 @@ primary = true
 		}, `has no pilot "x" (have: tutoring)`, true},
 		{"power nothing", func() error { return powerCmd(sink(), sink(), nil) }, "give --p1", true},
 		{"power spec and flags", func() error { return powerCmd(sink(), sink(), []string{"--spec", pilotSpec, "--p1", "0.3"}) }, "drop --p1", true},
-		{"power bad rate", func() error { return powerCmd(sink(), sink(), []string{"--p1", "1.3", "--reduction", "0.1"}) }, "the control (baseline) rate must lie in (0, 1), got 1.3", false},
+		{"power bad rate", func() error { return powerCmd(sink(), sink(), []string{"--p1", "1.3", "--reduction", "0.1"}) }, "--p1 must be in (0, 1), got 1.3", true},
 		{"power both effects", func() error {
 			return powerCmd(sink(), sink(), []string{"--p1", "0.3", "--p2", "0.2", "--reduction", "0.1"})
 		}, "not both", false},

@@ -134,6 +134,9 @@ func TestCommandsRefuseOutputsEvalrunDidNotWrite(t *testing.T) {
 		{"synth", func(t *testing.T, out string) []string {
 			return []string{"synth", "oulad", "-o", out, "--students", "50"}
 		}},
+		{"costbenefit", func(t *testing.T, out string) []string {
+			return []string{"costbenefit", "--run", "/nonexistent/run", "--pilot", "/nonexistent/pilot.json", "--capacity", "10", "--cost-per-contact", "5", "-o", out}
+		}},
 	}
 	for _, c := range commands {
 		for _, o := range obstacles {
