@@ -66,20 +66,28 @@ func (f InputFlags) Any() bool { return len(f.OutOfRange)+len(f.Unseen)+len(f.Mi
 func (f InputFlags) Words() string {
 	var parts []string
 	for _, r := range f.OutOfRange {
-		side := "above"
-		edge := r.Max
-		if r.Value < r.Min {
-			side, edge = "below", r.Min
-		}
-		parts = append(parts, fmt.Sprintf("%s %s is %s the training range (%s %s)", r.Feature, g(r.Value), side, map[bool]string{true: "max", false: "min"}[side == "above"], g(edge)))
+		parts = append(parts, r.Words())
 	}
 	for _, u := range f.Unseen {
-		parts = append(parts, fmt.Sprintf("%s %q never occurred in training", u.Feature, u.Level))
+		parts = append(parts, u.Words())
 	}
 	if len(f.Missing) > 0 {
 		parts = append(parts, "missing: "+strings.Join(f.Missing, ", "))
 	}
 	return strings.Join(parts, "; ")
+}
+
+// Words says which side of the training range the value lies on.
+func (r RangeFlag) Words() string {
+	if r.Value < r.Min {
+		return fmt.Sprintf("%s %s is below the training range (min %s)", r.Feature, g(r.Value), g(r.Min))
+	}
+	return fmt.Sprintf("%s %s is above the training range (max %s)", r.Feature, g(r.Value), g(r.Max))
+}
+
+// Words names the level that training never showed.
+func (l LevelFlag) Words() string {
+	return fmt.Sprintf("%s %q never occurred in training", l.Feature, l.Level)
 }
 
 func g(v float64) string { return fmt.Sprintf("%g", v) }

@@ -19,6 +19,9 @@ type Model struct {
 	Name       string `json:"name"`
 	Kind       string `json:"kind"`
 	Experiment string `json:"experiment"`
+	// Seed is the experiment seed; without a pseudonym key, scoring keys
+	// pseudonyms as the run did (from the experiment name and seed).
+	Seed uint64 `json:"seed"`
 	// Dataset says how rows to score are loaded and which features the
 	// model reads.
 	Dataset Dataset `json:"dataset"`

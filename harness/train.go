@@ -305,7 +305,7 @@ func Train(ctx context.Context, s *Spec, opts TrainOptions) (*TrainOutcome, erro
 	model := bundle.Model{
 		FormatVersion: bundle.FormatVersion,
 		Evalrun:       bundle.Build{Module: mf.Module, Version: mf.Version, VCSRevision: mf.VCSRevision, GoVersion: mf.GoVersion},
-		Name:          target.model.Name, Kind: params.Kind, Experiment: s.Experiment.Name,
+		Name:          target.model.Name, Kind: params.Kind, Experiment: s.Experiment.Name, Seed: s.Experiment.Seed,
 		Dataset:   bundleDataset(s, target.dataset, numeric, categorical),
 		CutoffDay: target.cutoff,
 		Outcome:   outcomeOf(target.dataset),

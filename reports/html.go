@@ -228,6 +228,12 @@ func htmlStudents(r *riskBlock) []htmlStudent {
 		for _, reason := range s.Reasons {
 			st.Reasons = append(st.Reasons, fmt.Sprintf("%s (contribution %+.3f)", ReasonWords(reason, s.Features, r.List.Cutoff), reason.Contribution))
 		}
+		if len(s.Warnings) > 0 {
+			st.Why += "; extrapolation: " + strings.Join(s.Warnings, "; ")
+			for _, w := range s.Warnings {
+				st.Reasons = append(st.Reasons, "extrapolation: "+w)
+			}
+		}
 		out = append(out, st)
 	}
 	return out

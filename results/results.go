@@ -321,6 +321,10 @@ type RiskStudent struct {
 	// Assessments is the student's assessment trail as of the cutoff
 	// (due and submitted assessments), when the loader provides one.
 	Assessments []datasets.AssessmentRecord
+	// Warnings say where the student's inputs left the training data
+	// (values outside the training range, unseen categories, missing
+	// inputs): the score is then an extrapolation.
+	Warnings []string
 }
 
 // EventLog is the descriptive analytics of one events dataset: activity

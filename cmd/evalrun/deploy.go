@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/evalrun/evalrun/harness"
 )
@@ -76,5 +78,80 @@ func trainCmd(ctx context.Context, stdout, stderr io.Writer, args, all []string)
 			fmt.Fprintf(stdout, "fairness audit %s: %s\n", e.Split, e.Fairness.Status)
 		}
 	}
+	return nil
+}
+
+// stringList is a repeatable flag.
+type stringList []string
+
+func (l *stringList) String() string { return strings.Join(*l, ",") }
+
+func (l *stringList) Set(s string) error {
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			*l = append(*l, v)
+		}
+	}
+	return nil
+}
+
+func scoreCmd(ctx context.Context, stdout, stderr io.Writer, args, all []string) error {
+	fs := newFlagSet("score", stderr)
+	specPath := fs.String("spec", "", "load the current students through this spec's dataset")
+	data := fs.String("data", "", "a CSV student table or OULAD directory, read with the bundle's dataset definition")
+	var terms stringList
+	fs.Var(&terms, "term", "score only the students of this term (repeatable or comma-separated)")
+	var asOf optionalInt
+	fs.Var(&asOf, "as-of-day", "the day the data is built as of; must equal the bundle's cutoff day")
+	previous := fs.String("previous", "", "last week's scoring directory: changes of risk and alerts")
+	rise := fs.Float64("rise", 0, "rise of risk since --previous that raises an alert (default: deploy.alert_rise or 0.1)")
+	xapi := fs.Bool("xapi", false, "also write alerts.jsonl, one xAPI statement per alert")
+	idsFile := fs.String("ids-file", "", "write real student identifiers beside their pseudonyms to this new file (mode 0600)")
+	var output string
+	fs.StringVar(&output, "o", "", "scoring directory")
+	fs.StringVar(&output, "output", "", "scoring directory (same as -o)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if len(fs.Args()) != 1 {
+		return fmt.Errorf("%w: score takes one bundle directory, got %d arguments", errUsage, len(fs.Args()))
+	}
+	if output == "" {
+		return fmt.Errorf("%w: score needs -o DIR, the directory to write", errUsage)
+	}
+	if (*specPath == "") == (*data == "") {
+		return fmt.Errorf("%w: score needs exactly one of --spec spec.toml and --data PATH", errUsage)
+	}
+	opts := harness.ScoreOptions{Bundle: fs.Args()[0], Data: *data, Terms: terms, AsOfDay: asOf.v, Output: output,
+		Previous: *previous, XAPI: *xapi, IDsFile: *idsFile, CommandLine: append([]string{"evalrun"}, all...)}
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "rise" {
+			opts.Rise = rise
+		}
+	})
+	if *specPath != "" {
+		spec, err := harness.LoadSpecFile(*specPath)
+		if err != nil {
+			return err
+		}
+		opts.Spec = spec
+	}
+	out, err := harness.Score(ctx, opts)
+	if err != nil {
+		return err
+	}
+	for _, n := range out.Notes {
+		fmt.Fprintf(stderr, "evalrun: %s\n", n)
+	}
+	sc := out.Scoring
+	for _, w := range sc.Warnings {
+		fmt.Fprintf(stderr, "warning: %s\n", w)
+	}
+	fmt.Fprintf(stdout, "scored %d students of %s with %s: %d flagged, %d with inputs outside the training data, %d alerts\n",
+		sc.Students, strings.Join(sc.Terms, ", "), sc.Bundle.Model, sc.Flagged, sc.Extrapolated, sc.Alerts)
+	if p := sc.Previous; p != nil {
+		fmt.Fprintf(stdout, "since %s: %d newly flagged, %d risen by more than %g, %d no longer flagged\n", p.Dir, p.NewlyFlagged, p.Risen, p.Rise, p.NoLongerFlagged)
+	}
+	fmt.Fprintf(stdout, "wrote %s (report.html, risk_list.csv, alerts.csv)\n", out.Dir)
 	return nil
 }

@@ -166,6 +166,8 @@ func dispatch(ctx context.Context, stdout, stderr io.Writer, args []string) erro
 		return costbenefitCmd(stdout, stderr, rest)
 	case "train":
 		return trainCmd(ctx, stdout, stderr, rest, args)
+	case "score":
+		return scoreCmd(ctx, stdout, stderr, rest, args)
 	case "help", "-h", "-help", "--help":
 		if len(rest) == 1 {
 			return errHelp{"usage:\n" + commandUsage(rest[0])}

@@ -1,0 +1,285 @@
+package harness
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// trainRunning trains the default deployment bundle of the running-term
+// spec (terms 2013B-2014B) and returns the spec and the bundle directory.
+func trainRunning(t *testing.T) (*Spec, string) {
+	t.Helper()
+	dir, _ := runningTermOULAD(t, 2500, 5, "2014J")
+	s := runningSpec(t, dir, "[[models]]\nname = \"gbm\"\nkind = \"gbm\"\nmax_iter = 20\n")
+	bdir := filepath.Join(t.TempDir(), "bundle")
+	if _, err := Train(context.Background(), s, TrainOptions{Model: "gbm", Output: bdir, Now: fixedNow}); err != nil {
+		t.Fatal(err)
+	}
+	return s, bdir
+}
+
+func readCSV(t *testing.T, path string) [][]string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs
+}
+
+// TestScoreRunningTerm scores the students of the running term through the
+// spec, then again against an edited copy of that scoring as "last week":
+// the students made lower or unflagged last week come back as risen and
+// newly flagged, with their change of risk, in risk_list.csv, alerts.csv
+// and the xAPI statements.
+func TestScoreRunningTerm(t *testing.T) {
+	s, bdir := trainRunning(t)
+	getenv := func(string) string { return "" }
+	week1 := filepath.Join(t.TempDir(), "week1")
+	out, err := Score(context.Background(), ScoreOptions{Bundle: bdir, Spec: s, Output: week1, Now: fixedNow, Getenv: getenv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := out.Scoring
+	if strings.Join(sc.Terms, ",") != "2014J" || sc.Students == 0 || sc.Flagged == 0 || sc.Alerts != sc.Flagged {
+		t.Fatalf("scoring %+v", sc)
+	}
+	recs := readCSV(t, filepath.Join(week1, "risk_list.csv"))
+	if len(recs)-1 != sc.Students || recs[0][4] != "risk" || recs[0][6] != "flagged" {
+		t.Fatalf("risk_list.csv: %d rows, header %v", len(recs)-1, recs[0])
+	}
+	for k, r := range recs[1:] {
+		v, _ := strconv.ParseFloat(r[4], 64)
+		if (v >= sc.Bundle.Threshold) != (r[6] == "yes") || r[0] != strconv.Itoa(k+1) {
+			t.Fatalf("row %v: flag does not follow the threshold %v", r, sc.Bundle.Threshold)
+		}
+		if strings.HasPrefix(r[1], "") && len(r[1]) < 8 {
+			t.Fatalf("student key %q is not a pseudonym", r[1])
+		}
+	}
+	if html, err := os.ReadFile(filepath.Join(week1, "report.html")); err != nil || !bytes.Contains(html, []byte("Who should advisors contact first?")) {
+		t.Errorf("report.html: %v", err)
+	}
+
+	// Last week: the top-ranked flagged student was 0.3 lower and not
+	// flagged; the last-ranked student 0.5 lower.
+	prev := filepath.Join(t.TempDir(), "week0")
+	os.MkdirAll(prev, 0o755)
+	edited := [][]string{recs[0]}
+	for k, r := range recs[1:] {
+		r = append([]string(nil), r...)
+		v, _ := strconv.ParseFloat(r[4], 64)
+		switch k {
+		case 0:
+			r[4], r[6] = strconv.FormatFloat(v-0.3, 'g', -1, 64), "no"
+		case len(recs) - 2:
+			r[4] = strconv.FormatFloat(v-0.5, 'g', -1, 64)
+		}
+		edited = append(edited, r)
+	}
+	var buf bytes.Buffer
+	csv.NewWriter(&buf).WriteAll(edited)
+	os.WriteFile(filepath.Join(prev, "risk_list.csv"), buf.Bytes(), 0o644)
+	sj, _ := os.ReadFile(filepath.Join(week1, "scoring.json"))
+	os.WriteFile(filepath.Join(prev, "scoring.json"), sj, 0o644)
+
+	week2 := filepath.Join(t.TempDir(), "week2")
+	out2, err := Score(context.Background(), ScoreOptions{Bundle: bdir, Spec: s, Output: week2, Previous: prev, XAPI: true, Now: fixedNow, Getenv: getenv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := out2.Scoring.Previous
+	if p == nil || p.Matched != sc.Students || p.NewlyFlagged != 1 || p.Risen != 2 || !p.SameModel || out2.Scoring.Alerts != 2 {
+		t.Fatalf("previous %+v, alerts %d", p, out2.Scoring.Alerts)
+	}
+	rl := readCSV(t, filepath.Join(week2, "risk_list.csv"))
+	h := map[string]int{}
+	for i, c := range rl[0] {
+		h[c] = i
+	}
+	top, last := rl[1], rl[len(rl)-1]
+	if top[h["risk_change"]] != "0.3000" || top[h["newly_flagged"]] != "yes" || top[h["risen"]] != "yes" ||
+		last[h["risk_change"]] != "0.5000" || last[h["risen"]] != "yes" || last[h["newly_flagged"]] != "no" || rl[2][h["risk_change"]] != "0.0000" {
+		t.Errorf("deltas: top %v, last %v", top, last)
+	}
+	alerts := readCSV(t, filepath.Join(week2, "alerts.csv"))
+	if len(alerts) != 3 || alerts[1][3] != "newly_flagged" || alerts[2][3] != "risen" || alerts[1][0] != top[1] {
+		t.Errorf("alerts.csv %v", alerts)
+	}
+	lines := bytes.Split(bytes.TrimSpace(mustRead(t, filepath.Join(week2, "alerts.jsonl"))), []byte("\n"))
+	if len(lines) != 2 {
+		t.Fatalf("alerts.jsonl has %d statements", len(lines))
+	}
+	var st struct {
+		Actor struct {
+			Account struct{ Name string }
+		}
+		Verb struct {
+			ID      string
+			Display map[string]string
+		}
+		Object struct{ ID string }
+		Result struct{ Extensions map[string]any }
+	}
+	if err := json.Unmarshal(lines[0], &st); err != nil {
+		t.Fatal(err)
+	}
+	risk, _ := strconv.ParseFloat(top[4], 64)
+	if st.Actor.Account.Name != top[1] || st.Verb.Display["en-US"] != "predicted" || st.Object.ID != "urn:evalrun:course:"+top[3]+"%2F2014J" ||
+		st.Result.Extensions["urn:evalrun:xapi:ext:band"] != "high" || math.Abs(st.Result.Extensions["urn:evalrun:xapi:ext:risk"].(float64)-risk) > 0 {
+		t.Errorf("statement %s", lines[0])
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// csvDeploySpec writes a CSV student table of terms T1, T2 (with outcomes)
+// and T3 (none) and a spec over it.
+func csvDeploySpec(t *testing.T) (*Spec, string) {
+	t.Helper()
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("id,term,clicks,late,region,at_risk\n")
+	for i := 0; i < 600; i++ {
+		term := []string{"T1", "T2", "T3"}[i%3]
+		clicks := float64((i*37)%100) + 0.5
+		late := float64(i % 4)
+		label := ""
+		if term != "T3" {
+			if 0.8*late-0.04*clicks+1 > float64((i*13)%7)/3-1 {
+				label = "1"
+			} else {
+				label = "0"
+			}
+		}
+		fmt.Fprintf(&b, "s%d,%s,%g,%g,%s,%s\n", i, term, clicks, late, []string{"N", "S", "E"}[i%5%3], label)
+	}
+	os.WriteFile(filepath.Join(dir, "students.csv"), []byte(b.String()), 0o644)
+	spec := `[experiment]
+name = "csvdeploy"
+seed = 3
+
+[[datasets]]
+name = "table"
+kind = "csv"
+path = "students.csv"
+id = "id"
+label = "at_risk"
+term = "term"
+features = ["clicks", "late", "region"]
+categorical = ["region"]
+
+[[models]]
+name = "lr"
+kind = "logistic"
+
+[[splits]]
+name = "t1-to-t2"
+kind = "temporal"
+train = ["T1"]
+test = ["T2"]
+
+[explain]
+permutation_repeats = 0
+`
+	s, err := ParseSpec(filepath.Join(dir, "spec.toml"), dir, []byte(spec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, dir
+}
+
+// TestScoreCSVData scores a CSV of new students with --data: out-of-range
+// values and unseen categories are flagged per student, real ids go only
+// to the owner-only ids file, and a missing column, another as-of day and
+// an existing ids file are errors.
+func TestScoreCSVData(t *testing.T) {
+	s, dir := csvDeploySpec(t)
+	bdir := filepath.Join(t.TempDir(), "bundle")
+	if _, err := Train(context.Background(), s, TrainOptions{Model: "lr", Output: bdir, Now: fixedNow}); err != nil {
+		t.Fatal(err)
+	}
+	cur := filepath.Join(dir, "current.csv")
+	os.WriteFile(cur, []byte("id,term,clicks,late,region\nu1,T4,5000,1,N\nu2,T4,20,2,Atlantis\nu3,T4,,0,S\n"), 0o644)
+	ids := filepath.Join(t.TempDir(), "ids.csv")
+	out, err := Score(context.Background(), ScoreOptions{Bundle: bdir, Data: cur, Output: filepath.Join(t.TempDir(), "scores"), IDsFile: ids, Now: fixedNow,
+		Getenv: func(string) string { return "secret" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := out.Scoring
+	if sc.Students != 3 || sc.Extrapolated != 3 || sc.OutOfRange["clicks"] != 1 || sc.Unseen["region"] != 1 || sc.Missing["clicks"] != 1 {
+		t.Fatalf("scoring %+v", sc)
+	}
+	rl := readCSV(t, filepath.Join(out.Dir, "risk_list.csv"))
+	all := fmt.Sprint(rl)
+	if !strings.Contains(all, "clicks 5000 is above the training range (max 99.5)") || !strings.Contains(all, `region "Atlantis" never occurred in training`) {
+		t.Errorf("risk_list.csv lacks the flags: %v", rl)
+	}
+	for _, dirFile := range []string{"risk_list.csv", "alerts.csv", "report.html", "scoring.json"} {
+		if b := mustRead(t, filepath.Join(out.Dir, dirFile)); bytes.Contains(b, []byte("u1")) || bytes.Contains(b, []byte("u2,")) {
+			t.Errorf("%s shows a real id", dirFile)
+		}
+	}
+	st, err := os.Stat(ids)
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("ids file: %v, mode %v", err, st.Mode())
+	}
+	if b := mustRead(t, ids); !bytes.Contains(b, []byte(",u1,T4,")) {
+		t.Errorf("ids file %s", b)
+	}
+	day := 28
+	os.WriteFile(filepath.Join(dir, "nolate.csv"), []byte("id,term,clicks,region\nu1,T4,5,N\n"), 0o644)
+	for _, c := range []struct {
+		opts ScoreOptions
+		want string
+	}{
+		{ScoreOptions{Data: filepath.Join(dir, "nolate.csv")}, `nolate.csv:1: header lacks column(s) "late" (numeric)`},
+		{ScoreOptions{Data: cur, AsOfDay: &day}, "--as-of-day 28: the bundle"},
+		{ScoreOptions{Data: cur, IDsFile: ids}, "exists"},
+		{ScoreOptions{Data: cur, Previous: dir}, "not a scoring directory"},
+	} {
+		c.opts.Bundle, c.opts.Output = bdir, filepath.Join(t.TempDir(), "x")
+		if _, err := Score(context.Background(), c.opts); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("Score(%+v): %v, want %q", c.opts, err, c.want)
+		}
+	}
+}
+
+// TestScoreAsOfDayMismatch: an OULAD bundle of day 28 refuses data as of
+// another day, from the flag or from the spec.
+func TestScoreAsOfDayMismatch(t *testing.T) {
+	s, bdir := trainRunning(t)
+	day := 35
+	_, err := Score(context.Background(), ScoreOptions{Bundle: bdir, Spec: s, AsOfDay: &day, Output: filepath.Join(t.TempDir(), "x")})
+	if err == nil || !strings.Contains(err.Error(), "--as-of-day 35 differs from the bundle's cutoff day 28") || !strings.Contains(err.Error(), "model.json") {
+		t.Errorf("--as-of-day: %v", err)
+	}
+	other := *s
+	other.Datasets = append([]Dataset(nil), s.Datasets...)
+	other.Datasets[0].CutoffDays = []int{14}
+	_, err = Score(context.Background(), ScoreOptions{Bundle: bdir, Spec: &other, Output: filepath.Join(t.TempDir(), "y")})
+	if err == nil || !strings.Contains(err.Error(), "not the bundle's cutoff day 28") {
+		t.Errorf("spec cutoff: %v", err)
+	}
+}
