@@ -28,6 +28,14 @@ func (o *optionalInt) String() string {
 	return strconv.Itoa(*o.v)
 }
 
+// Get returns the day (0 when not given), so that its range is checked.
+func (o *optionalInt) Get() any {
+	if o.v == nil {
+		return 0
+	}
+	return *o.v
+}
+
 func (o *optionalInt) Set(s string) error {
 	v, err := strconv.Atoi(s)
 	if err != nil {

@@ -55,6 +55,13 @@ var flagRanges = map[string]map[string]flagRange{
 		"students": {min: 1, max: 1_000_000, unsetZero: true, want: "between 1 and 1000000"},
 		"seed":     {min: 0, max: inf, want: "between 0 and 2^64-1"},
 	},
+	"evalrun train": {
+		"cutoff": {min: -30, max: 400, want: "a day between -30 and 400"},
+	},
+	"evalrun score": {
+		"as-of-day": {min: -30, max: 400, want: "a day between -30 and 400"},
+		"rise":      {min: 0, max: 1, minOpen: true, want: "in (0, 1]"},
+	},
 	"evalrun costbenefit": {
 		"capacity":          {min: 1, max: inf, want: "at least 1"},
 		"cost-per-contact":  {min: 0, max: inf, want: "0 or more"},
