@@ -74,3 +74,25 @@ func TestGridProblems(t *testing.T) {
 		t.Errorf("grid on a one-term fold: err = %v", err)
 	}
 }
+
+// TestEvaluationCostOrdersLongestFirst: the scheduling cost ranks a grid
+// search over forests above a single forest, a forest above boosting of as
+// many iterations, and any ensemble above logistic regression; it grows
+// with the fold's rows.
+func TestEvaluationCostOrdersLongestFirst(t *testing.T) {
+	mk := func(kind string, p any, candidates []any, rows int) *evaluation {
+		return &evaluation{model: ModelSpec{Kind: kind, Params: p, candidates: candidates}, fold: fold{train: make([]int, rows), test: make([]int, rows/2)}}
+	}
+	forest := &forestParams{NTrees: 300}
+	grid := mk("random_forest", forest, []any{&forestParams{NTrees: 300}, &forestParams{NTrees: 300}}, 1000)
+	single := mk("random_forest", forest, nil, 1000)
+	gbm := mk("gbm", &gbmParams{MaxIter: 300}, nil, 1000)
+	lr := mk("logistic", &logisticParams{}, nil, 1000)
+	defaults := mk("random_forest", &forestParams{}, nil, 1000)
+	if !(grid.cost() > single.cost() && single.cost() > gbm.cost() && gbm.cost() > lr.cost() && defaults.cost() > lr.cost()) {
+		t.Errorf("costs grid %v, forest %v, gbm %v, logistic %v, default forest %v: want decreasing", grid.cost(), single.cost(), gbm.cost(), lr.cost(), defaults.cost())
+	}
+	if bigger := mk("gbm", &gbmParams{MaxIter: 300}, nil, 2000); bigger.cost() <= gbm.cost() {
+		t.Errorf("cost %v with twice the rows, %v before", bigger.cost(), gbm.cost())
+	}
+}

@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"hash/fnv"
@@ -423,12 +424,25 @@ func runEvaluations(ctx context.Context, s *Spec, data []*loadedDataset, policy 
 	if err := parallel(ctx, workers, len(preps), func(i int) error { preps[i](); return nil }); err != nil {
 		return nil, err
 	}
+	// The longest evaluations start first, so the last one to finish does
+	// not start late while the other core idles; results land in their
+	// slots whatever the order.
+	order := make([]int, len(evals))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return evals[order[a]].cost() > evals[order[b]].cost() })
 	var mu sync.Mutex
 	done := 0
-	err := parallel(ctx, workers, len(evals), func(i int) error {
+	// errs is indexed by evaluation, so the error reported is that of the
+	// first evaluation in spec order that failed, whatever ran first.
+	errs := make([]error, len(evals))
+	err := parallel(ctx, workers, len(evals), func(k int) error {
+		i := order[k]
 		start := time.Now()
 		if err := evals[i].evaluate(ctx, s.Experiment.Seed, policy, predictions); err != nil {
-			return err
+			errs[i] = err
+			return nil
 		}
 		e := evals[i]
 		log.Debug("evaluated", "dataset", e.data.spec.Name, "cutoff", cutoffLabel(e.frame), "split", e.fold.split, "model", e.model.Name,
@@ -441,10 +455,33 @@ func runEvaluations(ctx context.Context, s *Spec, data []*loadedDataset, policy 
 		mu.Unlock()
 		return nil
 	})
+	if err := firstError(errs); err != nil {
+		return nil, err
+	}
 	if err != nil {
 		return nil, err
 	}
 	return evals, nil
+}
+
+// cost is the relative work of an evaluation, for scheduling: its rows
+// times the trees it grows (each grid candidate's and the final fit's),
+// a forest's trees counting three times (deeper trees, and their reasons).
+func (e *evaluation) cost() float64 {
+	rows := float64(len(e.fold.train) + len(e.fold.test))
+	params := append([]any{e.model.Params}, e.model.candidates...)
+	var work float64
+	for _, p := range params {
+		switch p := p.(type) {
+		case *forestParams:
+			work += 3 * float64(cmp.Or(p.NTrees, 100))
+		case *gbmParams:
+			work += float64(cmp.Or(p.MaxIter, 100))
+		default:
+			work++
+		}
+	}
+	return rows * work
 }
 
 // parallel runs fn(0..n-1) on up to workers goroutines and returns the error
