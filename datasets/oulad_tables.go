@@ -186,6 +186,11 @@ func (l *ouladLoader) readCourses() error {
 		if err != nil {
 			return err
 		}
+		if length < 1 || length > 3650 {
+			// The length dates exams without a date and bounds the
+			// presentation: a zero or negative one is an error, not a default.
+			return ouladFieldError(OULADCourses, line, "module_presentation_length", "want a positive number of days (1 to 3650), got", r[2])
+		}
 		if len(r[0]) == 0 || len(r[1]) == 0 {
 			return fmt.Errorf("oulad: %s:%d: empty code_module or code_presentation", OULADCourses, line)
 		}

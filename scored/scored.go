@@ -11,6 +11,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -96,8 +97,13 @@ func ReadWith(path string, c Columns) (*Table, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	col := map[string]int{}
+	fields := map[string][]string{} // name -> 1-based field numbers, for duplicates
 	for i, h := range header {
-		col[strings.TrimPrefix(strings.TrimSpace(h), "\ufeff")] = i
+		name := strings.TrimPrefix(strings.TrimSpace(h), "\ufeff")
+		if _, dup := col[name]; !dup {
+			col[name] = i
+		}
+		fields[name] = append(fields[name], strconv.Itoa(i+1))
 	}
 	if _, ok := col[c.Key]; c.KeyOptional && !ok {
 		c.Key = ""
@@ -117,6 +123,18 @@ func ReadWith(path string, c Columns) (*Table, error) {
 	}
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("%s:1: no column %s (header: %s)", path, strings.Join(missing, ", "), strings.Join(header, ","))
+	}
+	// A column the audit reads must be unambiguous: which of two "score"
+	// columns is meant cannot be guessed (the student CSV loader refuses
+	// the same).
+	var duplicated []string
+	for _, name := range append(want, PoolingColumns...) {
+		if f := fields[name]; len(f) > 1 && !slices.Contains(duplicated, strconv.Quote(name)+" (fields "+strings.Join(f, ", ")+")") {
+			duplicated = append(duplicated, strconv.Quote(name)+" (fields "+strings.Join(f, ", ")+")")
+		}
+	}
+	if len(duplicated) > 0 {
+		return nil, fmt.Errorf("%s:1: column %s appears more than once in the header", path, strings.Join(duplicated, ", "))
 	}
 	t := &Table{Path: path, Groups: make([]Column, len(groups))}
 	for j, g := range groups {

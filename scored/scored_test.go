@@ -38,6 +38,9 @@ func TestReadErrors(t *testing.T) {
 		{"y,p,gender\n1,0.5,F\n2,0.5,M\n", `:3: field "y": label "2" is not 0 or 1`},
 		{"y,p,gender\n1,high,F\n", `:2: field "p": score "high" is not a finite number`},
 		{"y,p,gender\n1,NaN,F\n", `:2: field "p": score "NaN" is not a finite number`},
+		{"y,p,gender,p\n1,0.5,F,0.9\n", `:1: column "p" (fields 2, 4) appears more than once in the header`},
+		{"y,gender,p,gender\n1,F,0.5,M\n", `:1: column "gender" (fields 2, 4) appears more than once`},
+		{"y,p,gender,model,model\n1,0.5,F,a,b\n", `:1: column "model" (fields 4, 5) appears more than once`},
 	}
 	for i, c := range cases {
 		p := write(t, c.content)
