@@ -58,54 +58,40 @@ func ReadHistory(dir string) ([]Entry, error) {
 	return out, nil
 }
 
-// Append adds e to dir/history.jsonl and its measures to dir/history.csv,
-// creating the directory and files when missing. Earlier lines are never
-// rewritten: each file is opened for appending and gets one write.
-// history.csv must exist exactly when history.jsonl does.
-func Append(dir string, e Entry) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("monitor: %w", err)
-	}
+// Appended returns the contents of history.jsonl and history.csv with e
+// added: the files of dir as they are (missing: new files), byte for byte,
+// followed by e's line and rows. Earlier entries are never rewritten; the
+// caller writes both files (with package rundir, which replaces the
+// directory atomically and refuses one evalrun did not write). history.csv
+// must exist exactly when history.jsonl does.
+func Appended(dir string, e Entry) (jsonl, csvData []byte, err error) {
 	jsonlPath, csvPath := filepath.Join(dir, HistoryJSONL), filepath.Join(dir, HistoryCSV)
-	_, errJ := os.Stat(jsonlPath)
-	_, errC := os.Stat(csvPath)
-	if errors.Is(errJ, os.ErrNotExist) != errors.Is(errC, os.ErrNotExist) {
-		return fmt.Errorf("monitor: %s holds only one of %s and %s: not a history evalrun wrote", dir, HistoryJSONL, HistoryCSV)
+	oldJ, errJ := os.ReadFile(jsonlPath)
+	oldC, errC := os.ReadFile(csvPath)
+	switch {
+	case errJ != nil && !errors.Is(errJ, os.ErrNotExist):
+		return nil, nil, fmt.Errorf("monitor: %w", errJ)
+	case errC != nil && !errors.Is(errC, os.ErrNotExist):
+		return nil, nil, fmt.Errorf("monitor: %w", errC)
+	case (errJ == nil) != (errC == nil):
+		return nil, nil, fmt.Errorf("monitor: %s holds only one of %s and %s: not a history evalrun wrote", dir, HistoryJSONL, HistoryCSV)
 	}
-	fresh := errors.Is(errC, os.ErrNotExist)
 	line, err := json.Marshal(e)
 	if err != nil {
-		return fmt.Errorf("monitor: %w", err)
+		return nil, nil, fmt.Errorf("monitor: %w", err)
 	}
 	var rows bytes.Buffer
 	w := csv.NewWriter(&rows)
-	if fresh {
+	if errC != nil {
 		w.Write(historyCSVHeader)
 	}
 	for _, r := range csvRows(e) {
 		w.Write(r)
 	}
 	w.Flush()
-	if err := appendFile(jsonlPath, append(line, '\n')); err != nil {
-		return err
-	}
-	return appendFile(csvPath, rows.Bytes())
-}
-
-func appendFile(path string, b []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
-	if err != nil {
-		return fmt.Errorf("monitor: %w", err)
-	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return fmt.Errorf("monitor: append %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("monitor: append %s: %w", path, err)
-	}
-	return f.Close()
+	jsonl = append(append(append([]byte(nil), oldJ...), line...), '\n')
+	csvData = append(append([]byte(nil), oldC...), rows.Bytes()...)
+	return jsonl, csvData, nil
 }
 
 // csvRows are the history.csv rows of an entry: one per measure, one per

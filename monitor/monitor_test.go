@@ -228,9 +228,17 @@ func TestHistoryAppendOnly(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := Append(dir, e); err != nil {
+		j, c, err := Appended(dir, e)
+		if err != nil {
 			t.Fatal(err)
 		}
+		old, _ := os.ReadFile(filepath.Join(dir, HistoryJSONL))
+		if !strings.HasPrefix(string(j), string(old)) {
+			t.Fatal("the earlier entries changed")
+		}
+		os.MkdirAll(dir, 0o755)
+		os.WriteFile(filepath.Join(dir, HistoryJSONL), j, 0o644)
+		os.WriteFile(filepath.Join(dir, HistoryCSV), c, 0o644)
 		history = append(history, e)
 	}
 	back, err := ReadHistory(dir)
