@@ -52,6 +52,22 @@ func TestCostBenefitCommand(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
+	// A rerun replaces evalrun's own directory; a directory it did not
+	// write is refused.
+	again := []string{"--run", run, "--model", "logistic", "--pilot", pilotPath, "--capacity", "2", "--cost-per-contact", "100", "--replicates", "200", "-o", out}
+	if err := costbenefitCmd(&stdout, &errOut, again); err != nil {
+		t.Errorf("rerun into its own directory: %v", err)
+	}
+	foreign := filepath.Join(dir, "mine")
+	os.MkdirAll(foreign, 0o755)
+	os.WriteFile(filepath.Join(foreign, "notes.txt"), []byte("keep"), 0o644)
+	again[len(again)-1] = foreign
+	if err := costbenefitCmd(&stdout, &errOut, again); err == nil {
+		t.Error("wrote into a directory evalrun did not write")
+	}
+	if b, _ := os.ReadFile(filepath.Join(foreign, "notes.txt")); string(b) != "keep" {
+		t.Error("a file evalrun did not write changed")
+	}
 	if err := costbenefitCmd(&stdout, &errOut, []string{"--run", run, "--pilot", pilotPath, "--capacity", "3", "--cost-per-contact", "100"}); err == nil || !strings.Contains(err.Error(), "choose one") {
 		t.Errorf("two models without --model: %v", err)
 	}
