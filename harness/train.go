@@ -322,7 +322,7 @@ func Train(ctx context.Context, s *Spec, opts TrainOptions) (*TrainOutcome, erro
 	fp := sha256.Sum256(params.Params)
 	c := bundle.NewModelCard(bundle.CardInput{Model: &model, Evaluations: card, Description: s.Experiment.Description,
 		Date: now().UTC().Format("2006-01-02"), Version: hex.EncodeToString(fp[:6]), Owners: owners,
-		ScoreCommand: "evalrun score " + opts.Output + " --data CURRENT-TERM-DATA -o SCORES"})
+		ScoreCommand: "evalrun score BUNDLE --data CURRENT-TERM-DATA -o SCORES"})
 	b, err := bundle.New(model, c)
 	if err != nil {
 		return nil, fmt.Errorf("train: %w", err)
