@@ -135,3 +135,51 @@ func TestColumnRescorerMatchesPredict(t *testing.T) {
 		}
 	}
 }
+
+// TestExplainSharedDecisionsIsExact: boosting's TreeSHAP values, computed
+// once per pattern of decisions and replayed for rows sharing it, equal
+// the values of explaining every row through every tree, to the bit; rows
+// repeat (as students with the same features do) and include missing
+// values.
+func TestExplainSharedDecisionsIsExact(t *testing.T) {
+	rng := rand.New(rand.NewPCG(10, 10))
+	train := interactionData(rng, 1500, 8)
+	for i := range train.X.Data {
+		if i%13 == 2 {
+			train.X.Data[i] = math.NaN()
+		}
+	}
+	test := interactionData(rng, 400, 8)
+	for i := range test.X.Data {
+		switch {
+		case i%17 == 5:
+			test.X.Data[i] = math.NaN()
+		case i >= 200*8: // the second half repeats the first
+			test.X.Data[i] = test.X.Data[i-200*8]
+		}
+	}
+	_, f := fitPredict(t, GBM{Config: GBMConfig{MaxIter: 30, LearningRate: 0.2}}, train, test.Rows, 6)
+	e := f.(*FittedGBM).treeEnsemble
+	got, _, err := e.Explain(ctx, test.Rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shared := 0
+	for i := 0; i < test.X.Rows; i++ {
+		want := make([]float64, test.X.Cols)
+		for _, nodes := range e.trees {
+			newFastTreeSHAP(nodes, test.X.Cols).add(test.X.Row(i), want, e.scale)
+		}
+		for j := range want {
+			if math.Float64bits(got[i][j]) != math.Float64bits(want[j]) {
+				t.Fatalf("row %d feature %d: %v, explaining the row alone %v", i, j, got[i][j], want[j])
+			}
+		}
+		if i >= 200 {
+			shared++
+		}
+	}
+	if len(internalNodes(e.trees[0])) > 64 || shared == 0 {
+		t.Fatal("the test does not exercise shared decisions")
+	}
+}

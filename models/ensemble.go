@@ -111,26 +111,49 @@ func (e *treeEnsemble) Explain(ctx context.Context, rows Rows) (contributions []
 	var cancelled error
 	var mu sync.Mutex
 	parallelRows(x.Rows, func(lo, hi int) {
-		explainers := make([]*fastTreeSHAP, len(e.trees))
-		for t, nodes := range e.trees {
-			explainers[t] = newFastTreeSHAP(nodes, x.Cols)
-		}
 		for i := lo; i < hi; i++ {
-			if i%16 == 0 {
-				if err := ctx.Err(); err != nil {
-					mu.Lock()
-					cancelled = err
-					mu.Unlock()
-					return
-				}
-			}
-			phi := make([]float64, x.Cols)
-			row := x.Row(i)
-			for _, s := range explainers {
-				s.add(row, phi, e.scale)
-			}
-			contributions[i] = phi
+			contributions[i] = make([]float64, x.Cols)
 			base[i] = b
+		}
+		// Tree by tree, so each row's contributions still receive the
+		// trees' additions in tree order. In a tree of at most 64 internal
+		// nodes (boosting), rows taking the same direction at every node
+		// share their values: the first such row's additions are recorded
+		// and replayed for the others.
+		type recorded struct{ from, to int }
+		seen := map[uint64]recorded{}
+		var buf []shapAdd
+		for _, nodes := range e.trees {
+			if err := ctx.Err(); err != nil {
+				mu.Lock()
+				cancelled = err
+				mu.Unlock()
+				return
+			}
+			s := newFastTreeSHAP(nodes, x.Cols)
+			internal := internalNodes(nodes)
+			if len(internal) > 64 {
+				for i := lo; i < hi; i++ {
+					s.add(x.Row(i), contributions[i], e.scale)
+				}
+				continue
+			}
+			clear(seen)
+			s.record = buf[:0]
+			for i := lo; i < hi; i++ {
+				row, phi := x.Row(i), contributions[i]
+				key := decisionKey(nodes, internal, row)
+				if r, ok := seen[key]; ok {
+					for _, a := range s.record[r.from:r.to] {
+						phi[a.feature] += a.value
+					}
+					continue
+				}
+				from := len(s.record)
+				s.addRecorded(row, phi, e.scale)
+				seen[key] = recorded{from, len(s.record)}
+			}
+			buf = s.record
 		}
 	})
 	if cancelled != nil {

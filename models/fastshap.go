@@ -101,6 +101,9 @@ type fastTreeSHAP struct {
 	invOld   []float64 // (depth+2) × k: 1/F_j(t) above the current split
 	oldTerm  []float64 // (depth+2) × k: (o_j − p_j)/F_j(t) above the current split
 	maxDepth int
+	// record collects the additions to phi while recording (addRecorded).
+	recording bool
+	record    []shapAdd
 }
 
 func newFastTreeSHAP(nodes []treeNode, nFeatures int) *fastTreeSHAP {
@@ -184,6 +187,53 @@ func (s *fastTreeSHAP) visit(node, depth int, x, phi []float64, scale float64) {
 			contrib += term[i] * cs
 			sum[i] += cs
 		}
-		phi[j] += scale * contrib
+		// The explicit conversion rounds the product before the sum (no
+		// fused multiply-add), so a replayed record adds the same value.
+		v := float64(scale * contrib)
+		phi[j] += v
+		if s.recording {
+			s.record = append(s.record, shapAdd{feature: int32(j), value: v})
+		}
 	}
+}
+
+// shapAdd is one addition visit makes to a row's contributions.
+type shapAdd struct {
+	feature int32
+	value   float64
+}
+
+// addRecorded is add, also appending to s.record every addition made to
+// phi, in order: replaying them on another phi adds the same values in the
+// same order.
+func (s *fastTreeSHAP) addRecorded(x, phi []float64, scale float64) {
+	s.recording = true
+	s.add(x, phi, scale)
+	s.recording = false
+}
+
+// decisionKey returns the bitmask of the directions row x takes at each of
+// a tree's internal nodes (internal lists them; at most 64): two rows with
+// the same key get the same TreeSHAP values from the tree, because the
+// values depend on the row only through those directions.
+func decisionKey(nodes []treeNode, internal []int32, x []float64) uint64 {
+	var key uint64
+	for b, k := range internal {
+		n := &nodes[k]
+		if n.goesLeft(x[n.feature]) {
+			key |= 1 << uint(b)
+		}
+	}
+	return key
+}
+
+// internalNodes returns the indexes of the internal nodes.
+func internalNodes(nodes []treeNode) []int32 {
+	var out []int32
+	for k := range nodes {
+		if nodes[k].left >= 0 {
+			out = append(out, int32(k))
+		}
+	}
+	return out
 }
