@@ -160,7 +160,7 @@ func Run(ctx context.Context, s *Spec, opts RunOptions) (*Outcome, error) {
 	}
 	evals, scoringOnly := splitScoringOnly(allEvals)
 
-	var warnings []string
+	warnings := s.futureTrainingWarnings()
 	var mapper *pseudonym.Mapper
 	if !s.Privacy.ShowIDs {
 		if getenv(s.Privacy.KeyEnv) == "" {

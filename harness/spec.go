@@ -140,6 +140,10 @@ type Split struct {
 	// Terms[k], for every k >= MinTrain (default 1).
 	Terms    []string `toml:"terms"`
 	MinTrain int      `toml:"min_train"`
+	// AllowFutureTraining lets the split train on terms that its term
+	// names place after a term it tests (an error otherwise); the run's
+	// warnings say so.
+	AllowFutureTraining bool `toml:"allow_future_training"`
 }
 
 // MetricsSpec is the [metrics] table.
@@ -927,6 +931,7 @@ func (s *Spec) checkValues(ps *problems) {
 			ps.add(key+".kind", "unknown split kind %q (\"temporal\" or \"rolling\")", sp.Kind)
 		}
 	}
+	s.checkFutureTraining(ps)
 	s.checkThreshold(ps)
 	s.checkMetrics(ps)
 	s.checkFairness(ps)
