@@ -135,6 +135,85 @@ type Reason struct {
 	// Contribution is the feature's share of the raw score above the
 	// model's base value (log-odds or probability; see the model).
 	Contribution float64
+	// OutsideTraining is the feature's range on the training rows when
+	// Value lies outside it (nil otherwise): the model extrapolates there
+	// and the contribution deserves less trust.
+	OutsideTraining *Range
+}
+
+// Range summarises one feature column on the training rows: its least
+// and greatest values, mean and sample standard deviation (0 for fewer
+// than two rows).
+type Range struct {
+	Min  float64 `json:"min"`
+	Max  float64 `json:"max"`
+	Mean float64 `json:"mean"`
+	SD   float64 `json:"sd"`
+}
+
+// SDsFromMean returns how many standard deviations v lies from the
+// mean (positive above it); 0 when the SD is 0.
+func (r Range) SDsFromMean(v float64) float64 {
+	if r.SD == 0 {
+		return 0
+	}
+	return (v - r.Mean) / r.SD
+}
+
+// TrainingRanges returns the Range of every column of x, in column
+// order; NaN values are skipped (a column of NaNs has NaN bounds).
+func TrainingRanges(x *models.Matrix) []Range {
+	out := make([]Range, x.Cols)
+	for j := range out {
+		lo, hi, sum, n := math.Inf(1), math.Inf(-1), 0.0, 0
+		for i := 0; i < x.Rows; i++ {
+			v := x.At(i, j)
+			if math.IsNaN(v) {
+				continue
+			}
+			lo, hi, sum, n = math.Min(lo, v), math.Max(hi, v), sum+v, n+1
+		}
+		if n == 0 {
+			out[j] = Range{Min: math.NaN(), Max: math.NaN(), Mean: math.NaN(), SD: math.NaN()}
+			continue
+		}
+		m := sum / float64(n)
+		ss := 0.0
+		for i := 0; i < x.Rows; i++ {
+			if v := x.At(i, j); !math.IsNaN(v) {
+				ss += (v - m) * (v - m)
+			}
+		}
+		sd := 0.0
+		if n > 1 {
+			sd = math.Sqrt(ss / float64(n-1))
+		}
+		out[j] = Range{Min: lo, Max: hi, Mean: m, SD: sd}
+	}
+	return out
+}
+
+// MarkOutsideTraining sets OutsideTraining on every reason whose value
+// lies outside its feature's training range; names are the columns the
+// ranges describe (TrainingRanges of the training matrix).
+func MarkOutsideTraining(reasons [][]Reason, names []string, ranges []Range) {
+	col := make(map[string]int, len(names))
+	for j, n := range names {
+		col[n] = j
+	}
+	for _, rs := range reasons {
+		for i := range rs {
+			j, ok := col[rs[i].Feature]
+			if !ok {
+				continue
+			}
+			r := ranges[j]
+			if v := rs[i].Value; v < r.Min || v > r.Max {
+				rr := r
+				rs[i].OutsideTraining = &rr
+			}
+		}
+	}
 }
 
 // TopReasons returns, for each row, the k features with the largest

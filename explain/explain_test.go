@@ -2,6 +2,7 @@ package explain
 
 import (
 	"context"
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -57,8 +58,8 @@ func TestTopReasons(t *testing.T) {
 	contrib := [][]float64{{0.1, 0.5, -0.2, 0.3}, {-1, -2, 0.4, 0}}
 	got := TopReasons(contrib, x, 3)
 	want := [][]Reason{
-		{{"b", 2, 0.5}, {"d", 4, 0.3}, {"a", 1, 0.1}},
-		{{"c", 7, 0.4}},
+		{{"b", 2, 0.5, nil}, {"d", 4, 0.3, nil}, {"a", 1, 0.1, nil}},
+		{{"c", 7, 0.4, nil}},
 	}
 	for i := range want {
 		if len(got[i]) != len(want[i]) {
@@ -120,5 +121,30 @@ func TestPermutationImportanceRescoringIsExact(t *testing.T) {
 	}
 	if slow[0].Feature != "a" || slow[0].Mean <= 0 {
 		t.Errorf("importances %+v: want a first with a positive drop", slow)
+	}
+}
+
+func TestTrainingRangesAndOutside(t *testing.T) {
+	x := &models.Matrix{Rows: 4, Cols: 2, Names: []string{"clicks", "missed"}, Data: []float64{0, 1, 4, 0, 8, 2, 12, math.NaN()}}
+	ranges := TrainingRanges(x)
+	// clicks 0, 4, 8, 12: mean 6, sample SD sqrt(80/3); missed 1, 0, 2.
+	want := []Range{{Min: 0, Max: 12, Mean: 6, SD: math.Sqrt(80.0 / 3)}, {Min: 0, Max: 2, Mean: 1, SD: 1}}
+	for j := range want {
+		if g, w := ranges[j], want[j]; g.Min != w.Min || g.Max != w.Max || math.Abs(g.Mean-w.Mean) > 1e-12 || math.Abs(g.SD-w.SD) > 1e-12 {
+			t.Errorf("column %d: %+v, want %+v", j, g, w)
+		}
+	}
+	reasons := [][]Reason{{{Feature: "clicks", Value: 36, Contribution: 5.8}, {Feature: "missed", Value: 2, Contribution: 0.4}}, {{Feature: "clicks", Value: -1}, {Feature: "other", Value: 99}}}
+	MarkOutsideTraining(reasons, x.Names, ranges)
+	if r := reasons[0][0].OutsideTraining; r == nil || r.Max != 12 {
+		t.Errorf("36 clicks against a training range 0 to 12 not marked: %+v", r)
+	} else if sd := r.SDsFromMean(36); math.Abs(sd-30/math.Sqrt(80.0/3)) > 1e-12 {
+		t.Errorf("SDs from the mean %g", sd)
+	}
+	if reasons[0][1].OutsideTraining != nil {
+		t.Error("2 missed, the training maximum, marked as outside")
+	}
+	if reasons[1][0].OutsideTraining == nil || reasons[1][1].OutsideTraining != nil {
+		t.Errorf("below the minimum must be marked, an unknown column not: %+v", reasons[1])
 	}
 }

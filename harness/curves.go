@@ -126,7 +126,7 @@ func riskList(s *Spec, evals []*evaluation, keyOf func(string) string) *results.
 	sort.SliceStable(order, func(a, b int) bool { return e.scores[order[a]] > e.scores[order[b]] })
 	flagged := e.result.Metrics.Flagged
 	medium := flagged + int(math.Ceil(0.2*float64(len(order))))
-	rl := &results.RiskList{Dataset: e.data.spec.Name, Cutoff: e.result.Cutoff, Split: e.fold.split, Model: e.model.Name, Threshold: e.result.Threshold, Pseudonymized: !s.Privacy.ShowIDs}
+	rl := &results.RiskList{Dataset: e.data.spec.Name, Cutoff: e.result.Cutoff, Split: e.fold.split, Model: e.model.Name, Threshold: e.result.Threshold, Pseudonymized: !s.Privacy.ShowIDs, Labels: e.data.spec.Labels}
 	var weekCols []int
 	var weekVals [][]float64
 	for _, c := range f.Numeric {

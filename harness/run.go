@@ -426,9 +426,15 @@ func predictionsCSV(data []*loadedDataset, evals []*evaluation, mapper *pseudony
 	return buf.Bytes(), w.Error()
 }
 
-// reasonText writes a reason as "feature=value (+contribution)".
+// reasonText writes a reason as "feature=value (+contribution)", with
+// "; outside training range min to max" inside the brackets when the
+// value lies outside the feature's range on the training rows.
 func reasonText(r explain.Reason) string {
-	return fmt.Sprintf("%s=%s (+%s)", r.Feature, strconv.FormatFloat(r.Value, 'g', 6, 64), strconv.FormatFloat(r.Contribution, 'f', 3, 64))
+	outside := ""
+	if t := r.OutsideTraining; t != nil {
+		outside = "; outside training range " + strconv.FormatFloat(t.Min, 'g', 6, 64) + " to " + strconv.FormatFloat(t.Max, 'g', 6, 64)
+	}
+	return fmt.Sprintf("%s=%s (+%s%s)", r.Feature, strconv.FormatFloat(r.Value, 'g', 6, 64), strconv.FormatFloat(r.Contribution, 'f', 3, 64), outside)
 }
 
 func marshalJSON(v any) ([]byte, error) {

@@ -320,6 +320,7 @@ func (e *evaluation) explain(ctx context.Context, fitted models.Fitted, seed uin
 				return err
 			}
 			top := explain.TopReasons(contrib, rows.X, k)
+			explain.MarkOutsideTraining(top, e.train.X.Names, explain.TrainingRanges(e.train.X))
 			e.reasons = make([][]explain.Reason, len(e.scores))
 			for j, i := range idx {
 				e.reasons[i] = top[j]

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/evalrun/evalrun/events"
 	"github.com/evalrun/evalrun/pilot"
+	"github.com/evalrun/evalrun/results"
 )
 
 // Spec is a parsed experiment spec. docs/spec.md documents every key.
@@ -85,6 +87,9 @@ type Dataset struct {
 	// Impute is "median" (default) or "mean".
 	Missing string `toml:"missing"`
 	Impute  string `toml:"impute"`
+	// Labels give features a label and a unit for the reasons shown to
+	// advisors, e.g. prior_gpa = { label = "prior GPA", unit = "grade points" }.
+	Labels map[string]results.FeatureLabel `toml:"labels"`
 
 	// oulad kinds
 	Clicks        *bool    `toml:"clicks"`
@@ -810,6 +815,30 @@ func (s *Spec) applyDefaults() {
 }
 
 // checkValues reports problems visible in the spec alone.
+// checkLabels checks a dataset's feature labels: each needs a label, and
+// when the dataset lists its features, names one of them.
+func checkLabels(ps *problems, key string, d Dataset) {
+	for _, name := range sortedMapKeys(d.Labels) {
+		l := d.Labels[name]
+		k := key + ".labels." + name
+		if strings.TrimSpace(l.Label) == "" {
+			ps.add(k+".label", "missing: give the feature a label for the reasons shown to advisors")
+		}
+		if len(d.Features) > 0 && !slices.Contains(d.Features, name) {
+			ps.add(k, "no feature %q in %s.features (one of %s)", name, key, strings.Join(d.Features, ", "))
+		}
+	}
+}
+
+func sortedMapKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
 func (s *Spec) checkValues(ps *problems) {
 	if s.Experiment.Name == "" {
 		ps.add("experiment.name", "missing: every experiment needs a name")
@@ -864,6 +893,7 @@ func (s *Spec) checkValues(ps *problems) {
 		key := fmt.Sprintf("datasets[%d]", i)
 		unique(key, "dataset", d.Name)
 		s.checkDataset(ps, key, d)
+		checkLabels(ps, key, d)
 	}
 	for i, m := range s.Models {
 		key := fmt.Sprintf("models[%d]", i)

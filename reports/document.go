@@ -577,13 +577,13 @@ func riskSection(risk *results.RiskList, rows int) docSection {
 }
 
 // riskReasons returns a student's top three reasons in words.
-func riskReasons(s results.RiskStudent, cutoff *int) []string {
+func riskReasons(list *results.RiskList, s results.RiskStudent) []string {
 	var out []string
 	for i, r := range s.Reasons {
 		if i == 3 {
 			break
 		}
-		out = append(out, ReasonWords(r, s.Features, cutoff))
+		out = append(out, LabelledReasonWords(r, s.Features, list.Cutoff, list.Labels))
 	}
 	return out
 }

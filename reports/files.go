@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -164,7 +165,7 @@ func RiskListCSV(r *results.RiskList) ([]byte, error) {
 			if i == 3 {
 				break
 			}
-			rec[6+i] = ReasonWords(reason, s.Features, r.Cutoff)
+			rec[6+i] = LabelledReasonWords(reason, s.Features, r.Cutoff, r.Labels)
 		}
 		w.Write(rec)
 	}
@@ -174,8 +175,67 @@ func RiskListCSV(r *results.RiskList) ([]byte, error) {
 
 // ReasonWords says in plain words why a feature raised a student's risk,
 // e.g. "missed 2 of 3 assessments due by day 28". Features without a
-// phrase are written as "name = value".
+// phrase are written as "name = value". A value outside the feature's
+// training range says so, with its distance from the training mean in
+// standard deviations: "36 clicks on VLE ouelluminate material (outside
+// the training range 0 to 12, 89 SD above the training mean)".
 func ReasonWords(r explain.Reason, features map[string]float64, cutoff *int) string {
+	return LabelledReasonWords(r, features, cutoff, nil)
+}
+
+// LabelledReasonWords is ReasonWords with the spec's feature labels and
+// units (results.RiskList.Labels): a labelled feature reads "prior GPA:
+// 1.05 grade points", its levels "major is History" with the label, its
+// missing indicator "prior GPA unknown".
+func LabelledReasonWords(r explain.Reason, features map[string]float64, cutoff *int, labels map[string]results.FeatureLabel) string {
+	w := reasonPhrase(r, features, cutoff, labels)
+	if t := r.OutsideTraining; t != nil {
+		w += " (outside the training range " + strconv.FormatFloat(t.Min, 'g', 4, 64) + " to " + strconv.FormatFloat(t.Max, 'g', 4, 64)
+		if sd := t.SDsFromMean(r.Value); sd != 0 {
+			dir := "above"
+			if sd < 0 {
+				dir = "below"
+			}
+			w += ", " + strconv.FormatFloat(math.Abs(sd), 'f', 0, 64) + " SD " + dir + " the training mean"
+		}
+		w += ")"
+	}
+	return w
+}
+
+// labelledPhrase puts a labelled feature in words; ok is false when the
+// spec gives the feature no label.
+func labelledPhrase(r explain.Reason, labels map[string]results.FeatureLabel) (string, bool) {
+	if len(labels) == 0 {
+		return "", false
+	}
+	num := strconv.FormatFloat(r.Value, 'g', 4, 64)
+	if l, ok := labels[r.Feature]; ok {
+		if l.Unit != "" {
+			return l.Label + ": " + num + " " + l.Unit, true
+		}
+		return l.Label + ": " + num, true
+	}
+	if name, level, ok := strings.Cut(r.Feature, "="); ok {
+		if l, ok := labels[name]; ok {
+			if r.Value == 1 {
+				return l.Label + " is " + level, true
+			}
+			return l.Label + " is not " + level, true
+		}
+	}
+	if name, ok := strings.CutSuffix(r.Feature, "_missing"); ok && r.Value == 1 {
+		if l, ok := labels[name]; ok {
+			return l.Label + " unknown", true
+		}
+	}
+	return "", false
+}
+
+func reasonPhrase(r explain.Reason, features map[string]float64, cutoff *int, labels map[string]results.FeatureLabel) string {
+	if w, ok := labelledPhrase(r, labels); ok {
+		return w
+	}
 	by := ""
 	if cutoff != nil {
 		by = fmt.Sprintf(" by day %d", *cutoff)

@@ -215,7 +215,7 @@ func htmlStudents(r *riskBlock) []htmlStudent {
 			break
 		}
 		why := "no reason above the model's base value"
-		if reasons := riskReasons(s, r.List.Cutoff); len(reasons) > 0 {
+		if reasons := riskReasons(r.List, s); len(reasons) > 0 {
 			why = strings.Join(reasons, "; ")
 		}
 		st := htmlStudent{Rank: s.Rank, Key: s.Key, Course: s.Course, Term: s.Term, Score: dec(s.Score, 3),
@@ -226,7 +226,7 @@ func htmlStudents(r *riskBlock) []htmlStudent {
 		}
 		st.Trail = assessmentTrail(s.Assessments)
 		for _, reason := range s.Reasons {
-			st.Reasons = append(st.Reasons, fmt.Sprintf("%s (contribution %+.3f)", ReasonWords(reason, s.Features, r.List.Cutoff), reason.Contribution))
+			st.Reasons = append(st.Reasons, fmt.Sprintf("%s (contribution %+.3f)", LabelledReasonWords(reason, s.Features, r.List.Cutoff, r.List.Labels), reason.Contribution))
 		}
 		if len(s.Warnings) > 0 {
 			st.Why += "; extrapolation: " + strings.Join(s.Warnings, "; ")

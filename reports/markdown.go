@@ -124,7 +124,7 @@ func mdRisk(b *bytes.Buffer, r *riskBlock) {
 		if i == r.Show {
 			break
 		}
-		t.add(fmt.Sprint(s.Rank), s.Key, s.Course, s.Term, dec(s.Score, 3), s.Band, strings.Join(riskReasons(s, r.List.Cutoff), "; "))
+		t.add(fmt.Sprint(s.Rank), s.Key, s.Course, s.Term, dec(s.Score, 3), s.Band, strings.Join(riskReasons(r.List, s), "; "))
 	}
 	mdTable(b, t)
 }

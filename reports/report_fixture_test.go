@@ -143,13 +143,15 @@ func reportRun() *results.Run {
 
 func reportRiskList() *results.RiskList {
 	return &results.RiskList{Dataset: "oulad", Cutoff: ptr(28), Split: "2013-to-2014", Model: "lr", Threshold: 0.8, Pseudonymized: true,
+		Labels: map[string]results.FeatureLabel{"prior_gpa": {Label: "prior GPA", Unit: "grade points"}},
 		Students: []results.RiskStudent{
 			{Rank: 1, Key: "a1b2c3", Term: "2014J", Course: "AAA", Score: 0.93, Band: "high",
 				Reasons:  []explain.Reason{{Feature: "missed", Value: 2, Contribution: 0.9}, {Feature: "days_since_last_activity", Value: 12, Contribution: 0.4}, {Feature: "mean_score", Value: 31, Contribution: 0.3}, {Feature: "clicks_total", Value: 20, Contribution: 0.1}},
 				Features: map[string]float64{"due_by_cutoff": 3, "submitted": 1, "missed": 2, "mean_score": 31, "late_submissions": 1, "clicks_total": 20, "active_days": 3, "days_since_last_activity": 12},
 				Weekly:   []float64{12, 5, 3, 0, 0}},
 			{Rank: 2, Key: "d4e5f6", Term: "2014J", Course: "BBB", Score: 0.71, Band: "medium",
-				Reasons:  []explain.Reason{{Feature: "missed", Value: 1, Contribution: 0.5}},
+				Reasons: []explain.Reason{{Feature: "missed", Value: 1, Contribution: 0.5},
+					{Feature: "prior_gpa", Value: 1.05, Contribution: 0.2, OutsideTraining: &explain.Range{Min: 1.5, Max: 4, Mean: 3, SD: 0.5}}},
 				Features: map[string]float64{"due_by_cutoff": 1, "submitted": 0, "missed": 1}},
 			{Rank: 3, Key: "g7h8i9", Term: "2014J", Course: "AAA", Score: 0.12, Band: "low"},
 		}}

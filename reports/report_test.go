@@ -324,6 +324,30 @@ func TestHTMLStructure(t *testing.T) {
 	}
 }
 
+// TestLabelledReasonWords checks the spec's labels and units and the
+// out-of-training-range note.
+func TestLabelledReasonWords(t *testing.T) {
+	labels := map[string]results.FeatureLabel{"prior_gpa": {Label: "prior GPA", Unit: "grade points"}, "major": {Label: "major subject"}, "credits": {Label: "credits attempted"}}
+	far := &explain.Range{Min: 0, Max: 12, Mean: 0.35, SD: 0.4}
+	for i, c := range []struct {
+		r    explain.Reason
+		want string
+	}{
+		{explain.Reason{Feature: "prior_gpa", Value: 1.05}, "prior GPA: 1.05 grade points"},
+		{explain.Reason{Feature: "credits", Value: 12}, "credits attempted: 12"},
+		{explain.Reason{Feature: "major=History", Value: 1}, "major subject is History"},
+		{explain.Reason{Feature: "major=History", Value: 0}, "major subject is not History"},
+		{explain.Reason{Feature: "prior_gpa_missing", Value: 1}, "prior GPA unknown"},
+		{explain.Reason{Feature: "unlabelled", Value: 3}, "unlabelled = 3"},
+		{explain.Reason{Feature: "clicks_type_ouelluminate", Value: 36, OutsideTraining: far}, "36 clicks on VLE ouelluminate material by day 28 (outside the training range 0 to 12, 89 SD above the training mean)"},
+		{explain.Reason{Feature: "prior_gpa", Value: -1, OutsideTraining: &explain.Range{Min: 0, Max: 4, Mean: 3, SD: 0.5}}, "prior GPA: -1 grade points (outside the training range 0 to 4, 8 SD below the training mean)"},
+	} {
+		if got := LabelledReasonWords(c.r, nil, ptr(28), labels); got != c.want {
+			t.Errorf("case %d: %q, want %q", i, got, c.want)
+		}
+	}
+}
+
 func TestReasonWords(t *testing.T) {
 	day := ptr(14)
 	for _, c := range []struct {

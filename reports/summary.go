@@ -600,7 +600,7 @@ func whoToCallSentence(risk *results.RiskList) string {
 		if i == 3 {
 			break
 		}
-		reasons = append(reasons, ReasonWords(r, first.Features, risk.Cutoff))
+		reasons = append(reasons, LabelledReasonWords(r, first.Features, risk.Cutoff, risk.Labels))
 	}
 	if len(reasons) > 0 {
 		b.WriteString(": " + strings.Join(reasons, "; "))

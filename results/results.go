@@ -299,6 +299,17 @@ type RiskList struct {
 	// Pseudonymized is false only when the spec shows real identifiers.
 	Pseudonymized bool
 	Students      []RiskStudent
+	// Labels are the dataset's feature labels and units (the spec's
+	// datasets[].labels), used to put reasons in words.
+	Labels map[string]FeatureLabel
+}
+
+// FeatureLabel names a feature for people: Label replaces the column name
+// in reasons ("prior GPA" for prior_gpa) and Unit, when set, follows the
+// value ("grade points").
+type FeatureLabel struct {
+	Label string `toml:"label" json:"label"`
+	Unit  string `toml:"unit" json:"unit,omitempty"`
 }
 
 // RiskStudent is one row of the risk list.

@@ -1,0 +1,62 @@
+package harness
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/evalrun/evalrun/explain"
+)
+
+// TestFeatureLabels runs the CSV spec with labels for its features: the
+// risk list gives reasons with the labels and units, never the raw
+// column names of labelled features.
+func TestFeatureLabels(t *testing.T) {
+	src := strings.Replace(csvSource(), `groups = ["first_gen"]`, `groups = ["first_gen"]
+labels = { gpa = { label = "prior GPA", unit = "grade points" }, credits = { label = "credits attempted", unit = "credits" }, major = { label = "major subject" } }`, 1)
+	s, err := ParseSpec("csv.toml", ".", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "run")
+	runTo(t, s, dir)
+	b, err := os.ReadFile(filepath.Join(dir, "risk_list.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(b)
+	if !strings.Contains(text, "prior GPA") && !strings.Contains(text, "credits attempted") && !strings.Contains(text, "major subject") {
+		t.Errorf("risk_list.csv uses no label:\n%s", text[:min(len(text), 600)])
+	}
+	for _, raw := range []string{"gpa =", "credits =", "major=", "major is"} {
+		if strings.Contains(text, raw) {
+			t.Errorf("risk_list.csv still writes the raw column name %q", raw)
+		}
+	}
+}
+
+func TestFeatureLabelProblems(t *testing.T) {
+	src := strings.Replace(csvSource(), `groups = ["first_gen"]`, `groups = ["first_gen"]
+labels = { gpa = { unit = "points" }, shoe_size = { label = "shoe size" } }`, 1)
+	_, err := ParseSpec("csv.toml", ".", []byte(src))
+	for _, want := range []string{
+		"csv.toml:15: datasets[0].labels.gpa.label: missing: give the feature a label",
+		`datasets[0].labels.shoe_size: no feature "shoe_size" in datasets[0].features (one of gpa, credits, major)`,
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+}
+
+func TestReasonTextOutsideTraining(t *testing.T) {
+	in := explain.Reason{Feature: "clicks", Value: 36, Contribution: 5.8216}
+	if got := reasonText(in); got != "clicks=36 (+5.822)" {
+		t.Errorf("reasonText = %q", got)
+	}
+	in.OutsideTraining = &explain.Range{Min: 0, Max: 12}
+	if got := reasonText(in); got != "clicks=36 (+5.822; outside training range 0 to 12)" {
+		t.Errorf("reasonText = %q", got)
+	}
+}
