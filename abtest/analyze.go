@@ -84,6 +84,11 @@ type Effect struct {
 	CMH          *CMHResult           `json:"cmh,omitempty"`
 	StratifiedRD *StratifiedRDResult  `json:"stratified_rd,omitempty"`
 	Warnings     []string             `json:"warnings,omitempty"`
+
+	// Mixed is the random-intercept logistic sensitivity analysis of a
+	// cluster-randomized binary outcome (MixedLogisticEffect), beside the
+	// cluster-robust analysis that gives Estimate; nil otherwise.
+	Mixed *MixedEffectResult `json:"mixed,omitempty"`
 }
 
 // SubgroupAnalysis is one subgroup analysis of one arm on one primary
@@ -444,6 +449,16 @@ func analyzeEffect(d *unitData, plan Plan, o OutcomePlan, arm string) (Effect, [
 		e.Cluster = &cr
 		e.Method, e.Estimate, e.CI, e.PValue = "cluster-robust", reg.Effect, reg.CI, reg.PValue
 		e.Warnings = append(e.Warnings, reg.Warnings...)
+		if o.Kind == Binary {
+			// The GLMM is a sensitivity analysis: when it cannot be fitted
+			// the primary analysis stands and the report says why.
+			mixed, err := MixedLogisticEffect(y, treated, spec.Cluster, level)
+			if err != nil {
+				e.Warnings = append(e.Warnings, fmt.Sprintf("no random-intercept sensitivity analysis: %v", err))
+			} else {
+				e.Mixed = &mixed
+			}
+		}
 	case cuped:
 		x := pick(d.covs[o.PrePeriod], rows)
 		c, err := CUPED(y, x, treated, level)

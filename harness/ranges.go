@@ -51,6 +51,7 @@ var numericRules = map[string]numericRule{
 	"models.validation_fraction":                  {min: 0, max: 1, open: true, want: "lie in (0, 1)", def: "0.1"},
 	"models.n_iter_no_change":                     {min: 1, max: anyCount, want: "be at least 1", def: "10"},
 	"models.max_bins":                             {min: math.Inf(-1), max: math.Inf(1), want: "be between 2 and 255 (-1: exact splits, random_forest only)", def: "255"},
+	"models.n_agq":                                {min: 1, max: 25, want: "lie between 1 and 25", def: "1 (the Laplace approximation)"},
 	"abtests.assignment.seed":                     {zero: true, min: 0, max: math.MaxInt64, want: "be between 0 and 2^63-1"},
 	"abtests.design.baseline_rate":                {min: 0, max: 1, open: true, want: "lie in (0, 1)"},
 	"abtests.design.relative_reduction":           {min: 0, max: 1, open: true, want: "lie in (0, 1)"},

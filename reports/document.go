@@ -191,6 +191,7 @@ func modelsSection(run *results.Run, plots map[string]*renderedPlot) docSection 
 		t.Notes = undefinedCell + " undefined (e.g. precision when nothing is flagged, Brier for scores that are not probabilities); the reason is in results.json."
 		s.table(t)
 	}
+	randomInterceptTable(&s, run)
 	if len(run.Comparisons) > 0 {
 		kind := intervalKind(run)
 		c := newTable(fmt.Sprintf("Model vs baseline: differences (model − vs) with %s intervals; AUC by DeLong's paired test, p Holm-adjusted over all DeLong tests of the run; the other differences by paired bootstrap", lv),

@@ -102,6 +102,7 @@ func WritePilot(w io.Writer, r *pilot.Result) error {
 			pilotWrapText(w, "  ", fmt.Sprintf("%s, %s: %s", e.Outcome, e.Arm, e.Reason))
 		}
 	}
+	pilotWriteMixed(w, a.Effects, level)
 	if err := pilotWriteDescriptive(w, a.Effects, level); err != nil {
 		return err
 	}
@@ -651,4 +652,31 @@ func WriteAssignment(w io.Writer, out *pilot.AssignmentOutput) error {
 		pilotWrapText(w, "warning: ", s)
 	}
 	return nil
+}
+
+// pilotWriteMixed prints the random-intercept logistic sensitivity
+// analyses of a cluster-randomized pilot's binary outcomes, if any.
+func pilotWriteMixed(w io.Writer, effects []abtest.Effect, level string) {
+	first := true
+	for _, e := range effects {
+		m := e.Mixed
+		if m == nil {
+			continue
+		}
+		if first {
+			fmt.Fprintln(w)
+			pilotWrapText(w, "", abtest.MixedEffectNote)
+			first = false
+		}
+		line := fmt.Sprintf("%s, %s: conditional odds ratio %s (%s %s to %s), p %s; %d clusters, cluster SD %s, latent ICC %s",
+			e.Outcome, e.Arm, pilotFixed(m.OddsRatio, 3), level, pilotFixed(m.CI.Lower, 3), pilotFixed(m.CI.Upper, 3), pilotPText(m.PValue),
+			m.Clusters, pilotFixed(m.ClusterSD, 3), pilotFixed(m.ICC, 3))
+		if m.SingularFit {
+			line += "; singular fit"
+		}
+		pilotWrapText(w, "  ", line)
+		for _, warn := range m.Warnings {
+			pilotWrapText(w, "    ", "warning: "+warn)
+		}
+	}
 }

@@ -195,6 +195,7 @@ func pilotSection(s *docSection, r *pilot.Result, plots map[string]*renderedPlot
 			t.Notes += " " + strings.Join(notes, "; ") + "."
 		}
 		s.table(t)
+		pilotMixedTable(s, r.Name, a.Effects, level)
 	}
 	if len(a.Subgroups) > 0 {
 		t := newTable(fmt.Sprintf("Pilot %s: effects within subgroup levels with %s intervals (risk differences in percentage points, differences in means, or log odds ratios as the scale column says); interaction p adjusted by %s over all subgroup analyses", r.Name, level, plan.Multiplicity.Method),
@@ -390,4 +391,38 @@ func abtestFile(run *results.Run, _ *results.RiskList) ([]File, error) {
 		return nil, fmt.Errorf("abtest.csv: %w", err)
 	}
 	return []File{{"abtest.csv", b}}, nil
+}
+
+// pilotMixedTable renders the random-intercept logistic sensitivity
+// analyses of a cluster-randomized pilot's binary outcomes, if any.
+func pilotMixedTable(s *docSection, name string, effects []abtest.Effect, level string) {
+	var rows []abtest.Effect
+	for _, e := range effects {
+		if e.Mixed != nil {
+			rows = append(rows, e)
+		}
+	}
+	if len(rows) == 0 {
+		return
+	}
+	t := newTable(fmt.Sprintf("Pilot %s: sensitivity analysis, random-intercept logistic regression (conditional odds ratios with %s Wald intervals)", name, level),
+		"Outcome", "Arm", "Clusters", "Conditional OR", "CI", "p", "Cluster SD", "Latent ICC", "Singular fit")
+	var warnings []string
+	for _, e := range rows {
+		m := e.Mixed
+		singular := "no"
+		if m.SingularFit {
+			singular = "yes"
+		}
+		t.add(e.Outcome, e.Arm, strconv.Itoa(m.Clusters), dec(m.OddsRatio, 3), dec(m.CI.Lower, 3)+"–"+dec(m.CI.Upper, 3), pCell(m.PValue),
+			dec(m.ClusterSD, 3), dec(m.ICC, 3), singular)
+		for _, w := range m.Warnings {
+			warnings = append(warnings, fmt.Sprintf("%s, %s: %s", e.Outcome, e.Arm, w))
+		}
+	}
+	t.Notes = strings.ToUpper(abtest.MixedEffectNote[:1]) + abtest.MixedEffectNote[1:] + "."
+	if len(warnings) > 0 {
+		t.Notes += " " + strings.Join(warnings, "; ") + "."
+	}
+	s.table(t)
 }

@@ -51,6 +51,7 @@ func WriteTerminal(w io.Writer, run *results.Run) error {
 			}
 		}
 	}
+	writeRandomIntercepts(w, run)
 	if err := writeComparisons(w, run); err != nil {
 		return err
 	}
