@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/evalrun/evalrun/multilevel"
 )
@@ -48,8 +49,8 @@ type MixedEffectResult struct {
 //
 // Errors: lengths that differ, outcomes other than 0/1, fewer than two
 // clusters, no treated or no control unit, an outcome that never or always
-// occurs, a level outside (0, 1), or a fit without standard errors
-// (separation). Fewer than MinClusters clusters and a singular fit add
+// occurs, a level outside (0, 1), and a fit that does not converge, has no
+// standard errors or an interval beyond exp(±700) (separation). Fewer than MinClusters clusters and a singular fit add
 // warnings.
 func MixedLogisticEffect(y []float64, treated []bool, cluster []string, level float64) (MixedEffectResult, error) {
 	if err := checkLevel(level); err != nil {
@@ -73,11 +74,14 @@ func MixedLogisticEffect(y []float64, treated []bool, cluster []string, level fl
 	if err != nil {
 		return MixedEffectResult{}, fmt.Errorf("mixed-effects analysis: %w", err)
 	}
-	if fit.SE == nil || len(fit.Dropped) > 0 {
-		return MixedEffectResult{}, fmt.Errorf("mixed-effects analysis: the treatment effect is not identified (%v)", fit.Warnings)
+	if fit.SE == nil || len(fit.Dropped) > 0 || !fit.Converged {
+		return MixedEffectResult{}, fmt.Errorf("mixed-effects analysis: the treatment effect is not identified (separation or too few events): %s", strings.Join(fit.Warnings, "; "))
 	}
 	b, se := fit.Beta[1], fit.SE[1]
 	z := zCrit(level)
+	if lo, hi := b-z*se, b+z*se; math.IsNaN(se) || math.Abs(lo) > 700 || math.Abs(hi) > 700 {
+		return MixedEffectResult{}, fmt.Errorf("mixed-effects analysis: the log odds ratio interval (%g to %g) is unbounded: separation or too few events", lo, hi)
+	}
 	r := MixedEffectResult{
 		OddsRatio: math.Exp(b), CI: Interval{Lower: math.Exp(b - z*se), Upper: math.Exp(b + z*se)},
 		PValue:       2 * stdNormal.Survival(math.Abs(b/se)),
