@@ -1,6 +1,10 @@
 package drift
 
-import "fmt"
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+)
 
 // DatasetResult is the drift of a set of features: Evidently's dataset
 // drift (the share of drifted features at or above DatasetShare).
@@ -50,9 +54,60 @@ func (f FeatureResult) Describe() string {
 	case MethodKS:
 		return fmt.Sprintf("Kolmogorov-Smirnov D %.3g, p = %.3g (drift below %.3g): %s", f.Statistic, f.Score, f.Threshold, verdict)
 	case MethodChiSquare:
+		if math.IsInf(f.Statistic, 1) {
+			return fmt.Sprintf("chi-square infinite: a value the reference never had appears, p = 0 (drift below %.3g): %s", f.Threshold, verdict)
+		}
 		return fmt.Sprintf("chi-square %.3g, p = %.3g (drift below %.3g): %s", f.Statistic, f.Score, f.Threshold, verdict)
 	case MethodZ:
 		return fmt.Sprintf("two-proportion z %.3g, p = %.3g (drift below %.3g): %s", f.Statistic, f.Score, f.Threshold, verdict)
 	}
 	return verdict
+}
+
+// featureJSON is FeatureResult's JSON form; Statistic is a pointer so that
+// an infinite chi-square (a value the reference never had) is null.
+type featureJSON struct {
+	plainFeature
+	Statistic *float64 `json:"statistic,omitempty"`
+}
+
+type plainFeature FeatureResult
+
+// MarshalJSON writes an infinite statistic as null.
+func (f FeatureResult) MarshalJSON() ([]byte, error) {
+	j := featureJSON{plainFeature: plainFeature(f)}
+	if f.Statistic != 0 && !math.IsInf(f.Statistic, 0) && !math.IsNaN(f.Statistic) {
+		v := f.Statistic
+		j.Statistic = &v
+	}
+	if math.IsInf(f.Statistic, 1) {
+		return json.Marshal(struct {
+			plainFeature
+			Statistic *float64 `json:"statistic"`
+		}{plainFeature: plainFeature(f)})
+	}
+	return json.Marshal(j)
+}
+
+// UnmarshalJSON reads a null statistic back as +Inf.
+func (f *FeatureResult) UnmarshalJSON(b []byte) error {
+	var raw struct {
+		plainFeature
+		Statistic json.RawMessage `json:"statistic"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	*f = FeatureResult(raw.plainFeature)
+	switch s := string(raw.Statistic); s {
+	case "":
+		f.Statistic = 0
+	case "null":
+		f.Statistic = math.Inf(1)
+	default:
+		if err := json.Unmarshal(raw.Statistic, &f.Statistic); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -39,6 +39,20 @@ type ExpectedPerformance struct {
 // is flagged) from calibrated risks in [0, 1]; level is the interval's
 // confidence level (0.95). It starts Reliable; see AssessReliability.
 func Expected(risks []float64, threshold, level float64) (ExpectedPerformance, error) {
+	flagged := make([]bool, len(risks))
+	for i, p := range risks {
+		flagged[i] = p >= threshold
+	}
+	return ExpectedFlagged(risks, flagged, threshold, level)
+}
+
+// ExpectedFlagged is Expected for a model that flags students by another
+// score than the risk (a raw score before recalibration): flagged says who
+// is flagged; threshold is recorded only.
+func ExpectedFlagged(risks []float64, flagged []bool, threshold, level float64) (ExpectedPerformance, error) {
+	if len(flagged) != len(risks) {
+		return ExpectedPerformance{}, fmt.Errorf("drift: %d flags for %d risks", len(flagged), len(risks))
+	}
 	if len(risks) == 0 {
 		return ExpectedPerformance{}, errors.New("drift: expected performance needs at least one risk")
 	}
@@ -51,7 +65,7 @@ func Expected(risks []float64, threshold, level float64) (ExpectedPerformance, e
 		if !(p >= 0 && p <= 1) {
 			return ExpectedPerformance{}, fmt.Errorf("drift: risk %d is %v: calibrated risks must lie in [0, 1]", i, p)
 		}
-		if p >= threshold {
+		if flagged[i] {
 			e.Flagged++
 			tp += p
 			tpVar += p * (1 - p)

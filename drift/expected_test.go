@@ -1,6 +1,7 @@
 package drift
 
 import (
+	"encoding/json"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -91,5 +92,27 @@ func TestReliability(t *testing.T) {
 	e.AssessReliability(Summarize(feats, DefaultOptions()), nil, &score)
 	if e.Reliable || len(e.Reasons) != 2 {
 		t.Errorf("reliable %v, reasons %q", e.Reliable, e.Reasons)
+	}
+}
+
+// TestFeatureJSON: an infinite chi-square survives a JSON round trip as
+// null; finite statistics keep their value.
+func TestFeatureJSON(t *testing.T) {
+	for _, f := range []FeatureResult{
+		{Name: "g", Method: MethodChiSquare, Statistic: math.Inf(1), Score: 0, Drifted: true},
+		{Name: "x", Method: MethodKS, Statistic: 0.25, Score: 0.01, Drifted: true},
+		{Name: "w", Method: MethodWasserstein, Score: 0.2},
+	} {
+		b, err := json.Marshal(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back FeatureResult
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatal(err)
+		}
+		if back != f {
+			t.Errorf("%s: round trip %+v, want %+v (JSON %s)", f.Name, back, f, b)
+		}
 	}
 }

@@ -48,12 +48,19 @@ type Config struct {
 }
 
 // Term is one term's data: the raw values of the features the model
-// reads, the calibrated risks, and the outcomes once known.
+// reads, the model's scores and calibrated risks, and the outcomes once
+// known.
 type Term struct {
 	Term        string
 	Numeric     map[string][]float64
 	Categorical map[string][]string
-	Risks       []float64
+	// Scores are the model's scores, which the threshold applies to and
+	// AUC, precision, recall and the fairness audit rank by (nil: Risks).
+	Scores []float64
+	// Risks are the calibrated probabilities (the recalibrated scores when
+	// the bundle recalibrates): expected performance and calibration use
+	// them.
+	Risks []float64
 	// Labels are nil until outcomes exist; then one per risk.
 	Labels []uint8
 	Groups []fairness.Attribute
@@ -171,6 +178,12 @@ func Observe(cfg Config, t Term, history []Entry, recordedAt string) (Entry, err
 	if n == 0 {
 		return Entry{}, fmt.Errorf("monitor: term %s has no scored student", t.Term)
 	}
+	if t.Scores == nil {
+		t.Scores = t.Risks
+	}
+	if len(t.Scores) != n {
+		return Entry{}, fmt.Errorf("monitor: term %s: %d scores for %d risks", t.Term, len(t.Scores), n)
+	}
 	if t.Labels != nil && len(t.Labels) != n {
 		return Entry{}, fmt.Errorf("monitor: term %s: %d outcomes for %d scores", t.Term, len(t.Labels), n)
 	}
@@ -189,7 +202,7 @@ func Observe(cfg Config, t Term, history []Entry, recordedAt string) (Entry, err
 	}
 	e.Drift = drift.Summarize(feats, cfg.Drift)
 	e.PSIThreshold = cfg.Drift.PSIThreshold
-	sorted := slices.Clone(t.Risks)
+	sorted := slices.Clone(t.Scores)
 	slices.Sort(sorted)
 	e.ScoreQuantiles = percentiles(sorted)
 	if len(history) > 0 && len(history[0].ScoreQuantiles) == 101 {
@@ -201,7 +214,11 @@ func Observe(cfg Config, t Term, history []Entry, recordedAt string) (Entry, err
 		}
 		e.ScoreDrift = &sd
 	}
-	exp, err := drift.Expected(t.Risks, cfg.Threshold, cfg.Level)
+	flagged := make([]bool, n)
+	for i, v := range t.Scores {
+		flagged[i] = v >= cfg.Threshold
+	}
+	exp, err := drift.ExpectedFlagged(t.Risks, flagged, cfg.Threshold, cfg.Level)
 	if err != nil {
 		return Entry{}, fmt.Errorf("monitor: term %s: %w", t.Term, err)
 	}
@@ -320,7 +337,7 @@ func realize(cfg Config, t Term) (*Realized, []Measure, error) {
 	n := len(t.Labels)
 	auc := Measure{Name: "AUC", HigherIsBetter: true}
 	if r.Positives > 0 && r.Positives < n {
-		ci, err := metrics.DeLongCI(t.Labels, t.Risks, cfg.Level)
+		ci, err := metrics.DeLongCI(t.Labels, t.Scores, cfg.Level)
 		if err != nil {
 			return nil, nil, fmt.Errorf("monitor: term %s: AUC: %w", t.Term, err)
 		}
@@ -331,7 +348,7 @@ func realize(cfg Config, t Term) (*Realized, []Measure, error) {
 	}
 	auc.Position = position(auc)
 	ms = append(ms, auc)
-	conf, err := metrics.ConfusionAt(t.Labels, t.Risks, cfg.Threshold)
+	conf, err := metrics.ConfusionAt(t.Labels, t.Scores, cfg.Threshold)
 	if err != nil {
 		return nil, nil, fmt.Errorf("monitor: term %s: %w", t.Term, err)
 	}
@@ -368,7 +385,7 @@ func realize(cfg Config, t Term) (*Realized, []Measure, error) {
 	if cfg.Fairness != nil && len(t.Groups) > 0 {
 		opts := *cfg.Fairness
 		opts.Threshold = cfg.Threshold
-		a, err := fairness.Audit(t.Labels, t.Risks, t.Groups, opts)
+		a, err := fairness.Audit(t.Labels, t.Scores, t.Groups, opts)
 		if err != nil {
 			return nil, nil, fmt.Errorf("monitor: term %s: fairness audit: %w", t.Term, err)
 		}

@@ -1,0 +1,66 @@
+package harness
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/evalrun/evalrun/monitor"
+)
+
+// TestMonitorTerms trains a logistic bundle on 2013B-2013J, then monitors
+// 2014B (outcomes known: realized measures and the fairness audit against
+// the card) and 2014J (no outcomes yet: drift and expected performance).
+// The history keeps both entries in order; recording a term twice is
+// refused and leaves the history as it was.
+func TestMonitorTerms(t *testing.T) {
+	dir, _ := runningTermOULAD(t, 2500, 5, "2014J")
+	s := runningSpec(t, dir, "[[models]]\nname = \"lr\"\nkind = \"logistic\"\n\n[fairness]\nattributes = [\"gender\"]\nreplicates = 100\npermutations = 0\n")
+	bdir := filepath.Join(t.TempDir(), "bundle")
+	if _, err := Train(context.Background(), s, TrainOptions{Model: "lr", Split: "evaluate", Output: bdir, Now: fixedNow}); err != nil {
+		t.Fatal(err)
+	}
+	hist := filepath.Join(t.TempDir(), "history")
+	first, err := Monitor(context.Background(), MonitorOptions{Bundle: bdir, Spec: s, Term: "2014B", History: hist, Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := first.Entry
+	if !e.OutcomesKnown || e.Realized == nil || e.Realized.Fairness == nil || len(e.Drift.Features) == 0 {
+		t.Fatalf("2014B: outcomes known %v, realized %v, %d features", e.OutcomesKnown, e.Realized != nil, len(e.Drift.Features))
+	}
+	var auc *monitor.Measure
+	for i := range e.Measures {
+		if e.Measures[i].Name == "AUC" {
+			auc = &e.Measures[i]
+		}
+	}
+	if auc == nil || auc.Value == nil || auc.Reference == nil || auc.RefLower == nil {
+		t.Fatalf("AUC measure %+v: want the realized value beside the card's interval", auc)
+	}
+	second, err := Monitor(context.Background(), MonitorOptions{Bundle: bdir, Spec: s, Term: "2014J", History: hist, Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.Entry.OutcomesKnown || second.Entry.ScoreDrift == nil || second.Entry.Expected.Precision == nil || second.Terms != 2 {
+		t.Errorf("2014J: %+v", second.Entry)
+	}
+	before, _ := os.ReadFile(filepath.Join(hist, monitor.HistoryJSONL))
+	if _, err := Monitor(context.Background(), MonitorOptions{Bundle: bdir, Spec: s, Term: "2014J", History: hist, Now: fixedNow}); err == nil || !strings.Contains(err.Error(), "already in") {
+		t.Errorf("recording 2014J twice: %v", err)
+	}
+	after, _ := os.ReadFile(filepath.Join(hist, monitor.HistoryJSONL))
+	if !bytes.Equal(before, after) || bytes.Count(after, []byte("\n")) != 2 {
+		t.Errorf("history changed or has %d lines", bytes.Count(after, []byte("\n")))
+	}
+	html, err := os.ReadFile(filepath.Join(hist, monitor.MonitorHTML))
+	if err != nil || !bytes.Contains(html, []byte("Latest term <strong>2014J</strong>")) {
+		t.Errorf("monitor.html: %v", err)
+	}
+	if _, err := Monitor(context.Background(), MonitorOptions{Bundle: bdir, Spec: s, Term: "2020X", History: hist, Now: fixedNow}); err == nil || !strings.Contains(err.Error(), "no student of term") {
+		t.Errorf("unknown term: %v", err)
+	}
+}
