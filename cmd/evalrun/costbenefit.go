@@ -150,4 +150,4 @@ func costBenefitCSV(w io.Writer, r *costbenefit.Result) error {
 }
 
 // governanceUsage lists the governance commands for the usage text.
-const governanceUsage = costbenefitUsage
+const governanceUsage = costbenefitUsage + monitorUsage

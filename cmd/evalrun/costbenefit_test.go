@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -105,5 +106,17 @@ func TestAbtestLockCommand(t *testing.T) {
 	}
 	if err := abtestCmd(context.Background(), &stdout, &stderr, []string{"lock", "--force", pilotSpec, "-o", out}); err == nil || !strings.Contains(err.Error(), "never replaced") {
 		t.Errorf("second lock to the same file: %v", err)
+	}
+}
+
+// TestMonitorCommandUsage: the command needs a bundle, --spec, --term and
+// -o, and says so with a usage error (status 2).
+func TestMonitorCommandUsage(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	for _, args := range [][]string{{}, {"bundle"}, {"bundle", "--spec", "s.toml", "--term", "2014J"}, {"--spec", "s.toml", "--term", "T", "-o", "h"}} {
+		err := run(context.Background(), &stdout, &stderr, append([]string{"monitor"}, args...))
+		if !errors.Is(err, errUsage) {
+			t.Errorf("monitor %q: %v, want a usage error", args, err)
+		}
 	}
 }

@@ -12,15 +12,20 @@
 //	evalrun describe spec.toml     descriptive analytics of the spec's event logs
 //	evalrun audit scores.csv ...   fairness audit of any scored CSV (no spec)
 //	evalrun abtest spec.toml       analyse intervention pilots ([[abtests]])
+//	evalrun abtest lock spec.toml  pre-register the pilots' analysis plans
 //	evalrun power ...              sample size, power or minimum detectable effect
 //	evalrun assign roster.csv ...  reproducible randomization of a pilot
 //	evalrun costbenefit ...        cost per DFW outcome prevented at a capacity
 //	evalrun train spec.toml ...    fit one model for deployment and write its bundle
 //	evalrun score BUNDLE ...       score current students with a bundle
+//	evalrun monitor BUNDLE ...     record one term of a deployed model (drift, performance, alerts)
 //
 // Exit status: 0 on success, 1 on any error, 2 on a usage error, 3 when a
 // fairness verdict is FAIL, 4 when one is INCONCLUSIVE and the spec sets
-// fairness.fail_on_inconclusive (the results are written in both cases).
+// fairness.fail_on_inconclusive (the results are written in both cases);
+// evalrun monitor exits 3 when the term raised an alert and 4, with
+// --fail-on-watch, when it raised only watch items (the history is written
+// in every case).
 package main
 
 import (
@@ -164,6 +169,8 @@ func dispatch(ctx context.Context, stdout, stderr io.Writer, args []string) erro
 		return synthCmd(stdout, stderr, rest)
 	case "costbenefit":
 		return costbenefitCmd(stdout, stderr, rest)
+	case "monitor":
+		return monitorCmd(ctx, stdout, stderr, rest, args)
 	case "train":
 		return trainCmd(ctx, stdout, stderr, rest, args)
 	case "score":
