@@ -19,7 +19,10 @@
 // analysis that gives its estimate, interval and p-value:
 //
 //   - cluster-randomized: OLS with CR1 errors on G−1 degrees of freedom
-//     (RegressionAdjustment with clusters; ClusterRobustEffect adds the ICC);
+//     (RegressionAdjustment with clusters; ClusterRobustEffect adds the ICC),
+//     and for binary outcomes a random-intercept logistic sensitivity
+//     analysis beside it (MixedLogisticEffect: conditional odds ratio,
+//     latent-scale ICC);
 //   - declared covariates: OLS with HC2 errors (RegressionAdjustment);
 //   - a pre-period measure of the outcome: CUPED;
 //   - stratified: CochranMantelHaenszel with StratifiedRiskDifference for

@@ -231,7 +231,7 @@ func Train(ctx context.Context, s *Spec, opts TrainOptions) (*TrainOutcome, erro
 	if err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
-	trainScores, err := fitted.Predict(ctx, prep.train)
+	trainScores, err := fitted.Predict(ctx, e.train)
 	if err != nil {
 		return nil, fmt.Errorf("train: scoring the training rows: %w", err)
 	}
@@ -359,7 +359,10 @@ func (e *evaluation) fit(ctx context.Context) (models.Fitted, *results.Selection
 	if err != nil {
 		return nil, nil, err
 	}
-	fitted, err := m.Fit(ctx, models.TrainingSet{Rows: e.prep.train, Y: e.prep.trainY}, TaskRand(e.seed, e.taskName()))
+	if e.train, e.test, err = groupedRows(spec.Params, e.frame, e.prep); err != nil {
+		return nil, nil, err
+	}
+	fitted, err := m.Fit(ctx, models.TrainingSet{Rows: e.train, Y: e.prep.trainY}, TaskRand(e.seed, e.taskName()))
 	if err != nil {
 		return nil, nil, fmt.Errorf("fitting %q: %w", e.model.Name, err)
 	}

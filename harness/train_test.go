@@ -41,6 +41,11 @@ min_samples_leaf = 5
 name = "gbm"
 kind = "gbm"
 max_iter = 15
+
+[[models]]
+name = "glmm"
+kind = "mixed_logistic"
+group = "code_module"
 `
 
 // TestBundleScoresEqualRun: a bundle trained on a split's training terms

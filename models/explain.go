@@ -11,7 +11,8 @@ import "context"
 // logit of Predict's probability: logistic regression, gradient boosting) or
 // "probability" (Predict itself: a tree, a random forest). contributions[i]
 // has one value per training column, in column order; base holds one value
-// per row (the same value for every row of the models here).
+// per row (the same value for every row, except under mixed_logistic, whose
+// base includes the row's group's random intercept).
 type Explainer interface {
 	Fitted
 	Explain(ctx context.Context, rows Rows) (contributions [][]float64, base []float64, err error)

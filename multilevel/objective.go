@@ -79,7 +79,7 @@ func sigmoid(eta float64) float64 {
 
 // mode returns the conditional mode û of group rows lo..hi given the
 // offsets and σ: the root of f'(u) = σ·Σ(y − μ(o + σu)) − u, which is
-// decreasing (f” ≤ −1), found by Newton's method kept inside a bracket and
+// decreasing (its derivative is at most −1), found by Newton's method kept inside a bracket and
 // stopped when the step is below 1e-13·(1 + |u|). It leaves μ and
 // exp(−|η|) of every row at the returned mode in ws.m and ws.e.
 func (pr *problem) mode(ws *workspace, lo, hi int, sigma, u float64) float64 {
