@@ -85,6 +85,10 @@ func (e *Event) Timestamp() (time.Time, bool) {
 	return time.UnixMilli(e.Time).UTC(), true
 }
 
+// Reset makes e an empty event with unknown optional values: Count 1,
+// DurationMS -1, Score NaN, Success and Completion Unknown.
+func (e *Event) Reset() { e.reset() }
+
 // reset makes e an empty event with unknown optional values.
 func (e *Event) reset() {
 	*e = Event{Count: 1, DurationMS: -1, Score: math.NaN(), Success: Unknown, Completion: Unknown}

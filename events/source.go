@@ -13,13 +13,27 @@ const (
 	SourceCaliper = "caliper"
 )
 
+// Source formats read by package sources (the harness dispatches them;
+// ReadSource refuses them).
+const (
+	SourceParquet  = "parquet"
+	SourcePostgres = "postgres"
+)
+
 // Source is one input of an events dataset: a file or a glob pattern
-// (matches read in name order), its format and, for CSV, the column
-// mapping.
+// (matches read in name order), its format and, for CSV, Parquet and
+// PostgreSQL, the column mapping (Parquet columns nested in groups are
+// addressed by dotted path, "actor.id").
 type Source struct {
 	Path    string    `toml:"path"`
-	Format  string    `toml:"format"` // "csv" (default), "xapi" or "caliper"
+	Format  string    `toml:"format"` // "csv" (default), "xapi", "caliper", "parquet" or "postgres"
 	Columns CSVFormat `toml:"columns"`
+	// Table or Query (exactly one) select the rows of a "postgres"
+	// source, and ConnectionEnv names the environment variable holding
+	// its connection string (never written in a spec or an output).
+	Table         string `toml:"table"`
+	Query         string `toml:"query"`
+	ConnectionEnv string `toml:"connection_env"`
 }
 
 // ReadSource reads every file of src into the builder and returns the
@@ -43,6 +57,8 @@ func (b *Builder) ReadSource(src Source) (Stats, error) {
 			st, err = ReadXAPIFile(p, b.sym, b)
 		case SourceCaliper:
 			st, err = ReadCaliperFile(p, b.sym, b)
+		case SourceParquet, SourcePostgres:
+			return total, fmt.Errorf("events: source %q: format %q is read by package sources, not by Builder.ReadSource", src.Path, src.Format)
 		default:
 			return total, fmt.Errorf("events: source %q: format %q: want csv, xapi or caliper", src.Path, src.Format)
 		}

@@ -312,3 +312,25 @@ func parseISODuration(v string) (int64, error) {
 	}
 	return int64(ms + 0.5), nil
 }
+
+// TimeParser parses timestamps of one format exactly as the CSV reader
+// does, for readers of other table formats (Parquet, PostgreSQL) whose
+// timestamp columns hold text or numbers.
+type TimeParser struct{ p *timeParser }
+
+// NewTimeParser returns the parser of format (FormatRFC3339 when empty;
+// see CSVFormat.TimeFormat) for wall times in loc (nil: none declared).
+func NewTimeParser(format string, loc *time.Location) (*TimeParser, error) {
+	p, err := newTimeParser(format, loc)
+	if err != nil {
+		return nil, err
+	}
+	return &TimeParser{p: p}, nil
+}
+
+// Format returns the parser's format name.
+func (t *TimeParser) Format() string { return t.p.format }
+
+// Parse reads b into e's Time or Day and sets e.TimeStatus (TimeMissing
+// for an empty b, TimeInvalid with e.TimeError for text it cannot read).
+func (t *TimeParser) Parse(b []byte, e *Event) { t.p.parse(b, e) }

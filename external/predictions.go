@@ -36,6 +36,9 @@ type PredictionsConfig struct {
 	CutoffColumn string
 }
 
+// Defaults fills the column names left empty with their defaults.
+func (c *PredictionsConfig) Defaults() { c.defaults() }
+
 func (c *PredictionsConfig) defaults() {
 	if c.KeyColumn == "" {
 		c.KeyColumn = "key"
@@ -75,6 +78,14 @@ func LoadPredictions(cfg PredictionsConfig) (*PredictionsFile, error) {
 	}
 	defer f.Close()
 	return parsePredictions(cfg, f)
+}
+
+// ParsePredictions reads a predictions CSV from r with LoadPredictions'
+// rules; cfg.Path names the input in messages. Readers of other formats
+// (Parquet) hand it their rows as CSV.
+func ParsePredictions(cfg PredictionsConfig, r io.Reader) (*PredictionsFile, error) {
+	cfg.defaults()
+	return parsePredictions(cfg, r)
 }
 
 func parsePredictions(cfg PredictionsConfig, r io.Reader) (*PredictionsFile, error) {
