@@ -127,7 +127,10 @@ func NewTableBuilder(source string, opts CSVOptions) (*TableBuilder, error) {
 
 // Columns returns the columns every row must hold, in the order Add takes
 // their cells: id, label, term, the course column when declared, the
-// numeric columns, then the categorical and group columns.
+// numeric columns, then the categorical and group columns. With
+// KeepUnlabelled a source without the label column passes a null label
+// cell in every row (no student has an outcome yet), as LoadCSV does for
+// a header without it.
 func (b *TableBuilder) Columns() []TableColumn { return slices.Clone(b.columns) }
 
 // MissingColumnsError formats the error for columns a source lacks, as
@@ -227,7 +230,7 @@ func (b *TableBuilder) Add(row int, cells []Cell) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", at(c), err)
 		}
-		if labelMissing {
+		if labelMissing && !b.opts.KeepUnlabelled {
 			continue
 		}
 		if math.IsNaN(v) {
@@ -237,9 +240,11 @@ func (b *TableBuilder) Add(row int, cells []Cell) error {
 	}
 	if labelMissing {
 		b.missingLabels++
-		return nil
-	}
-	if len(b.opts.PositiveValues) > 0 {
+		if !b.opts.KeepUnlabelled {
+			return nil
+		}
+		label = NoOutcome
+	} else if len(b.opts.PositiveValues) > 0 {
 		b.labelValues[b.intern(1, rawLabel)]++
 	}
 	for i, c := range b.categorical {
@@ -279,7 +284,7 @@ func (b *TableBuilder) Frame(files []FileInfo) (*Frame, error) {
 	if f.Len() == 0 {
 		return nil, fmt.Errorf("%s: every one of the %d rows lacks a label in column %q", b.source, b.rows, b.columns[1].Name)
 	}
-	if b.missingLabels > 0 {
+	if b.missingLabels > 0 && !b.opts.KeepUnlabelled {
 		f.Report.Cleaning = append(f.Report.Cleaning, CleaningCount{Rule: "missing_label", Count: b.missingLabels, Detail: b.columns[1].Name})
 	}
 	// LoadCSV's order: numeric columns, categorical ones, then the course.

@@ -33,19 +33,19 @@ type loadedDataset struct {
 
 // loadDatasets loads every dataset of the spec. Load errors name the file,
 // line and field (the loaders' errors) and the spec dataset.
-func loadDatasets(s *Spec) ([]*loadedDataset, error) {
+func loadDatasets(env sourceEnv, s *Spec) ([]*loadedDataset, error) {
 	var out []*loadedDataset
 	for i, d := range s.Datasets {
 		if d.Kind == "events" {
 			continue // joined to its student table below
 		}
-		frames, err := loadDataset(s, d)
+		frames, err := loadDataset(env, s, d)
 		if err != nil {
 			return nil, fmt.Errorf("dataset %q (%s:%d): %w", d.Name, s.File, s.lines.line(fmt.Sprintf("datasets[%d]", i)), err)
 		}
 		out = append(out, &loadedDataset{spec: d, index: i, frames: frames})
 	}
-	out, err := joinEvents(s, out)
+	out, err := joinEvents(env, s, out)
 	if err != nil {
 		return nil, err
 	}
@@ -55,7 +55,7 @@ func loadDatasets(s *Spec) ([]*loadedDataset, error) {
 	return out, nil
 }
 
-func loadDataset(s *Spec, d Dataset) ([]*datasets.Frame, error) {
+func loadDataset(env sourceEnv, s *Spec, d Dataset) ([]*datasets.Frame, error) {
 	switch d.Kind {
 	case "oulad", "synthetic-oulad":
 		var fsys fs.FS
@@ -88,7 +88,7 @@ func loadDataset(s *Spec, d Dataset) ([]*datasets.Frame, error) {
 			return nil, err
 		}
 		return frames, nil
-	case "csv":
+	case "csv", "postgres":
 		cat := map[string]bool{}
 		for _, c := range d.Categorical {
 			cat[c] = true
@@ -97,7 +97,7 @@ func loadDataset(s *Spec, d Dataset) ([]*datasets.Frame, error) {
 		joined := joinedByEvents(s, d.Name)
 		var header map[string]bool
 		if joined {
-			h, err := csvHeader(s.ResolvePath(d.Path))
+			h, err := studentTableColumns(env, s, d)
 			if err != nil {
 				return nil, err
 			}
@@ -109,7 +109,7 @@ func loadDataset(s *Spec, d Dataset) ([]*datasets.Frame, error) {
 				numeric = append(numeric, f)
 			}
 		}
-		f, err := datasets.LoadCSV(s.ResolvePath(d.Path), datasets.CSVOptions{
+		f, err := loadStudentTable(env, s, d, datasets.CSVOptions{
 			Name:           d.Name,
 			IDColumn:       d.ID,
 			LabelColumn:    d.Label,

@@ -11,6 +11,7 @@ import (
 	"github.com/evalrun/evalrun/datasets"
 	"github.com/evalrun/evalrun/events"
 	"github.com/evalrun/evalrun/results"
+	"github.com/evalrun/evalrun/sources/pgsrc"
 )
 
 // EventsTerm is the term window of a timestamped event log: start (day 0)
@@ -80,13 +81,21 @@ func (s *Spec) checkEvents(ps *problems, key string, d Dataset) {
 		ps.add(key+".sources", "missing: at least one [[datasets.sources]] with a path")
 	}
 	for j, src := range d.Sources {
+		skey := fmt.Sprintf("%s.sources[%d]", key, j)
+		if src.Format == events.SourcePostgres {
+			checkPostgresSource(ps, skey, pgsrc.Source{ConnectionEnv: src.ConnectionEnv, Table: src.Table, Query: src.Query}, src.Path)
+			continue
+		}
 		if src.Path == "" {
-			ps.add(fmt.Sprintf("%s.sources[%d].path", key, j), "missing")
+			ps.add(skey+".path", "missing")
+		}
+		if src.Table != "" || src.Query != "" || src.ConnectionEnv != "" {
+			ps.add(skey, "table, query and connection_env are only for format = \"postgres\"")
 		}
 		switch src.Format {
-		case "", events.SourceCSV, events.SourceXAPI, events.SourceCaliper:
+		case "", events.SourceCSV, events.SourceXAPI, events.SourceCaliper, events.SourceParquet:
 		default:
-			ps.add(fmt.Sprintf("%s.sources[%d].format", key, j), "must be \"csv\", \"xapi\" or \"caliper\", got %q", src.Format)
+			ps.add(skey+".format", "must be \"csv\", \"parquet\", \"postgres\", \"xapi\" or \"caliper\", got %q", src.Format)
 		}
 	}
 	if len(d.CutoffDays) == 0 {
@@ -163,7 +172,7 @@ func (s *Spec) eventFeatures(name string) []events.Feature {
 // them to the frames of its student table. A table without cutoffs (csv)
 // gets one frame per cutoff of the log; a table with cutoffs must have
 // the same ones.
-func joinEvents(s *Spec, data []*loadedDataset) ([]*loadedDataset, error) {
+func joinEvents(env sourceEnv, s *Spec, data []*loadedDataset) ([]*loadedDataset, error) {
 	byName := map[string]*loadedDataset{}
 	for _, ld := range data {
 		byName[ld.spec.Name] = ld
@@ -211,11 +220,11 @@ func joinEvents(s *Spec, data []*loadedDataset) ([]*loadedDataset, error) {
 		var files []datasets.FileInfo
 		for _, src := range d.Sources {
 			src.Path = s.ResolvePath(src.Path)
-			st, err := b.ReadSource(src)
+			read, err := readEventSource(env, b, src)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", where, err)
 			}
-			files = append(files, datasets.FileInfo{Path: src.Path, Rows: st.Records})
+			files = append(files, read...)
 		}
 		res, err := b.Finish()
 		if err != nil {

@@ -94,7 +94,7 @@ join = "nowhere"
 join_on = "email"
 
 [[datasets.sources]]
-format = "parquet"
+format = "jsonl"
 `
 	_, err := ParseSpec("e.toml", ".", []byte(src))
 	for _, want := range []string{
@@ -102,7 +102,7 @@ format = "parquet"
 		`e.toml:30: datasets[1].join_on: must be "student" or "key", got "email"`,
 		`datasets[1].cutoff_days: missing`,
 		`datasets[1].sources[0].path: missing`,
-		`datasets[1].sources[0].format: must be "csv", "xapi" or "caliper", got "parquet"`,
+		`datasets[1].sources[0].format: must be "csv", "parquet", "postgres", "xapi" or "caliper", got "jsonl"`,
 	} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not contain %q; got:\n%v", want, err)

@@ -73,14 +73,14 @@ func init() {
 }
 
 // loadPredictionFiles reads the file of every "predictions" model once.
-func loadPredictionFiles(s *Spec) (map[string]*external.PredictionsFile, error) {
+func loadPredictionFiles(env sourceEnv, s *Spec) (map[string]*external.PredictionsFile, error) {
 	files := map[string]*external.PredictionsFile{}
 	for _, m := range s.Models {
 		p, ok := m.Params.(*predictionsParams)
 		if !ok {
 			continue
 		}
-		f, err := external.LoadPredictions(external.PredictionsConfig{
+		f, err := loadPredictions(env, external.PredictionsConfig{
 			Path: s.ResolvePath(p.Path), KeyColumn: p.KeyColumn, ScoreColumn: p.ScoreColumn,
 			SplitColumn: p.SplitColumn, CutoffColumn: p.CutoffColumn,
 		})

@@ -89,7 +89,11 @@ func Validate(s *Spec) error {
 }
 
 func loadAndValidate(s *Spec) ([]*loadedDataset, error) {
-	data, err := loadDatasets(s)
+	return loadAndValidateEnv(defaultSourceEnv(), s)
+}
+
+func loadAndValidateEnv(env sourceEnv, s *Spec) ([]*loadedDataset, error) {
+	data, err := loadDatasets(env, s)
 	if err != nil {
 		return nil, err
 	}
@@ -142,14 +146,15 @@ func Run(ctx context.Context, s *Spec, opts RunOptions) (*Outcome, error) {
 		}
 	}
 	log.Info("loading data", "spec", s.File, "datasets", len(s.Datasets))
-	data, err := loadAndValidate(s)
+	env := sourceEnv{ctx: ctx, getenv: getenv}
+	data, err := loadAndValidateEnv(env, s)
 	if err != nil {
 		return nil, err
 	}
 	for _, ld := range data {
 		log.Info("loaded dataset", "dataset", ld.spec.Name, "kind", ld.spec.Kind, "cutoffs", len(ld.frames), "rows", ld.frames[0].Len(), "seconds", time.Since(wall).Seconds())
 	}
-	predictions, err := loadPredictionFiles(s)
+	predictions, err := loadPredictionFiles(env, s)
 	if err != nil {
 		return nil, err
 	}
@@ -317,6 +322,12 @@ func (s *Spec) thresholdPolicy() metrics.ThresholdPolicy {
 
 func datasetSummary(ld *loadedDataset) results.Dataset {
 	d := results.Dataset{Name: ld.spec.Name, Kind: ld.spec.Kind, Positive: ld.spec.Positive}
+	if d.Kind == "postgres" {
+		// results.json holds the data model (a student table, as csv):
+		// the same rows give the same results whatever their source;
+		// manifest.json says where they came from.
+		d.Kind = "csv"
+	}
 	if d.Positive == nil {
 		d.Positive = []string{}
 	}

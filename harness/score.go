@@ -118,11 +118,11 @@ func Score(ctx context.Context, opts ScoreOptions) (*ScoreOutcome, error) {
 	}
 	var data []*loadedDataset
 	if opts.Spec != nil {
-		if data, err = loadDatasets(s); err != nil {
+		if data, err = loadDatasets(defaultSourceEnv(), s); err != nil {
 			return nil, err
 		}
 	} else {
-		frames, err := loadDataset(s, s.Datasets[0])
+		frames, err := loadDataset(defaultSourceEnv(), s, s.Datasets[0])
 		if err != nil {
 			return nil, fmt.Errorf("--data: %w", err)
 		}

@@ -97,7 +97,13 @@ type Dataset struct {
 	// synthetic-oulad kind
 	Students int `toml:"students"`
 
-	// csv kind
+	// postgres kind: the rows of Table or of Query (exactly one), read
+	// with the connection string in the environment variable ConnectionEnv.
+	Table         string `toml:"table"`
+	Query         string `toml:"query"`
+	ConnectionEnv string `toml:"connection_env"`
+
+	// csv and postgres kinds (a csv path may be a Parquet file)
 	ID     string `toml:"id"`
 	Label  string `toml:"label"`
 	Term   string `toml:"term"`
@@ -1013,9 +1019,14 @@ func (s *Spec) checkDataset(ps *problems, key string, d Dataset) {
 		if d.Students < 0 {
 			ps.add(key+".students", "must be positive")
 		}
-	case "csv":
-		if d.Path == "" {
-			ps.add(key+".path", "missing: the CSV file")
+	case "csv", "postgres":
+		if d.Kind == "csv" && d.Path == "" {
+			ps.add(key+".path", "missing: the CSV or Parquet file")
+		}
+		if d.Kind == "postgres" {
+			checkPostgresSource(ps, key, d.pgSource(), d.Path)
+		} else if d.Table != "" || d.Query != "" || d.ConnectionEnv != "" {
+			ps.add(key, "table, query and connection_env are only for kind = \"postgres\"")
 		}
 		if d.ID == "" {
 			ps.add(key+".id", "missing: the student id column")
@@ -1048,9 +1059,9 @@ func (s *Spec) checkDataset(ps *problems, key string, d Dataset) {
 		s.checkEvents(ps, key, d)
 		return
 	case "":
-		ps.add(key+".kind", "missing (\"oulad\", \"synthetic-oulad\", \"csv\" or \"events\")")
+		ps.add(key+".kind", "missing (\"oulad\", \"synthetic-oulad\", \"csv\", \"postgres\" or \"events\")")
 	default:
-		ps.add(key+".kind", "unknown dataset kind %q (\"oulad\", \"synthetic-oulad\", \"csv\" or \"events\")", d.Kind)
+		ps.add(key+".kind", "unknown dataset kind %q (\"oulad\", \"synthetic-oulad\", \"csv\", \"postgres\" or \"events\")", d.Kind)
 	}
 	for _, c := range d.CutoffDays {
 		if c < -30 || c > 400 {

@@ -77,6 +77,10 @@ func open(path string, names []string) (*table, error) {
 	sc := rdr.MetaData().Schema
 	var missing []string
 	for _, name := range names {
+		if name == "" {
+			t.paths = append(t.paths, nil) // a null in every row
+			continue
+		}
 		idx := sc.ColumnIndexByName(name)
 		if idx < 0 {
 			missing = append(missing, fmt.Sprintf("%q", name))
@@ -148,6 +152,10 @@ func (t *table) scan(ctx context.Context, fn func(row int64, vals []sources.Valu
 		rec := rr.RecordBatch()
 		getters := make([]getter, len(t.paths))
 		for i, p := range t.paths {
+			if p == nil {
+				getters[i] = func(int) sources.Value { return sources.Value{} }
+				continue
+			}
 			g, err := getterFor(rec, p)
 			if err != nil {
 				return fmt.Errorf("%s: column %q: %w", t.path, strings.Join(p, "."), err)

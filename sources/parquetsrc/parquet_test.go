@@ -58,13 +58,24 @@ func TestLoadStudentsSameFrameAsCSV(t *testing.T) {
 	if err := parquettest.Write(pqPath, 4, studentColumns()...); err != nil {
 		t.Fatal(err)
 	}
-	want, err := datasets.LoadCSV(csvPath, studentOpts)
+	keep := studentOpts
+	keep.KeepUnlabelled = true
+	for _, opts := range []datasets.CSVOptions{studentOpts, keep} {
+		compareFrames(t, csvPath, pqPath, opts)
+	}
+}
+
+func compareFrames(t *testing.T, csvPath, pqPath string, opts datasets.CSVOptions) {
+	want, err := datasets.LoadCSV(csvPath, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := LoadStudents(context.Background(), pqPath, studentOpts)
+	got, err := LoadStudents(context.Background(), pqPath, opts)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if opts.KeepUnlabelled && (got.Len() != 6 || got.Labels[4] != datasets.NoOutcome) {
+		t.Errorf("KeepUnlabelled: %d rows, labels %v", got.Len(), got.Labels)
 	}
 	if got.Report.Files[0].Rows != 6 || got.Report.Files[0].Path != pqPath || len(got.Report.Files[0].SHA256) != 64 {
 		t.Errorf("files = %+v", got.Report.Files)
@@ -83,8 +94,7 @@ func TestLoadStudentsSameFrameAsCSV(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("parquet frame\n%+v\nwant (csv)\n%+v", got, want)
 	}
-	if g, _ := want.CategoricalByName("demographics.gender"); g.Values[1] != "" || g.Values[4] != "" {
-		// row 5 lacks a label and is dropped: rows are 1,2,3,4,6
+	if g, _ := want.CategoricalByName("demographics.gender"); g.Values[1] != "" || g.Values[len(g.Values)-1] != "" {
 		t.Errorf("gender = %q", g.Values)
 	}
 }

@@ -23,6 +23,15 @@ func LoadStudents(ctx context.Context, path string, opts datasets.CSVOptions) (*
 	for i, c := range cols {
 		names[i] = c.Name
 	}
+	if opts.KeepUnlabelled {
+		have, err := LoadStudentsColumns(path)
+		if err != nil {
+			return nil, err
+		}
+		if !have[names[1]] {
+			names[1] = "" // no outcome yet: a null label in every row
+		}
+	}
 	t, err := open(path, names)
 	if err != nil {
 		return nil, err
