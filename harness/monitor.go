@@ -125,7 +125,7 @@ func Monitor(ctx context.Context, opts MonitorOptions) (*MonitorOutcome, error) 
 	if err != nil {
 		return nil, err
 	}
-	data, err := loadDatasets(s)
+	data, err := loadDatasets(defaultSourceEnv(), s)
 	if err != nil {
 		return nil, err
 	}
