@@ -60,3 +60,48 @@ func TestReasonTextOutsideTraining(t *testing.T) {
 		t.Errorf("reasonText = %q", got)
 	}
 }
+
+// TestLeakageSuspectsInResults adds to the CSV data a column written
+// after the outcome (a withdrawal flag that equals the outcome but for
+// a few rows): every fold must list it with its training AUC.
+func TestLeakageSuspectsInResults(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "students.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	lines[0] += ",withdrew"
+	for i := 1; i < len(lines); i++ {
+		w := lines[i][len(lines[i])-1:] // the dfw outcome
+		if i%25 == 0 {
+			w = map[string]string{"0": "1", "1": "0"}[w]
+		}
+		lines[i] += "," + w
+	}
+	dir := t.TempDir()
+	data := filepath.Join(dir, "students.csv")
+	if err := os.WriteFile(data, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src := strings.Replace(strings.Replace(csvSource(), `path = "testdata/students.csv"`, `path = "`+data+`"`, 1),
+		`features = ["gpa", "credits", "major"]`, `features = ["gpa", "credits", "major", "withdrew"]`, 1)
+	s, err := ParseSpec("csv.toml", ".", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := runTo(t, s, filepath.Join(dir, "run"))
+	for _, e := range out.Results.Evaluations {
+		var found bool
+		for _, sp := range e.Features.LeakageSuspects {
+			if sp.Feature == "withdrew" && sp.AUC != nil && *sp.AUC > 0.9 {
+				found = true
+			}
+			if sp.Feature == "gpa" || sp.Feature == "credits" {
+				t.Errorf("%s flagged: %+v", sp.Feature, sp)
+			}
+		}
+		if !found {
+			t.Errorf("fold %s: withdrew not among the leakage suspects %+v", e.Split, e.Features.LeakageSuspects)
+		}
+	}
+}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/evalrun/evalrun/datasets"
 	"github.com/evalrun/evalrun/explain"
+	"github.com/evalrun/evalrun/leakage"
 	"github.com/evalrun/evalrun/external"
 	"github.com/evalrun/evalrun/features"
 	"github.com/evalrun/evalrun/metrics"
@@ -103,14 +104,43 @@ func prepareFold(ld *loadedDataset, f *datasets.Frame, fo fold) *preparedFold {
 	p.testY = labelsOf(p.testFrame, keptTe)
 	p.trainSet = setSummary(p.trainY, len(fo.train)-len(keptTr))
 	p.testSet = setSummary(p.testY, len(fo.test)-len(keptTe))
+	desc := enc.Describe()
 	p.summary = results.FeatureSummary{
 		Columns:   xtr.Names,
-		Encoding:  enc.Describe(),
+		Encoding:  desc,
 		TrainStat: statTr,
 		TestStat:  statTe,
 		Notes:     notes,
 	}
+	if len(p.trainY) > 0 {
+		suspects, err := leakage.Screen(xtr, p.trainY, missingIndicators(desc), leakage.Options{})
+		if err != nil {
+			p.err = fmt.Errorf("leakage screen: %w", err)
+			return p
+		}
+		p.summary.LeakageSuspects = suspects
+	}
 	return p
+}
+
+// missingIndicators names the columns of an encoding that are 1 where a
+// feature is missing: numeric features' indicators and categorical
+// features' missing level.
+func missingIndicators(d features.Description) map[string]bool {
+	out := map[string]bool{}
+	for _, n := range d.Numeric {
+		if n.Indicator != "" {
+			out[n.Indicator] = true
+		}
+	}
+	for _, c := range d.Categorical {
+		for _, l := range c.Levels {
+			if l == "" {
+				out[c.Name+"=(missing)"] = true
+			}
+		}
+	}
+	return out
 }
 
 // presentNumeric returns the numeric features that have a value in at least

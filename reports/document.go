@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/evalrun/evalrun/fairness"
+	"github.com/evalrun/evalrun/leakage"
 	"github.com/evalrun/evalrun/results"
 )
 
@@ -618,6 +619,24 @@ func dataSection(run *results.Run, focus *results.Evaluation) docSection {
 			s.items(cleaning)
 		}
 	}
+	if rows := leakageRows(run); len(rows) > 0 {
+		t := newTable("Leakage suspects: features that predict the outcome too well on the training rows (a single-feature AUC above 0.9, or missingness that nearly determines the outcome); check how each is measured before trusting the models",
+			"dataset", "cutoff", "split", "feature", "check", "training AUC", "rows missing", "at-risk rate when missing", "at-risk rate when present")
+		t.numeric(1, 5, 6, 7, 8)
+		for _, r := range rows {
+			sp := r.suspect
+			auc, miss, rm, rp := undefinedCell, undefinedCell, undefinedCell, undefinedCell
+			if sp.AUC != nil {
+				auc = dec(*sp.AUC, 3)
+			}
+			if sp.Kind == leakage.KindMissingness {
+				miss = strconv.Itoa(sp.MissingRows)
+				rm, rp = dec(*sp.MissingAtRiskRate, 3), dec(*sp.PresentAtRiskRate, 3)
+			}
+			t.add(r.dataset, cutoffValue(r.cutoff), r.split, sp.Feature, leakageCheck(sp.Kind), auc, miss, rm, rp)
+		}
+		s.table(t)
+	}
 	if focus != nil && len(focus.Importance) > 0 {
 		t := newTable(fmt.Sprintf("Permutation importance of %s: drop in test AUC when the feature is shuffled (mean and standard deviation over repeats), top 10", evalLabel(focus)),
 			"feature", "AUC drop", "sd")
@@ -651,6 +670,39 @@ func dataSection(run *results.Run, focus *results.Evaluation) docSection {
 		s.items(notes)
 	}
 	return s
+}
+
+// leakageRow is one leakage suspect of one fold.
+type leakageRow struct {
+	dataset, split string
+	cutoff         *int
+	suspect        leakage.Suspect
+}
+
+// leakageRows lists the leakage suspects of every fold once (the models
+// of a fold share its features), in the order of the evaluations.
+func leakageRows(run *results.Run) []leakageRow {
+	var out []leakageRow
+	seen := map[string]bool{}
+	for i := range run.Evaluations {
+		e := &run.Evaluations[i]
+		for _, sp := range e.Features.LeakageSuspects {
+			k := fmt.Sprintf("%s|%s|%s|%s|%s", e.Dataset, cutoffValue(e.Cutoff), e.Split, sp.Feature, sp.Kind)
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+			out = append(out, leakageRow{dataset: e.Dataset, cutoff: e.Cutoff, split: e.Split, suspect: sp})
+		}
+	}
+	return out
+}
+
+func leakageCheck(kind string) string {
+	if kind == leakage.KindMissingness {
+		return "missingness nearly determines the outcome"
+	}
+	return "single-feature AUC above 0.9"
 }
 
 func paramsText(p map[string]any) string {

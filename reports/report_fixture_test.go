@@ -4,6 +4,7 @@ import (
 	"github.com/evalrun/evalrun/datasets"
 	"github.com/evalrun/evalrun/explain"
 	"github.com/evalrun/evalrun/fairness"
+	"github.com/evalrun/evalrun/leakage"
 	"github.com/evalrun/evalrun/metrics"
 	"github.com/evalrun/evalrun/results"
 )
@@ -115,6 +116,12 @@ func reportRun() *results.Run {
 	sweep.Threshold = 0.25
 	sweep.Verdicts = sweep.Verdicts[:1]
 	lr28.FairnessSweep = []fairness.AuditResult{*sweep}
+	auc, higher, rm, rp := 0.953, true, 0.99, 0.28
+	lr28.Features.LeakageSuspects = []leakage.Suspect{
+		{Feature: "date_unregistration", Kind: leakage.KindAUC, AUC: &auc, HigherIsRisk: &higher, Reason: "date_unregistration alone has training AUC 0.953 (higher values go with the at-risk outcome), above 0.90"},
+		{Feature: "date_registration_missing", Kind: leakage.KindMissingness, MissingRows: 120, PresentRows: 880, MissingAtRiskRate: &rm, PresentAtRiskRate: &rp,
+			Reason: "120 training rows miss the feature behind date_registration_missing and 99.0% of them are at risk, against 28.0% of the 880 rows that have it: its missingness nearly determines the outcome"},
+	}
 	lr28.Curves.Groups = []results.GroupCurve{
 		{Attribute: "gender", Group: "F", ROC: []metrics.CurvePoint{{X: 0, Y: 0}, {X: 0.2, Y: 0.6}, {X: 1, Y: 1}}},
 		{Attribute: "gender", Group: "M", ROC: []metrics.CurvePoint{{X: 0, Y: 0}, {X: 0.3, Y: 0.6}, {X: 1, Y: 1}}},

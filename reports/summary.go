@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/evalrun/evalrun/fairness"
+	"github.com/evalrun/evalrun/leakage"
 	"github.com/evalrun/evalrun/results"
 )
 
@@ -55,6 +56,7 @@ func PlainSummary(run *results.Run, risk *results.RiskList) []string {
 	add(howEarlySentence(run, f))
 	add(howSureSentence(f))
 	add(calibrationSentence(f))
+	add(leakageSentence(run))
 	out = append(out, fairnessSentences(run, f)...)
 	add(whoToCallSentence(risk))
 	return append(out, pilots...)
@@ -315,6 +317,38 @@ func calibrationSentence(f *results.Evaluation) string {
 		fmt.Fprintf(&b, " After %s recalibration (fitted on %s) the error is %s points.", r.Method, r.FittedOn, dec(100*r.Calibration.ECE, 1))
 	}
 	return b.String()
+}
+
+// leakageSentence names the leakage suspects, features that predict the
+// outcome too well on the training rows, with their numbers.
+func leakageSentence(run *results.Run) string {
+	rows := leakageRows(run)
+	if len(rows) == 0 {
+		return ""
+	}
+	var names []string
+	seen := map[string]bool{}
+	for _, r := range rows {
+		sp := r.suspect
+		var w string
+		if sp.Kind == leakage.KindMissingness {
+			w = fmt.Sprintf("%s (%d training rows missing it, %s%% of them at risk against %s%% of the others)", sp.Feature, sp.MissingRows,
+				dec(100**sp.MissingAtRiskRate, 0), dec(100**sp.PresentAtRiskRate, 0))
+		} else {
+			w = fmt.Sprintf("%s (training AUC %s on its own)", sp.Feature, dec(*sp.AUC, 3))
+		}
+		if !seen[sp.Feature+sp.Kind] {
+			seen[sp.Feature+sp.Kind] = true
+			names = append(names, w)
+		}
+	}
+	const most = 4
+	more := ""
+	if len(names) > most {
+		more = fmt.Sprintf(" and %d more", len(names)-most)
+		names = names[:most]
+	}
+	return fmt.Sprintf("Possible leakage: %s%s predict the outcome too well to be trusted as known on the prediction day; check how they are measured (table in the data section).", strings.Join(names, "; "), more)
 }
 
 // FailingChecks names every failing fairness verdict of run, in the

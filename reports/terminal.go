@@ -21,6 +21,9 @@ func WriteTerminal(w io.Writer, run *results.Run) error {
 	for _, warning := range run.Warnings {
 		fmt.Fprintf(w, "warning: %s\n", warning)
 	}
+	for _, r := range leakageRows(run) {
+		fmt.Fprintf(w, "warning: leakage suspect in %s, %s, split %s: %s\n", r.dataset, cutoffText(r.cutoff), r.split, r.suspect.Reason)
+	}
 	if err := writeVerdicts(w, run); err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/evalrun/evalrun/events"
 	"github.com/evalrun/evalrun/explain"
 	"github.com/evalrun/evalrun/fairness"
+	"github.com/evalrun/evalrun/leakage"
 	"github.com/evalrun/evalrun/features"
 	"github.com/evalrun/evalrun/metrics"
 	"github.com/evalrun/evalrun/models"
@@ -178,6 +179,9 @@ type FeatureSummary struct {
 	TestStat  features.TransformStats `json:"test_stats"`
 	// Notes say which declared features were left out and why.
 	Notes []string `json:"notes,omitempty"`
+	// LeakageSuspects are the features that predict the outcome too well
+	// on the training rows (package leakage), with their numbers.
+	LeakageSuspects []leakage.Suspect `json:"leakage_suspects,omitempty"`
 }
 
 // Uncertainty holds the intervals of one evaluation's test metrics.
