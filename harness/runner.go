@@ -14,9 +14,9 @@ import (
 
 	"github.com/evalrun/evalrun/datasets"
 	"github.com/evalrun/evalrun/explain"
-	"github.com/evalrun/evalrun/leakage"
 	"github.com/evalrun/evalrun/external"
 	"github.com/evalrun/evalrun/features"
+	"github.com/evalrun/evalrun/leakage"
 	"github.com/evalrun/evalrun/metrics"
 	"github.com/evalrun/evalrun/models"
 	"github.com/evalrun/evalrun/results"
