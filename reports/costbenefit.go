@@ -116,6 +116,8 @@ func CostBenefitSVG(r *costbenefit.Result) ([]byte, error) {
 		return nil, err
 	}
 	prevented.Y.Min = math.Min(prevented.Y.Min, 0)
+	prevented.Legend.Top, prevented.Legend.Left = true, true
+	cost.Legend.Top = true
 	f := figureDrawer{W: plotWidth, H: 2 * plotHeight, Draw: stackDrawer(prevented, cost)}
 	out, err := render("costbenefit", "Cost-benefit over capacity", "DFW outcomes prevented and cost per outcome prevented against the number of students contacted per term, with interval bands", f, false)
 	if err != nil {
