@@ -1,0 +1,446 @@
+package networks
+
+import (
+	"math"
+	"math/bits"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"sync"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// Centralities holds each node's centralities, indexed like Graph.Nodes.
+type Centralities struct {
+	// Degree is the number of neighbours over n−1 (directed: in- plus
+	// out-neighbours); InDegree and OutDegree (directed only) count one
+	// direction.
+	Degree, InDegree, OutDegree []float64
+	// Betweenness is networkx's betweenness_centrality(normalized=True,
+	// weight=None): the sum over ordered pairs of the share of shortest
+	// paths through the node, times 1/((n−1)(n−2)).
+	Betweenness []float64
+	// Closeness is Wasserman and Faust's: (r/Σd)·(r/(n−1)) over the r
+	// nodes that reach the node (directed: distances into it); 0 when no
+	// node does.
+	Closeness []float64
+	// BetweennessSources is the number of source nodes betweenness was
+	// computed from: all nodes (exact) or a sample (see
+	// Options.MaxExactWork).
+	BetweennessSources int
+	// PageRank is networkx's pagerank(alpha=0.85, tol=1e-10) with the
+	// merged weights.
+	PageRank []float64
+	// Eigenvector (undirected only) is the leading eigenvector of the
+	// unweighted adjacency, unit Euclidean norm, positive sum.
+	Eigenvector []float64
+	// PageRankIterations and EigenvectorIterations (0 when solved
+	// directly) say how the iterative measures ended; Converged is false
+	// when either hit its iteration limit.
+	PageRankIterations    int
+	EigenvectorIterations int
+	Converged             bool
+}
+
+// Options configure Compute.
+type Options struct {
+	// Workers bounds the goroutines (0: GOMAXPROCS); results do not
+	// depend on it.
+	Workers int
+	// MaxExactWork bounds the work of exact betweenness, counted as
+	// nodes × (nodes + edges) (0: DefaultMaxExactWork; negative: always
+	// exact). Above it betweenness is estimated from a sample of k =
+	// MaxExactWork/(nodes + edges) source nodes drawn with Seed and scaled
+	// by n/k, as networkx's betweenness_centrality(k=...) does;
+	// BetweennessSources says how many were used.
+	MaxExactWork int64
+	Seed         uint64
+}
+
+// DefaultMaxExactWork keeps exact betweenness to graphs of up to about
+// 20,000 students with 60,000 replies.
+const DefaultMaxExactWork = 2_000_000_000
+
+// Compute returns the centralities of every node.
+func Compute(g *Graph, opt Options) Centralities {
+	n := len(g.Nodes)
+	c := Centralities{Converged: true}
+	c.Degree = make([]float64, n)
+	if g.Directed {
+		c.InDegree = make([]float64, n)
+		c.OutDegree = make([]float64, n)
+	}
+	for v := 0; v < n; v++ {
+		if n <= 1 {
+			c.Degree[v] = 1 // networkx: a graph of one node
+			if g.Directed {
+				c.InDegree[v], c.OutDegree[v] = 1, 1
+			}
+			continue
+		}
+		s := 1 / float64(n-1)
+		out, in := len(g.outOf(v)), 0
+		if g.Directed {
+			in = len(g.inOf(v))
+			c.InDegree[v] = float64(in) * s
+			c.OutDegree[v] = float64(out) * s
+		}
+		c.Degree[v] = float64(out+in) * s
+	}
+	c.Closeness = closeness(g, opt.Workers)
+	sources := make([]int, n)
+	for i := range sources {
+		sources[i] = i
+	}
+	c.BetweennessSources = n
+	budget := opt.MaxExactWork
+	if budget == 0 {
+		budget = DefaultMaxExactWork
+	}
+	if work := int64(n) * int64(n+len(g.out)); budget > 0 && work > budget {
+		k := max(1, min(n, int(budget/int64(n+len(g.out)))))
+		rng := rand.New(rand.NewPCG(opt.Seed, 0x6265747765656e)) // "between"
+		sources = rng.Perm(n)[:k]
+		slices.Sort(sources)
+		c.BetweennessSources = k
+	}
+	c.Betweenness = betweenness(g, sources, opt.Workers)
+	var ok bool
+	c.PageRank, c.PageRankIterations, ok = pagerank(g, 0.85, 1e-10, 1000)
+	c.Converged = c.Converged && ok
+	if !g.Directed {
+		c.Eigenvector, c.EigenvectorIterations, ok = eigenvector(g)
+		c.Converged = c.Converged && ok
+	}
+	return c
+}
+
+// brandesBlocks is the fixed number of source blocks of betweenness: each
+// block's partial sums are kept apart and added in block order.
+const brandesBlocks = 64
+
+// betweenness returns normalised betweenness (Brandes' algorithm,
+// unweighted) from the given sources, scaled by n/len(sources) when they
+// are a sample (networkx's betweenness_centrality(k=...)).
+func betweenness(g *Graph, sources []int, workers int) []float64 {
+	n := len(g.Nodes)
+	bet := make([]float64, n)
+	if n == 0 || len(sources) == 0 {
+		return bet
+	}
+	blocks := min(brandesBlocks, len(sources))
+	partBet := make([][]float64, blocks)
+	parallel(blocks, workers, func() (func(b int), func()) {
+		dist := make([]int32, n)
+		sigma := make([]float64, n)
+		delta := make([]float64, n)
+		order := make([]int32, 0, n)
+		for i := range dist {
+			dist[i] = -1
+		}
+		return func(b int) {
+			pb := make([]float64, n)
+			lo, hi := b*len(sources)/blocks, (b+1)*len(sources)/blocks
+			for _, s := range sources[lo:hi] {
+				order = order[:0]
+				dist[s], sigma[s] = 0, 1
+				order = append(order, int32(s))
+				for q := 0; q < len(order); q++ {
+					v := order[q]
+					dv := dist[v]
+					for _, w := range g.outOf(int(v)) {
+						if dist[w] < 0 {
+							dist[w] = dv + 1
+							order = append(order, w)
+						}
+						if dist[w] == dv+1 {
+							sigma[w] += sigma[v]
+						}
+					}
+				}
+				for q := len(order) - 1; q > 0; q-- {
+					v := order[q]
+					dv := dist[v]
+					var dsum float64
+					for _, w := range g.outOf(int(v)) {
+						if dist[w] == dv+1 {
+							dsum += sigma[v] / sigma[w] * (1 + delta[w])
+						}
+					}
+					delta[v] = dsum
+					pb[v] += dsum
+				}
+				for _, v := range order {
+					dist[v], sigma[v], delta[v] = -1, 0, 0
+				}
+			}
+			partBet[b] = pb
+		}, nil
+	})
+	for _, pb := range partBet {
+		for v, x := range pb {
+			bet[v] += x
+		}
+	}
+	if n > 2 {
+		scale := 1 / (float64(n-1) * float64(n-2)) * float64(n) / float64(len(sources))
+		for v := range bet {
+			bet[v] *= scale
+		}
+	}
+	return bet
+}
+
+// closeness returns Wasserman-Faust closeness from breadth-first searches
+// run 64 sources at a time on bit masks (multi-source BFS): at each level
+// a node learns which sources reach it, and adds the level times their
+// number to its distance sum. The sums are integers, so the result does
+// not depend on how batches are spread over workers.
+func closeness(g *Graph, workers int) []float64 {
+	n := len(g.Nodes)
+	clo := make([]float64, n)
+	if n <= 1 {
+		return clo
+	}
+	batches := (n + 63) / 64
+	var mu sync.Mutex
+	distSum := make([]int64, n)
+	reach := make([]int64, n)
+	parallel(batches, workers, func() (func(b int), func()) {
+		seen := make([]uint64, n)
+		frontier := make([]uint64, n)
+		next := make([]uint64, n)
+		localDist := make([]int64, n)
+		localReach := make([]int64, n)
+		var active, touched []int32
+		run := func(b int) {
+			clear(seen)
+			active = active[:0]
+			for i := 0; i < 64 && b*64+i < n; i++ {
+				s := b*64 + i
+				seen[s] |= 1 << uint(i)
+				frontier[s] |= 1 << uint(i)
+				active = append(active, int32(s))
+			}
+			for d := int64(1); len(active) > 0; d++ {
+				touched = touched[:0]
+				for _, v := range active {
+					f := frontier[v]
+					frontier[v] = 0
+					for _, w := range g.outOf(int(v)) {
+						if next[w] == 0 {
+							touched = append(touched, w)
+						}
+						next[w] |= f
+					}
+				}
+				active = active[:0]
+				for _, w := range touched {
+					nb := next[w] &^ seen[w]
+					next[w] = 0
+					if nb == 0 {
+						continue
+					}
+					seen[w] |= nb
+					c := int64(bits.OnesCount64(nb))
+					localDist[w] += d * c
+					localReach[w] += c
+					frontier[w] = nb
+					active = append(active, w)
+				}
+			}
+		}
+		done := func() {
+			mu.Lock()
+			for v := range localDist {
+				distSum[v] += localDist[v]
+				reach[v] += localReach[v]
+			}
+			mu.Unlock()
+		}
+		return run, done
+	})
+	for v := range clo {
+		if distSum[v] > 0 {
+			r := float64(reach[v])
+			clo[v] = r / float64(distSum[v]) * (r / float64(n-1))
+		}
+	}
+	return clo
+}
+
+// parallel runs tasks 0..tasks-1 on up to workers goroutines (0:
+// GOMAXPROCS); each goroutine gets its own state from newWorker, whose
+// done is called once the goroutine has no task left.
+func parallel(tasks, workers int, newWorker func() (run func(t int), done func())) {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = max(1, min(workers, tasks))
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	next := 0
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			run, done := newWorker()
+			for {
+				mu.Lock()
+				t := next
+				next++
+				mu.Unlock()
+				if t >= tasks {
+					break
+				}
+				run(t)
+			}
+			if done != nil {
+				done()
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// pagerank is networkx 2.8's pagerank (its scipy form): x starts uniform;
+// x ← alpha·(x·P + (Σ x over dangling nodes)/n) + (1−alpha)/n with P the
+// row-normalised weights, until the L1 change is below n·tol.
+func pagerank(g *Graph, alpha, tol float64, maxIter int) ([]float64, int, bool) {
+	n := len(g.Nodes)
+	if n == 0 {
+		return nil, 0, true
+	}
+	rowSum := make([]float64, n)
+	for v := 0; v < n; v++ {
+		for k := g.outStart[v]; k < g.outStart[v+1]; k++ {
+			rowSum[v] += g.outW[k]
+		}
+	}
+	x := make([]float64, n)
+	for i := range x {
+		x[i] = 1 / float64(n)
+	}
+	nx := make([]float64, n)
+	for it := 1; it <= maxIter; it++ {
+		var dangling float64
+		for v := 0; v < n; v++ {
+			if rowSum[v] == 0 {
+				dangling += x[v]
+			}
+		}
+		clear(nx)
+		for v := 0; v < n; v++ {
+			if rowSum[v] == 0 {
+				continue
+			}
+			share := x[v] / rowSum[v]
+			for k := g.outStart[v]; k < g.outStart[v+1]; k++ {
+				nx[g.out[k]] += share * g.outW[k]
+			}
+		}
+		var err float64
+		for i := range nx {
+			nx[i] = alpha*(nx[i]+dangling/float64(n)) + (1-alpha)/float64(n)
+			err += math.Abs(nx[i] - x[i])
+		}
+		x, nx = nx, x
+		if err < float64(n)*tol {
+			return x, it, true
+		}
+	}
+	return x, maxIter, false
+}
+
+// denseEigenLimit is the largest graph whose eigenvector centrality is
+// solved by a dense symmetric eigendecomposition; larger graphs use power
+// iteration on A + I.
+const denseEigenLimit = 600
+
+// eigenvector returns the leading eigenvector of the unweighted adjacency
+// (unit norm, positive sum).
+func eigenvector(g *Graph) ([]float64, int, bool) {
+	n := len(g.Nodes)
+	if n == 0 {
+		return nil, 0, true
+	}
+	x := make([]float64, n)
+	if n <= denseEigenLimit {
+		a := mat.NewSymDense(n, nil)
+		for v := 0; v < n; v++ {
+			for _, w := range g.outOf(v) {
+				a.SetSym(v, int(w), 1)
+			}
+		}
+		var es mat.EigenSym
+		if es.Factorize(a, true) {
+			var vecs mat.Dense
+			es.VectorsTo(&vecs)
+			vals := es.Values(nil)
+			best := 0
+			for i, l := range vals {
+				if l > vals[best] {
+					best = i
+				}
+			}
+			for i := range x {
+				x[i] = vecs.At(i, best)
+			}
+			return orient(x), 0, true
+		}
+	}
+	return eigenPower(g)
+}
+
+// eigenPower is power iteration on A + I (the shift keeps bipartite graphs
+// from oscillating) from the uniform vector, until the L1 change is below
+// n·1e-13.
+func eigenPower(g *Graph) ([]float64, int, bool) {
+	n := len(g.Nodes)
+	x := make([]float64, n)
+	for i := range x {
+		x[i] = 1 / math.Sqrt(float64(n))
+	}
+	y := make([]float64, n)
+	const maxIter = 100000
+	for it := 1; it <= maxIter; it++ {
+		var norm float64
+		for v := 0; v < n; v++ {
+			s := x[v]
+			for _, w := range g.outOf(v) {
+				s += x[w]
+			}
+			y[v] = s
+			norm += s * s
+		}
+		norm = math.Sqrt(norm)
+		var change float64
+		for v := range y {
+			y[v] /= norm
+			change += math.Abs(y[v] - x[v])
+		}
+		x, y = y, x
+		if change < float64(n)*1e-13 {
+			return orient(x), it, true
+		}
+	}
+	return orient(x), maxIter, false
+}
+
+// orient scales x to unit Euclidean norm with a positive sum.
+func orient(x []float64) []float64 {
+	var norm, sum float64
+	for _, v := range x {
+		norm += v * v
+		sum += v
+	}
+	norm = math.Sqrt(norm)
+	if sum < 0 {
+		norm = -norm
+	}
+	for i := range x {
+		x[i] /= norm
+	}
+	return x
+}

@@ -1,0 +1,17 @@
+// Package networks builds the reply graph of a discussion forum and
+// computes its students' centralities, with the definitions and
+// normalisation of networkx 2.8: degree, betweenness, closeness (Wasserman
+// and Faust; an isolated student has closeness 0, not infinity), PageRank
+// and eigenvector centrality.
+//
+// A Graph is simple: self-loops are dropped and repeated edges merged with
+// their weights summed (in an undirected graph in either direction). Only
+// PageRank uses the weights. Staff accounts can be flagged and left out
+// before the centralities are computed, and the students with no edge left
+// are listed as a risk signal (Isolated).
+//
+// Betweenness and closeness share one breadth-first search per node
+// (Brandes' algorithm); sources are split into fixed blocks whose partial
+// sums are combined in block order, so results are identical whatever the
+// number of cores.
+package networks
