@@ -259,6 +259,9 @@ type EventsDescription = results.EventLog
 // joined table's at-risk rates. Student keys are pseudonymized unless the
 // spec shows real identifiers (privacy.show_ids), with the run's key.
 func Describe(s *Spec, getenv func(string) string) ([]EventsDescription, error) {
+	if err := checkPseudonymKey(s, getenv); err != nil {
+		return nil, err
+	}
 	data, err := loadAndValidate(s)
 	if err != nil {
 		return nil, err

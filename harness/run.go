@@ -124,6 +124,9 @@ func Run(ctx context.Context, s *Spec, opts RunOptions) (*Outcome, error) {
 	if cmds := commandModels(s); len(cmds) > 0 && !opts.AllowCommands {
 		return nil, fmt.Errorf("%s: model %q runs a program (%s): pass --allow-commands to let this spec run programs on this machine", s.File, cmds[0].Name, strings.Join(cmds[0].Params.(*commandParams).Argv, " "))
 	}
+	if err := checkPseudonymKey(s, getenv); err != nil {
+		return nil, err
+	}
 	wall := time.Now() // durations for logs; opts.Now may be a fixed clock
 	log := opts.Log
 	if log == nil {
@@ -286,6 +289,22 @@ func Run(ctx context.Context, s *Spec, opts RunOptions) (*Outcome, error) {
 		outcome.ExitCode = run.FairnessStatus.ExitCode(s.Fairness.FailOnInconclusive)
 	}
 	return outcome, nil
+}
+
+// checkPseudonymKey refuses a pseudonym key that is set but too short to
+// keep pseudonyms from being recomputed (commands call it before any
+// work; an unset key is a warning in the results instead).
+func checkPseudonymKey(s *Spec, getenv func(string) string) error {
+	if s.Privacy.ShowIDs {
+		return nil
+	}
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	if err := pseudonym.CheckKey([]byte(getenv(s.Privacy.KeyEnv))); err != nil {
+		return fmt.Errorf("%s (privacy.key_env): %w", s.Privacy.KeyEnv, err)
+	}
+	return nil
 }
 
 // pseudonymMapper keys pseudonyms with the secret in the spec's key

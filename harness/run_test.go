@@ -57,14 +57,14 @@ test = ["2014B", "2014J"]
 }
 
 func runOrErr(s *Spec, dir string) (*Outcome, error) {
-	return Run(context.Background(), s, RunOptions{Output: filepath.Join(dir, "run"), Now: fixedNow, Getenv: func(string) string { return "test-key" }})
+	return Run(context.Background(), s, RunOptions{Output: filepath.Join(dir, "run"), Now: fixedNow, Getenv: func(string) string { return "test-key-of-16-bytes" }})
 }
 
 func fixedNow() time.Time { return time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) }
 
 func runTo(t *testing.T, s *Spec, dir string) *Outcome {
 	t.Helper()
-	out, err := Run(context.Background(), s, RunOptions{Output: dir, Now: fixedNow, Getenv: func(string) string { return "test-key" }})
+	out, err := Run(context.Background(), s, RunOptions{Output: dir, Now: fixedNow, Getenv: func(string) string { return "test-key-of-16-bytes" }})
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
@@ -353,5 +353,25 @@ func TestValidateDataProblems(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestShortPseudonymKeyRefused: a pseudonym key shorter than 16 bytes is
+// an error naming the variable, before anything is loaded or written.
+func TestShortPseudonymKeyRefused(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	_, err := Run(context.Background(), csvSpec(t, ""), RunOptions{Output: dir, Getenv: func(string) string { return "abc" }})
+	if err == nil || !strings.Contains(err.Error(), "EVALRUN_PSEUDONYM_KEY (privacy.key_env): the pseudonym key is 3 bytes; it needs at least 16") {
+		t.Fatalf("err = %v", err)
+	}
+	if _, statErr := os.Stat(filepath.Dir(dir)); statErr != nil {
+		t.Fatal(statErr)
+	}
+	if entries, _ := os.ReadDir(filepath.Dir(dir)); len(entries) != 0 {
+		t.Errorf("a refused run wrote %v", entries)
+	}
+	s := csvSpec(t, "")
+	if _, err := Describe(s, func(string) string { return "short" }); err == nil || !strings.Contains(err.Error(), "5 bytes") {
+		t.Errorf("describe with a short key: err = %v", err)
 	}
 }

@@ -116,6 +116,9 @@ func Score(ctx context.Context, opts ScoreOptions) (*ScoreOutcome, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkPseudonymKey(s, getenv); err != nil {
+		return nil, err
+	}
 	var data []*loadedDataset
 	if opts.Spec != nil {
 		if data, err = loadDatasets(defaultSourceEnv(), s); err != nil {

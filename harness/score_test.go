@@ -223,7 +223,7 @@ func TestScoreCSVData(t *testing.T) {
 	os.WriteFile(cur, []byte("id,term,clicks,late,region\nu1,T4,5000,1,N\nu2,T4,20,2,Atlantis\nu3,T4,,0,S\n"), 0o644)
 	ids := filepath.Join(t.TempDir(), "ids.csv")
 	out, err := Score(context.Background(), ScoreOptions{Bundle: bdir, Data: cur, Output: filepath.Join(t.TempDir(), "scores"), IDsFile: ids, Now: fixedNow,
-		Getenv: func(string) string { return "secret" }})
+		Getenv: func(string) string { return "secret-key-of-16-bytes" }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -182,14 +182,52 @@ func (e *evaluation) addUncertainty(s *Spec, trainScores []float64, probabilitie
 		if err != nil {
 			return err
 		}
-		sr, err := metrics.EvaluateStrata(y, score, e.result.Threshold, strata)
+		// Small-cell rule: a stratum of fewer than min_group_size test rows
+		// is left out of every per-stratum number and of the macro averages
+		// (which, with the other strata, would reveal it), and counted.
+		ys, scores, kept, suppressed := largeStrata(y, score, strata, s.Privacy.MinGroupSize)
+		if suppressed > 0 {
+			e.result.StrataSuppressed = suppressed
+			e.result.Notes = append(e.result.Notes, fmt.Sprintf("%d strata of %s with fewer than %d test rows (privacy.min_group_size) suppressed: no per-stratum numbers, left out of the macro averages", suppressed, m.Strata, s.Privacy.MinGroupSize))
+		}
+		if len(kept) == 0 {
+			return nil
+		}
+		sr, err := metrics.EvaluateStrata(ys, scores, e.result.Threshold, kept)
 		if err != nil {
 			return fmt.Errorf("metrics per stratum: %w", err)
 		}
 		e.result.Strata = &sr
-		e.result.StrataAUC = strataAUC(y, score, strata, m.Level)
+		e.result.StrataAUC = strataAUC(ys, scores, kept, m.Level)
 	}
 	return nil
+}
+
+// largeStrata returns the rows of the strata with at least minSize rows
+// and how many strata were smaller.
+func largeStrata(y []uint8, score []float64, strata []string, minSize int) ([]uint8, []float64, []string, int) {
+	size := map[string]int{}
+	for _, st := range strata {
+		size[st]++
+	}
+	suppressed := 0
+	for _, n := range size {
+		if n < minSize {
+			suppressed++
+		}
+	}
+	if suppressed == 0 {
+		return y, score, strata, 0
+	}
+	var ys []uint8
+	var scores []float64
+	var kept []string
+	for i, st := range strata {
+		if size[st] >= minSize {
+			ys, scores, kept = append(ys, y[i]), append(scores, score[i]), append(kept, st)
+		}
+	}
+	return ys, scores, kept, suppressed
 }
 
 // dropProbabilityIntervals removes Brier and log-loss intervals for scores

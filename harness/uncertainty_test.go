@@ -140,3 +140,55 @@ func deref(p *float64) any {
 	}
 	return *p
 }
+
+// TestStrataSmallCellsSuppressed: with strata = "major" and
+// min_group_size = 12, a major with fewer than 12 students in a fold's test
+// term gets no per-stratum numbers anywhere in results.json (counted in
+// strata_suppressed, noted); the others keep theirs. Counts per term and
+// major come from testdata/students.csv.
+func TestStrataSmallCellsSuppressed(t *testing.T) {
+	s := csvSpec(t, "\n[metrics]\nstrata = \"major\"\n\n[privacy]\nmin_group_size = 12\n")
+	out := runTo(t, s, filepath.Join(t.TempDir(), "run"))
+	// term -> major -> students (awk over testdata/students.csv)
+	counts := map[string]map[string]int{
+		"2022S": {"Biology": 15, "History": 23, "Math": 9, "Nursing": 13},
+		"2022F": {"Biology": 17, "History": 11, "Math": 14, "Nursing": 18},
+		"2023S": {"Biology": 14, "History": 12, "Math": 17, "Nursing": 17},
+	}
+	seen := 0
+	for _, e := range out.Results.Evaluations {
+		seen += e.StrataSuppressed
+		term := e.Split[strings.LastIndexByte(e.Split, '/')+1:]
+		want, small := []string{}, 0
+		for _, major := range []string{"Biology", "History", "Math", "Nursing"} {
+			if counts[term][major] >= 12 {
+				want = append(want, major)
+			} else {
+				small++
+			}
+		}
+		var got, gotAUC []string
+		if e.Strata != nil {
+			for _, st := range e.Strata.Strata {
+				got = append(got, st.Stratum)
+			}
+		}
+		for _, st := range e.StrataAUC {
+			gotAUC = append(gotAUC, st.Stratum)
+		}
+		if strings.Join(got, ",") != strings.Join(want, ",") || strings.Join(gotAUC, ",") != strings.Join(want, ",") {
+			t.Errorf("%s %s: strata %v and AUC strata %v, want %v", e.Split, e.Model, got, gotAUC, want)
+		}
+		if e.StrataSuppressed != small || (small > 0 && !strings.Contains(strings.Join(e.Notes, "\n"), "fewer than 12 test rows (privacy.min_group_size) suppressed")) {
+			t.Errorf("%s %s: strata_suppressed %d, notes %q; want %d with a note", e.Split, e.Model, e.StrataSuppressed, e.Notes, small)
+		}
+		for _, mv := range e.Strata.Macro {
+			if mv.Strata > len(want) {
+				t.Errorf("%s %s: macro %s averages %d strata, more than the %d reported", e.Split, e.Model, mv.Metric, mv.Strata, len(want))
+			}
+		}
+	}
+	if seen == 0 {
+		t.Error("no stratum was suppressed: the test does not exercise the rule")
+	}
+}

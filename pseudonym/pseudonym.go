@@ -8,12 +8,26 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 )
 
 // KeyLength is the number of hex characters of a pseudonym (64 bits: for a
 // cohort of a million students the chance that any two collide is about
 // 3 in 100,000).
 const KeyLength = 16
+
+// MinKeyBytes is the shortest secret key CheckKey accepts: 128 bits, so
+// that the pseudonyms cannot be recomputed by trying keys.
+const MinKeyBytes = 16
+
+// CheckKey reports an error for a secret key shorter than MinKeyBytes
+// (an empty key is the caller's "unset" and is not checked here).
+func CheckKey(key []byte) error {
+	if len(key) > 0 && len(key) < MinKeyBytes {
+		return fmt.Errorf("the pseudonym key is %d bytes; it needs at least %d (128 bits), e.g. the output of `openssl rand -hex 16`", len(key), MinKeyBytes)
+	}
+	return nil
+}
 
 // Mapper turns identifiers into pseudonyms under one secret key.
 type Mapper struct {

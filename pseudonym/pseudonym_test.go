@@ -27,3 +27,21 @@ func TestMapperCopiesKey(t *testing.T) {
 		t.Errorf("changing the caller's key slice changed pseudonyms: got %q", got)
 	}
 }
+
+func TestCheckKey(t *testing.T) {
+	cases := []struct {
+		key string
+		ok  bool
+	}{
+		{"", true}, // unset: the caller warns instead
+		{"abc", false},
+		{"fifteen-bytes!!", false},
+		{"sixteen-bytes!!!", true},
+		{"0123456789abcdef0123456789abcdef", true},
+	}
+	for _, c := range cases {
+		if err := CheckKey([]byte(c.key)); (err == nil) != c.ok {
+			t.Errorf("CheckKey(%q) = %v, want ok %v", c.key, err, c.ok)
+		}
+	}
+}

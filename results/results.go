@@ -136,8 +136,11 @@ type Evaluation struct {
 	Recalibrated         *Recalibrated         `json:"recalibrated,omitempty"`
 	Strata               *metrics.StrataReport `json:"strata,omitempty"`
 	// StrataAUC holds each stratum's DeLong AUC interval.
-	StrataAUC []StratumAUC   `json:"strata_auc,omitempty"`
-	Fit       models.Summary `json:"fit"`
+	StrataAUC []StratumAUC `json:"strata_auc,omitempty"`
+	// StrataSuppressed counts the strata with fewer test rows than
+	// privacy.min_group_size: they appear in neither Strata nor StrataAUC.
+	StrataSuppressed int            `json:"strata_suppressed,omitempty"`
+	Fit              models.Summary `json:"fit"`
 	// PopulationLevelRows counts the test rows of a multilevel model
 	// (mixed_logistic) whose group the training rows did not hold: they
 	// are scored at the population level (random intercept 0). Null for

@@ -61,7 +61,7 @@ func TestValidateCommand(t *testing.T) {
 
 func TestDemoAndSynth(t *testing.T) {
 	dir := t.TempDir()
-	t.Setenv("EVALRUN_PSEUDONYM_KEY", "cli-test")
+	t.Setenv("EVALRUN_PSEUDONYM_KEY", "cli-test-key-16-bytes")
 	stdout, _, err := runCLI(t, "demo", "--output", filepath.Join(dir, "demo"))
 	if err != nil {
 		t.Fatal(err)
@@ -182,7 +182,7 @@ func TestRunLogs(t *testing.T) {
 
 func TestDescribeCommand(t *testing.T) {
 	spec := describeSpec(t)
-	t.Setenv("EVALRUN_PSEUDONYM_KEY", "k")
+	t.Setenv("EVALRUN_PSEUDONYM_KEY", "key-of-sixteen-bytes")
 	stdout, _, err := runCLI(t, "describe", spec)
 	if err != nil {
 		t.Fatal(err)
