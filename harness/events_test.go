@@ -115,7 +115,7 @@ format = "jsonl"
 // at-risk rates would disclose those students' outcomes), and counted.
 func TestDescribeSuppressesSmallPatterns(t *testing.T) {
 	s := csvSpec(t, eventsSpec)
-	descs, err := Describe(s, func(string) string { return "k" })
+	descs, err := Describe(s, func(string) string { return "key-of-sixteen-bytes" })
 	if err != nil {
 		t.Fatal(err)
 	}
