@@ -326,39 +326,49 @@ func buildProblem(d Data, gi []int, groups int, zq, wq []float64) (*problem, *st
 		}
 		zc[j] = col
 	}
-	// Greedy rank check in column order on the standardized columns:
-	// Cholesky of the Gram matrix, keeping a column whose squared residual
-	// after the kept ones exceeds 1e-14 of its squared norm (n).
+	// Greedy rank check in column order, as lme4's (a pivot-free QR with
+	// relative tolerance 1e-7): Gram-Schmidt with reorthogonalization
+	// against the intercept and the kept columns; a column whose residual
+	// norm is at most 1e-7 of its norm is dropped.
 	var kept []int
-	var l [][]float64 // rows of the Cholesky factor of the kept Gram matrix
+	q := [][]float64{make([]float64, n)} // orthonormal basis, intercept first
+	for i := range q[0] {
+		q[0][i] = 1 / math.Sqrt(float64(n))
+	}
 	for j := 0; j < c; j++ {
 		if zc[j] == nil {
 			std.dropped = append(std.dropped, j)
 			continue
 		}
-		row := make([]float64, len(kept)+1)
-		for a, k := range kept {
-			s := 0.0
-			for i, v := range zc[j] {
-				s += v * zc[k][i]
-			}
-			row[a] = s
+		v := append([]float64(nil), zc[j]...)
+		norm0 := 0.0
+		for _, x := range v {
+			norm0 += x * x
 		}
-		resid := float64(n)
-		for a := range kept {
-			s := row[a]
-			for b := 0; b < a; b++ {
-				s -= row[b] * l[a][b]
+		for pass := 0; pass < 2; pass++ {
+			for _, qk := range q {
+				d := 0.0
+				for i, x := range v {
+					d += x * qk[i]
+				}
+				for i := range v {
+					v[i] -= d * qk[i]
+				}
 			}
-			row[a] = s / l[a][a]
-			resid -= row[a] * row[a]
 		}
-		if resid <= 1e-14*float64(n) {
+		norm := 0.0
+		for _, x := range v {
+			norm += x * x
+		}
+		if norm <= 1e-14*norm0 {
 			std.dropped = append(std.dropped, j)
 			continue
 		}
-		row[len(kept)] = math.Sqrt(resid)
-		l = append(l, row)
+		inv := 1 / math.Sqrt(norm)
+		for i := range v {
+			v[i] *= inv
+		}
+		q = append(q, v)
 		kept = append(kept, j)
 	}
 	std.kept = kept

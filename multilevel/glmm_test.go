@@ -2,6 +2,7 @@ package multilevel
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -110,5 +111,37 @@ func TestModesAndPrediction(t *testing.T) {
 	}
 	if icc := f.ICC(); math.Abs(icc-f.SD*f.SD/(f.SD*f.SD+math.Pi*math.Pi/3)) > 1e-15 {
 		t.Errorf("ICC %g", icc)
+	}
+}
+
+// TestOneHotDropped: every level of a one-hot encoded attribute (a rare
+// level included) sums to the intercept: the last level is dropped, as
+// lme4 drops it, and the fit has standard errors. (On OULAD's imd_band, a
+// rank check on the Gram matrix missed this dependence; the check is a
+// Gram-Schmidt QR.)
+func TestOneHotDropped(t *testing.T) {
+	rng := newRng()
+	d := Data{Cols: 5}
+	for i := 0; i < 3000; i++ {
+		level := rng.IntN(4)
+		if rng.Float64() < 0.004 {
+			level = 4 // rare level, about 12 rows
+		}
+		row := make([]float64, 5)
+		row[level] = 1
+		d.X = append(d.X, row...)
+		y := 0.0
+		if rng.Float64() < sigmoid(-0.3+0.2*float64(level)) {
+			y = 1
+		}
+		d.Y = append(d.Y, y)
+		d.Group = append(d.Group, fmt.Sprintf("g%d", i%7))
+	}
+	f, err := FitRandomIntercept(context.Background(), d, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Dropped) != 1 || f.Dropped[0] != 4 || f.SE == nil || len(f.Warnings) > 0 {
+		t.Errorf("dropped %v, SE %v, warnings %v: want the last level dropped and standard errors", f.Dropped, f.SE, f.Warnings)
 	}
 }
