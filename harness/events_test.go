@@ -141,3 +141,29 @@ func TestDescribeSuppressesSmallPatterns(t *testing.T) {
 		}
 	}
 }
+
+// TestEventsFairnessAudit: a spec with an event log and a fairness audit
+// audits the attribute through the student table the log joins (its
+// groups), for every cutoff of the log; the events dataset needs no groups.
+func TestEventsFairnessAudit(t *testing.T) {
+	s := csvSpec(t, eventsSpec+"\n[fairness]\nattributes = [\"first_gen\"]\nreplicates = 0\npermutations = 0\nrule = \"point\"\n")
+	out := runTo(t, s, filepath.Join(t.TempDir(), "run"))
+	audited := 0
+	for _, e := range out.Results.Evaluations {
+		if e.Model == "lr" {
+			if e.Fairness == nil || len(e.Fairness.Attributes) != 1 || e.Fairness.Attributes[0].Name != "first_gen" || len(e.Fairness.Attributes[0].Groups) != 2 {
+				t.Fatalf("%s at %d: audit %+v, want first_gen with groups N and Y", e.Split, *e.Cutoff, e.Fairness)
+			}
+			audited++
+		}
+	}
+	if audited != 4 {
+		t.Errorf("%d audited evaluations, want 2 cutoffs x 2 folds", audited)
+	}
+	// An attribute the joined table does not have is still an error, named
+	// at the student table.
+	_, err := ParseSpec("f.toml", ".", []byte(csvSource()+eventsSpec+"\n[fairness]\nattributes = [\"major\"]\n"))
+	if err == nil || !strings.Contains(err.Error(), `"major" is not among the groups of dataset "students"`) || strings.Contains(err.Error(), `dataset "clicks"`) {
+		t.Errorf("err = %v", err)
+	}
+}
