@@ -179,8 +179,14 @@ func caliperEvent(m map[string]any, entities map[string]map[string]any, item int
 			}
 			e.DurationMS = ms
 		}
-		if _, ok := obj["replyTo"]; ok {
+		if r, ok := obj["replyTo"]; ok {
 			e.Reply = true
+			if id, _, _ := caliperNode(r, entities); id != "" {
+				e.ReplyTo = sym.InternString(id)
+			}
+		}
+		if objType == "Message" && objID != "" {
+			e.Post = e.Object
 		}
 	}
 	if _, gtype, g := caliperNode(m["generated"], entities); g != nil && gtype == "Score" {

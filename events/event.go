@@ -55,6 +55,13 @@ type Event struct {
 	// Reply marks a forum post that answers another (xAPI verb "replied",
 	// Caliper Message with replyTo).
 	Reply bool
+	// Post identifies what a reply can refer to: the xAPI statement id, or
+	// the Caliper Message object's id; 0 when absent. ReplyTo is the post
+	// this event answers: an xAPI statement whose object is a StatementRef,
+	// or that carries context.statement, refers to that statement; a
+	// Caliper Message refers to its replyTo Message. Forum reply graphs
+	// (package networks) join ReplyTo to the Post of the answered event.
+	Post, ReplyTo Sym
 
 	// Count is the number of identical actions the record stands for (1,
 	// or a count column such as OULAD's sum_click; 0 is allowed and

@@ -13,6 +13,7 @@ import (
 
 // xapiStatement holds the parts of an xAPI statement the event model uses.
 type xapiStatement struct {
+	ID    string `json:"id"`
 	Actor struct {
 		Account *struct {
 			HomePage string `json:"homePage"`
@@ -46,6 +47,9 @@ type xapiStatement struct {
 		Duration   string `json:"duration"`
 	} `json:"result"`
 	Context *struct {
+		Statement *struct {
+			ID string `json:"id"`
+		} `json:"statement"`
 		ContextActivities struct {
 			Parent   []xapiActivity `json:"parent"`
 			Grouping []xapiActivity `json:"grouping"`
@@ -246,6 +250,15 @@ func xapiEvent(s *xapiStatement, n int, sym *Symbols, tp *timeParser, e *Event) 
 		}
 	}
 	e.Reply = ShortName(s.Verb.ID) == "replied"
+	if s.ID != "" {
+		e.Post = sym.InternString(s.ID)
+	}
+	switch {
+	case s.Object.ObjectType == "StatementRef" && s.Object.ID != "":
+		e.ReplyTo = sym.InternString(s.Object.ID)
+	case s.Context != nil && s.Context.Statement != nil && s.Context.Statement.ID != "":
+		e.ReplyTo = sym.InternString(s.Context.Statement.ID)
+	}
 	return nil
 }
 
