@@ -2,14 +2,54 @@
 # Runs evalrun's logistic regression, random forest and gradient boosting and
 # scikit-learn's on the same encoded OULAD rows (assessment-only split, day
 # 28), and prints both AUCs and times side by side. Not part of the tests.
+#
+#   benchmarks/oulad-vs-sklearn.sh models [PAIRS]
+#
+# instead times the whole comparison of experiments/oulad-models.toml (five
+# models, two grids chosen by inner temporal validation, every bootstrap)
+# against the same comparison written with pandas + scikit-learn
+# (benchmarks/oulad_models_sklearn.py), run one after the other in the same
+# sitting, and prints wall and CPU times and the ratio (issue 14 target 2:
+# evalrun <= 20 s wall on 2 cores and >= 5x faster).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Debian's python3-sklearn installs into the system python3 (another python3
 # may come first on PATH).
 py=/usr/bin/python3
-if ! "$py" -c 'import sklearn' 2>/dev/null; then
-  echo "installing Debian's python3-sklearn" >&2
-  apt-get install -y python3-sklearn >/dev/null
+if ! "$py" -c 'import sklearn, pandas' 2>/dev/null; then
+  echo "installing Debian's python3-sklearn and python3-pandas" >&2
+  apt-get install -y python3-sklearn python3-pandas >/dev/null
+fi
+if [ "${1:-}" = models ]; then
+  pairs=${2:-1}
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+  go build -o "$work/evalrun" ./cmd/evalrun
+  oulad=$(sed -n 's/^path = "\(.*\)"/\1/p' experiments/oulad-models.toml)
+  oulad=$(cd experiments && cd "$oulad" && pwd)
+  echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  for _ in $(seq "$pairs"); do
+    /usr/bin/time -f '%e %U %S %M' -a -o "$work/sklearn" "$py" benchmarks/oulad_models_sklearn.py "$oulad" > "$work/sklearn.json"
+    /usr/bin/time -f '%e %U %S %M' -a -o "$work/evalrun" "$work/evalrun" run --quiet --output "$work/run" experiments/oulad-models.toml > /dev/null
+  done
+  echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+  "$py" - "$work" <<'PY'
+import json, statistics, sys
+work = sys.argv[1]
+def rows(label):
+    return [tuple(map(float, l.split())) for l in open(f"{work}/{label}") if l[0].isdigit()]
+sk, ev = rows("sklearn"), rows("evalrun")
+med = lambda rs, f: statistics.median(f(r) for r in rs)
+wall, cpu, mb = (lambda r: r[0]), (lambda r: r[1] + r[2]), (lambda r: r[3] / 1024)
+print(f"{'oulad-models comparison':<24} {'wall s':>8} {'cpu s':>8} {'peak MB':>8}")
+for name, rs in (("pandas + scikit-learn", sk), ("evalrun", ev)):
+    print(f"{name:<24} {med(rs, wall):>8.2f} {med(rs, cpu):>8.2f} {med(rs, mb):>8.0f}")
+print(f"evalrun is {med(sk, wall) / med(ev, wall):.1f}x faster in wall time, {med(sk, cpu) / med(ev, cpu):.1f}x in CPU time ({len(ev)} paired runs)")
+ref = json.loads(open(f"{work}/sklearn.json").read().strip().splitlines()[-1])
+print("scikit-learn test AUCs: " + ", ".join(f"{k[4:]} {v}" for k, v in ref.items() if k.startswith("auc_") and "_ci" not in k))
+print("scikit-learn stage seconds: " + json.dumps(ref["timings_s"]))
+PY
+  exit 0
 fi
 out=runs/oulad-vs-sklearn
 log=$(mktemp)

@@ -202,10 +202,11 @@ func newtonLogistic(y []float64, x []float64, offset bool) (a, b float64, ok boo
 }
 
 // newtonLogisticFrom is newtonLogistic started at (a, b) (b must be 1 with
-// offset). With trustSmall, a step below 1e-3 of the coefficients' scale
-// is taken without a line search (near the maximum the quadratic model is
-// good and the log-likelihood pass costs as much as the step), and the fit
-// stops after a step below 1e-6 of it (the error is then about its square).
+// offset). With trustSmall, a step below 0.1 of the coefficients' scale
+// and smaller than the previous undamped step is taken without a line
+// search (near the maximum the quadratic model is good and the
+// log-likelihood pass costs as much as the step), and the fit stops after a
+// step below 1e-6 of it (the error is then about its square).
 func newtonLogisticFrom(y []float64, x []float64, offset bool, a, b float64, trustSmall bool) (float64, float64, bool) {
 	loglik := func(a, b float64) float64 {
 		var s float64
@@ -217,6 +218,7 @@ func newtonLogisticFrom(y []float64, x []float64, offset bool, a, b float64, tru
 	}
 	var ll float64
 	llValid := false
+	lastStep := math.Inf(1) // size of the last undamped step (trustSmall)
 	if !trustSmall {
 		ll, llValid = loglik(a, b), true
 	}
@@ -252,16 +254,21 @@ func newtonLogisticFrom(y []float64, x []float64, offset bool, a, b float64, tru
 		}
 		if trustSmall {
 			scale := 1 + math.Abs(a) + math.Abs(b)
-			if math.Abs(da)+math.Abs(db) < 1e-6*scale {
+			size := math.Abs(da) + math.Abs(db)
+			if size < 1e-6*scale {
 				return a + da, b + db, true
 			}
-			if math.Abs(da)+math.Abs(db) < 1e-3*scale {
-				a, b, llValid = a+da, b+db, false
+			// Undamped while the steps are small and shrinking (Newton's
+			// quadratic convergence near the maximum); otherwise the line
+			// search decides, as without trustSmall.
+			if size < 0.1*scale && size < lastStep {
+				a, b, llValid, lastStep = a+da, b+db, false, size
 				continue
 			}
 			if !llValid {
 				ll, llValid = loglik(a, b), true
 			}
+			lastStep = math.Inf(1)
 		}
 		// Newton decrement: the full step would raise the log-likelihood by
 		// about (g·step)/2. Once that is below the rounding of the

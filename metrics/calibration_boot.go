@@ -24,9 +24,9 @@ type CalibrationReplicates struct {
 //
 // Each replicate's logistic fits start from the full sample's fit (the
 // logits are computed once) and take Newton steps without a line search
-// once a step is below 1e-3 of the coefficients' scale, stopping after a
-// step below 1e-6 of it: the coefficient is then exact to about 1e-12
-// relative, well inside the resampling error it is used to measure.
+// while the steps are below 0.1 of the coefficients' scale and shrinking,
+// stopping after a step below 1e-6 of it: the coefficient is then exact to
+// about 1e-12 relative, well inside the resampling error it measures.
 // Errors: those of Calibration, replicates < 1.
 func CalibrationBootstrap(y []uint8, p []float64, bins, replicates int, seed uint64, task string, workers int) (CalibrationReplicates, error) {
 	if err := probabilityInput("calibration bootstrap", y, p); err != nil {

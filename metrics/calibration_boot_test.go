@@ -111,3 +111,27 @@ func TestCalibrationBootstrapUndefined(t *testing.T) {
 		t.Errorf("0 replicates: %v", err)
 	}
 }
+
+// BenchmarkCalibrationBootstrap500 is the calibration bootstrap of one
+// OULAD-sized evaluation: 500 stratified replicates of 11,000 test rows.
+func BenchmarkCalibrationBootstrap500(b *testing.B) {
+	y, p := miscalibrated(11000, 5)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := CalibrationBootstrap(y, p, 10, 500, 1, "bench", 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkROCBand200 is the ROC band of one OULAD-sized evaluation: 200
+// stratified replicates of 11,000 test rows on a 50-step grid.
+func BenchmarkROCBand200(b *testing.B) {
+	y, p := miscalibrated(11000, 6)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := ROCConfidenceBand(y, p, 50, 200, 0.95, 1, "bench", 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -41,14 +41,15 @@ func (e *treeEnsemble) ColumnRescorer(ctx context.Context, rows Rows) (func(j in
 		return nil, false, nil
 	}
 	compact := e.compactTrees()
+	// leaf[t*rows+i] and paths[(t*rows+i)*words:] for row i and tree t:
+	// tree-major, as the rescoring walks them.
 	leaf := make([]float64, x.Rows*nt)
 	paths := make([]uint64, x.Rows*nt*words)
 	parallelRows(x.Rows, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			row := x.Row(i)
-			for t, tree := range compact {
-				at := i*nt + t
-				leaf[at] = compactPath(tree, row, paths[at*words:(at+1)*words])
+		for t, tree := range compact {
+			for i := lo; i < hi; i++ {
+				at := t*x.Rows + i
+				leaf[at] = compactPath(tree, x.Row(i), paths[at*words:(at+1)*words])
 			}
 		}
 	})
@@ -65,25 +66,30 @@ func (e *treeEnsemble) ColumnRescorer(ctx context.Context, rows Rows) (func(j in
 			return fmt.Errorf("%s: %w", e.kind, err)
 		}
 		word, bit := j/64, uint64(1)<<(j%64)
+		// Tree by tree over blocks of rows, as Predict: each row's leaf
+		// values are still added in tree order.
 		parallelRows(x.Rows, func(lo, hi int) {
-			scratch := make([]float64, x.Cols)
-			for i := lo; i < hi; i++ {
-				copy(scratch, x.Row(i))
-				scratch[j] = col[i]
-				var s float64
-				base := i * nt
+			for b := lo; b < hi; b += predictBlock {
+				end := min(b+predictBlock, hi)
+				acc := dst[b:end]
+				clear(acc)
 				for t, tree := range compact {
-					if paths[(base+t)*words+word]&bit != 0 {
-						s += compactLeafValue(tree, scratch)
-					} else {
-						s += leaf[base+t]
+					base := t * x.Rows
+					for i := b; i < end; i++ {
+						if paths[(base+i)*words+word]&bit != 0 {
+							acc[i-b] += compactLeafValueWith(tree, x.Row(i), j, col[i])
+						} else {
+							acc[i-b] += leaf[base+i]
+						}
 					}
 				}
-				r := e.init + e.scale*s
-				if e.logOdds {
-					r = sigmoid(r)
+				for i := range acc {
+					r := e.init + e.scale*acc[i]
+					if e.logOdds {
+						r = sigmoid(r)
+					}
+					acc[i] = r
 				}
-				dst[i] = r
 			}
 		})
 		return nil
@@ -108,6 +114,34 @@ func compactPath(t []compactNode, x []float64, path []uint64) float64 {
 		case v <= n.threshold:
 			k = n.left
 		case v > n.threshold:
+			k = n.left + 1
+		default: // NaN
+			k = n.left
+			if n.feature&missingRightBit != 0 {
+				k++
+			}
+		}
+	}
+}
+
+// compactLeafValueWith is compactLeafValue for row x with column j's value
+// replaced by v.
+func compactLeafValueWith(t []compactNode, x []float64, j int, v float64) float64 {
+	k := int32(0)
+	for {
+		n := &t[k]
+		if n.feature < 0 {
+			return n.threshold
+		}
+		f := n.feature &^ missingRightBit
+		u := v
+		if int(f) != j {
+			u = x[f]
+		}
+		switch {
+		case u <= n.threshold:
+			k = n.left
+		case u > n.threshold:
 			k = n.left + 1
 		default: // NaN
 			k = n.left
