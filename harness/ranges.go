@@ -3,6 +3,7 @@ package harness
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/BurntSushi/toml"
@@ -19,6 +20,8 @@ type numericRule struct {
 	// min and max bound the value; open makes min exclusive.
 	min, max float64
 	open     bool
+	// also lists values allowed outside [min, max] (-1 for "none").
+	also []float64
 	// want says the valid range in words ("be at least 1"); def is the
 	// default when the key is left out ("" when there is none).
 	want, def string
@@ -46,7 +49,7 @@ var numericRules = map[string]numericRule{
 	"models.n_trees":                              {min: 1, max: anyCount, want: "be at least 1", def: "100"},
 	"models.min_samples_leaf":                     {min: 1, max: anyCount, want: "be at least 1"},
 	"models.min_samples_split":                    {min: 2, max: anyCount, want: "be at least 2", def: "2"},
-	"models.max_leaves":                           {min: 2, max: anyCount, want: "be at least 2", def: "31"},
+	"models.max_leaves":                           {min: 2, max: anyCount, also: []float64{-1}, want: "be at least 2 (-1: no limit)", def: "31"},
 	"models.learning_rate":                        {min: 0, max: 1, open: true, want: "lie in (0, 1]", def: "0.1"},
 	"models.validation_fraction":                  {min: 0, max: 1, open: true, want: "lie in (0, 1)", def: "0.1"},
 	"models.n_iter_no_change":                     {min: 1, max: anyCount, want: "be at least 1", def: "10"},
@@ -119,6 +122,8 @@ func (s *Spec) checkNumber(path, plain string, v float64, ps *problems) {
 		ps.add(path, "must %s; 0 is not a value here (leave the key out for the default, %s)", rule.want, rule.def)
 	case v == 0 && !rule.zero:
 		ps.add(path, "must %s; 0 is not a value here (leave the key out if it does not apply)", rule.want)
+	case slices.Contains(rule.also, v):
+		return
 	case v < rule.min || (rule.open && v == rule.min) || v > rule.max:
 		ps.add(path, "must %s, got %v", rule.want, v)
 	default:
