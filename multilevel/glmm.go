@@ -394,6 +394,12 @@ func buildProblem(d Data, gi []int, groups int, zq, wq []float64) (*problem, *st
 	for g := 0; g < groups; g++ {
 		pr.start[g+1] += pr.start[g]
 	}
+	pr.xt = make([]float64, n*p)
+	for i := 0; i < n; i++ {
+		for a, v := range pr.x[i*p : i*p+p] {
+			pr.xt[a*n+i] = v
+		}
+	}
 	return pr, std
 }
 

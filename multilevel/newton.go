@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"sync"
+
+	"gonum.org/v1/gonum/floats"
 )
 
 // newton maximises the objective over theta = (β, σ) in place (over β
@@ -236,6 +238,20 @@ func (pr *problem) pirlsHessian(ws, probe *workspace, theta, grad, hess []float6
 		hess[i] = 0
 	}
 	sigma := theta[nb]
+	// −Xᵀ W X from the columns: p(p+1)/2 dot products of length n.
+	if len(ws.wx) != pr.n {
+		ws.wx = make([]float64, pr.n)
+	}
+	for a := 0; a < nb; a++ {
+		col := pr.xt[a*pr.n : (a+1)*pr.n]
+		for i, v := range col {
+			ws.wx[i] = ws.w[i] * v
+		}
+		for b := 0; b <= a; b++ {
+			hess[a*m+b] = -floats.Dot(ws.wx, pr.xt[b*pr.n:(b+1)*pr.n])
+		}
+	}
+	// Plus σ²/H_g·(Σ w x)(Σ w x)ᵀ per group.
 	v := make([]float64, nb)
 	for g := 0; g+1 < len(pr.start); g++ {
 		for j := range v {
@@ -243,14 +259,8 @@ func (pr *problem) pirlsHessian(ws, probe *workspace, theta, grad, hess []float6
 		}
 		for i := pr.start[g]; i < pr.start[g+1]; i++ {
 			w := ws.w[i]
-			row := pr.x[i*nb : i*nb+nb]
-			for a, xa := range row {
-				wa := w * xa
-				v[a] += wa
-				h := hess[a*m : a*m+a+1]
-				for b := range h {
-					h[b] -= wa * row[b]
-				}
+			for a, xa := range pr.x[i*nb : i*nb+nb] {
+				v[a] += w * xa
 			}
 		}
 		c := sigma * sigma / ws.h[g]

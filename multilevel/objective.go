@@ -2,12 +2,15 @@ package multilevel
 
 import (
 	"math"
+
+	"gonum.org/v1/gonum/floats"
 )
 
 // problem is the standardized design of one fit, its rows sorted by group.
 type problem struct {
 	n, p int       // rows; columns including the intercept
 	x    []float64 // n×p row-major: [1 z_1 … z_q]
+	xt   []float64 // the same, column-major (p×n)
 	y    []float64
 	// start[g]..start[g+1] are the rows of group g.
 	start []int
@@ -29,6 +32,7 @@ type workspace struct {
 	r   []float64 // per-node Σ(y − μ)
 	mu  []float64 // per-row, per-node fitted probabilities (nodes > 1)
 	tmp []float64 // p scratch
+	wx  []float64 // one w-weighted column for the PIRLS curvature (allocated on use)
 }
 
 func newWorkspace(pr *problem) *workspace {
@@ -239,17 +243,7 @@ func (pr *problem) eval(ws *workspace, sigma float64, grad []float64, wantLL boo
 	}
 	if grad != nil {
 		for j := range grad[:p] {
-			grad[j] = 0
-		}
-		for i := 0; i < pr.n; i++ {
-			di := ws.d[i]
-			if di == 0 {
-				continue
-			}
-			row := pr.x[i*p : i*p+p]
-			for j, v := range row {
-				grad[j] += di * v
-			}
+			grad[j] = floats.Dot(ws.d, pr.xt[j*pr.n:(j+1)*pr.n])
 		}
 		grad[p] = gs
 	}
