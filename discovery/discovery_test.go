@@ -1,0 +1,163 @@
+package discovery
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/evalrun/evalrun/events"
+)
+
+// world is a two-term course: 300 students a term; at-risk students (every
+// third) start strong and fade, open the quiz then skip to the forum, and
+// nobody replies to them; the others work steadily and reply to each other.
+func world(t *testing.T, withReplies bool) Input {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(1, 2))
+	pop := &Population{}
+	sym := events.NewSymbols()
+	c := NewCollector(pop, sym, 0)
+	for term, name := range []string{"2023", "2024"} {
+		for s := 0; s < 300; s++ {
+			key := fmt.Sprintf("%s-s%d", name, s)
+			pop.Keys = append(pop.Keys, key)
+			pop.Terms = append(pop.Terms, name)
+			risk := s%3 == 0
+			out := int8(0)
+			if risk {
+				out = 1
+			}
+			pop.Outcome = append(pop.Outcome, out)
+			pop.Role = append(pop.Role, Role(1+term))
+		}
+	}
+	c = NewCollector(pop, sym, 0)
+	post := 0
+	emit := func(student string, day int, minute int, action string, replyTo int) int {
+		post++
+		e := events.Event{Student: sym.InternString(student), Time: int64(day)*86400000 + int64(minute)*60000, Count: 1,
+			Action: sym.InternString(action), Post: sym.InternString(fmt.Sprint("p", post))}
+		if replyTo > 0 && withReplies {
+			e.ReplyTo = sym.InternString(fmt.Sprint("p", replyTo))
+		}
+		if err := c.Event(&e); err != nil {
+			t.Fatal(err)
+		}
+		return post
+	}
+	lastPost := map[string]int{}
+	for i, key := range pop.Keys {
+		risk := pop.Outcome[i] == 1
+		term := pop.Terms[i]
+		for day := 0; day <= 27; day++ {
+			active := rng.Float64() < 0.6
+			if risk {
+				active = rng.Float64() < 0.9*float64(28-day)/28
+			}
+			if !active {
+				continue
+			}
+			if risk && rng.Float64() < 0.5 {
+				emit(key, day, 600, "quiz_open", 0)
+				emit(key, day, 605, "forum_view", 0)
+			} else {
+				emit(key, day, 600, "quiz_open", 0)
+				emit(key, day, 610, "resource", 0)
+				emit(key, day, 620, "quiz_attempt", 0)
+			}
+			if !risk && rng.Float64() < 0.3 {
+				to := lastPost[term]
+				lastPost[term] = emit(key, day, 630, "forum_post", to)
+			}
+		}
+	}
+	emit("tutor", 3, 700, "forum_post", lastPost["2023"])
+	return Input{Population: pop, Log: c.Log, Pseudonym: func(s string) string { return "x" + s }}
+}
+
+func TestRunFindsPlantedStructure(t *testing.T) {
+	in := world(t, true)
+	base := Spec{Dataset: "log", CutoffDay: 27, Seed: 7, MinGroupSize: 5}
+
+	a := base
+	a.Name, a.Kind, a.KMax, a.StabilityReplicates = "arch", KindArchetypes, 4, 20
+	r, err := Run(a, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{}
+	for _, x := range r.Archetypes.Archetypes {
+		names[x.Name] = true
+	}
+	if !names["early starters who fade"] {
+		t.Errorf("archetypes %v lack the planted fading students", names)
+	}
+	if r.HeldOut != 300 || len(r.Rows) != 600 {
+		t.Errorf("held out %d, rows %d: want the 300 test students assigned", r.HeldOut, len(r.Rows))
+	}
+
+	s := base
+	s.Name, s.Kind, s.CollapseRepeats = "seq", KindSequences, true
+	r, err = Run(s, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var planted *PatternResult
+	for i, p := range r.Sequences.Patterns {
+		if strings.Join(p.Pattern, ">") == "quiz_open>forum_view" {
+			planted = &r.Sequences.Patterns[i]
+		}
+	}
+	if planted == nil || !planted.Significant || !planted.Confirmed || planted.Diff <= 0 {
+		t.Fatalf("quiz_open>forum_view: %+v", planted)
+	}
+	if !strings.HasPrefix(planted.Sentence, "quiz open, then forum view: ") {
+		t.Errorf("sentence %q", planted.Sentence)
+	}
+
+	ru := base
+	ru.Name, ru.Kind = "rules", KindRules
+	r, err = Run(ru, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	confirmed := false
+	for _, x := range r.Rules.Rules {
+		if x.Consequent == itemOther && strings.Contains(strings.Join(x.Antecedent, ","), "high resource events") && x.Significant && x.Confirmed {
+			confirmed = true
+		}
+	}
+	if !confirmed {
+		t.Errorf("no confirmed rule 'high resource events -> not at risk': %+v", r.Rules.Rules)
+	}
+
+	n := base
+	n.Name, n.Kind, n.Directed, n.Staff = "net", KindNetwork, true, []string{"tutor"}
+	r, err = Run(n, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Network.StaffExcluded != 1 || r.Network.IsolatedCount < 200 {
+		t.Errorf("staff %d, isolated %d: want the tutor out and the at-risk students isolated", r.Network.StaffExcluded, r.Network.IsolatedCount)
+	}
+	if r.Network.IsolatedRate == nil || *r.Network.IsolatedRate < 0.9 {
+		t.Errorf("isolated at-risk rate %v", r.Network.IsolatedRate)
+	}
+	if !strings.HasPrefix(r.Network.Isolated[0], "x") {
+		t.Errorf("isolated students not pseudonymized: %v", r.Network.Isolated[:1])
+	}
+}
+
+// A log without reply structure (OULAD's clicks) gets no network, and says
+// so.
+func TestNetworkWithoutReplies(t *testing.T) {
+	in := world(t, false)
+	r, err := Run(Spec{Name: "net", Kind: KindNetwork, CutoffDay: 27}, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Network != nil || len(r.Notes) == 0 || !strings.Contains(r.Notes[0], "no reply structure") {
+		t.Errorf("network %+v, notes %v", r.Network, r.Notes)
+	}
+}

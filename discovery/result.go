@@ -1,0 +1,214 @@
+package discovery
+
+import "math"
+
+// Result is one analysis's findings, as written to results.json.
+type Result struct {
+	Name      string `json:"name"`
+	Kind      string `json:"kind"`
+	Dataset   string `json:"dataset"`
+	CutoffDay int    `json:"cutoff_day"`
+	// TrainTerms fitted the analysis; TestTerms (may be empty) only
+	// received assignments and confirmed findings.
+	TrainTerms []string `json:"train_terms"`
+	TestTerms  []string `json:"test_terms"`
+	// Students fitted; HeldOut confirmed (held-out training students or
+	// test-term students); HeldOutFrom says which.
+	Students    int    `json:"students"`
+	HeldOut     int    `json:"held_out"`
+	HeldOutFrom string `json:"held_out_from"`
+	Events      int    `json:"events"`
+
+	Archetypes *ArchetypesResult `json:"archetypes,omitempty"`
+	Sequences  *SequencesResult  `json:"sequences,omitempty"`
+	Rules      *RulesResult      `json:"rules,omitempty"`
+	Network    *NetworkResult    `json:"network,omitempty"`
+	// Notes say what the analysis could not do and why ("the log has no
+	// reply structure"); Warnings what the reader must weigh.
+	Notes    []string `json:"notes,omitempty"`
+	Warnings []string `json:"warnings,omitempty"`
+
+	// Rows are per-student outputs for the CSV files (pseudonymized by the
+	// caller), not in results.json.
+	Rows []StudentRow `json:"-"`
+}
+
+// StudentRow is one student's per-student output: archetype membership or
+// centralities, as of the cutoff (usable as model features).
+type StudentRow struct {
+	Student string
+	Term    string
+	Role    string
+	Values  map[string]float64
+	Label   string
+}
+
+// num turns NaN into nil for JSON.
+func num(v float64) *float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return &v
+}
+
+// ArchetypesResult holds the archetypes and the evidence for them.
+type ArchetypesResult struct {
+	K          int                  `json:"k"`
+	Weeks      int                  `json:"weeks"`
+	WeekDays   int                  `json:"week_days"`
+	Transform  string               `json:"transform"`
+	Candidates []ArchetypeCandidate `json:"candidates"`
+	Archetypes []Archetype          `json:"archetypes"`
+	// Outcomes per archetype overall (term "") and per term, with Wilson
+	// intervals; groups below the minimum size are suppressed.
+	Outcomes []ArchetypeOutcome `json:"outcomes"`
+}
+
+// ArchetypeCandidate is the evidence for one k.
+type ArchetypeCandidate struct {
+	K            int        `json:"k"`
+	Silhouette   *float64   `json:"silhouette"`
+	SeedARI      *float64   `json:"seed_ari"`
+	MinStability *float64   `json:"min_stability"`
+	Stability    []*float64 `json:"stability"`
+	Sizes        []int      `json:"sizes"`
+	Chosen       bool       `json:"chosen"`
+}
+
+// Archetype is one named archetype.
+type Archetype struct {
+	Index     int       `json:"index"`
+	Name      string    `json:"name"`
+	Size      int       `json:"size"`
+	Stability *float64  `json:"stability"`
+	Verdict   string    `json:"verdict"`
+	Level     float64   `json:"level"`
+	Early     float64   `json:"early"`
+	Late      float64   `json:"late"`
+	PeakRatio float64   `json:"peak_ratio"`
+	PeakWeek  int       `json:"peak_week"`
+	Profile   []float64 `json:"profile"`
+}
+
+// ArchetypeOutcome is an archetype's outcome rate overall or in a term.
+type ArchetypeOutcome struct {
+	Archetype  string   `json:"archetype"`
+	Term       string   `json:"term,omitempty"`
+	Role       string   `json:"role,omitempty"`
+	Size       int      `json:"size"`
+	Known      int      `json:"known"`
+	AtRisk     int      `json:"at_risk"`
+	Rate       *float64 `json:"rate"`
+	Lower      *float64 `json:"lower"`
+	Upper      *float64 `json:"upper"`
+	Suppressed bool     `json:"suppressed,omitempty"`
+}
+
+// SequencesResult holds the differential patterns.
+type SequencesResult struct {
+	Mode        string          `json:"mode"`
+	GapMinutes  int             `json:"gap_minutes"`
+	Sessions    int             `json:"sessions"`
+	MinSupport  float64         `json:"min_support"`
+	MaxLength   int             `json:"max_length"`
+	Tested      int             `json:"tested"`
+	Significant int             `json:"significant"`
+	Confirmed   int             `json:"confirmed"`
+	Patterns    []PatternResult `json:"patterns"`
+}
+
+// PatternResult is one pattern's differential support.
+type PatternResult struct {
+	Pattern     []string `json:"pattern"`
+	Sentence    string   `json:"sentence"`
+	ShareAtRisk float64  `json:"share_at_risk"`
+	ShareOther  float64  `json:"share_other"`
+	Diff        float64  `json:"diff"`
+	P           float64  `json:"p"`
+	Q           float64  `json:"q"`
+	Significant bool     `json:"significant"`
+	// HeldOut re-measures the pattern (significant patterns only).
+	HeldOutShareAtRisk *float64 `json:"held_out_share_at_risk"`
+	HeldOutShareOther  *float64 `json:"held_out_share_other"`
+	HeldOutP           *float64 `json:"held_out_p"`
+	Confirmed          bool     `json:"confirmed"`
+}
+
+// RulesResult holds class association rules and correlations.
+type RulesResult struct {
+	Items        []string            `json:"items"`
+	MinSupport   float64             `json:"min_support"`
+	MinConf      float64             `json:"min_confidence"`
+	Rules        []RuleResult        `json:"rules"`
+	Correlations []CorrelationResult `json:"correlations"`
+}
+
+// RuleResult is one class rule.
+type RuleResult struct {
+	Antecedent        []string `json:"antecedent"`
+	Consequent        string   `json:"consequent"`
+	Students          int      `json:"students"`
+	Support           float64  `json:"support"`
+	Confidence        float64  `json:"confidence"`
+	Lift              float64  `json:"lift"`
+	Leverage          float64  `json:"leverage"`
+	Conviction        *float64 `json:"conviction"`
+	P                 float64  `json:"p"`
+	Q                 float64  `json:"q"`
+	Significant       bool     `json:"significant"`
+	HeldOutConfidence *float64 `json:"held_out_confidence"`
+	HeldOutLift       *float64 `json:"held_out_lift"`
+	HeldOutP          *float64 `json:"held_out_p"`
+	Confirmed         bool     `json:"confirmed"`
+	Sentence          string   `json:"sentence"`
+}
+
+// CorrelationResult is one feature's rank correlations with the outcome.
+type CorrelationResult struct {
+	Feature     string   `json:"feature"`
+	N           int      `json:"n"`
+	Spearman    *float64 `json:"spearman"`
+	SpearmanP   *float64 `json:"spearman_p"`
+	SpearmanQ   *float64 `json:"spearman_q"`
+	KendallTauB *float64 `json:"kendall_tau_b"`
+	KendallP    *float64 `json:"kendall_p"`
+	KendallQ    *float64 `json:"kendall_q"`
+	Significant bool     `json:"significant"`
+}
+
+// NetworkResult holds the reply graph's summary.
+type NetworkResult struct {
+	Source   string `json:"source"`
+	Directed bool   `json:"directed"`
+	Nodes    int    `json:"nodes"`
+	Edges    int    `json:"edges"`
+	Replies  int    `json:"replies"`
+	// Unresolved replies answer a post not in the log.
+	Unresolved int `json:"unresolved"`
+	// StaffExcluded counts staff accounts left out.
+	StaffExcluded int `json:"staff_excluded"`
+	// Isolated lists (pseudonymized) students with no reply edge: a risk
+	// signal; IsolatedCount counts them all.
+	IsolatedCount int      `json:"isolated_count"`
+	Isolated      []string `json:"isolated"`
+	// BetweennessSources: all nodes (exact) or a sample.
+	BetweennessSources int  `json:"betweenness_sources"`
+	Converged          bool `json:"converged"`
+	// Measures summarise each centrality over students; Correlations
+	// relate each to the outcome (Spearman, Kendall tau-b, BH).
+	Measures     []MeasureSummary    `json:"measures"`
+	Correlations []CorrelationResult `json:"correlations,omitempty"`
+	// IsolatedOutcome compares the at-risk rate of isolated and connected
+	// students (Fisher's exact p).
+	IsolatedRate  *float64 `json:"isolated_at_risk_rate"`
+	ConnectedRate *float64 `json:"connected_at_risk_rate"`
+	IsolatedP     *float64 `json:"isolated_fisher_p"`
+}
+
+// MeasureSummary describes one centrality over the students.
+type MeasureSummary struct {
+	Measure string  `json:"measure"`
+	Mean    float64 `json:"mean"`
+	Median  float64 `json:"median"`
+	Max     float64 `json:"max"`
+}
