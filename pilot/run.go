@@ -36,6 +36,9 @@ type Result struct {
 	// Summary states the results in plain language, the sample-ratio
 	// alarm first.
 	Summary []string `json:"summary"`
+	// PowerAtPilotSize is the design's power at the size the pilot
+	// reached (with [abtests.design] and an effect to detect).
+	PowerAtPilotSize *PilotPower `json:"power_at_pilot_size,omitempty"`
 	// Warnings lists everything a report must show: Analysis.Warnings,
 	// then warnings of the extra balance and the monitoring, then the
 	// deviations from the pre-registered plan.
@@ -128,6 +131,9 @@ func Run(s Spec, baseDir string) (*Result, error) {
 			return nil, fmt.Errorf("pilot %s: design: %w", s.Name, err)
 		}
 		r.Design = &d
+		if pw, ok := powerAtPilotSize(req, r.Analysis, s.Control); ok {
+			r.PowerAtPilotSize = &pw
+		}
 	}
 	r.Warnings = append(analysisWarnings(a), r.Warnings...)
 	r.Summary = summarize(r, s)
@@ -391,7 +397,11 @@ func sequentialStatement(r *SequentialResult, planned int) string {
 
 func trimFloat(v float64) string { return strconv.FormatFloat(v, 'g', 3, 64) }
 
-// summarize writes the plain-language summary.
+// summarize writes the plain-language summary: short sentences a dean
+// reads, each outcome's result in words with its direction (the
+// outcome's better), the range of plausible effects, whether it could be
+// chance, and the pilot's power against the planned power. The tables
+// keep the methods and every number.
 func summarize(r *Result, s Spec) []string {
 	a := r.Analysis
 	var out []string
@@ -400,70 +410,203 @@ func summarize(r *Result, s Spec) []string {
 	}
 	var sizes []string
 	for _, c := range a.Checks.ArmSizes {
-		t := fmt.Sprintf("%d %s", c.Units, c.Arm)
+		t := fmt.Sprintf("%d in %s", c.Units, c.Arm)
 		if c.Clusters > 0 {
-			t += fmt.Sprintf(" in %d clusters", c.Clusters)
+			t += fmt.Sprintf(" (%d clusters)", c.Clusters)
 		}
 		sizes = append(sizes, t)
 	}
-	out = append(out, fmt.Sprintf("%d units: %s", r.Inputs.Data.Rows, strings.Join(sizes, ", ")))
+	out = append(out, fmt.Sprintf("%d units took part: %s.", r.Inputs.Data.Rows, strings.Join(sizes, ", ")))
 	level := strconv.FormatFloat(100*s.LevelValue(), 'f', -1, 64) + "%"
-	alpha := s.AlphaValue()
+	better := map[string]string{}
+	for _, o := range s.Outcomes {
+		better[o.Name] = o.BetterDirection()
+	}
 	for _, e := range a.Effects {
-		role := "secondary"
-		if e.Primary {
-			role = "primary"
-		}
-		verdict := "not significant"
-		if e.Rejected {
-			verdict = "significant"
-		}
-		if e.Reason != "" {
-			verdict += " (" + e.Reason + ")"
-		}
-		out = append(out, fmt.Sprintf("%s vs %s on %s (%s): %s %s (%s CI %s to %s), %s p %s, adjusted p %s: %s at alpha %s",
-			e.Arm, s.Control, e.Outcome, role, effectQuantity(e), effectValue(e, e.Estimate), level, effectValue(e, e.CI.Lower), effectValue(e, e.CI.Upper),
-			MethodName(e.Method), PText(e.PValue), PText(e.AdjustedP), verdict, trimFloat(alpha)))
+		out = append(out, effectSentences(e, s.Control, better[e.Outcome], level)...)
 	}
 	if a.Target != nil {
-		out = append(out, a.Target.Statement)
+		out = append(out, upperFirst(a.Target.Statement)+".")
 	}
 	for _, c := range a.Compliance {
 		if c.CACE == nil {
-			out = append(out, fmt.Sprintf("complier average effect of %s on %s: undefined (assignment did not change treatment received)", c.Arm, c.Outcome))
+			out = append(out, fmt.Sprintf("Offering %s did not change who received it, so its effect on those who took it up cannot be estimated.", c.Arm))
 			continue
 		}
 		ci := ""
 		if c.CI != nil {
-			ci = fmt.Sprintf(" (%s CI %s to %s)", level, Sig3(c.CI.Lower), Sig3(c.CI.Upper))
+			ci = fmt.Sprintf(" (%s range %s to %s)", level, Sig3(c.CI.Lower), Sig3(c.CI.Upper))
 		}
-		out = append(out, fmt.Sprintf("complier average effect of %s on %s: %s%s; complier share %s%%, intention-to-treat effect %s",
-			c.Arm, c.Outcome, Sig3(*c.CACE), ci, Sig3(100*c.FirstStage), Sig3(c.ITT)))
+		out = append(out, fmt.Sprintf("Offering %s changed who received it for %s%% of students. Among them, the effect on %s was %s%s.",
+			c.Arm, Sig3(100*c.FirstStage), c.Outcome, Sig3(*c.CACE), ci))
 	}
 	for _, g := range a.Subgroups {
-		label := "exploratory"
+		label := "an exploratory look"
 		if !g.Exploratory {
-			label = "pre-declared"
+			label = "planned in advance"
 		}
-		if g.Error != "" {
-			out = append(out, fmt.Sprintf("subgroups by %s (%s, %s on %s): not estimable: %s", g.Attribute, label, g.Arm, g.Outcome, g.Error))
-			continue
+		switch {
+		case g.Error != "":
+			out = append(out, fmt.Sprintf("Subgroups by %s (%s) could not be compared: %s.", g.Attribute, label, g.Error))
+		case g.AdjustedP < s.AlphaValue():
+			out = append(out, fmt.Sprintf("The effect of %s on %s seems to differ by %s (%s; adjusted p %s).", g.Arm, g.Outcome, g.Attribute, label, PText(g.AdjustedP)))
+		default:
+			out = append(out, fmt.Sprintf("There is no clear sign that the effect of %s on %s differs by %s (%s; adjusted p %s).", g.Arm, g.Outcome, g.Attribute, label, PText(g.AdjustedP)))
 		}
-		out = append(out, fmt.Sprintf("subgroups by %s (%s, %s on %s): interaction p %s, adjusted p %s", g.Attribute, label, g.Arm, g.Outcome, PText(g.InteractionP), PText(g.AdjustedP)))
 	}
-	if r.Sequential != nil {
-		out = append(out, r.Sequential.Statement)
+	if q := r.Sequential; q != nil {
+		out = append(out, sequentialPlain(q, len(q.Boundaries)))
 	}
+	out = append(out, powerSentences(r)...)
 	if n := len(r.Warnings); n > 0 {
 		skip := 0
 		if a.Checks.SRM.Alarm {
 			skip = len(a.Checks.SRM.Warnings)
 		}
 		if n-skip > 0 {
-			out = append(out, fmt.Sprintf("%d further warning(s): read them before the effects", n-skip))
+			out = append(out, fmt.Sprintf("There are %d further warnings: read them before the results.", n-skip))
 		}
 	}
 	return out
+}
+
+// effectSentences say one effect in words: the arms' rates or the
+// change, whether it is better or worse by the outcome's direction
+// (better is "lower", "higher" or "" for none), the range of plausible
+// effects, and whether it could be chance.
+func effectSentences(e abtest.Effect, control, better, level string) []string {
+	role := "a secondary outcome"
+	if e.Primary {
+		role = "the primary outcome"
+	}
+	dir := ""
+	if better != "" {
+		dir = "; " + better + " is better"
+	}
+	var out []string
+	unit := ""
+	amount := Sig3(math.Abs(e.Estimate))
+	if e.Kind == abtest.Binary {
+		unit = " percentage points"
+		amount = strconv.FormatFloat(100*math.Abs(e.Estimate), 'f', 1, 64)
+		if p := e.Proportions; p != nil {
+			out = append(out, fmt.Sprintf("Outcome %s (%s%s): %s%% with %s, %s%% with %s.", e.Outcome, role, dir,
+				strconv.FormatFloat(100*p.P1, 'f', 1, 64), e.Arm, strconv.FormatFloat(100*p.P2, 'f', 1, 64), control))
+		} else {
+			out = append(out, fmt.Sprintf("Outcome %s (%s%s).", e.Outcome, role, dir))
+		}
+	} else {
+		out = append(out, fmt.Sprintf("Outcome %s (%s%s).", e.Outcome, role, dir))
+	}
+	change := "did not change it"
+	switch {
+	case e.Estimate > 0:
+		change = "raised it by " + amount + unit
+	case e.Estimate < 0:
+		change = "lowered it by " + amount + unit
+	}
+	judge := ""
+	switch {
+	case better == "" || e.Estimate == 0:
+	case (e.Estimate < 0) == (better == BetterLower):
+		judge = ", which is better"
+	default:
+		judge = ", which is worse"
+	}
+	out = append(out, fmt.Sprintf("Compared with %s, %s %s%s.", control, e.Arm, change, judge))
+	if e.Kind == abtest.Binary {
+		out = append(out, fmt.Sprintf("The plausible range (%s) runs from %s to %s.", level, signedPoints(e.CI.Lower), signedPoints(e.CI.Upper)))
+	} else {
+		out = append(out, fmt.Sprintf("The plausible range (%s) runs from %s to %s.", level, Sig3(e.CI.Lower), Sig3(e.CI.Upper)))
+	}
+	switch {
+	case e.Rejected:
+		out = append(out, fmt.Sprintf("This is unlikely to be chance (adjusted p %s).", PText(e.AdjustedP)))
+	case e.Reason != "":
+		out = append(out, fmt.Sprintf("It is not counted as a finding: %s (adjusted p %s).", e.Reason, PText(e.AdjustedP)))
+	default:
+		out = append(out, fmt.Sprintf("It could be chance (adjusted p %s).", PText(e.AdjustedP)))
+	}
+	return out
+}
+
+// signedPoints writes a risk difference in percentage points with a word
+// for its sign: "4.1 percentage points lower", "no change".
+func signedPoints(v float64) string {
+	p := strconv.FormatFloat(100*math.Abs(v), 'f', 1, 64)
+	switch {
+	case v < 0:
+		return p + " percentage points lower"
+	case v > 0:
+		return p + " percentage points higher"
+	}
+	return "no change"
+}
+
+// PilotPower is the power of the pilot as run: the design's test at the
+// control-arm size the pilot reached, against the power planned.
+type PilotPower struct {
+	ControlUnits int     `json:"control_units"`
+	Power        float64 `json:"power"`
+	Planned      float64 `json:"planned"`
+}
+
+// powerAtPilotSize computes the design's power at the control arm's
+// size in the analysed data; ok is false without an effect to detect or
+// a control arm.
+func powerAtPilotSize(req PowerRequest, a abtest.Analysis, control string) (PilotPower, bool) {
+	n := 0
+	for _, c := range a.Checks.ArmSizes {
+		if c.Arm == control {
+			n = c.Units
+		}
+	}
+	if n == 0 {
+		return PilotPower{}, false
+	}
+	req.N = float64(n)
+	out, err := Power(req)
+	if err != nil || out.Power == nil {
+		return PilotPower{}, false
+	}
+	return PilotPower{ControlUnits: n, Power: out.Power.Power, Planned: out.Request.Power}, true
+}
+
+// sequentialPlain says where group-sequential monitoring stands in plain
+// words (SequentialResult.Statement keeps the statistics).
+func sequentialPlain(q *SequentialResult, planned int) string {
+	switch {
+	case len(q.Looks) == 0:
+		return fmt.Sprintf("The results of %s on %s are checked at %d planned looks; none has been made yet.", q.Arm, q.Outcome, planned)
+	case q.CrossedAt > 0:
+		return fmt.Sprintf("At look %d of %d the effect of %s on %s crossed the stopping boundary: the pilot may stop early.", q.CrossedAt, planned, q.Arm, q.Outcome)
+	case len(q.Looks) < planned:
+		return fmt.Sprintf("At look %d of %d the effect of %s on %s has not crossed the stopping boundary: continue to the next look.", len(q.Looks), planned, q.Arm, q.Outcome)
+	}
+	return fmt.Sprintf("At the last of %d planned looks the effect of %s on %s did not cross the stopping boundary, so the sequential plan finds it not significant.", planned, q.Arm, q.Outcome)
+}
+
+// powerSentences state the pilot's power to detect the effect it was
+// planned for, at the size it reached, against the planned power.
+func powerSentences(r *Result) []string {
+	pw := r.PowerAtPilotSize
+	if pw == nil {
+		return nil
+	}
+	got, planned := pw.Power, pw.Planned
+	out := []string{fmt.Sprintf("With %d units in the control arm the pilot had a %s%% chance (its power) to detect the effect it was planned for; %s%% was planned.",
+		pw.ControlUnits, strconv.FormatFloat(100*got, 'f', 0, 64), strconv.FormatFloat(100*planned, 'f', 0, 64))}
+	if got < planned {
+		out = append(out, "So a result that is not clear may mean the pilot was too small, not that the intervention does nothing.")
+	}
+	return out
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // effectQuantity names what an Effect's Estimate measures.

@@ -251,3 +251,58 @@ func TestRunSequentialPlanOnly(t *testing.T) {
 		t.Errorf("alpha spent at look 1 = %v, want %v", q.Boundaries[0].CumulativeAlpha, spent)
 	}
 }
+
+// TestSummaryDirectionsAndPower checks the plain summary of the shipped
+// example: each outcome's direction in words (dfw falls, which is better;
+// grade points rise, which is better), the power at the pilot's size in
+// the text, and the words flipping when the spec says higher is better.
+func TestSummaryDirectionsAndPower(t *testing.T) {
+	s := exampleSpec(t)
+	dir := filepath.Join("..", "experiments")
+	r, err := Run(s, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := strings.Join(r.Summary, "\n")
+	for _, want := range []string{
+		"Outcome dfw (the primary outcome; lower is better): 29.0% with tutoring, 36.5% with control.",
+		"Compared with control, tutoring lowered it by 6.6 percentage points, which is better.",
+		"Outcome grade_points (a secondary outcome; higher is better).",
+		"Compared with control, tutoring raised it by 0.253, which is better.",
+		"It could be chance (adjusted p = 0.050).",
+		"units in the control arm the pilot had a",
+		"chance (its power) to detect the effect it was planned for; 80% was planned.",
+	} {
+		if !strings.Contains(sum, want) {
+			t.Errorf("summary lacks %q:\n%s", want, sum)
+		}
+	}
+	if r.PowerAtPilotSize == nil || !(r.PowerAtPilotSize.Power > 0 && r.PowerAtPilotSize.Power < 1) || r.PowerAtPilotSize.Planned != 0.8 {
+		t.Errorf("power at pilot size %+v", r.PowerAtPilotSize)
+	}
+	for _, line := range r.Summary {
+		if len(line) > 220 {
+			t.Errorf("summary sentence of %d characters, want short sentences: %q", len(line), line)
+		}
+	}
+	// Completion instead of DFW: the same fall is now worse.
+	s.Outcomes[0].Better = BetterHigher
+	r, err = Run(s, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum = strings.Join(r.Summary, "\n")
+	if !strings.Contains(sum, "tutoring lowered it by 6.6 percentage points, which is worse.") || !strings.Contains(sum, "higher is better") {
+		t.Errorf("better = higher: summary\n%s", sum)
+	}
+}
+
+func TestOutcomeBetterValidated(t *testing.T) {
+	s := exampleSpec(t)
+	s.Outcomes[1].Better = "up"
+	var problems []string
+	s.Check("abtests[0]", func(key, msg string) { problems = append(problems, key+": "+msg) })
+	if got := strings.Join(problems, "\n"); !strings.Contains(got, `outcomes[1].better: must be "higher" or "lower"`) {
+		t.Errorf("better = \"up\": problems %q", got)
+	}
+}

@@ -84,6 +84,29 @@ type OutcomeSpec struct {
 	// PrePeriod names a covariate holding the same measure before the
 	// pilot (CUPED when no regression adjustment is declared).
 	PrePeriod string `toml:"pre_period" json:"pre_period,omitempty"`
+	// Better says which direction of the outcome is good: "lower" (a DFW
+	// or withdrawal rate) or "higher" (completion, a score). Binary
+	// outcomes default to "lower"; continuous outcomes have no default
+	// and are then described without calling a change better or worse.
+	Better string `toml:"better" json:"better,omitempty"`
+}
+
+// Directions of an outcome (OutcomeSpec.Better).
+const (
+	BetterLower  = "lower"
+	BetterHigher = "higher"
+)
+
+// BetterDirection returns the outcome's good direction: Better, else
+// "lower" for a binary outcome, else "" (no direction).
+func (o OutcomeSpec) BetterDirection() string {
+	if o.Better != "" {
+		return o.Better
+	}
+	if abtest.OutcomeKind(o.Kind) == abtest.Binary {
+		return BetterLower
+	}
+	return ""
 }
 
 // SubgroupSpec is one `[[abtests.subgroups]]` table.
@@ -356,6 +379,11 @@ func (s *Spec) checkOutcomes(bad badFunc) {
 		k := fmt.Sprintf("outcomes[%d]", i)
 		if o.Name == "" {
 			bad(k+".name", "missing: the outcome column")
+		}
+		switch o.Better {
+		case "", BetterLower, BetterHigher:
+		default:
+			bad(k+".better", "must be \"higher\" or \"lower\" (the good direction of the outcome), got %q", o.Better)
 		}
 		switch abtest.OutcomeKind(o.Kind) {
 		case abtest.Binary, abtest.Continuous:

@@ -103,7 +103,11 @@ func WritePilot(w io.Writer, r *pilot.Result) error {
 		}
 	}
 	pilotWriteMixed(w, a.Effects, level)
-	if err := pilotWriteDescriptive(w, a.Effects, level); err != nil {
+	better := map[string]string{}
+	for _, o := range r.Inputs.Spec.Outcomes {
+		better[o.Name] = o.BetterDirection()
+	}
+	if err := pilotWriteDescriptive(w, a.Effects, level, better); err != nil {
 		return err
 	}
 	if len(a.Subgroups) > 0 {
@@ -382,7 +386,9 @@ func pilotWriteEffects(w io.Writer, effects []abtest.Effect, level string) error
 // writeDescriptive writes the comparisons every report shows beside the
 // analysis: rates with risk ratio, odds ratio and NNT, or means with
 // Cohen's d and Mann-Whitney.
-func pilotWriteDescriptive(w io.Writer, effects []abtest.Effect, level string) error {
+// better maps each outcome to its good direction (pilot.OutcomeSpec's
+// BetterDirection), which says whether an NNT is a benefit or a harm.
+func pilotWriteDescriptive(w io.Writer, effects []abtest.Effect, level string, better map[string]string) error {
 	var binary, continuous []abtest.Effect
 	for _, e := range effects {
 		if e.Kind == abtest.Binary && e.Proportions != nil {
@@ -398,7 +404,7 @@ func pilotWriteDescriptive(w io.Writer, effects []abtest.Effect, level string) e
 		for _, e := range binary {
 			p := e.Proportions
 			if err := t.Append(e.Outcome, e.Arm, fmt.Sprintf("%d/%d %s", p.X1, p.N1, pilotPctText(p.P1)), fmt.Sprintf("%d/%d %s", p.X2, p.N2, pilotPctText(p.P2)),
-				pilotRatioText(e.RiskRatio), pilotRatioText(e.OddsRatio), pilotNntText(e.NNT), pilotFixed(p.CohensH, 3)); err != nil {
+				pilotRatioText(e.RiskRatio), pilotRatioText(e.OddsRatio), pilotNntText(e.NNT, better[e.Outcome]), pilotFixed(p.CohensH, 3)); err != nil {
 				return fmt.Errorf("binary table: %w", err)
 			}
 		}
@@ -443,12 +449,15 @@ func pilotRatioText(r *abtest.RatioResult) string {
 	return s
 }
 
-func pilotNntText(n *abtest.NNTResult) string {
+// pilotNntText writes the number needed to treat, marked "(harm)" when
+// the treatment moved the outcome against its better direction ("lower"
+// or "higher"); a benefit, or an outcome without direction, is unmarked.
+func pilotNntText(n *abtest.NNTResult, better string) string {
 	if n == nil || n.NNT == nil {
 		return "-"
 	}
 	s := pilotFixed(*n.NNT, 1)
-	if n.TreatmentHigher {
+	if better != "" && n.TreatmentHigher != (better == pilot.BetterHigher) {
 		s += " (harm)"
 	}
 	return s

@@ -380,7 +380,7 @@ func TestPilotOnlyRun(t *testing.T) {
 		Summary:  []string{"Tutoring raised the pass rate by 6 points (1 to 11).", "No sample ratio mismatch."},
 		Warnings: []string{"3 of 40 classes lost more than 20% of students"},
 	}}}
-	if got := PlainSummary(run, nil); len(got) != 1 || got[0] != "Intervention pilot tutoring: Tutoring raised the pass rate by 6 points (1 to 11); No sample ratio mismatch." {
+	if got := PlainSummary(run, nil); len(got) != 1 || got[0] != "Intervention pilot tutoring: Tutoring raised the pass rate by 6 points (1 to 11). No sample ratio mismatch." {
 		t.Errorf("summary %q", got)
 	}
 	md, err := Markdown(run, nil)

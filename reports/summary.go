@@ -32,9 +32,12 @@ func PlainSummary(run *results.Run, risk *results.RiskList) []string {
 		if p != nil && len(p.Summary) > 0 {
 			parts := make([]string, len(p.Summary))
 			for i, line := range p.Summary {
-				parts[i] = strings.TrimSuffix(line, ".")
+				if !strings.HasSuffix(line, ".") {
+					line += "."
+				}
+				parts[i] = line
 			}
-			pilots = append(pilots, "Intervention pilot "+p.Name+": "+strings.Join(parts, "; ")+".")
+			pilots = append(pilots, "Intervention pilot "+p.Name+": "+strings.Join(parts, " "))
 		}
 	}
 	pilots = append(pilots, eventLogSentences(run)...)
