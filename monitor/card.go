@@ -28,6 +28,8 @@ type Card struct {
 	// Verdicts maps "metric; attribute; group; reference" to the evaluated
 	// verdict (PASS, FAIL or INCONCLUSIVE).
 	Verdicts map[string]fairness.Outcome `json:"verdicts,omitempty"`
+	// Gaps maps the same keys to the evaluated gap and its interval.
+	Gaps map[string]CardValue `json:"gaps,omitempty"`
 }
 
 // keySeparator joins the parts of a verdict key ("|" joins the
@@ -78,19 +80,39 @@ func CardOf(c bundle.ModelCard) Card {
 	out.Recall = find("recall at the threshold")
 	out.ECE = find("expected calibration error")
 	out.Verdicts = map[string]fairness.Outcome{}
+	out.Gaps = map[string]CardValue{}
 	split := ""
 	if i := strings.Index(slice, ":"); strings.HasPrefix(slice, "split ") && i > 0 {
 		split = slice[len("split "):i]
 	}
 	for _, m := range ms {
-		if !strings.HasPrefix(m.Type, "fairness: ") || strings.HasSuffix(m.Type, " bound") || !strings.HasPrefix(m.Slice, slice+"; ") {
+		if !strings.HasPrefix(m.Type, "fairness: ") || !strings.HasPrefix(m.Slice, slice+"; ") {
 			continue
 		}
 		metric := strings.TrimPrefix(m.Type, "fairness: ")
 		who := strings.TrimPrefix(m.Slice, slice+"; ")
 		attr, rest, _ := strings.Cut(who, " ")
 		group, ref, _ := strings.Cut(rest, " vs ")
+		if base, ok := strings.CutSuffix(metric, " lower bound"); ok {
+			key := VerdictKey(base, attr, group, ref)
+			if g, ok := out.Gaps[key]; ok {
+				x := m.Value
+				g.Lower = &x
+				out.Gaps[key] = g
+			}
+			continue
+		}
+		if base, ok := strings.CutSuffix(metric, " upper bound"); ok {
+			key := VerdictKey(base, attr, group, ref)
+			if g, ok := out.Gaps[key]; ok {
+				x := m.Value
+				g.Upper = &x
+				out.Gaps[key] = g
+			}
+			continue
+		}
 		key := VerdictKey(metric, attr, group, ref)
+		out.Gaps[key] = CardValue{Value: m.Value, Slice: m.Slice}
 		out.Verdicts[key] = fairness.Pass
 		for _, r := range c.Considerations.EthicalConsiderations {
 			for _, o := range []fairness.Outcome{fairness.Fail, fairness.Inconclusive} {
@@ -102,7 +124,7 @@ func CardOf(c bundle.ModelCard) Card {
 		}
 	}
 	if len(out.Verdicts) == 0 {
-		out.Verdicts = nil
+		out.Verdicts, out.Gaps = nil, nil
 	}
 	return out
 }

@@ -81,6 +81,12 @@ type Measure struct {
 	Position  string   `json:"position,omitempty"`
 	// HigherIsBetter says which side of the reference is worse.
 	HigherIsBetter bool `json:"higher_is_better"`
+	// CardLower and CardUpper are the card's interval of a fairness gap,
+	// whose reference band is its allowed range; Verdict is the gap's
+	// verdict this term.
+	CardLower *float64 `json:"card_lower,omitempty"`
+	CardUpper *float64 `json:"card_upper,omitempty"`
+	Verdict   string   `json:"verdict,omitempty"`
 }
 
 // Severity of an alert: Alert pages someone, Watch is shown.
@@ -106,6 +112,10 @@ type Realized struct {
 	Fairness    *fairness.AuditResult      `json:"fairness,omitempty"`
 	// VerdictChanges lists verdicts that differ from the card's.
 	VerdictChanges []VerdictChange `json:"verdict_changes,omitempty"`
+	// Gaps are the audited gaps with their intervals, the card's evaluated
+	// gap (Reference, CardLower, CardUpper) and the allowed range
+	// (RefLower, RefUpper).
+	Gaps []Measure `json:"gaps,omitempty"`
 }
 
 // VerdictChange is a fairness verdict that differs from the evaluation's.
@@ -392,6 +402,21 @@ func realize(cfg Config, t Term) (*Realized, []Measure, error) {
 		r.Fairness = &a
 		for _, v := range a.Verdicts {
 			key := VerdictKey(v.Metric, v.Attribute, v.Group, v.Reference)
+			// Each gap beside the card's evaluated gap and interval; the
+			// reference band is the allowed range of the verdict.
+			g := Measure{Name: "fairness: " + verdictWords(key), Reference: nil}
+			if v.Estimate.Defined {
+				g.Value = ptr(v.Estimate.Value)
+			}
+			if v.Lower.Defined && v.Upper.Defined {
+				g.Lower, g.Upper = ptr(v.Lower.Value), ptr(v.Upper.Value)
+			}
+			if c, ok := cfg.Card.Gaps[key]; ok {
+				g.Reference, g.CardLower, g.CardUpper = ptr(c.Value), c.Lower, c.Upper
+			}
+			g.RefLower, g.RefUpper = ptr(v.AllowedLow), ptr(v.AllowedHigh)
+			g.Verdict = string(v.Outcome)
+			r.Gaps = append(r.Gaps, g)
 			if was, ok := cfg.Card.Verdicts[key]; ok && was != v.Outcome {
 				r.VerdictChanges = append(r.VerdictChanges, VerdictChange{Key: key, Evaluated: was, Now: v.Outcome})
 			}

@@ -144,7 +144,9 @@ func TestRealizedOutcomes(t *testing.T) {
 	cfg := testConfig(t, r)
 	opts := fairness.DefaultAuditOptions()
 	opts.BootstrapReplicates, opts.Permutations = 200, 0
+	opts.Thresholds = []fairness.GapThreshold{{Metric: "selection_rate_ratio", Low: 0.8, High: 1.25}}
 	cfg.Fairness = &opts
+	cfg.Card.Verdicts = map[string]fairness.Outcome{VerdictKey("selection_rate_ratio", "gender", "M", "F"): fairness.Fail}
 	tt, _, _ := cohort(r, 3000, 0, false)
 	tt.Term = "T1"
 	e, err := Observe(cfg, tt, nil, "")
@@ -154,6 +156,11 @@ func TestRealizedOutcomes(t *testing.T) {
 	auc := e.Measures[3]
 	if auc.Name != "AUC" || auc.Value == nil || *auc.Value < 0.7 || e.Realized == nil || e.Realized.Fairness == nil {
 		t.Fatalf("measures %+v", e.Measures)
+	}
+	// Equal selection by gender: the gap passes within 0.8-1.25, a change
+	// from the FAIL the card records.
+	if g := e.Realized.Gaps; len(g) != 1 || g[0].Verdict != "PASS" || *g[0].RefLower != 0.8 || len(e.Realized.VerdictChanges) != 1 || !hasKind(e, "fairness verdict changed") {
+		t.Errorf("gaps %+v, changes %+v", g, e.Realized.VerdictChanges)
 	}
 	tt, _, _ = cohort(r, 3000, 0, true)
 	tt.Term = "T2"
@@ -178,6 +185,8 @@ func TestCardOf(t *testing.T) {
 		{Type: "precision at the threshold 95% bootstrap BCa upper bound", Value: 0.65, Slice: slice},
 		{Type: "expected calibration error", Value: 0.03, Slice: slice},
 		{Type: "fairness: fnr_difference", Value: 0.09, Slice: slice + "; disability Y vs N"},
+		{Type: "fairness: fnr_difference lower bound", Value: 0.01, Slice: slice + "; disability Y vs N"},
+		{Type: "fairness: fnr_difference upper bound", Value: 0.18, Slice: slice + "; disability Y vs N"},
 		{Type: "fairness: selection_rate_ratio", Value: 1.05, Slice: slice + "; gender F vs M"},
 	}
 	c.Considerations.EthicalConsiderations = []bundle.Risk{{Name: "Fairness INCONCLUSIVE on split 2013-to-2014: fnr_difference of disability Y against N is 0.090 (interval 0.010 to 0.180); allowed -0.050 to 0.050. reason"}}
@@ -187,6 +196,9 @@ func TestCardOf(t *testing.T) {
 	}
 	if got.Verdicts[VerdictKey("fnr_difference", "disability", "Y", "N")] != fairness.Inconclusive || got.Verdicts[VerdictKey("selection_rate_ratio", "gender", "F", "M")] != fairness.Pass {
 		t.Errorf("verdicts %v", got.Verdicts)
+	}
+	if g := got.Gaps[VerdictKey("fnr_difference", "disability", "Y", "N")]; g.Value != 0.09 || g.Lower == nil || *g.Lower != 0.01 || *g.Upper != 0.18 {
+		t.Errorf("gap %+v", g)
 	}
 }
 

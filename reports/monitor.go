@@ -45,6 +45,9 @@ func MonitorHTML(entries []monitor.Entry) ([]byte, error) {
 		Rows, Flagged            int
 		Alerts                   []monitor.Alert
 	}
+	type gapView struct {
+		Name, Now, Verdict, Card, Allowed string
+	}
 	type featureView struct {
 		Name, Method, Score, Threshold, PSI, Drifted, Describe string
 		Top                                                    bool
@@ -55,6 +58,7 @@ func MonitorHTML(entries []monitor.Entry) ([]byte, error) {
 		Expected                      string
 		Plots                         []plotView
 		Features                      []featureView
+		Gaps                          []gapView
 		Terms                         []termView
 	}{Model: last.Model, BundleID: last.BundleID, Last: last.Term, Status: last.Status, Alerts: last.Alerts}
 	if p := last.Expected.Precision; p != nil {
@@ -92,6 +96,28 @@ func MonitorHTML(entries []monitor.Entry) ([]byte, error) {
 		}
 		view.Features = append(view.Features, fv)
 	}
+	if r := last.Realized; r != nil {
+		iv := func(v, lo, hi *float64) string {
+			if v == nil {
+				return "undefined"
+			}
+			out := fmt.Sprintf("%.3f", *v)
+			if lo != nil && hi != nil {
+				out += fmt.Sprintf(" (%.3f to %.3f)", *lo, *hi)
+			}
+			return out
+		}
+		for _, g := range r.Gaps {
+			gv := gapView{Name: g.Name, Now: iv(g.Value, g.Lower, g.Upper), Verdict: g.Verdict, Card: "not evaluated"}
+			if g.Reference != nil {
+				gv.Card = iv(g.Reference, g.CardLower, g.CardUpper)
+			}
+			if g.RefLower != nil && g.RefUpper != nil {
+				gv.Allowed = fmt.Sprintf("%.3g to %.3g", *g.RefLower, *g.RefUpper)
+			}
+			view.Gaps = append(view.Gaps, gv)
+		}
+	}
 	for i := len(entries) - 1; i >= 0; i-- {
 		e := entries[i]
 		view.Terms = append(view.Terms, termView{Term: e.Term, Status: e.Status, RecordedAt: e.RecordedAt, Rows: e.Rows, Flagged: e.Flagged, Alerts: e.Alerts})
@@ -122,6 +148,10 @@ li.alert{color:#b00020}li.watch{color:#8a5a00}
 <table><thead><tr><th>feature</th><th>test</th><th>score</th><th>threshold</th><th>drift</th><th>PSI</th></tr></thead><tbody>
 {{range .Features}}<tr><td>{{.Name}}{{if .Top}} (top feature){{end}}</td><td>{{.Method}}</td><td>{{.Score}}</td><td>{{.Threshold}}</td><td>{{.Drifted}}</td><td>{{.PSI}}</td></tr>{{end}}
 </tbody></table>
+{{if .Gaps}}<h2>Fairness audit of term {{.Last}}</h2>
+<table><thead><tr><th>gap</th><th>this term (interval)</th><th>verdict</th><th>evaluated (interval)</th><th>allowed</th></tr></thead><tbody>
+{{range .Gaps}}<tr><td>{{.Name}}</td><td>{{.Now}}</td><td>{{.Verdict}}</td><td>{{.Card}}</td><td>{{.Allowed}}</td></tr>{{end}}
+</tbody></table>{{end}}
 <h2>Every term</h2>
 <table><thead><tr><th>term</th><th>status</th><th>students</th><th>flagged</th><th>recorded</th><th>alerts</th></tr></thead><tbody>
 {{range .Terms}}<tr><td>{{.Term}}</td><td class="status-{{.Status}}">{{.Status}}</td><td>{{.Rows}}</td><td>{{.Flagged}}</td><td>{{.RecordedAt}}</td><td>{{range .Alerts}}{{.Message}}<br>{{end}}</td></tr>{{end}}
