@@ -149,9 +149,58 @@ func setParam(params any, key string, v any) error {
 // training term but the last (in the split's order) and scored by AUC on the
 // last; the best (first on ties) wins. Test rows are never touched.
 func (e *evaluation) selectParams(ctx context.Context, seed uint64) (any, *results.Selection, error) {
+	inner, prep, err := e.innerValidation()
+	if err != nil {
+		return nil, nil, err
+	}
+	sel := &results.Selection{
+		Method:         "inner temporal validation",
+		TrainTerms:     inner.trainTerms,
+		ValidationTerm: inner.testTerms[0],
+		Metric:         "auc",
+		ValidationRows: len(prep.testY),
+	}
+	best, bestAUC := -1, math.Inf(-1)
+	for i := range e.model.candidates {
+		var auc float64
+		stored := false
+		if e.grid != nil {
+			auc, stored = e.grid.lookup(i)
+		}
+		if !stored {
+			c, err := e.gridCandidate(ctx, seed, inner, prep, i)
+			if err != nil {
+				return nil, nil, err
+			}
+			auc = c.AUC
+			if e.grid != nil {
+				if err := e.grid.store(i, c); err != nil {
+					return nil, nil, err
+				}
+			}
+		}
+		sel.Candidates = append(sel.Candidates, results.Candidate{Params: e.model.candidateValues[i], AUC: auc})
+		if auc > bestAUC {
+			best, bestAUC = i, auc
+		}
+	}
+	sel.Chosen = e.model.candidateValues[best]
+	return e.model.candidates[best], sel, nil
+}
+
+// gridCells gives selectParams the grid candidates computed as cells of a
+// sharded run, and keeps those it computes itself.
+type gridCells struct {
+	lookup func(i int) (float64, bool)
+	store  func(i int, c results.Candidate) error
+}
+
+// innerValidation prepares the inner temporal validation fold of a grid:
+// every training term but the last trains, the last validates.
+func (e *evaluation) innerValidation() (fold, *preparedFold, error) {
 	terms := e.fold.trainTerms
 	if len(terms) < 2 {
-		return nil, nil, fmt.Errorf("model %q has a grid but split %q trains on one term (%s): the inner temporal validation needs at least two", e.model.Name, e.fold.split, strings.Join(terms, ", "))
+		return fold{}, nil, fmt.Errorf("model %q has a grid but split %q trains on one term (%s): the inner temporal validation needs at least two", e.model.Name, e.fold.split, strings.Join(terms, ", "))
 	}
 	inner := fold{
 		split:      e.fold.split + "/inner",
@@ -162,42 +211,37 @@ func (e *evaluation) selectParams(ctx context.Context, seed uint64) (any, *resul
 	inner.test = rowsOf(e.frame, inner.testTerms)
 	prep := prepareFold(e.data, e.frame, inner)
 	if prep.err != nil {
-		return nil, nil, fmt.Errorf("inner validation: %w", prep.err)
+		return fold{}, nil, fmt.Errorf("inner validation: %w", prep.err)
 	}
-	sel := &results.Selection{
-		Method:         "inner temporal validation",
-		TrainTerms:     inner.trainTerms,
-		ValidationTerm: inner.testTerms[0],
-		Metric:         "auc",
-		ValidationRows: len(prep.testY),
-	}
-	best, bestAUC := -1, math.Inf(-1)
-	for i, params := range e.model.candidates {
-		m, err := modelKinds[e.model.Kind].build(params, buildContext{model: e.model.Name})
-		if err != nil {
-			return nil, nil, err
-		}
-		train, test, err := groupedRows(params, e.frame, prep)
-		if err != nil {
-			return nil, nil, err
-		}
-		fitted, err := m.Fit(ctx, models.TrainingSet{Rows: train, Y: prep.trainY}, TaskRand(seed, fmt.Sprintf("%s/grid=%d", e.taskName(), i)))
-		if err != nil {
-			return nil, nil, fmt.Errorf("inner validation, candidate %v: %w", e.model.candidateValues[i], err)
-		}
-		scores, err := fitted.Predict(ctx, test)
-		if err != nil {
-			return nil, nil, fmt.Errorf("inner validation, candidate %v: %w", e.model.candidateValues[i], err)
-		}
-		auc, err := metrics.ROCAUC(prep.testY, scores, nil)
-		if err != nil {
-			return nil, nil, fmt.Errorf("inner validation on term %s: %w", inner.testTerms[0], err)
-		}
-		sel.Candidates = append(sel.Candidates, results.Candidate{Params: e.model.candidateValues[i], AUC: auc})
-		if auc > bestAUC {
-			best, bestAUC = i, auc
-		}
-	}
-	sel.Chosen = e.model.candidateValues[best]
-	return e.model.candidates[best], sel, nil
+	return inner, prep, nil
 }
+
+// gridCandidate fits candidate i on the inner fold and returns its
+// validation AUC; its randomness derives from the task name and i.
+func (e *evaluation) gridCandidate(ctx context.Context, seed uint64, inner fold, prep *preparedFold, i int) (results.Candidate, error) {
+	params := e.model.candidates[i]
+	m, err := modelKinds[e.model.Kind].build(params, buildContext{model: e.model.Name})
+	if err != nil {
+		return results.Candidate{}, err
+	}
+	train, test, err := groupedRows(params, e.frame, prep)
+	if err != nil {
+		return results.Candidate{}, err
+	}
+	fitted, err := m.Fit(ctx, models.TrainingSet{Rows: train, Y: prep.trainY}, TaskRand(seed, e.gridTaskName(i)))
+	if err != nil {
+		return results.Candidate{}, fmt.Errorf("inner validation, candidate %v: %w", e.model.candidateValues[i], err)
+	}
+	scores, err := fitted.Predict(ctx, test)
+	if err != nil {
+		return results.Candidate{}, fmt.Errorf("inner validation, candidate %v: %w", e.model.candidateValues[i], err)
+	}
+	auc, err := metrics.ROCAUC(prep.testY, scores, nil)
+	if err != nil {
+		return results.Candidate{}, fmt.Errorf("inner validation on term %s: %w", inner.testTerms[0], err)
+	}
+	return results.Candidate{Params: e.model.candidateValues[i], AUC: auc}, nil
+}
+
+// gridTaskName is the stable name that seeds grid candidate i.
+func (e *evaluation) gridTaskName(i int) string { return fmt.Sprintf("%s/grid=%d", e.taskName(), i) }

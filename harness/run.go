@@ -46,6 +46,10 @@ type RunOptions struct {
 	Progress func(done, total int, what string)
 	// Log receives structured log lines (nil: none).
 	Log *slog.Logger
+
+	// fromPlan, set by Merge, reads the evaluations from the cells of a
+	// sharded run's plan directory instead of computing them.
+	fromPlan string
 	// Note, when set, is told at once what was done to the output
 	// directory beyond writing it: leftovers of an interrupted run removed
 	// or a previous run restored (see package rundir). The notes are also
@@ -162,7 +166,12 @@ func Run(ctx context.Context, s *Spec, opts RunOptions) (*Outcome, error) {
 		return nil, err
 	}
 	policy := s.thresholdPolicy()
-	allEvals, err := runEvaluations(ctx, s, data, policy, predictions, opts.Progress, log)
+	var allEvals []*evaluation
+	if opts.fromPlan != "" {
+		allEvals, err = evaluationsFromPlan(ctx, s, data, opts.fromPlan)
+	} else {
+		allEvals, err = runEvaluations(ctx, s, data, policy, predictions, opts.Progress, log)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -52,6 +52,8 @@ type evaluation struct {
 	// train and test are the fold's rows as the model sees them (with
 	// group labels for multilevel kinds).
 	train, test models.Rows
+	// grid, in a sharded run, holds the grid candidates computed as cells.
+	grid *gridCells
 }
 
 // preparedFold holds the encoded matrices of one fold, shared by its models.
@@ -435,22 +437,7 @@ func subsampleRows(rows models.Rows, y []uint8, n int, rng *rand.Rand) (models.R
 // workers goroutines. Results land in fixed slots, so their order and
 // content do not depend on scheduling.
 func runEvaluations(ctx context.Context, s *Spec, data []*loadedDataset, policy metrics.ThresholdPolicy, predictions map[string]*external.PredictionsFile, progress func(done, total int, what string), log *slog.Logger) ([]*evaluation, error) {
-	var evals []*evaluation
-	var preps []func()
-	for _, ld := range data {
-		for _, f := range ld.frames {
-			for _, fo := range expandSplits(s, ld.spec.Name) {
-				fo.train = rowsOf(f, fo.trainTerms)
-				fo.test = rowsOf(f, fo.testTerms)
-				prep := &preparedFold{}
-				ld, f, fo := ld, f, fo
-				preps = append(preps, func() { *prep = *prepareFold(ld, f, fo) })
-				for _, m := range s.Models {
-					evals = append(evals, &evaluation{spec: s, seed: s.Experiment.Seed, data: ld, frame: f, fold: fo, model: m, prep: prep})
-				}
-			}
-		}
-	}
+	evals, preps, _ := enumerate(s, data)
 	workers := max(1, s.Experiment.Workers)
 	if err := parallel(ctx, workers, len(preps), func(i int) error { preps[i](); return nil }); err != nil {
 		return nil, err
