@@ -70,7 +70,7 @@ func readTree(t *testing.T, dir string) map[string][]byte {
 // a single-machine run of the same spec.
 func TestShardedRunMatchesSingleMachine(t *testing.T) {
 	base := t.TempDir()
-	opts := RunOptions{Now: fixedNow, Getenv: func(string) string { return "test-key" }}
+	opts := RunOptions{Now: fixedNow, Getenv: func(string) string { return "test-key-of-16-bytes" }}
 	ctx := context.Background()
 
 	specFile := filepath.Join(base, "csv.toml")

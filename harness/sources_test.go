@@ -115,7 +115,7 @@ connection_env = "EVALRUN_TEST_PG"`).Replace(base),
 		if k == "EVALRUN_TEST_PG" {
 			return c.ConnString
 		}
-		return "test-key"
+		return "test-key-of-16-bytes"
 	}
 	var want []byte
 	var csvSHA string
