@@ -186,20 +186,13 @@ func (b *Bundle) Apply(ctx context.Context, f *datasets.Frame, rows []int, opts 
 	if len(kept) == 0 {
 		return s, nil
 	}
-	s.Scores, err = b.Fitted.Predict(ctx, in)
-	if err != nil {
-		return nil, fmt.Errorf("scoring: %w", err)
+	if s.Scores, s.Flagged, s.Bands, err = b.ScoreEncoded(ctx, in); err != nil {
+		return nil, err
 	}
 	if b.Recalibrator != nil {
 		if s.Calibrated, err = b.Recalibrator.Apply(s.Scores); err != nil {
 			return nil, fmt.Errorf("recalibrating: %w", err)
 		}
-	}
-	s.Flagged = make([]bool, len(kept))
-	s.Bands = make([]string, len(kept))
-	for k, v := range s.Scores {
-		s.Flagged[k] = v >= b.Model.Threshold.Score
-		s.Bands[k] = b.Model.BandOf(v)
 	}
 	s.Reasons = make([][]explain.Reason, len(kept))
 	if ex, ok := b.Fitted.(models.Explainer); ok && b.Model.Reasons > 0 {
@@ -223,6 +216,22 @@ func (b *Bundle) Apply(ctx context.Context, f *datasets.Frame, rows []int, opts 
 		}
 	}
 	return s, nil
+}
+
+// ScoreEncoded scores rows whose features are already encoded (columns in
+// the encoder's order) and applies the threshold and bands.
+func (b *Bundle) ScoreEncoded(ctx context.Context, rows models.Rows) (scores []float64, flagged []bool, bands []string, err error) {
+	scores, err = b.Fitted.Predict(ctx, rows)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("scoring: %w", err)
+	}
+	flagged = make([]bool, len(scores))
+	bands = make([]string, len(scores))
+	for k, v := range scores {
+		flagged[k] = v >= b.Model.Threshold.Score
+		bands[k] = b.Model.BandOf(v)
+	}
+	return scores, flagged, bands, nil
 }
 
 // inputFlags checks every row's raw values against the schema.

@@ -48,11 +48,26 @@ func testFrame(n int, seed uint64) *datasets.Frame {
 // buildBundle fits a model of the given kind on frame f and bundles it.
 func buildBundle(t *testing.T, f *datasets.Frame, m models.Model) *Bundle {
 	t.Helper()
+	return buildBundleSpec(t, f, m, features.Spec{Numeric: []string{"clicks", "late"}, Categorical: []string{"region"}})
+}
+
+// buildBundleNumeric bundles a model over every column of f.
+func buildBundleNumeric(t testing.TB, f *datasets.Frame, m models.Model) *Bundle {
+	var spec features.Spec
+	for _, c := range f.Numeric {
+		spec.Numeric = append(spec.Numeric, c.Name)
+	}
+	for _, c := range f.Categorical {
+		spec.Categorical = append(spec.Categorical, c.Name)
+	}
+	return buildBundleSpec(t, f, m, spec)
+}
+
+func buildBundleSpec(t testing.TB, f *datasets.Frame, m models.Model, spec features.Spec) *Bundle {
 	rows := make([]int, f.Len())
 	for i := range rows {
 		rows[i] = i
 	}
-	spec := features.Spec{Numeric: []string{"clicks", "late"}, Categorical: []string{"region"}}
 	enc, err := features.Fit(f, rows, spec)
 	if err != nil {
 		t.Fatal(err)

@@ -9,7 +9,7 @@ import (
 
 // ouladSpec loads a shipped OULAD spec, skipping when the OULAD data is not
 // beside the repository.
-func ouladSpec(t *testing.T, name string) *Spec {
+func ouladSpec(t testing.TB, name string) *Spec {
 	t.Helper()
 	s, err := LoadSpecFile(filepath.Join("..", "experiments", name+".toml"))
 	if err != nil {
