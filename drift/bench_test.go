@@ -3,6 +3,7 @@ package drift
 import (
 	"fmt"
 	"math/rand/v2"
+	"syscall"
 	"testing"
 )
 
@@ -33,6 +34,7 @@ func BenchmarkTerm100kx50(b *testing.B) {
 	}
 	opts := DefaultOptions()
 	b.ResetTimer()
+	start := cpuSeconds()
 	for i := 0; i < b.N; i++ {
 		feats := make([]FeatureResult, 0, 50)
 		for k := range numRef {
@@ -60,4 +62,15 @@ func BenchmarkTerm100kx50(b *testing.B) {
 		}
 		e.AssessReliability(d, []string{"x1"}, &sd)
 	}
+	b.ReportMetric((cpuSeconds()-start)/float64(b.N), "cpu-s/op")
+}
+
+// cpuSeconds is the CPU time (user and system) of this process so far: on
+// a shared machine it says what one operation costs regardless of load.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return float64(ru.Utime.Sec+ru.Stime.Sec) + float64(ru.Utime.Usec+ru.Stime.Usec)/1e6
 }
