@@ -20,6 +20,10 @@ const (
 	MethodZ             Method = "z"
 )
 
+// ErrEmptySample is wrapped by the errors of a comparison whose reference
+// or current sample has no value left once missing values are dropped.
+var ErrEmptySample = errors.New("no value to compare")
+
 // Kind says how a feature's values are compared.
 type Kind string
 
@@ -202,7 +206,7 @@ func compareSorted(res FeatureResult, ref *NumericReference, cur []float64, opts
 	a := ref.Sorted
 	res.ReferenceRows, res.CurrentRows = len(a), len(cur)
 	if len(a) == 0 || len(cur) == 0 {
-		return res, fmt.Errorf("drift: feature %s: no finite value in the %s sample", res.Name, emptySide(len(a), len(cur)))
+		return res, fmt.Errorf("drift: feature %s: %w: no finite value in the %s sample", res.Name, ErrEmptySample, emptySide(len(a), len(cur)))
 	}
 	res.Values = distinctMerged(a, cur)
 	small := len(a) <= opts.SmallSample
@@ -326,7 +330,7 @@ func CompareCategorical(name string, ref *CategoricalReference, current []string
 	res := FeatureResult{Name: name, Kind: Categorical, ReferenceRows: ref.Rows, CurrentRows: cur.Rows,
 		ReferenceMissing: ref.Missing, CurrentMissing: cur.Missing}
 	if ref.Rows == 0 || cur.Rows == 0 {
-		return res, fmt.Errorf("drift: feature %s: no value in the %s sample", name, emptySide(ref.Rows, cur.Rows))
+		return res, fmt.Errorf("drift: feature %s: %w: no value in the %s sample", name, ErrEmptySample, emptySide(ref.Rows, cur.Rows))
 	}
 	rm, cm := floatCounts(ref.Counts), floatCounts(cur.Counts)
 	keys := unionKeys(rm, cm)

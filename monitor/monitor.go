@@ -15,6 +15,13 @@ import (
 	"github.com/evalrun/evalrun/metrics"
 )
 
+// MethodNoValues is the method of a feature without any value this term.
+const MethodNoValues drift.Method = "no values"
+
+// MissingRise is the rise of a feature's share of missing values, against
+// training, that is a watch item (10 percentage points).
+const MissingRise = 0.10
+
 // EntryKind marks every line of history.jsonl.
 const EntryKind = "evalrun monitor entry"
 
@@ -273,6 +280,11 @@ func featureDrift(cfg Config, t Term) ([]drift.FeatureResult, error) {
 			defer wg.Done()
 			for i := range next {
 				out[i], errs[i] = oneFeature(cfg, &fs[i], t)
+				// A term without any value of a feature is a finding,
+				// not a failure: the feature counts as drifted.
+				if errs[i] != nil && errors.Is(errs[i], drift.ErrEmptySample) && out[i].CurrentRows == 0 && out[i].ReferenceRows > 0 {
+					out[i].Method, out[i].Drifted, errs[i] = MethodNoValues, true, nil
+				}
 			}
 		}()
 	}
@@ -436,6 +448,15 @@ func alerts(cfg Config, e *Entry) []Alert {
 		top[f] = true
 	}
 	for _, f := range e.Drift.Features {
+		if f.Method == MethodNoValues {
+			add(SeverityAlert, "feature without values", "%s has no value this term (missing for all %d students): the model imputes it for everyone, so its risks rest on the other features.", f.Name, f.CurrentMissing)
+			continue
+		}
+		refShare := float64(f.ReferenceMissing) / float64(max(1, f.ReferenceMissing+f.ReferenceRows))
+		curShare := float64(f.CurrentMissing) / float64(max(1, f.CurrentMissing+f.CurrentRows))
+		if curShare-refShare >= MissingRise {
+			add(SeverityWatch, "missing values rose", "%s is missing for %.0f%% of students this term, against %.0f%% in training.", f.Name, 100*curShare, 100*refShare)
+		}
 		switch {
 		case f.Drifted && top[f.Name]:
 			add(SeverityAlert, "top feature drift", "%s, one of the model's most important features, has drifted from training: %s. Its risks may no longer mean what they meant.", f.Name, f.Describe())

@@ -278,3 +278,26 @@ func TestHistoryAppendOnly(t *testing.T) {
 		t.Errorf("foreign history: %v", err)
 	}
 }
+
+// TestMissingValues: a feature without any value this term is a drifted
+// feature and an alert, not a failure; a rise of missing values of another
+// is a watch item.
+func TestMissingValues(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 9))
+	cfg := testConfig(t, r)
+	tt, _, _ := cohort(r, 1500, 0, false)
+	tt.Term, tt.Labels, tt.Groups = "T1", nil, nil
+	for i := range tt.Numeric["age"] {
+		tt.Numeric["age"][i] = math.NaN()
+	}
+	for i := 0; i < 300; i++ {
+		tt.Numeric["quiz"][i] = math.NaN()
+	}
+	e, err := Observe(cfg, tt, nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !hasKind(e, "feature without values") || !hasKind(e, "missing values rose") || e.Status != "alert" {
+		t.Errorf("alerts %+v", e.Alerts)
+	}
+}
