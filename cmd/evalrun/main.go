@@ -111,7 +111,7 @@ type errHelp struct{ text string }
 func (e errHelp) Error() string { return "help requested" }
 
 // allUsage is the usage of every command.
-func allUsage() string { return usage + deployUsage + pilotUsage + governanceUsage }
+func allUsage() string { return usage + shardUsage + deployUsage + pilotUsage + governanceUsage }
 
 // commandUsage returns the usage lines of command name (e.g. "validate",
 // "synth oulad") from allUsage: the synopsis, its continuation lines and
@@ -146,13 +146,17 @@ func run(ctx context.Context, stdout, stderr io.Writer, args []string) error {
 
 func dispatch(ctx context.Context, stdout, stderr io.Writer, args []string) error {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage+deployUsage+pilotUsage+governanceUsage)
+		fmt.Fprint(stderr, allUsage())
 		return errUsage
 	}
 	cmd, rest := args[0], args[1:]
 	switch cmd {
 	case "run", "demo":
 		return runCmd(ctx, stdout, stderr, cmd, rest, args)
+	case "plan":
+		return planCmd(ctx, stdout, stderr, rest)
+	case "merge":
+		return mergeCmd(ctx, stdout, stderr, rest, args)
 	case "validate":
 		return validateCmd(stdout, stderr, rest)
 	case "audit":
@@ -185,7 +189,7 @@ func dispatch(ctx context.Context, stdout, stderr io.Writer, args []string) erro
 		fmt.Fprintln(stdout, harness.Version())
 		return nil
 	}
-	fmt.Fprintf(stderr, "evalrun: unknown command %q\n%s", cmd, usage+deployUsage+pilotUsage+governanceUsage)
+	fmt.Fprintf(stderr, "evalrun: unknown command %q\n%s", cmd, allUsage())
 	return errUsage
 }
 
@@ -268,6 +272,11 @@ func runCmd(ctx context.Context, stdout, stderr io.Writer, cmd string, args, all
 	quiet := fs.Bool("quiet", false, "no progress display")
 	logFormat := fs.String("log-format", "", "write structured logs to stderr: text or json")
 	verbose := fs.Bool("verbose", false, "with --log-format, also log every evaluation")
+	var plan, shardFlag *string
+	if cmd == "run" {
+		plan = fs.String("plan", "", "compute one shard of this plan directory's cells (see evalrun plan) instead of the whole run")
+		shardFlag = fs.String("shard", "", "with --plan: the shard, i/N (0 <= i < N), auto/N or auto")
+	}
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -297,6 +306,15 @@ func runCmd(ctx context.Context, stdout, stderr io.Writer, cmd string, args, all
 				fmt.Fprint(stderr, "\r\033[K")
 			}
 		}
+	}
+	if plan != nil && *plan != "" {
+		if *output != "" {
+			return fmt.Errorf("%w: --plan writes cells into the plan directory; --output is for evalrun merge (-o)", errUsage)
+		}
+		return runShard(ctx, stdout, spec, *plan, *shardFlag, opts)
+	}
+	if shardFlag != nil && *shardFlag != "" {
+		return fmt.Errorf("%w: --shard needs --plan PLAN", errUsage)
 	}
 	out, err := harness.Run(ctx, spec, opts)
 	if err != nil {
