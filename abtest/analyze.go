@@ -650,7 +650,7 @@ func (a *Analysis) runSubgroups(d *unitData, plan Plan) error {
 					sc = ScaleDifference
 				}
 				sa := SubgroupAnalysis{Arm: arm, Outcome: o.Name, Attribute: s.Attribute, Exploratory: !s.PreDeclared}
-				opts := SubgroupOptions{Scale: sc, Level: plan.Level}
+				opts := SubgroupOptions{Scale: sc, Level: plan.Level, MinLevelSize: plan.MinGroupSize}
 				if plan.ClusterRandomized {
 					opts.Cluster = pickStrings(d.clusters, rows)
 				}

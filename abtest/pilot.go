@@ -124,6 +124,10 @@ type Plan struct {
 	Level float64 `json:"level"`
 	// Target, when set, is compared with the estimated effect.
 	Target *TargetPlan `json:"target,omitempty"`
+	// MinGroupSize suppresses subgroup levels with fewer units (the
+	// small-cell rule of SubgroupOptions.MinLevelSize); 0 keeps every
+	// level. A privacy setting, not part of the pre-registered plan.
+	MinGroupSize int `json:"-"`
 }
 
 // Exclusion records units left out of an analysis and why.

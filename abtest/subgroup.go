@@ -51,6 +51,11 @@ type SubgroupOptions struct {
 	Cluster []string
 	// Level is the confidence level, in (0, 1).
 	Level float64
+	// MinLevelSize suppresses levels with fewer units (both arms
+	// together): they are excluded with a warning, so that no effect or
+	// rate of a small group is reported (a small-cell rule). 0 keeps every
+	// level.
+	MinLevelSize int
 }
 
 // SubgroupResult is a subgroup analysis: per-level effects and a test that
@@ -143,6 +148,10 @@ func SubgroupEffects(y []float64, treated []bool, groups []string, opts Subgroup
 	var levels []string
 	for _, g := range all {
 		c := cells[g]
+		if c.n1+c.n2 < opts.MinLevelSize {
+			res.Warnings = append(res.Warnings, fmt.Sprintf("subgroup %q has fewer than %d units (min_group_size): suppressed, excluded from the analysis", g, opts.MinLevelSize))
+			continue
+		}
 		if c.n1 == 0 || c.n2 == 0 {
 			res.Warnings = append(res.Warnings, fmt.Sprintf("subgroup %q has units in one arm only: excluded", g))
 			continue

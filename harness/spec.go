@@ -803,6 +803,9 @@ func (s *Spec) applyDefaults() {
 	if s.Privacy.MinGroupSize == 0 {
 		s.Privacy.MinGroupSize = 10
 	}
+	for i := range s.Abtests {
+		s.Abtests[i].MinGroupSize = s.Privacy.MinGroupSize
+	}
 	for i := range s.Datasets {
 		d := &s.Datasets[i]
 		if d.Missing == "" {

@@ -1,10 +1,13 @@
 package harness
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/evalrun/evalrun/pilot"
 )
 
 // TestBadSpecs parses every spec in testdata/badspecs. Each file lists the
@@ -172,6 +175,44 @@ func TestBlankValue(t *testing.T) {
 	} {
 		if got := string(blankValue([]byte(c.doc), c.line)); got != c.want {
 			t.Errorf("case %d: blankValue = %q, want %q", i, got, c.want)
+		}
+	}
+}
+
+// TestPilotSubgroupsFollowMinGroupSize: privacy.min_group_size reaches the
+// pilots' subgroup analyses, which then suppress smaller levels.
+func TestPilotSubgroupsFollowMinGroupSize(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "experiments", "pilot-tutoring.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		min       int
+		usable    bool
+		wantError string
+	}{{10, true, ""}, {100000, false, "usable subgroup level"}} {
+		src := string(b) + fmt.Sprintf("\n[privacy]\nmin_group_size = %d\n", c.min)
+		s, err := ParseSpec("pilot.toml", filepath.Join("..", "experiments"), []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Abtests[0].MinGroupSize != c.min || s.Abtests[0].Plan().MinGroupSize != c.min {
+			t.Fatalf("min_group_size %d did not reach the pilot plan: %d", c.min, s.Abtests[0].Plan().MinGroupSize)
+		}
+		r, err := pilot.Run(s.Abtests[0], s.Dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Analysis.Subgroups) == 0 {
+			t.Fatal("the pilot has no subgroup analyses")
+		}
+		for _, sa := range r.Analysis.Subgroups {
+			if c.usable && (sa.Error != "" || len(sa.Levels) < 2) {
+				t.Errorf("min %d: subgroup %s: error %q, %d levels", c.min, sa.Attribute, sa.Error, len(sa.Levels))
+			}
+			if !c.usable && (!strings.Contains(sa.Error, c.wantError) || len(sa.Levels) != 0) {
+				t.Errorf("min %d: subgroup %s: error %q, levels %+v; want every level suppressed", c.min, sa.Attribute, sa.Error, sa.Levels)
+			}
 		}
 	}
 }

@@ -14,6 +14,9 @@ import (
 type Spec struct {
 	// Name names the pilot in reports and keys the assignment hash.
 	Name string `toml:"name" json:"name"`
+	// MinGroupSize is the small-cell rule the caller applies to subgroup
+	// levels (harness: privacy.min_group_size); 0 keeps every level.
+	MinGroupSize int `toml:"-" json:"-"`
 	// Data is the pilot CSV (plain or gzip); a relative path is resolved
 	// against the base directory the caller gives (the spec's directory).
 	Data string `toml:"data" json:"data"`
@@ -638,6 +641,7 @@ func (s *Spec) Plan() abtest.Plan {
 		AdjustFor:         append([]string(nil), s.AdjustFor...),
 		SubgroupScale:     abtest.EffectScale(s.SubgroupScale),
 		Level:             s.LevelValue(),
+		MinGroupSize:      s.MinGroupSize,
 	}
 	if len(s.Allocation) > 0 {
 		plan.Allocation = append([]float64(nil), s.Allocation...)
