@@ -200,17 +200,19 @@ func LoadFS(fsys fs.FS, dir string) (*Bundle, error) {
 		}
 	}
 	b := &Bundle{Dir: dir}
-	var version struct {
-		FormatVersion int `json:"format_version"`
-	}
-	if err := json.Unmarshal(data[ModelFile], &version); err != nil {
-		return nil, fmt.Errorf("%s: %w", path(ModelFile), err)
-	}
-	if version.FormatVersion != FormatVersion {
-		return nil, fmt.Errorf("%s: format version %d; this evalrun reads version %d", path(ModelFile), version.FormatVersion, FormatVersion)
-	}
+	// One pass over model.json (large for tree ensembles); its version is
+	// checked after, or first when it does not parse.
 	if err := json.Unmarshal(data[ModelFile], &b.Model); err != nil {
+		var version struct {
+			FormatVersion int `json:"format_version"`
+		}
+		if json.Unmarshal(data[ModelFile], &version) == nil && version.FormatVersion != FormatVersion {
+			return nil, fmt.Errorf("%s: format version %d; this evalrun reads version %d", path(ModelFile), version.FormatVersion, FormatVersion)
+		}
 		return nil, fmt.Errorf("%s: %w", path(ModelFile), err)
+	}
+	if b.Model.FormatVersion != FormatVersion {
+		return nil, fmt.Errorf("%s: format version %d; this evalrun reads version %d", path(ModelFile), b.Model.FormatVersion, FormatVersion)
 	}
 	if err := json.Unmarshal(data[CardFile], &b.Card); err != nil {
 		return nil, fmt.Errorf("%s: %w", path(CardFile), err)

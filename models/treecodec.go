@@ -8,10 +8,11 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"sync"
 )
 
 // TreeEncoding names the layout of TreeColumns.
-const TreeEncoding = "columns/varint+float64le/deflate/base64"
+const TreeEncoding = "columns/varint+float64-dictionary/deflate/base64"
 
 // TreeColumns holds every node of an ensemble's trees, the trees one after
 // the other and each tree's nodes in their stored order (root first), as
@@ -22,12 +23,19 @@ const TreeEncoding = "columns/varint+float64le/deflate/base64"
 //	right_offset  signed varint per node: right child index − left child index, 0 for a leaf
 //	feature       signed varint per node: the column tested (−1 for a leaf)
 //	missing_left  one byte per node: 1 when a missing value (NaN) goes left
-//	threshold     float64 little-endian per node: a value <= threshold goes left
-//	value         float64 little-endian per node: a leaf's output (informative at internal nodes)
-//	cover         float64 little-endian per node: the training weight that reached the node
+//	threshold     float64 dictionary column: a value <= threshold goes left
+//	value         float64 dictionary column: each leaf's output, leaves only (an
+//	              internal node's value is informative, used by no prediction or
+//	              explanation, and reads back as 0)
+//	cover         float64 dictionary column: the training weight that reached the node
 //
 // Signed varints are Go's encoding/binary zig-zag varints (as protocol
-// buffers' sint64). NodesPerTree gives the number of nodes of each tree.
+// buffers' sint64). A float64 dictionary column is an unsigned varint d,
+// then the d distinct values as float64 little-endian in order of first
+// use, then per node the unsigned varint index of its value: tree
+// ensembles repeat few distinct thresholds (bin edges), leaf shares and
+// covers, so the column compresses to about a byte per node.
+// NodesPerTree gives the number of nodes of each tree.
 // Floats are stored bit for bit, so a decoded ensemble predicts exactly
 // what the encoded one did.
 type TreeColumns struct {
@@ -53,9 +61,9 @@ func encodeTrees(trees [][]treeNode) (TreeColumns, error) {
 	right := make([]byte, 0, total)
 	feat := make([]byte, 0, total)
 	miss := make([]byte, 0, total)
-	thr := make([]byte, 0, total*8)
-	val := make([]byte, 0, total*8)
-	cov := make([]byte, 0, total*8)
+	thr := newDictColumn(total)
+	val := newDictColumn(total)
+	cov := newDictColumn(total)
 	for _, nodes := range trees {
 		for k := range nodes {
 			n := &nodes[k]
@@ -77,16 +85,18 @@ func encodeTrees(trees [][]treeNode) (TreeColumns, error) {
 				m = 1
 			}
 			miss = append(miss, m)
-			thr = binary.LittleEndian.AppendUint64(thr, math.Float64bits(n.threshold))
-			val = binary.LittleEndian.AppendUint64(val, math.Float64bits(n.value))
-			cov = binary.LittleEndian.AppendUint64(cov, math.Float64bits(n.cover))
+			thr.add(n.threshold)
+			if n.left < 0 {
+				val.add(n.value)
+			}
+			cov.add(n.cover)
 		}
 	}
 	for _, c := range []struct {
 		dst *string
 		raw []byte
 	}{{&tc.LeftOffset, left}, {&tc.RightOffset, right}, {&tc.Feature, feat}, {&tc.MissingLeft, miss},
-		{&tc.Threshold, thr}, {&tc.Value, val}, {&tc.Cover, cov}} {
+		{&tc.Threshold, thr.bytes()}, {&tc.Value, val.bytes()}, {&tc.Cover, cov.bytes()}} {
 		s, err := deflateBase64(c.raw)
 		if err != nil {
 			return TreeColumns{}, err
@@ -139,55 +149,70 @@ func decodeTrees(tc TreeColumns, nCols int) ([][]treeNode, error) {
 		}
 		total += n
 	}
-	cols := map[string][]byte{}
-	for _, c := range []struct {
+	specs := []struct {
 		name string
 		s    string
 		size int
 	}{{"left_offset", tc.LeftOffset, total * 2}, {"right_offset", tc.RightOffset, total}, {"feature", tc.Feature, total},
-		{"missing_left", tc.MissingLeft, total}, {"threshold", tc.Threshold, total * 8}, {"value", tc.Value, total * 8}, {"cover", tc.Cover, total * 8}} {
-		b, err := inflateBase64(c.name, c.s, c.size)
-		if err != nil {
-			return nil, err
-		}
-		cols[c.name] = b
+		{"missing_left", tc.MissingLeft, total}, {"threshold", tc.Threshold, total * 2}, {"value", tc.Value, total}, {"cover", tc.Cover, total * 2}}
+	raw := make([][]byte, len(specs))
+	errs := make([]error, len(specs))
+	var wg sync.WaitGroup
+	for k, c := range specs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			raw[k], errs[k] = inflateBase64(c.name, c.s, c.size)
+		}()
 	}
-	for _, name := range []string{"threshold", "value", "cover"} {
-		if len(cols[name]) != total*8 {
-			return nil, fmt.Errorf("trees.%s holds %d bytes, want 8 per node (%d nodes)", name, len(cols[name]), total)
+	wg.Wait()
+	cols := map[string][]byte{}
+	for k, c := range specs {
+		if errs[k] != nil {
+			return nil, errs[k]
 		}
+		cols[c.name] = raw[k]
+	}
+	floats := map[string][]float64{}
+	for _, name := range []string{"threshold", "value", "cover"} {
+		n := total
+		if name == "value" {
+			n = -1 // one per leaf, counted below
+		}
+		v, err := decodeDictColumn(cols[name], n)
+		if err != nil {
+			return nil, fmt.Errorf("trees.%s: %w", name, err)
+		}
+		floats[name] = v
 	}
 	if len(cols["missing_left"]) != total {
 		return nil, fmt.Errorf("trees.missing_left holds %d bytes, want one per node (%d nodes)", len(cols["missing_left"]), total)
 	}
 	left, right, feat := cols["left_offset"], cols["right_offset"], cols["feature"]
-	thr, val, cov, miss := cols["threshold"], cols["value"], cols["cover"], cols["missing_left"]
-	varint := func(name string, b *[]byte) (int64, error) {
-		v, n := binary.Varint(*b)
-		if n <= 0 {
-			return 0, fmt.Errorf("trees.%s: truncated or malformed varint", name)
-		}
-		*b = (*b)[n:]
-		return v, nil
-	}
+	thr, val, cov, miss := floats["threshold"], floats["value"], floats["cover"], cols["missing_left"]
+	// Read positions in the varint columns (plain ints: no slice header
+	// stored per node).
+	var pl, pr, pf int
+	malformed := func(name string) error { return fmt.Errorf("trees.%s: truncated or malformed varint", name) }
+	leaf := 0
 	all := make([]treeNode, total)
 	trees := make([][]treeNode, len(tc.NodesPerTree))
 	pos := 0
 	for t, size := range tc.NodesPerTree {
 		nodes := all[pos : pos+size : pos+size]
 		for k := range nodes {
-			lo, err := varint("left_offset", &left)
-			if err != nil {
-				return nil, err
+			lo, n1 := binary.Varint(left[pl:])
+			ro, n2 := binary.Varint(right[pr:])
+			f, n3 := binary.Varint(feat[pf:])
+			switch {
+			case n1 <= 0:
+				return nil, malformed("left_offset")
+			case n2 <= 0:
+				return nil, malformed("right_offset")
+			case n3 <= 0:
+				return nil, malformed("feature")
 			}
-			ro, err := varint("right_offset", &right)
-			if err != nil {
-				return nil, err
-			}
-			f, err := varint("feature", &feat)
-			if err != nil {
-				return nil, err
-			}
+			pl, pr, pf = pl+n1, pr+n2, pf+n3
 			i := pos + k
 			n := &nodes[k]
 			n.left, n.right, n.feature = -1, -1, int32(f)
@@ -199,15 +224,87 @@ func decodeTrees(tc TreeColumns, nCols int) ([][]treeNode, error) {
 				n.left, n.right = int32(l), int32(r)
 			}
 			n.missingLeft = miss[i] == 1
-			n.threshold = math.Float64frombits(binary.LittleEndian.Uint64(thr[i*8:]))
-			n.value = math.Float64frombits(binary.LittleEndian.Uint64(val[i*8:]))
-			n.cover = math.Float64frombits(binary.LittleEndian.Uint64(cov[i*8:]))
+			n.threshold, n.cover = thr[i], cov[i]
+			if lo == 0 {
+				if leaf == len(val) {
+					return nil, fmt.Errorf("trees.value holds %d leaf values, fewer than the leaves", len(val))
+				}
+				n.value = val[leaf]
+				leaf++
+			}
 		}
 		trees[t] = nodes
 		pos += size
 	}
-	if len(left)+len(right)+len(feat) != 0 {
+	if leaf != len(val) {
+		return nil, fmt.Errorf("trees.value holds %d leaf values for %d leaves", len(val), leaf)
+	}
+	if pl != len(left) || pr != len(right) || pf != len(feat) {
 		return nil, fmt.Errorf("trees: node columns hold more entries than nodes_per_tree (%d nodes)", total)
 	}
 	return trees, nil
+}
+
+// dictColumn builds a float64 dictionary column (see TreeColumns).
+type dictColumn struct {
+	index map[uint64]uint64
+	dict  []uint64
+	codes []byte
+}
+
+func newDictColumn(n int) *dictColumn {
+	return &dictColumn{index: map[uint64]uint64{}, codes: make([]byte, 0, n*2)}
+}
+
+func (c *dictColumn) add(v float64) {
+	bits := math.Float64bits(v)
+	k, ok := c.index[bits]
+	if !ok {
+		k = uint64(len(c.dict))
+		c.index[bits] = k
+		c.dict = append(c.dict, bits)
+	}
+	c.codes = binary.AppendUvarint(c.codes, k)
+}
+
+func (c *dictColumn) bytes() []byte {
+	out := binary.AppendUvarint(make([]byte, 0, 10+8*len(c.dict)+len(c.codes)), uint64(len(c.dict)))
+	for _, bits := range c.dict {
+		out = binary.LittleEndian.AppendUint64(out, bits)
+	}
+	return append(out, c.codes...)
+}
+
+// decodeDictColumn reads n values of a float64 dictionary column (every
+// value up to the end when n is -1).
+func decodeDictColumn(b []byte, n int) ([]float64, error) {
+	d, k := binary.Uvarint(b)
+	if k <= 0 || d > uint64(len(b)) {
+		return nil, fmt.Errorf("malformed dictionary size")
+	}
+	b = b[k:]
+	if uint64(len(b)) < 8*d {
+		return nil, fmt.Errorf("dictionary of %d values truncated", d)
+	}
+	dict := make([]float64, d)
+	for i := range dict {
+		dict[i] = math.Float64frombits(binary.LittleEndian.Uint64(b[8*i:]))
+	}
+	b = b[8*d:]
+	out := make([]float64, 0, max(n, 0))
+	for i := 0; i < n || (n < 0 && len(b) > 0); i++ {
+		code, k := binary.Uvarint(b)
+		if k <= 0 {
+			return nil, fmt.Errorf("holds fewer than %d entries (one per node)", n)
+		}
+		if code >= d {
+			return nil, fmt.Errorf("entry %d: index %d outside the dictionary of %d values", i, code, d)
+		}
+		out = append(out, dict[code])
+		b = b[k:]
+	}
+	if len(b) != 0 {
+		return nil, fmt.Errorf("holds more entries than nodes (%d nodes)", n)
+	}
+	return out, nil
 }
