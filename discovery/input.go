@@ -62,10 +62,14 @@ func (l *Log) Len() int { return len(l.Day) }
 
 // Collector is an events.Sink that keeps every dated event in a Log.
 type Collector struct {
-	Log   *Log
-	index map[string]int32
-	start int64 // term start, ms (timestamped logs)
-	cache map[events.Sym]int32
+	Log *Log
+	// ResourceTypes, when set, names each event's action by its
+	// resource's type (OULAD's vle.csv activity_type), as the engagement
+	// features do.
+	ResourceTypes map[string]string
+	index         map[string]int32
+	start         int64 // term start, ms (timestamped logs)
+	cache         map[events.Sym]int32
 }
 
 // NewCollector collects events of any account; those of pop's keys are
@@ -107,7 +111,13 @@ func (c *Collector) Event(e *events.Event) error {
 	l.Day = append(l.Day, day)
 	l.Time = append(l.Time, t)
 	l.Count = append(l.Count, int32(cnt))
-	l.Action = append(l.Action, e.Action)
+	action := e.Action
+	if c.ResourceTypes != nil {
+		if t, ok := c.ResourceTypes[l.Sym.Name(e.Object)]; ok {
+			action = l.Sym.InternString(t)
+		}
+	}
+	l.Action = append(l.Action, action)
 	l.Post = append(l.Post, e.Post)
 	l.ReplyTo = append(l.ReplyTo, e.ReplyTo)
 	return nil

@@ -224,6 +224,9 @@ func validateData(s *Spec, data []*loadedDataset, ps *problems) {
 			ps.add(key, "the loader returned no rows")
 			continue
 		}
+		if len(s.Models)+len(s.Splits) == 0 && len(s.Analyses) > 0 {
+			continue // a discovery-only spec: no features, no splits
+		}
 		f := ld.frames[0]
 		features := ld.spec.Features
 		if len(features) == 0 {

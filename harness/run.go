@@ -207,6 +207,18 @@ func Run(ctx context.Context, s *Spec, opts RunOptions) (*Outcome, error) {
 		l.Description.Students = nil // per-student rows stay out of results.json
 		run.EventLogs = append(run.EventLogs, l)
 	}
+	if len(s.Analyses) > 0 {
+		pseudo := func(k string) string { return k }
+		if mapper != nil {
+			pseudo = mapper.Pseudonym
+		}
+		if run.Discoveries, err = runAnalyses(s, data, pseudo); err != nil {
+			return nil, err
+		}
+		for _, d := range run.Discoveries {
+			log.Info("ran analysis", "analysis", d.Name, "kind", d.Kind, "students", d.Students, "seconds", time.Since(wall).Seconds())
+		}
+	}
 	for _, p := range s.Abtests {
 		r, err := pilot.Run(p, s.Dir)
 		if err != nil {

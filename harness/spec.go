@@ -39,6 +39,8 @@ type Spec struct {
 	EventFeatures []FeatureSpec `toml:"features"`
 	// Abtests are intervention pilots analysed by package pilot.
 	Abtests []pilot.Spec `toml:"abtests"`
+	// Analyses are the discovery analyses ([[analyses]], docs/discovery.md).
+	Analyses []AnalysisSpec `toml:"analyses"`
 
 	// File is the path the spec was read from ("<embedded>/name" for
 	// shipped specs); Dir resolves relative data paths.
@@ -863,7 +865,13 @@ func (s *Spec) checkValues(ps *problems) {
 		ps.add("experiment.workers", "must be positive, got %d", s.Experiment.Workers)
 	}
 	// A spec holds a prediction experiment, intervention pilots, or both.
-	predicts := len(s.Datasets)+len(s.Models)+len(s.Splits) > 0 || len(s.Abtests) == 0
+	// A spec of datasets and [[analyses]] alone discovers without
+	// predicting.
+	predicts := len(s.Models)+len(s.Splits) > 0 || (len(s.Analyses) == 0 && (len(s.Datasets) > 0 || len(s.Abtests) == 0))
+	if len(s.Analyses) > 0 && len(s.Datasets) == 0 && !analysesReadEdgesOnly(s) {
+		ps.add("datasets", "missing: [[analyses]] read the event logs of [[datasets]]")
+	}
+	s.checkAnalyses(ps)
 	if predicts && len(s.Datasets) == 0 {
 		ps.add("datasets", "missing: declare at least one [[datasets]] (or only [[abtests]] pilots)")
 	}
@@ -1040,7 +1048,7 @@ func (s *Spec) checkDataset(ps *problems, key string, d Dataset) {
 		if d.Term == "" {
 			ps.add(key+".term", "missing: the term column temporal splits use")
 		}
-		if len(d.Features) == 0 {
+		if len(d.Features) == 0 && (len(s.Models) > 0 || len(s.Analyses) == 0) {
 			ps.add(key+".features", "missing: a csv dataset declares its feature columns")
 		}
 		if len(d.CutoffDays) > 0 {

@@ -4,6 +4,8 @@
 package results
 
 import (
+	"github.com/evalrun/evalrun/discovery"
+
 	"github.com/evalrun/evalrun/datasets"
 	"github.com/evalrun/evalrun/events"
 	"github.com/evalrun/evalrun/explain"
@@ -50,7 +52,10 @@ type Run struct {
 	// their students are scored (predictions.csv, empty label) but not
 	// evaluated.
 	ScoringOnly []ScoringOnly `json:"scoring_only,omitempty"`
-	Warnings    []string      `json:"warnings,omitempty"`
+	// Discoveries are the results of the spec's [[analyses]] (archetypes,
+	// sequences, rules, networks; docs/discovery.md).
+	Discoveries []*discovery.Result `json:"discoveries,omitempty"`
+	Warnings    []string            `json:"warnings,omitempty"`
 }
 
 // Dataset summarises one loaded dataset per cutoff.

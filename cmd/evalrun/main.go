@@ -10,6 +10,7 @@
 //	evalrun validate spec.toml     check a spec and its data, fit nothing
 //	evalrun synth oulad -o DIR     write synthetic OULAD-shaped tables
 //	evalrun describe spec.toml     descriptive analytics of the spec's event logs
+//	evalrun discover spec.toml     the spec's [[analyses]] only (archetypes, sequences, rules, networks)
 //	evalrun audit scores.csv ...   fairness audit of any scored CSV (no spec)
 //	evalrun abtest spec.toml       analyse intervention pilots ([[abtests]])
 //	evalrun abtest lock spec.toml  pre-register the pilots' analysis plans
@@ -94,6 +95,9 @@ const usage = `usage:
   evalrun validate spec.toml               check a spec and its data; fit nothing
   evalrun synth oulad -o DIR [--students N] [--seed S]
                                            write synthetic OULAD-shaped tables
+  evalrun discover [--output DIR] [--quiet] [--log-format text|json] spec.toml
+                                           run only the spec's [[analyses]]: learner archetypes,
+                                           differential sequences, class rules, forum networks
   evalrun describe [--json] [--output DIR] spec.toml
                                            describe the spec's event logs
   evalrun audit scores.csv --label y --score p --group gender [--group ...]
@@ -151,7 +155,7 @@ func dispatch(ctx context.Context, stdout, stderr io.Writer, args []string) erro
 	}
 	cmd, rest := args[0], args[1:]
 	switch cmd {
-	case "run", "demo":
+	case "run", "demo", "discover":
 		return runCmd(ctx, stdout, stderr, cmd, rest, args)
 	case "plan":
 		return planCmd(ctx, stdout, stderr, rest)
@@ -280,9 +284,17 @@ func runCmd(ctx context.Context, stdout, stderr io.Writer, cmd string, args, all
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	if cmd == "discover" && fs.NArg() != 1 {
+		return fmt.Errorf("%w: discover takes one spec file", errUsage)
+	}
 	spec, err := loadSpec(cmd, fs.Args())
 	if err != nil {
 		return err
+	}
+	if cmd == "discover" {
+		if spec, err = harness.DiscoveryOnly(spec); err != nil {
+			return err
+		}
 	}
 	opts := harness.RunOptions{Output: *output, AllowCommands: *allowCommands, CommandLine: append([]string{"evalrun"}, all...),
 		Note: func(n string) { fmt.Fprintf(stderr, "evalrun: %s\n", n) }}
