@@ -1,13 +1,18 @@
 package main
 
 import (
+	"bufio"
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/evalrun/evalrun/rundir"
@@ -262,4 +267,110 @@ func TestAssignRefusesToReplaceAFile(t *testing.T) {
 	first := filepath.Join(dir, "assignments.csv")
 	must(t, assignCmd(sink(), sink(), []string{pilotRoster, "--spec", pilotSpec, "-o", first}))
 	must(t, assignCmd(sink(), sink(), []string{pilotRoster, "--spec", pilotSpec, "--previous", first, "-o", first}))
+}
+
+// TestHelperEvalrun is the child of TestRunKilledWhileReplacing: it runs
+// the evalrun command line in $EVALRUN_TEST_ARGS (tab-separated).
+func TestHelperEvalrun(t *testing.T) {
+	args := os.Getenv("EVALRUN_TEST_ARGS")
+	if args == "" {
+		t.Skip("only run as a child of TestRunKilledWhileReplacing")
+	}
+	if err := run(context.Background(), io.Discard, os.Stderr, strings.Split(args, "\t")); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	os.Exit(0)
+}
+
+// TestRunKilledWhileReplacing kills a real `evalrun run` at each dangerous
+// instant of replacing a previous run: the run directory afterwards holds
+// a complete run (the previous one byte for byte before the exchange, the
+// new one after), and the next run cleans up and says so.
+func TestRunKilledWhileReplacing(t *testing.T) {
+	t.Setenv("EVALRUN_PSEUDONYM_KEY", "key-of-sixteen-bytes")
+	spec := csvRunSpec(t, `name = "x"`, "")
+	for _, c := range []struct {
+		point    string
+		exchange bool
+		previous bool // the previous run's manifest survives
+	}{
+		{rundir.PauseBeforeSwap, true, true},
+		{rundir.PauseAfterSwap, true, false},
+		{rundir.PauseMovedAside, false, true},
+	} {
+		t.Run(fmt.Sprintf("%s/exchange=%v", c.point, c.exchange), func(t *testing.T) {
+			parent := t.TempDir()
+			out := filepath.Join(parent, "run")
+			if _, _, err := runCLI(t, "run", "--quiet", "--output", out, spec); err != nil {
+				t.Fatal(err)
+			}
+			before := tree(t, out)
+			inode := func() uint64 {
+				st, err := os.Stat(out)
+				must(t, err)
+				return st.Sys().(*syscall.Stat_t).Ino
+			}
+			previousInode := inode()
+			cmd := exec.Command(os.Args[0], "-test.run=^TestHelperEvalrun$")
+			cmd.Env = append(os.Environ(), "EVALRUN_TEST_ARGS="+strings.Join([]string{"run", "--quiet", "--output", out, spec}, "\t"), rundir.PauseEnv+"="+c.point)
+			if !c.exchange {
+				cmd.Env = append(cmd.Env, rundir.NoExchangeEnv+"=1")
+			}
+			stderr, err := cmd.StderrPipe()
+			must(t, err)
+			must(t, cmd.Start())
+			sc := bufio.NewScanner(stderr)
+			paused := false
+			for sc.Scan() {
+				if sc.Text() == "rundir: paused at "+c.point {
+					paused = true
+					break
+				}
+			}
+			cmd.Process.Signal(syscall.SIGKILL)
+			cmd.Wait()
+			if !paused {
+				t.Fatalf("the child never paused at %s", c.point)
+			}
+			if c.point == rundir.PauseMovedAside {
+				// The target is missing for the instant between the two
+				// renames; the next writer restores the previous run.
+				if _, err := os.Stat(out); !errors.Is(err, fs.ErrNotExist) {
+					t.Fatalf("between the renames %s exists: %v", out, err)
+				}
+				w, err := rundir.Open(out, rundir.Options{})
+				must(t, err)
+				notes := strings.Join(w.Notes(), "\n")
+				w.Close()
+				if !strings.Contains(notes, "restored") || sameTree(before, tree(t, out)) != "" {
+					t.Fatalf("recovery notes %q; restored run differs: %s", notes, sameTree(before, tree(t, out)))
+				}
+			} else {
+				after := tree(t, out)
+				if err := rundir.Check(out); err != nil {
+					t.Fatalf("after the kill %s is not a complete run: %v", out, err)
+				}
+				// The previous run is there byte for byte, or the new one
+				// (another directory; results.json is deterministic).
+				if c.previous && (inode() != previousInode || sameTree(before, after) != "") {
+					t.Errorf("after the kill at %s the previous run changed: %s", c.point, sameTree(before, after))
+				}
+				if !c.previous && (inode() == previousInode || after["results.json"] != before["results.json"]) {
+					t.Errorf("after the kill at %s the run directory is not the new run", c.point)
+				}
+			}
+			_, stderrText, err := runCLI(t, "run", "--quiet", "--output", out, spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.point != rundir.PauseMovedAside && !strings.Contains(stderrText, "left by an interrupted write") {
+				t.Errorf("the next run did not report the recovery:\n%s", stderrText)
+			}
+			entries, _ := os.ReadDir(parent)
+			if len(entries) != 2 {
+				t.Errorf("parent holds %v, want the run and its lock file", entries)
+			}
+		})
+	}
 }
