@@ -252,9 +252,14 @@ func FitRandomIntercept(ctx context.Context, d Data, opt Options) (*Fit, error) 
 			best, bestLL, conv = alt, altLL, conv2
 		}
 	}
+	// σ = 0 is always a stationary point (the objective is even in σ):
+	// keep it when it is at least as good as the point Newton reached.
 	singular := best[nb] < SingularTol
+	if glmLL > bestLL+1e-9 {
+		singular = true
+	}
 	if singular && glmLL >= bestLL-1e-9 {
-		best, bestLL, conv = glm, glmLL, glmOK && conv
+		best, bestLL, conv = glm, glmLL, glmOK
 	}
 	cov, covErr := pr.covariance(best, singular)
 	fit := std.toFit(best, cov)
