@@ -20,7 +20,24 @@ labels = { gpa = { label = "prior GPA", unit = "grade points" }, credits = { lab
 		t.Fatal(err)
 	}
 	dir := filepath.Join(t.TempDir(), "run")
-	runTo(t, s, dir)
+	out := runTo(t, s, dir)
+	// The same run checks the timings: one per evaluation in
+	// manifest.json, none in results.json.
+	if n, m := len(out.Manifest.Timings), len(out.Results.Evaluations); n != m || n == 0 {
+		t.Errorf("%d timings for %d evaluations", n, m)
+	}
+	for _, tm := range out.Manifest.Timings {
+		if !(tm.Fit > 0) || tm.Predict < 0 || tm.Model != "lr" || tm.Split == "" {
+			t.Errorf("timing %+v", tm)
+		}
+	}
+	manifest, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	if err != nil || !strings.Contains(string(manifest), `"fit_seconds"`) {
+		t.Errorf("manifest.json lacks fit_seconds (err %v)", err)
+	}
+	if res, _ := os.ReadFile(filepath.Join(dir, "results.json")); strings.Contains(string(res), "seconds") {
+		t.Error("results.json holds timings; it must stay byte-identical across reruns")
+	}
 	b, err := os.ReadFile(filepath.Join(dir, "risk_list.csv"))
 	if err != nil {
 		t.Fatal(err)

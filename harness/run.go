@@ -229,6 +229,9 @@ func Run(ctx context.Context, s *Spec, opts RunOptions) (*Outcome, error) {
 	}
 	for _, e := range evals {
 		run.Evaluations = append(run.Evaluations, e.result)
+		tm := e.timing
+		tm.Dataset, tm.Cutoff, tm.Split, tm.Model = e.result.Dataset, e.result.Cutoff, e.result.Split, e.result.Model
+		run.Timings = append(run.Timings, tm)
 	}
 	for _, e := range scoringOnly {
 		run.ScoringOnly = append(run.ScoringOnly, e.scoringOnlyResult())
@@ -278,6 +281,7 @@ func Run(ctx context.Context, s *Spec, opts RunOptions) (*Outcome, error) {
 		OutputNotes: notes,
 	}
 	fillBuildInfo(manifest)
+	manifest.Timings = run.Timings
 	for _, ld := range data {
 		manifest.Inputs = append(manifest.Inputs, ld.frames[0].Report.Files...)
 	}

@@ -54,7 +54,13 @@ type evaluation struct {
 	train, test models.Rows
 	// grid, in a sharded run, holds the grid candidates computed as cells.
 	grid *gridCells
+
+	// timing holds the wall-clock seconds of each step.
+	timing results.ModelTiming
 }
+
+// since returns the seconds since t0.
+func since(t0 time.Time) float64 { return time.Since(t0).Seconds() }
 
 // preparedFold holds the encoded matrices of one fold, shared by its models.
 type preparedFold struct {
@@ -235,6 +241,7 @@ func (e *evaluation) evaluate(ctx context.Context, seed uint64, policy metrics.T
 	}
 	spec := e.model
 	var selection *results.Selection
+	t0 := time.Now()
 	if len(spec.candidates) > 0 {
 		params, sel, err := e.selectParams(ctx, seed)
 		if err != nil {
@@ -253,6 +260,8 @@ func (e *evaluation) evaluate(ctx context.Context, seed uint64, policy metrics.T
 	if err != nil {
 		return fmt.Errorf("%s: fitting: %w", where, err)
 	}
+	e.timing.Fit = since(t0)
+	t0 = time.Now()
 	// Training scores are needed only by policies chosen on training
 	// labels; models trained elsewhere may have none.
 	var trainScores []float64
@@ -263,6 +272,7 @@ func (e *evaluation) evaluate(ctx context.Context, seed uint64, policy metrics.T
 		}
 	}
 	testScores, err := fitted.Predict(ctx, e.test)
+	e.timing.Predict = since(t0)
 	if fc, ok := fitted.(*external.FittedCommand); ok {
 		e.stderr = append([]byte(nil), fc.Stderr.Bytes()...)
 	}
@@ -320,20 +330,28 @@ func (e *evaluation) evaluate(ctx context.Context, seed uint64, policy metrics.T
 		n := g.PopulationLevelRows(e.test)
 		e.result.PopulationLevelRows = &n
 	}
+	t0 = time.Now()
 	if err := e.addUncertainty(e.spec, trainScores, !modelKinds[e.model.Kind].scoresNotProbabilities); err != nil {
 		return fmt.Errorf("%s: %w", where, err)
 	}
+	e.timing.Bootstrap = since(t0)
+	t0 = time.Now()
 	if err := e.explain(ctx, fitted, seed); err != nil {
 		return fmt.Errorf("%s: explaining: %w", where, err)
 	}
+	e.timing.Explain = since(t0)
 	if e.spec.audited(e.model) {
+		t0 = time.Now()
 		if err := e.audit(); err != nil {
 			return fmt.Errorf("%s: %w", where, err)
 		}
+		e.timing.Audit = since(t0)
 	}
+	t0 = time.Now()
 	if err := e.addCurves(seed); err != nil {
 		return fmt.Errorf("%s: curves: %w", where, err)
 	}
+	e.timing.Bootstrap += since(t0) // the ROC band is a bootstrap
 	return nil
 }
 

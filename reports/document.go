@@ -71,6 +71,7 @@ const (
 	sectionPilots   = "pilots"
 	sectionEvents   = "event-logs"
 	sectionData     = "data"
+	sectionTimings  = "timings"
 )
 
 // riskRowsMarkdown and riskRowsHTML are how many students of the risk
@@ -132,7 +133,42 @@ func buildDocument(run *results.Run, risk *results.RiskList, plots map[string]*r
 		doc.Sections = append(doc.Sections, build(run, plots)...)
 	}
 	doc.Sections = append(doc.Sections, dataSection(run, focus))
+	if len(run.Timings) > 0 {
+		doc.Sections = append(doc.Sections, timingsSection(run))
+	}
 	return doc
+}
+
+// timingsSection shows how long each evaluation's steps took (the
+// manifest's timings), as scikit-learn's cross_validate reports fit and
+// score times. It is the report's last section and the only part that
+// changes between reruns of the same spec.
+func timingsSection(run *results.Run) docSection {
+	s := docSection{ID: sectionTimings, Title: "How long it took"}
+	t := newTable("Wall-clock seconds of each evaluation's steps (also in manifest.json; they vary between runs and machines)",
+		"dataset", "cutoff", "split", "model", "fit", "predict", "explain", "bootstrap", "audit", "total")
+	t.numeric(1, 4, 5, 6, 7, 8, 9)
+	var sum results.ModelTiming
+	for _, tm := range run.Timings {
+		total := tm.Fit + tm.Predict + tm.Explain + tm.Bootstrap + tm.Audit
+		t.add(tm.Dataset, cutoffValue(tm.Cutoff), tm.Split, tm.Model, seconds(tm.Fit), seconds(tm.Predict), seconds(tm.Explain), seconds(tm.Bootstrap), seconds(tm.Audit), seconds(total))
+		sum.Fit, sum.Predict, sum.Explain, sum.Bootstrap, sum.Audit = sum.Fit+tm.Fit, sum.Predict+tm.Predict, sum.Explain+tm.Explain, sum.Bootstrap+tm.Bootstrap, sum.Audit+tm.Audit
+	}
+	t.add("all", "", "", "", seconds(sum.Fit), seconds(sum.Predict), seconds(sum.Explain), seconds(sum.Bootstrap), seconds(sum.Audit), seconds(sum.Fit+sum.Predict+sum.Explain+sum.Bootstrap+sum.Audit))
+	t.Collapsed = len(run.Timings) > 12
+	s.table(t)
+	return s
+}
+
+// seconds writes a duration in seconds with three significant digits.
+func seconds(v float64) string {
+	switch {
+	case v < 0.001:
+		return "<0.001"
+	case v >= 100:
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	}
+	return strconv.FormatFloat(v, 'g', 3, 64)
 }
 
 // extraSections build the report sections of run-level results beyond the

@@ -136,7 +136,11 @@ func reportRun() *results.Run {
 				Cleaning: []datasets.CleaningCount{{Rule: "unregistered_by_cutoff", Count: 37, Detail: "students with date_unregistration <= 14 excluded"}, {Rule: "unknown_student", Count: 0, Detail: "skipped"}}},
 			{Day: ptr(28), Rows: 1000, Positives: 300},
 		}}},
-		Evaluations:    []results.Evaluation{lr14, base14, lr28, base28},
+		Evaluations: []results.Evaluation{lr14, base14, lr28, base28},
+		Timings: []results.ModelTiming{
+			{Dataset: "oulad", Cutoff: ptr(14), Split: "2013-to-2014", Model: "lr", Fit: 0.42, Predict: 0.0031, Explain: 0.12, Bootstrap: 2.5, Audit: 0},
+			{Dataset: "oulad", Cutoff: ptr(28), Split: "2013-to-2014", Model: "lr", Fit: 0.51, Predict: 0.0004, Explain: 0.13, Bootstrap: 2.61, Audit: 123.4},
+		},
 		FairnessStatus: fairness.Fail,
 		Comparisons: []results.Comparison{
 			{Dataset: "oulad", Cutoff: ptr(28), Split: "2013-to-2014", ModelA: "lr", ModelB: "base-rate",

@@ -28,4 +28,25 @@ type Manifest struct {
 	// OutputNotes say what was done to the run directory beyond writing
 	// it: leftovers of an interrupted run removed, a previous run restored.
 	OutputNotes []string `json:"output_notes,omitempty"`
+	// Timings are the wall-clock seconds of each evaluation's steps, as
+	// scikit-learn's cross_validate reports fit and score times. They
+	// vary from run to run, so they live here and not in results.json.
+	Timings []ModelTiming `json:"timings,omitempty"`
+}
+
+// ModelTiming is how long one evaluation (dataset, cutoff, split, model)
+// took, in seconds: fitting (with any grid search), predicting the
+// training and test rows, explaining (reasons and permutation
+// importance), bootstrapping (metric intervals, calibration intervals,
+// the ROC band) and the fairness audit (with any threshold sweep).
+type ModelTiming struct {
+	Dataset   string  `json:"dataset"`
+	Cutoff    *int    `json:"cutoff"`
+	Split     string  `json:"split"`
+	Model     string  `json:"model"`
+	Fit       float64 `json:"fit_seconds"`
+	Predict   float64 `json:"predict_seconds"`
+	Explain   float64 `json:"explain_seconds"`
+	Bootstrap float64 `json:"bootstrap_seconds"`
+	Audit     float64 `json:"audit_seconds"`
 }

@@ -24,11 +24,15 @@ const FormatVersion = 1
 // given spec and data: no timestamps, no host names (those go to the
 // manifest).
 type Run struct {
-	FormatVersion int    `json:"format_version"`
-	Experiment    string `json:"experiment"`
-	Description   string `json:"description,omitempty"`
-	Seed          uint64 `json:"seed"`
-	SpecSHA256    string `json:"spec_sha256"`
+	FormatVersion int `json:"format_version"`
+	// Timings are each evaluation's step times (also in manifest.json),
+	// for the reports only: results.json leaves them out so it stays
+	// byte-identical across reruns.
+	Timings     []ModelTiming `json:"-"`
+	Experiment  string        `json:"experiment"`
+	Description string        `json:"description,omitempty"`
+	Seed        uint64        `json:"seed"`
+	SpecSHA256  string        `json:"spec_sha256"`
 	// ThresholdPolicy describes how each evaluation's threshold was chosen.
 	ThresholdPolicy string `json:"threshold_policy"`
 	// Pseudonymized is false only when the spec asked for real identifiers.

@@ -43,6 +43,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/evalrun/evalrun/experiments"
 	"github.com/evalrun/evalrun/fairness"
@@ -90,7 +91,9 @@ func main() {
 
 const usage = `usage:
   evalrun run [--output DIR] [--allow-commands] [--quiet] [--log-format text|json] [spec.toml]
-                                           run a spec (the built-in demo without one)
+                                           run a spec (the built-in demo without one); progress
+                                           goes to stderr (a line every 10 s when it is not a
+                                           terminal) unless --quiet
   evalrun demo [--output DIR]              run the built-in demo on synthetic data
   evalrun validate spec.toml               check a spec and its data; fit nothing
   evalrun synth oulad -o DIR [--students N] [--seed S]
@@ -311,14 +314,7 @@ func runCmd(ctx context.Context, stdout, stderr io.Writer, cmd string, args, all
 	default:
 		return fmt.Errorf("%w: --log-format must be text or json, got %q", errUsage, *logFormat)
 	}
-	if !*quiet && *logFormat == "" && isTerminal(stderr) {
-		opts.Progress = func(done, total int, what string) {
-			fmt.Fprintf(stderr, "\r\033[K[%d/%d] %s", done, total, what)
-			if done == total {
-				fmt.Fprint(stderr, "\r\033[K")
-			}
-		}
-	}
+	opts.Progress = progressFor(stderr, *quiet || *logFormat != "")
 	if plan != nil && *plan != "" {
 		if *output != "" {
 			return fmt.Errorf("%w: --plan writes cells into the plan directory; --output is for evalrun merge (-o)", errUsage)
@@ -395,6 +391,51 @@ func synthCmd(stdout, stderr io.Writer, args []string) error {
 	}
 	fmt.Fprintf(stdout, "wrote %d students in %d presentations to %s\n", sum.Students, len(sum.Presentations), *dir)
 	return nil
+}
+
+// progressFor returns the progress display of a run: none when quiet
+// (--quiet, or structured logs), a line rewritten in place on a terminal,
+// else progressLines.
+func progressFor(stderr io.Writer, quiet bool) func(done, total int, what string) {
+	switch {
+	case quiet:
+		return nil
+	case isTerminal(stderr):
+		return func(done, total int, what string) {
+			fmt.Fprintf(stderr, "\r\033[K[%d/%d] %s", done, total, what)
+			if done == total {
+				fmt.Fprint(stderr, "\r\033[K")
+			}
+		}
+	}
+	// Not a terminal (a log file, CI): whole lines, at most one per
+	// progressInterval, so a long run shows it is alive.
+	return progressLines(stderr, progressInterval, time.Now)
+}
+
+// progressInterval is the least time between two progress lines when
+// stderr is not a terminal.
+const progressInterval = 10 * time.Second
+
+// progressLines returns a harness progress callback that writes a line
+// such as "evalrun: 12/40 evaluations done (30%), 1m05s: logistic, day
+// 28" to w for the first evaluation, then at most once per interval, and
+// for the last one. now gives the time (time.Now outside tests).
+func progressLines(w io.Writer, interval time.Duration, now func() time.Time) func(done, total int, what string) {
+	start := now()
+	var last time.Time
+	return func(done, total int, what string) {
+		t := now()
+		if done != 1 && done != total && t.Sub(last) < interval {
+			return
+		}
+		last = t
+		pct := 0
+		if total > 0 {
+			pct = 100 * done / total
+		}
+		fmt.Fprintf(w, "evalrun: %d/%d evaluations done (%d%%), %s: %s\n", done, total, pct, t.Sub(start).Round(time.Second), what)
+	}
 }
 
 // isTerminal reports whether w is a terminal (golang.org/x/term).

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func runCLI(t *testing.T, args ...string) (stdout, stderr string, err error) {
@@ -300,5 +301,35 @@ func TestHelpAndVersion(t *testing.T) {
 				t.Errorf("%q: stdout lacks %q:\n%s", c.args, w, stdout)
 			}
 		}
+	}
+}
+
+// TestProgressLines drives the non-terminal progress callback with a fake
+// clock: the first and last evaluations always print, the others at most
+// once per interval.
+func TestProgressLines(t *testing.T) {
+	var b bytes.Buffer
+	clock := time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
+	now := func() time.Time { return clock }
+	p := progressLines(&b, 10*time.Second, now)
+	for i, step := range []time.Duration{1, 3, 3, 5, 1, 12, 1} { // seconds before each evaluation ends
+		clock = clock.Add(step * time.Second)
+		p(i+1, 7, fmt.Sprintf("model m%d", i+1))
+	}
+	want := "evalrun: 1/7 evaluations done (14%), 1s: model m1\n" +
+		"evalrun: 4/7 evaluations done (57%), 12s: model m4\n" +
+		"evalrun: 6/7 evaluations done (85%), 25s: model m6\n" +
+		"evalrun: 7/7 evaluations done (100%), 26s: model m7\n"
+	if b.String() != want {
+		t.Errorf("progress lines:\n%s\nwant:\n%s", b.String(), want)
+	}
+	if progressFor(&b, true) != nil {
+		t.Error("--quiet still shows progress")
+	}
+	b.Reset()
+	if p := progressFor(&b, false); p == nil {
+		t.Error("no progress on a non-terminal stderr")
+	} else if p(1, 2, "x"); !strings.HasPrefix(b.String(), "evalrun: 1/2 evaluations done (50%)") {
+		t.Errorf("non-terminal progress line %q", b.String())
 	}
 }
