@@ -66,24 +66,58 @@ const predictBlock = 128
 // rawScores sets out[i] to the raw score of row lo+i of x, for rows
 // [lo, hi): init + scale · Σ_t tree_t(x) with the trees added in order (the
 // same rounding as adding them row by row), tree by tree over blocks of
-// rows.
+// rows. Within a block the rows descend a tree together, one level per
+// sweep, so the descents of different rows overlap in the processor
+// instead of each waiting on its previous node; the step left or right is
+// computed without a branch.
 func (e *treeEnsemble) rawScores(x *Matrix, lo, hi int, out []float64) {
 	compact := e.compactTrees()
 	cols := x.Cols
+	var node, active [predictBlock]int32
 	for b := lo; b < hi; b += predictBlock {
 		end := min(b+predictBlock, hi)
 		acc := out[b-lo : end-lo]
 		clear(acc)
 		data := x.Data[b*cols : end*cols]
+		n := len(acc)
 		for _, t := range compact {
-			for i := range acc {
-				acc[i] += compactLeafValue(t, data[i*cols:(i+1)*cols])
+			for i := 0; i < n; i++ {
+				node[i], active[i] = 0, int32(i)
+			}
+			for m := n; m > 0; {
+				for a := 0; a < m; {
+					i := active[a]
+					nd := &t[node[i]]
+					if nd.feature < 0 {
+						m--
+						active[a] = active[m]
+						continue
+					}
+					v := data[int(i)*cols+int(nd.feature&^missingRightBit)]
+					// Right when v > threshold, or when v is NaN and the
+					// node sends missing values right.
+					step := b2i(v > nd.threshold) | (b2i(v != v) & int32(uint32(nd.feature)>>30))
+					node[i] = nd.left + step
+					a++
+				}
+			}
+			for i := 0; i < n; i++ {
+				acc[i] += t[node[i]].threshold
 			}
 		}
 		for i := range acc {
 			acc[i] = e.init + e.scale*acc[i]
 		}
 	}
+}
+
+// b2i is 1 for true, 0 for false (compiled without a branch).
+func b2i(b bool) int32 {
+	var i int32
+	if b {
+		i = 1
+	}
+	return i
 }
 
 // compactTrees returns the ensemble's trees in the prediction layout,
