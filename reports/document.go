@@ -175,7 +175,7 @@ func seconds(v float64) string {
 // predictions, in order, each returning no section when the run lacks its
 // results; plots maps plot names to the rendered plots the sections may
 // show.
-var extraSections = []func(run *results.Run, plots map[string]*renderedPlot) []docSection{pilotSections, eventLogSections}
+var extraSections = []func(run *results.Run, plots map[string]*renderedPlot) []docSection{pilotSections, eventLogSections, discoverySections}
 
 func shortSpecHash(h string) string {
 	if len(h) > 12 {

@@ -44,7 +44,7 @@ func RunFiles(run *results.Run, risk *results.RiskList) ([]File, error) {
 type runFileRenderer func(run *results.Run, risk *results.RiskList) ([]File, error)
 
 // runFileRenderers are the renderers RunFiles calls, in order.
-var runFileRenderers = []runFileRenderer{metricsFile, fairnessFile, abtestFile, riskListFile, reportFiles}
+var runFileRenderers = []runFileRenderer{metricsFile, fairnessFile, abtestFile, riskListFile, discoveryFiles, reportFiles}
 
 func metricsFile(run *results.Run, _ *results.RiskList) ([]File, error) {
 	m, err := MetricsCSV(run)

@@ -313,6 +313,11 @@ func plotList(run *results.Run, risk *results.RiskList, withPNG bool) ([]*render
 		}
 		out = append(out, ps...)
 	}
+	ps, err := discoveryPlots(run, withPNG)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, ps...)
 	return out, nil
 }
 
