@@ -95,4 +95,9 @@ func TestMixedLogisticSpecProblems(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `models[1].group: no categorical column "section" in dataset "students"`) {
 		t.Errorf("unknown grouping column: err = %v", err)
 	}
+	s = csvSpec(t, "\n[[models]]\nname = \"glmm\"\nkind = \"mixed_logistic\"\ngroup = \"course\"\n")
+	err = Validate(s)
+	if err == nil || !strings.Contains(err.Error(), `models[1].group: dataset "students" has no course column`) {
+		t.Errorf("course without a course column: err = %v", err)
+	}
 }

@@ -71,7 +71,17 @@ func groupedRows(params any, f *datasets.Frame, p *preparedFold) (train, test mo
 func checkGroupColumns(s *Spec, ld *loadedDataset, f *datasets.Frame, ps *problems) {
 	for i, m := range s.Models {
 		col := groupColumn(m.Params)
-		if col == "" || col == "course" {
+		if col == "" {
+			continue
+		}
+		if col == "course" {
+			labelled := false
+			for _, c := range f.Courses {
+				labelled = labelled || c != ""
+			}
+			if !labelled {
+				ps.add(fmt.Sprintf("models[%d].group", i), "dataset %q has no course column (csv datasets name it with course = \"...\"), so \"course\" cannot group the random intercept", ld.spec.Name)
+			}
 			continue
 		}
 		if _, ok := f.CategoricalByName(col); !ok {
