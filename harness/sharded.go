@@ -362,21 +362,38 @@ func evaluationsFromPlan(ctx context.Context, s *Spec, data []*loadedDataset, di
 	if err := checkPlan(s, dir, cells); err != nil {
 		return nil, err
 	}
-	if problems := shard.Check(dir, cellsOf(cells)); len(problems) > 0 {
+	// One read of every cell file, decoded on the spec's workers.
+	payloads := make([][]byte, len(cells))
+	statuses := make([]shard.Status, len(cells))
+	whys := make([]string, len(cells))
+	workers := max(1, s.Experiment.Workers)
+	err = parallel(ctx, workers, len(cells), func(i int) error {
+		payloads[i], statuses[i], whys[i] = shard.ReadCell(dir, cells[i].cell)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var problems []shard.Problem
+	for i, st := range statuses {
+		if st != shard.Current {
+			problems = append(problems, shard.Problem{Cell: cells[i].cell, Status: st, Why: whys[i]})
+		}
+	}
+	if len(problems) > 0 {
 		return nil, &shard.IncompleteError{Dir: dir, Problems: problems,
 			Rerun: fmt.Sprintf("evalrun run %s --plan %s --shard 0/1   (or rerun the failed shards with their --shard i/N)", s.File, dir)}
 	}
-	for _, pc := range cells {
+	errs := make([]error, len(cells))
+	err = parallel(ctx, workers, len(cells), func(i int) error {
+		pc := cells[i]
 		if pc.grid >= 0 {
-			continue
+			return nil
 		}
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		b, _, _ := shard.ReadCell(dir, pc.cell)
 		var p evalPayload
-		if err := json.Unmarshal(b, &p); err != nil {
-			return nil, fmt.Errorf("cell %s: %w", pc.cell.ID, err)
+		if err := json.Unmarshal(payloads[i], &p); err != nil {
+			errs[i] = fmt.Errorf("cell %s: %w", pc.cell.ID, err)
+			return nil
 		}
 		fairness.RestoreReasons(&p.Result)
 		e := evals[pc.eval]
@@ -387,6 +404,13 @@ func evaluationsFromPlan(ctx context.Context, s *Spec, data []*loadedDataset, di
 		}
 		prep.testY = labelsOf(prep.testFrame, p.TestKept)
 		e.prep = prep
+		return nil
+	})
+	if err := firstError(errs); err != nil {
+		return nil, err
+	}
+	if err != nil {
+		return nil, err
 	}
 	return evals, nil
 }
