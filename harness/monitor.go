@@ -27,8 +27,11 @@ type MonitorOptions struct {
 	// the bundle's dataset (as `evalrun score --spec` does).
 	Bundle string
 	Spec   *Spec
-	// Term is the term to record.
-	Term string
+	// Term is the term to record; Entry names the entry when one term is
+	// recorded several times (a scoring week: "2014J-week6"; default: the
+	// term).
+	Term  string
+	Entry string
 	// History is the history directory (created when missing).
 	History string
 	// Top lists the model's most important features (default: the 3
@@ -106,9 +109,13 @@ func Monitor(ctx context.Context, opts MonitorOptions) (*MonitorOutcome, error) 
 	if err != nil {
 		return nil, err
 	}
+	name, dataTerm := opts.Entry, opts.Term
+	if name == "" || name == opts.Term {
+		name, dataTerm = opts.Term, ""
+	}
 	for _, h := range history {
-		if h.Term == opts.Term {
-			return nil, fmt.Errorf("monitor: term %s is already in %s (recorded %s): earlier entries are never rewritten", opts.Term, opts.History, h.RecordedAt)
+		if h.Term == name {
+			return nil, fmt.Errorf("monitor: %s is already in %s (recorded %s): earlier entries are never rewritten; name a new entry with --entry", name, opts.History, h.RecordedAt)
 		}
 	}
 	b, err := bundle.Load(opts.Bundle)
@@ -142,7 +149,7 @@ func Monitor(ctx context.Context, opts MonitorOptions) (*MonitorOutcome, error) 
 	if len(ld.unlabelled) > 0 && ld.unlabelled[0] != nil {
 		frames = append(frames, ld.unlabelled[0])
 	}
-	term := monitor.Term{Term: opts.Term, Numeric: map[string][]float64{}, Categorical: map[string][]string{}}
+	term := monitor.Term{Term: name, DataTerm: dataTerm, Numeric: map[string][]float64{}, Categorical: map[string][]string{}}
 	labelled, unlabelled := 0, 0
 	var labels []uint8
 	groups := map[string][]string{}
@@ -223,7 +230,7 @@ func Monitor(ctx context.Context, opts MonitorOptions) (*MonitorOutcome, error) 
 	cfg := monitor.Config{Model: m.Name, BundleID: hex.EncodeToString(id[:]), Schema: m.Schema, Threshold: m.Threshold.Score, TopFeatures: top,
 		Card: monitor.CardOf(b.Card), Level: s.Metrics.Level, CalibrationBins: s.Metrics.CalibrationBins}
 	if s.Fairness.enabled() {
-		o := s.auditOptions("monitor/"+opts.Term, m.Threshold.Score)
+		o := s.auditOptions("monitor/"+name, m.Threshold.Score)
 		cfg.Fairness = &o
 	}
 	e, err := monitor.Observe(cfg, term, history, now().UTC().Format(time.RFC3339))

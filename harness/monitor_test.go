@@ -53,11 +53,16 @@ func TestMonitorTerms(t *testing.T) {
 		t.Errorf("recording 2014J twice: %v", err)
 	}
 	after, _ := os.ReadFile(filepath.Join(hist, monitor.HistoryJSONL))
+	// The same term again as a scoring week is a new entry.
+	week, err := Monitor(context.Background(), MonitorOptions{Bundle: bdir, Spec: s, Term: "2014J", Entry: "2014J-week6", History: hist, Now: fixedNow})
+	if err != nil || week.Entry.Term != "2014J-week6" || week.Entry.DataTerm != "2014J" || week.Terms != 3 {
+		t.Errorf("scoring week entry: %v", err)
+	}
 	if !bytes.Equal(before, after) || bytes.Count(after, []byte("\n")) != 2 {
 		t.Errorf("history changed or has %d lines", bytes.Count(after, []byte("\n")))
 	}
 	html, err := os.ReadFile(filepath.Join(hist, monitor.MonitorHTML))
-	if err != nil || !bytes.Contains(html, []byte("Latest term <strong>2014J</strong>")) {
+	if err != nil || !bytes.Contains(html, []byte("Latest term <strong>2014J-week6</strong>")) {
 		t.Errorf("monitor.html: %v", err)
 	}
 	if _, err := Monitor(context.Background(), MonitorOptions{Bundle: bdir, Spec: s, Term: "2020X", History: hist, Now: fixedNow}); err == nil || !strings.Contains(err.Error(), "no student of term") {

@@ -58,7 +58,10 @@ type Config struct {
 // reads, the model's scores and calibrated risks, and the outcomes once
 // known.
 type Term struct {
+	// Term names the entry (the term, or a scoring week of it); DataTerm
+	// is the term of the data when it differs ("" otherwise).
 	Term        string
+	DataTerm    string
 	Numeric     map[string][]float64
 	Categorical map[string][]string
 	// Scores are the model's scores, which the threshold applies to and
@@ -134,8 +137,11 @@ type VerdictChange struct {
 
 // Entry is one term of the history (one line of history.jsonl).
 type Entry struct {
-	Kind     string `json:"kind"`
+	Kind string `json:"kind"`
+	// Term names the entry; DataTerm is the data's term when the entry is
+	// a scoring week of it.
 	Term     string `json:"term"`
+	DataTerm string `json:"data_term,omitempty"`
 	Model    string `json:"model"`
 	BundleID string `json:"bundle_id"`
 	// RecordedAt is the UTC time the entry was appended (RFC 3339).
@@ -212,7 +218,7 @@ func Observe(cfg Config, t Term, history []Entry, recordedAt string) (Entry, err
 			return Entry{}, fmt.Errorf("monitor: the history monitors bundle %s, not %s: start a new history for a new model", h.BundleID, cfg.BundleID)
 		}
 	}
-	e := Entry{Kind: EntryKind, Term: t.Term, Model: cfg.Model, BundleID: cfg.BundleID, RecordedAt: recordedAt, Rows: n, Threshold: cfg.Threshold}
+	e := Entry{Kind: EntryKind, Term: t.Term, DataTerm: t.DataTerm, Model: cfg.Model, BundleID: cfg.BundleID, RecordedAt: recordedAt, Rows: n, Threshold: cfg.Threshold}
 	feats, err := featureDrift(cfg, t)
 	if err != nil {
 		return Entry{}, err

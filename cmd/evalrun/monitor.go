@@ -9,7 +9,7 @@ import (
 	"github.com/evalrun/evalrun/harness"
 )
 
-const monitorUsage = `  evalrun monitor BUNDLE --spec spec.toml --term T -o HISTORY [--top f1,f2] [--fail-on-watch] [--json]
+const monitorUsage = `  evalrun monitor BUNDLE --spec spec.toml --term T [--entry NAME] -o HISTORY [--top f1,f2] [--fail-on-watch] [--json]
                                            record one term of a deployed model: drift, expected and
                                            realized performance, fairness, alerts (exit 3 on an alert)
 `
@@ -23,6 +23,7 @@ func monitorCmd(ctx context.Context, stdout, stderr io.Writer, args, all []strin
 	fs := newFlagSet("monitor", stderr)
 	specPath := fs.String("spec", "", "spec whose dataset loads the term (required)")
 	term := fs.String("term", "", "term to record (required)")
+	entry := fs.String("entry", "", "name of the entry when a term is recorded more than once, e.g. 2014J-week6 (default: the term)")
 	var output string
 	fs.StringVar(&output, "o", "", "history directory (required; created when missing)")
 	fs.StringVar(&output, "output", "", "history directory (same as -o)")
@@ -47,7 +48,7 @@ func monitorCmd(ctx context.Context, stdout, stderr io.Writer, args, all []strin
 			}
 		}
 	}
-	out, err := harness.Monitor(ctx, harness.MonitorOptions{Bundle: fs.Arg(0), Spec: spec, Term: *term, History: output, Top: tops,
+	out, err := harness.Monitor(ctx, harness.MonitorOptions{Bundle: fs.Arg(0), Spec: spec, Term: *term, Entry: *entry, History: output, Top: tops,
 		FailOnWatch: *failOnWatch, CommandLine: append([]string{"evalrun"}, all...)})
 	if err != nil {
 		return err
