@@ -189,7 +189,12 @@ func TestNameShapeRules(t *testing.T) {
 	}
 	names := []string{"late bloomers", "late bloomers", "mostly inactive"}
 	uniqueNames(names, []Shape{{Level: 0.5}, {Level: 2}, {}})
-	if want := []string{"late bloomers #2", "late bloomers", "mostly inactive"}; !reflect.DeepEqual(names, want) {
+	if want := []string{"late bloomers (less active)", "late bloomers (more active)", "mostly inactive"}; !reflect.DeepEqual(names, want) {
+		t.Errorf("unique names %v, want %v", names, want)
+	}
+	names = []string{"x", "x", "x"}
+	uniqueNames(names, []Shape{{Level: 0.5}, {Level: 2}, {Level: 1}})
+	if want := []string{"x #3", "x", "x #2"}; !reflect.DeepEqual(names, want) {
 		t.Errorf("unique names %v, want %v", names, want)
 	}
 }

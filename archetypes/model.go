@@ -150,8 +150,9 @@ func ShapeOf(profile []float64, overall float64) Shape {
 //     ≥ 1.5), "consistent steady learners" (Level ≥ 0.6), "low but steady
 //     learners".
 //
-// Names shared by several archetypes get " #2", " #3", ... in decreasing
-// order of Level.
+// Names shared by two archetypes get " (more active)" and " (less
+// active)" by Level; shared by more, " #2", " #3", ... in decreasing order
+// of Level.
 func NameShape(s Shape) string {
 	switch {
 	case s.Level < 0.2:
@@ -192,6 +193,11 @@ func uniqueNames(names []string, shapes []Shape) {
 			continue
 		}
 		sort.SliceStable(js, func(a, b int) bool { return shapes[js[a]].Level > shapes[js[b]].Level })
+		if len(js) == 2 {
+			names[js[0]] = name + " (more active)"
+			names[js[1]] = name + " (less active)"
+			continue
+		}
 		for r, j := range js {
 			if r > 0 {
 				names[j] = fmt.Sprintf("%s #%d", name, r+1)
