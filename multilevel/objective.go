@@ -21,18 +21,17 @@ type problem struct {
 
 // workspace holds the buffers of one evaluation.
 type workspace struct {
-	o   []float64 // fixed-effect linear predictor x·β of each row
-	u   []float64 // each group's conditional mode (spherical scale)
-	h   []float64 // each group's 1 + σ²·Σ w at the mode
-	d   []float64 // per-row coefficient of the β gradient
-	e   []float64 // per-row exp(−|η|) at the mode
-	m   []float64 // per-row μ at the mode
-	w   []float64 // per-row μ(1 − μ) at the mode
-	t   []float64 // per-node log integrand terms
-	r   []float64 // per-node Σ(y − μ)
-	mu  []float64 // per-row, per-node fitted probabilities (nodes > 1)
-	tmp []float64 // p scratch
-	wx  []float64 // one w-weighted column for the PIRLS curvature (allocated on use)
+	o  []float64 // fixed-effect linear predictor x·β of each row
+	u  []float64 // each group's conditional mode (spherical scale)
+	h  []float64 // each group's 1 + σ²·Σ w at the mode
+	d  []float64 // per-row coefficient of the β gradient
+	e  []float64 // per-row exp(−|η|) at the mode
+	m  []float64 // per-row μ at the mode
+	w  []float64 // per-row μ(1 − μ) at the mode
+	t  []float64 // per-node log integrand terms
+	r  []float64 // per-node Σ(y − μ)
+	mu []float64 // per-row, per-node fitted probabilities (nodes > 1)
+	wx []float64 // one w-weighted column for the PIRLS curvature (allocated on use)
 }
 
 func newWorkspace(pr *problem) *workspace {
@@ -43,7 +42,7 @@ func newWorkspace(pr *problem) *workspace {
 	}
 	ws := &workspace{
 		o: make([]float64, pr.n), u: make([]float64, len(pr.start)-1), h: make([]float64, len(pr.start)-1),
-		d: make([]float64, pr.n), e: make([]float64, pr.n), m: make([]float64, pr.n), w: make([]float64, pr.n), t: make([]float64, k), r: make([]float64, k), tmp: make([]float64, pr.p),
+		d: make([]float64, pr.n), e: make([]float64, pr.n), m: make([]float64, pr.n), w: make([]float64, pr.n), t: make([]float64, k), r: make([]float64, k),
 	}
 	if k > 1 {
 		ws.mu = make([]float64, maxG*k)
