@@ -124,6 +124,7 @@ func TestDescribeOutput(t *testing.T) {
 	if !bytes.Equal(data, []byte(jsonOut)) {
 		t.Error("describe.json differs from the output of describe --json")
 	}
+	checkAgainstSchema(t, "describe.schema.json", data, "describe.json")
 	var descs []struct {
 		Dataset     string `json:"dataset"`
 		Description struct {

@@ -77,6 +77,9 @@ func TestDemoAndSynth(t *testing.T) {
 			t.Errorf("demo run directory: %v", err)
 		}
 	}
+	if b, err := os.ReadFile(filepath.Join(dir, "demo", "results.json")); err == nil {
+		checkAgainstSchema(t, "results.schema.json", b, "the demo's results.json")
+	}
 	stdout, _, err = runCLI(t, "synth", "oulad", "-o", filepath.Join(dir, "synth"), "--students", "300")
 	if err != nil || !strings.HasPrefix(stdout, "wrote 300 students") {
 		t.Fatalf("synth: stdout %q, err %v", stdout, err)
@@ -136,6 +139,7 @@ func TestAuditCommand(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &res); err != nil || res.Rows != 80 || len(res.Attributes[0].Groups) != 2 {
 		t.Errorf("--json output: %v, %+v", err, res)
 	}
+	checkAgainstSchema(t, "audit.schema.json", []byte(stdout), "audit --json")
 	for _, c := range []struct {
 		args []string
 		want string
@@ -262,6 +266,7 @@ func TestAuditPredictionsFile(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &sw); err != nil || len(sw.Sweep) != 3 || sw.Sweep[1].Threshold != 0.5 || sw.Sweep[2].Rows != 60 || sw.Status != "PASS" {
 		t.Errorf("sweep JSON: err %v, %+v", err, sw)
 	}
+	checkAgainstSchema(t, "audit-sweep.schema.json", []byte(stdout), "audit --json --thresholds")
 	stdout, _, err = runCLI(t, append(base, "--model", "lr", "--cutoff", "28", "--thresholds", "0.25,0.75")...)
 	if err != nil || !strings.Contains(stdout, "fairness audit at 2 thresholds") || !strings.Contains(stdout, "THRESHOLD") && !strings.Contains(stdout, "threshold") {
 		t.Errorf("sweep terminal output: err %v\n%s", err, stdout)
