@@ -113,8 +113,15 @@ func (s *Spec) checkAnalyses(ps *problems) {
 		if a.CutoffDay == nil {
 			ps.add(key+".cutoff_day", "missing: every analysis is as of a cutoff day")
 		}
-		if _, err := a.discoverySpec(s).WithDefaults(); err != nil {
-			ps.add(key, "%v", err)
+		switch a.Kind {
+		case discovery.KindArchetypes, discovery.KindSequences, discovery.KindRules, discovery.KindNetwork:
+			if _, err := a.discoverySpec(s).WithDefaults(); err != nil {
+				ps.add(key, "%v", err)
+			}
+		case "":
+			ps.add(key+".kind", "missing: archetypes, sequences, rules or network")
+		default:
+			ps.add(key+".kind", "%q: want archetypes, sequences, rules or network", a.Kind)
 		}
 		if a.Mode != "" && a.Mode != "prefixspan" && a.Mode != "ngram" {
 			ps.add(key+".mode", "must be \"prefixspan\" or \"ngram\", got %q", a.Mode)
