@@ -99,11 +99,13 @@ func BenchmarkLoadForest300(b *testing.B) {
 	dir := benchBundleDirs(b)["forest300"]
 	st, _ := os.Stat(filepath.Join(dir, ModelFile))
 	b.ResetTimer()
+	cpu := cpuTime()
 	for i := 0; i < b.N; i++ {
 		if _, err := Load(dir); err != nil {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(float64(cpuTime()-cpu)/1e6/float64(b.N), "cpu-ms/op")
 	b.ReportMetric(float64(st.Size())/1e6, "model.json-MB")
 }
 
@@ -123,11 +125,13 @@ func benchScore(b *testing.B, name string) {
 	}
 	in := models.Rows{X: x}
 	b.ResetTimer()
+	cpu := cpuTime()
 	for i := 0; i < b.N; i++ {
 		if _, _, _, err := bd.ScoreEncoded(context.Background(), in); err != nil {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(float64(cpuTime()-cpu)/1e6/float64(b.N), "cpu-ms/op")
 }
 
 // BenchmarkScore100kForest300 scores 100,000 students whose features are
