@@ -2,6 +2,8 @@ package discovery
 
 import (
 	"fmt"
+	"math"
+	"strings"
 
 	"github.com/evalrun/evalrun/archetypes"
 )
@@ -107,6 +109,18 @@ func runArchetypes(spec Spec, in Input, r *Result) error {
 		row := StudentRow{Student: in.Pseudonym(pop.Keys[i]), Term: pop.Terms[i], Role: roleName(pop.Role[i]), Label: m.Names[l], Values: map[string]float64{"archetype": float64(l)}}
 		r.Rows = append(r.Rows, row)
 	}
+	for j, name := range m.Names {
+		col := FeatureColumn{Name: "archetype_" + featureSlug(name), Values: make([]float64, len(labels))}
+		for i, l := range labels {
+			switch {
+			case l < 0:
+				col.Values[i] = math.NaN()
+			case l == j:
+				col.Values[i] = 1
+			}
+		}
+		r.Features = append(r.Features, col)
+	}
 	groups, err := archetypes.Summarise(lab, m.Names, out, terms, spec.Level, spec.MinGroupSize)
 	if err != nil {
 		return err
@@ -128,4 +142,21 @@ func runArchetypes(spec Spec, in Input, r *Result) error {
 	r.Archetypes = res
 	r.Warnings = append(r.Warnings, fit.Warnings...)
 	return nil
+}
+
+// featureSlug makes a name a feature-name part: lower case, runs of other
+// characters than letters and digits become one underscore.
+func featureSlug(name string) string {
+	var b strings.Builder
+	under := false
+	for _, r := range strings.ToLower(name) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+			under = false
+		} else if !under && b.Len() > 0 {
+			b.WriteByte('_')
+			under = true
+		}
+	}
+	return strings.TrimSuffix(b.String(), "_")
 }

@@ -161,3 +161,37 @@ func TestNetworkWithoutReplies(t *testing.T) {
 		t.Errorf("network %+v, notes %v", r.Network, r.Notes)
 	}
 }
+
+// Archetype membership and centralities come back as feature columns over
+// the population rows: one 0/1 column per archetype (every analysed
+// student in exactly one), and each centrality.
+func TestFeatureColumns(t *testing.T) {
+	in := world(t, true)
+	r, err := Run(Spec{Name: "a", Kind: KindArchetypes, CutoffDay: 27, KMax: 3, StabilityReplicates: 10}, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Features) != r.Archetypes.K {
+		t.Fatalf("%d columns for %d archetypes", len(r.Features), r.Archetypes.K)
+	}
+	for i := range in.Population.Keys {
+		sum := 0.0
+		for _, c := range r.Features {
+			sum += c.Values[i]
+		}
+		if sum != 1 {
+			t.Fatalf("row %d belongs to %v archetypes", i, sum)
+		}
+	}
+	n, err := Run(Spec{Name: "n", Kind: KindNetwork, CutoffDay: 27, Directed: true}, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{}
+	for _, c := range n.Features {
+		names[c.Name] = true
+	}
+	if !names["net_pagerank"] || !names["net_closeness"] || names["net_eigenvector"] {
+		t.Errorf("network feature columns %v", names)
+	}
+}

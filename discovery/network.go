@@ -2,6 +2,7 @@ package discovery
 
 import (
 	"fmt"
+	"math"
 	"sort"
 
 	"github.com/evalrun/evalrun/abtest"
@@ -173,6 +174,18 @@ func runNetwork(spec Spec, in Input, r *Result) error {
 			conKnown++
 			conRisk += int(pop.Outcome[i])
 		}
+	}
+	for _, m := range present {
+		col := FeatureColumn{Name: "net_" + measures[m].name, Values: make([]float64, len(pop.Keys))}
+		for i := range col.Values {
+			col.Values[i] = math.NaN()
+		}
+		for _, v := range rows {
+			if i, ok := student[g.Nodes[v]]; ok {
+				col.Values[i] = measures[m].v[v]
+			}
+		}
+		r.Features = append(r.Features, col)
 	}
 	sort.Strings(isoNames)
 	res.IsolatedCount = len(isoNames)

@@ -31,6 +31,17 @@ type Result struct {
 	// Rows are per-student outputs for the CSV files (pseudonymized by the
 	// caller), not in results.json.
 	Rows []StudentRow `json:"-"`
+	// Features are model feature columns aligned with the population's
+	// rows (NaN for rows outside the analysis): archetype membership
+	// (one 0/1 column per archetype; test students by the training
+	// centres) or centralities as of the cutoff.
+	Features []FeatureColumn `json:"-"`
+}
+
+// FeatureColumn is one feature column over the population's rows.
+type FeatureColumn struct {
+	Name   string
+	Values []float64
 }
 
 // StudentRow is one student's per-student output: archetype membership or

@@ -3,12 +3,14 @@ package harness
 import (
 	"encoding/csv"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/evalrun/evalrun/datasets"
 	"github.com/evalrun/evalrun/discovery"
 	"github.com/evalrun/evalrun/events"
 )
@@ -45,6 +47,12 @@ type AnalysisSpec struct {
 
 	MinConfidence float64 `toml:"min_confidence"`
 	MaxAntecedent int     `toml:"max_antecedent"`
+
+	// Features adds the analysis's per-student results to the joined
+	// student table as model features at cutoff_day: archetype membership
+	// (one 0/1 column per archetype, test students assigned by the
+	// training centres) or centralities (net_<measure>).
+	Features bool `toml:"features"`
 
 	Directed *bool          `toml:"directed"`
 	Staff    []string       `toml:"staff"`
@@ -162,7 +170,103 @@ func (s *Spec) checkAnalyses(ps *problems) {
 				ps.add(key+".test", "term %q is also a training term", t)
 			}
 		}
+		if a.Features {
+			s.checkAnalysisFeatures(ps, key, a)
+		}
 	}
+}
+
+// checkAnalysisFeatures refuses analysis features that a model could
+// evaluate on the students the analysis was fitted on.
+func (s *Spec) checkAnalysisFeatures(ps *problems, key string, a AnalysisSpec) {
+	if a.Kind != discovery.KindArchetypes && a.Kind != discovery.KindNetwork {
+		ps.add(key+".features", "only archetypes and network analyses give model features")
+		return
+	}
+	if a.Events == "" {
+		ps.add(key+".features", "features join the events dataset's student table: name it in events")
+		return
+	}
+	if a.Kind == discovery.KindArchetypes && len(a.Train) == 0 {
+		ps.add(key+".features", "archetype features need explicit train terms (the centres are fitted on them only)")
+		return
+	}
+	if a.Kind != discovery.KindArchetypes {
+		return // centralities fit nothing to outcomes
+	}
+	for _, sp := range s.Splits {
+		tested := append(append([]string(nil), sp.Test...), sp.Terms...)
+		for _, t := range tested {
+			if slices.Contains(a.Train, t) && !slices.Contains(sp.Train, t) {
+				ps.add(key+".features", "the archetypes are fitted on term %q, which split %q tests on: leakage", t, sp.Name)
+			}
+		}
+	}
+}
+
+// addAnalysisFeatures joins the feature columns of the analyses with
+// features = true to their student tables' frames at the analysis cutoff
+// and adds them to the tables' feature lists.
+func addAnalysisFeatures(s *Spec, data []*loadedDataset, res []*discovery.Result) error {
+	for i, a := range s.Analyses {
+		if !a.Features {
+			continue
+		}
+		var d Dataset
+		for _, x := range s.Datasets {
+			if x.Name == a.Events {
+				d = x
+			}
+		}
+		var target *loadedDataset
+		for _, ld := range data {
+			if ld.spec.Name == d.Join {
+				target = ld
+			}
+		}
+		if target == nil {
+			return fmt.Errorf("analysis %q: student table %q not loaded", a.Name, d.Join)
+		}
+		ids := func(f *datasets.Frame) []string {
+			if d.JoinOn == string(events.JoinKeys) {
+				return f.Keys
+			}
+			return f.Students
+		}
+		row := map[string]int{}
+		for r, id := range ids(target.frames[0]) {
+			row[id] = r
+		}
+		cutoff := *a.CutoffDay
+		joined := false
+		frames := append([]*datasets.Frame(nil), target.frames...)
+		frames = append(frames, target.unlabelled...)
+		for _, f := range frames {
+			if f == nil || f.Cutoff != cutoff {
+				continue
+			}
+			joined = joined || !slices.Contains(target.unlabelled, f)
+			for _, col := range res[i].Features {
+				vals := make([]float64, f.Len())
+				for k, id := range ids(f) {
+					vals[k] = math.NaN()
+					if r, ok := row[id]; ok {
+						vals[k] = col.Values[r]
+					}
+				}
+				f.Numeric = append(f.Numeric, datasets.NumericColumn{Name: col.Name, Values: vals})
+			}
+		}
+		if !joined {
+			return fmt.Errorf("analysis %q: dataset %q has no frame at day %d: add the day to its cutoff_days", a.Name, d.Join, cutoff)
+		}
+		for _, col := range res[i].Features {
+			if !slices.Contains(target.numeric, col.Name) {
+				target.numeric = append(target.numeric, col.Name)
+			}
+		}
+	}
+	return nil
 }
 
 // runAnalyses runs every analysis of the spec on the loaded data.

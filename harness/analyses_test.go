@@ -195,3 +195,61 @@ func TestDiscoverEndToEnd(t *testing.T) {
 		t.Errorf("arch.csv: raw ids or wrong rows (%d lines)", strings.Count(string(csv), "\n"))
 	}
 }
+
+// Archetype membership fitted on 2023 becomes a model feature of a split
+// that trains on 2023 and tests on 2024; testing on the fitted term is
+// refused as leakage.
+func TestArchetypeFeatures(t *testing.T) {
+	dir := discoveryFixture(t)
+	src := strings.Replace(discoverySpec, `term = "term"
+`, `term = "term"
+features = ["gpa"]
+`, 1)
+	src = src[:strings.Index(src, "[[analyses]]")] + `[[models]]
+name = "lr"
+kind = "logistic"
+
+[[splits]]
+name = "s"
+kind = "temporal"
+train = ["2023"]
+test = ["2024"]
+
+[[analyses]]
+name = "arch"
+kind = "archetypes"
+events = "clicks"
+cutoff_day = 27
+train = ["2023"]
+test = ["2024"]
+k_max = 4
+stability_replicates = 10
+features = true
+`
+	spec, err := ParseSpec(filepath.Join(dir, "spec.toml"), dir, []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(context.Background(), spec, RunOptions{Output: filepath.Join(dir, "run"), Now: fixedNow, Getenv: func(string) string { return "0123456789abcdef0123456789abcdef" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cols := res.Results.Evaluations[0].Features.Columns
+	n := 0
+	for _, c := range cols {
+		if strings.HasPrefix(c, "archetype_") {
+			n++
+		}
+	}
+	if n != res.Results.Discoveries[0].Archetypes.K {
+		t.Errorf("model columns %v: want one per archetype (k = %d)", cols, res.Results.Discoveries[0].Archetypes.K)
+	}
+	leaky := strings.Replace(src, `train = ["2023"]
+test = ["2024"]
+k_max`, `train = ["2023", "2024"]
+k_max`, 1)
+	_, err = ParseSpec(filepath.Join(dir, "spec.toml"), dir, []byte(leaky))
+	if err == nil || !strings.Contains(err.Error(), "which split \"s\" tests on: leakage") {
+		t.Errorf("leaky archetype features: %v", err)
+	}
+}

@@ -1,6 +1,8 @@
 package harness
 
 import (
+	"github.com/evalrun/evalrun/discovery"
+
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -165,6 +167,24 @@ func Run(ctx context.Context, s *Spec, opts RunOptions) (*Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Discovery analyses run before the models: their features (archetype
+	// membership, centralities) may be model features.
+	var discoveries []*discovery.Result
+	if len(s.Analyses) > 0 {
+		pseudo := func(k string) string { return k }
+		if !s.Privacy.ShowIDs {
+			pseudo = pseudonymMapper(s, getenv).Pseudonym
+		}
+		if discoveries, err = runAnalyses(s, data, pseudo); err != nil {
+			return nil, err
+		}
+		for _, d := range discoveries {
+			log.Info("ran analysis", "analysis", d.Name, "kind", d.Kind, "students", d.Students, "seconds", time.Since(wall).Seconds())
+		}
+		if err := addAnalysisFeatures(s, data, discoveries); err != nil {
+			return nil, err
+		}
+	}
 	policy := s.thresholdPolicy()
 	var allEvals []*evaluation
 	if opts.fromPlan != "" {
@@ -207,18 +227,7 @@ func Run(ctx context.Context, s *Spec, opts RunOptions) (*Outcome, error) {
 		l.Description.Students = nil // per-student rows stay out of results.json
 		run.EventLogs = append(run.EventLogs, l)
 	}
-	if len(s.Analyses) > 0 {
-		pseudo := func(k string) string { return k }
-		if mapper != nil {
-			pseudo = mapper.Pseudonym
-		}
-		if run.Discoveries, err = runAnalyses(s, data, pseudo); err != nil {
-			return nil, err
-		}
-		for _, d := range run.Discoveries {
-			log.Info("ran analysis", "analysis", d.Name, "kind", d.Kind, "students", d.Students, "seconds", time.Since(wall).Seconds())
-		}
-	}
+	run.Discoveries = discoveries
 	for _, p := range s.Abtests {
 		r, err := pilot.Run(p, s.Dir)
 		if err != nil {
