@@ -283,3 +283,38 @@ func TestScoreAsOfDayMismatch(t *testing.T) {
 		t.Errorf("spec cutoff: %v", err)
 	}
 }
+
+// TestScoreRecalibrated: with [metrics] recalibrate the bundle carries the
+// map fitted on the training scores and risk_list.csv adds the calibrated
+// probability, which never reverses the order of the raw scores.
+func TestScoreRecalibrated(t *testing.T) {
+	s, dir := csvDeploySpec(t)
+	s.Metrics.Recalibrate = "platt"
+	bdir := filepath.Join(t.TempDir(), "bundle")
+	out, err := Train(context.Background(), s, TrainOptions{Model: "lr", Output: bdir, Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := out.Bundle.Model.Recalibration
+	if r == nil || r.Method != "platt" || r.Slope == nil || !(*r.Slope > 0) {
+		t.Fatalf("recalibration %+v", r)
+	}
+	cur := filepath.Join(dir, "current.csv")
+	os.WriteFile(cur, []byte("id,term,clicks,late,region\nu1,T4,5,3,N\nu2,T4,20,2,S\nu3,T4,90,0,S\nu4,T4,50,1,E\n"), 0o644)
+	sdir := filepath.Join(t.TempDir(), "scores")
+	if _, err := Score(context.Background(), ScoreOptions{Bundle: bdir, Data: cur, Output: sdir, Now: fixedNow, Getenv: func(string) string { return "0123456789abcdef0123" }}); err != nil {
+		t.Fatal(err)
+	}
+	rl := readCSV(t, filepath.Join(sdir, "risk_list.csv"))
+	if rl[0][5] != "calibrated_risk" {
+		t.Fatalf("header %v", rl[0])
+	}
+	prev := 2.0
+	for _, row := range rl[1:] {
+		c, err := strconv.ParseFloat(row[5], 64)
+		if err != nil || !(c > 0 && c < 1) || c > prev {
+			t.Errorf("calibrated risk %q after %v (rows ranked by raw risk)", row[5], prev)
+		}
+		prev = c
+	}
+}
