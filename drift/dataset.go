@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strconv"
 )
 
 // DatasetResult is the drift of a set of features: Evidently's dataset
@@ -64,11 +65,12 @@ func (f FeatureResult) Describe() string {
 	return verdict
 }
 
-// featureJSON is FeatureResult's JSON form; Statistic is a pointer so that
-// an infinite chi-square (a value the reference never had) is null.
+// featureJSON is FeatureResult's JSON form: the statistic is omitted when
+// zero (distances have none) and null when infinite (a chi-square with a
+// value the reference never had), which JSON numbers cannot hold.
 type featureJSON struct {
 	plainFeature
-	Statistic *float64 `json:"statistic,omitempty"`
+	Statistic json.RawMessage `json:"statistic,omitempty"`
 }
 
 type plainFeature FeatureResult
@@ -76,38 +78,29 @@ type plainFeature FeatureResult
 // MarshalJSON writes an infinite statistic as null.
 func (f FeatureResult) MarshalJSON() ([]byte, error) {
 	j := featureJSON{plainFeature: plainFeature(f)}
-	if f.Statistic != 0 && !math.IsInf(f.Statistic, 0) && !math.IsNaN(f.Statistic) {
-		v := f.Statistic
-		j.Statistic = &v
-	}
-	if math.IsInf(f.Statistic, 1) {
-		return json.Marshal(struct {
-			plainFeature
-			Statistic *float64 `json:"statistic"`
-		}{plainFeature: plainFeature(f)})
+	switch {
+	case math.IsInf(f.Statistic, 1):
+		j.Statistic = json.RawMessage("null")
+	case f.Statistic != 0:
+		j.Statistic = json.RawMessage(strconv.FormatFloat(f.Statistic, 'g', -1, 64))
 	}
 	return json.Marshal(j)
 }
 
 // UnmarshalJSON reads a null statistic back as +Inf.
 func (f *FeatureResult) UnmarshalJSON(b []byte) error {
-	var raw struct {
-		plainFeature
-		Statistic json.RawMessage `json:"statistic"`
-	}
-	if err := json.Unmarshal(b, &raw); err != nil {
+	var j featureJSON
+	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
-	*f = FeatureResult(raw.plainFeature)
-	switch s := string(raw.Statistic); s {
+	*f = FeatureResult(j.plainFeature)
+	switch string(j.Statistic) {
 	case "":
 		f.Statistic = 0
 	case "null":
 		f.Statistic = math.Inf(1)
 	default:
-		if err := json.Unmarshal(raw.Statistic, &f.Statistic); err != nil {
-			return err
-		}
+		return json.Unmarshal(j.Statistic, &f.Statistic)
 	}
 	return nil
 }
