@@ -28,6 +28,10 @@ type DescribeOptions struct {
 	// (default 10).
 	PatternWeeks int
 	TopPatterns  int
+	// Students, when not nil, limits the description to these student
+	// keys (e.g. the students of one term); the others are left out of
+	// every count, not counted as never active.
+	Students map[string]bool
 }
 
 // Description is the descriptive analytics of a log: data for the
@@ -162,6 +166,9 @@ func (r *Result) Describe(o DescribeOptions) (*Description, error) {
 	patterns := map[string]*Pattern{}
 	for _, st := range order {
 		key := b.sym.Name(st.key)
+		if o.Students != nil && !o.Students[key] {
+			continue
+		}
 		s := StudentSummary{Student: key}
 		first, last := 0, 0
 		weeks := map[int]bool{}

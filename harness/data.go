@@ -263,7 +263,7 @@ func validateData(s *Spec, data []*loadedDataset, ps *problems) {
 		}
 		pending := unlabelledTerms(ld)
 		folds := expandSplits(s, ld.spec.Name)
-		if len(folds) == 0 {
+		if len(folds) == 0 && !s.DescribeOnly() {
 			ps.add(key, "no split applies to dataset %q", ld.spec.Name)
 		}
 		for si, sp := range s.Splits {

@@ -259,6 +259,16 @@ type EventsDescription = results.EventLog
 // joined table's at-risk rates. Student keys are pseudonymized unless the
 // spec shows real identifiers (privacy.show_ids), with the run's key.
 func Describe(s *Spec, getenv func(string) string) ([]EventsDescription, error) {
+	return DescribeTerms(s, getenv, nil)
+}
+
+// DescribeTerms is Describe limited to the students of terms (all terms
+// when empty) of each joined table. Either way, students of terms in
+// which the log holds no event at all are left out (and a warning says
+// so) rather than counted as never active: a log of one term joined to a
+// table of several says nothing about the others. A spec for describe
+// needs no [[models]] or [[splits]].
+func DescribeTerms(s *Spec, getenv func(string) string, terms []string) ([]EventsDescription, error) {
 	if err := checkPseudonymKey(s, getenv); err != nil {
 		return nil, err
 	}
@@ -266,7 +276,7 @@ func Describe(s *Spec, getenv func(string) string) ([]EventsDescription, error) 
 	if err != nil {
 		return nil, err
 	}
-	out, err := describeLogs(s, data, getenv)
+	out, err := describeLogsIn(s, data, getenv, terms)
 	if err != nil {
 		return nil, err
 	}
@@ -278,6 +288,81 @@ func Describe(s *Spec, getenv func(string) string) ([]EventsDescription, error) 
 
 // describeLogs describes the event logs joined to the loaded datasets.
 func describeLogs(s *Spec, data []*loadedDataset, getenv func(string) string) ([]EventsDescription, error) {
+	return describeLogsIn(s, data, getenv, nil)
+}
+
+// describeStudents returns the students a log describes: those of the
+// requested terms (all when none), less the terms in which no student
+// has an event; the warnings name what was left out. An error names a
+// requested term the table does not hold.
+func describeStudents(r *events.Result, ids, terms []string, want []string, dataset string) (map[string]bool, []string, error) {
+	d, err := r.Describe(events.DescribeOptions{})
+	if err != nil {
+		return nil, nil, err
+	}
+	active := map[string]bool{}
+	for _, st := range d.Students {
+		if st.ActiveDays > 0 {
+			active[st.Student] = true
+		}
+	}
+	byTerm := map[string][]string{}
+	var order []string
+	for i, id := range ids {
+		t := terms[i]
+		if _, ok := byTerm[t]; !ok {
+			order = append(order, t)
+		}
+		byTerm[t] = append(byTerm[t], id)
+	}
+	for _, t := range want {
+		if _, ok := byTerm[t]; !ok {
+			return nil, nil, fmt.Errorf("describe: dataset %q has no term %q (terms: %s)", dataset, t, strings.Join(order, ", "))
+		}
+	}
+	keep := map[string]bool{}
+	var silent []string
+	left := 0
+	for _, t := range order {
+		if len(want) > 0 && !slices.Contains(want, t) {
+			continue
+		}
+		any := false
+		for _, id := range byTerm[t] {
+			any = any || active[id]
+		}
+		if !any {
+			silent = append(silent, t)
+			left += len(byTerm[t])
+			continue
+		}
+		for _, id := range byTerm[t] {
+			keep[id] = true
+		}
+	}
+	if len(want) == 0 {
+		// Students seen only in the log have no term: keep them.
+		inTable := make(map[string]bool, len(ids))
+		for _, id := range ids {
+			inTable[id] = true
+		}
+		for _, st := range d.Students {
+			if !inTable[st.Student] {
+				keep[st.Student] = true
+			}
+		}
+	}
+	var warnings []string
+	if len(silent) > 0 {
+		warnings = append(warnings, fmt.Sprintf("%d students of term(s) %s left out: the log holds no event of any student of those terms", left, strings.Join(silent, ", ")))
+	}
+	return keep, warnings, nil
+}
+
+// describeLogsIn describes the event logs joined to the loaded datasets,
+// limited to the students of terms (all when empty), leaving out terms
+// without any event (see DescribeTerms).
+func describeLogsIn(s *Spec, data []*loadedDataset, getenv func(string) string, terms []string) ([]EventsDescription, error) {
 	keyOf := func(id string) string { return id }
 	if !s.Privacy.ShowIDs {
 		keyOf = pseudonymMapper(s, getenv).Pseudonym
@@ -294,10 +379,15 @@ func describeLogs(s *Spec, data []*loadedDataset, getenv func(string) string) ([
 			for i, id := range ids {
 				outcomes[id] = f.Labels[i]
 			}
-			d, err := log.result.Describe(events.DescribeOptions{Outcomes: outcomes})
+			keep, notes, err := describeStudents(log.result, ids, f.Terms, terms, ld.spec.Name)
+			if err != nil {
+				return nil, err
+			}
+			d, err := log.result.Describe(events.DescribeOptions{Outcomes: outcomes, Students: keep})
 			if err != nil {
 				return nil, fmt.Errorf("describing %q: %w", log.name, err)
 			}
+			d.Warnings = append(d.Warnings, notes...)
 			for i := range d.Students {
 				d.Students[i].Student = keyOf(d.Students[i].Student)
 			}

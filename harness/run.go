@@ -127,6 +127,9 @@ func Run(ctx context.Context, s *Spec, opts RunOptions) (*Outcome, error) {
 		getenv = os.Getenv
 	}
 	started := now().UTC()
+	if s.DescribeOnly() {
+		return nil, fmt.Errorf("%s: the spec declares an event log but no [[models]] or [[splits]]: nothing to run; evalrun describe %s describes its event logs", s.File, s.File)
+	}
 	if cmds := commandModels(s); len(cmds) > 0 && !opts.AllowCommands {
 		return nil, fmt.Errorf("%s: model %q runs a program (%s): pass --allow-commands to let this spec run programs on this machine", s.File, cmds[0].Name, strings.Join(cmds[0].Params.(*commandParams).Argv, " "))
 	}

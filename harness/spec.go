@@ -826,6 +826,22 @@ func (s *Spec) applyDefaults() {
 }
 
 // checkValues reports problems visible in the spec alone.
+// hasEventsDataset reports whether the spec declares an event log.
+func (s *Spec) hasEventsDataset() bool {
+	for _, d := range s.Datasets {
+		if d.Kind == "events" {
+			return true
+		}
+	}
+	return false
+}
+
+// DescribeOnly reports whether the spec only declares data for evalrun
+// describe: an event log, no [[models]], no [[splits]], no pilots.
+func (s *Spec) DescribeOnly() bool {
+	return len(s.Models) == 0 && len(s.Splits) == 0 && len(s.Abtests) == 0 && s.hasEventsDataset()
+}
+
 // checkLabels checks a dataset's feature labels: each needs a label, and
 // when the dataset lists its features, names one of them.
 func checkLabels(ps *problems, key string, d Dataset) {
@@ -875,10 +891,12 @@ func (s *Spec) checkValues(ps *problems) {
 	if predicts && len(s.Datasets) == 0 {
 		ps.add("datasets", "missing: declare at least one [[datasets]] (or only [[abtests]] pilots)")
 	}
-	if predicts && len(s.Models) == 0 && len(ps.list) == 0 {
+	// A spec of event logs alone, for evalrun describe, needs no models.
+	describeOnly := len(s.Models) == 0 && len(s.Splits) == 0 && s.hasEventsDataset()
+	if predicts && !describeOnly && len(s.Models) == 0 && len(ps.list) == 0 {
 		ps.add("models", "missing: declare at least one [[models]]")
 	}
-	if predicts && len(s.Splits) == 0 {
+	if predicts && !describeOnly && len(s.Splits) == 0 {
 		ps.add("splits", "missing: declare at least one [[splits]]")
 	}
 	pilots := map[string]bool{}

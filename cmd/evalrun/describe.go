@@ -23,11 +23,13 @@ func describeCmd(stdout, stderr io.Writer, args []string) error {
 	fs := newFlagSet("describe", stderr)
 	asJSON := fs.Bool("json", false, "print the descriptions as JSON")
 	output := fs.String("output", "", "also write describe.json and the plots (SVG and PNG) to this directory")
+	var terms listFlag
+	fs.Var(&terms, "term", "describe only the students of this term (repeatable; default every term with events)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return fmt.Errorf("%w: evalrun describe [--json] [--output DIR] spec.toml", errUsage)
+		return fmt.Errorf("%w: evalrun describe [--json] [--output DIR] [--term T] spec.toml", errUsage)
 	}
 	spec, err := harness.LoadSpecFile(fs.Arg(0))
 	if err != nil {
@@ -44,7 +46,7 @@ func describeCmd(stdout, stderr io.Writer, args []string) error {
 			fmt.Fprintf(stderr, "evalrun: %s\n", n)
 		}
 	}
-	descs, err := harness.Describe(spec, os.Getenv)
+	descs, err := harness.DescribeTerms(spec, os.Getenv, terms)
 	if err != nil {
 		return err
 	}

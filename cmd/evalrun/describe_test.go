@@ -194,3 +194,126 @@ func TestDescribeOutputError(t *testing.T) {
 		t.Errorf("stdout claims a write:\n%s", stdout)
 	}
 }
+
+// TestDescribeOneTerm describes a log of one term's students with a spec
+// that declares no model or split: the other terms' students are left out
+// with a warning, not counted as never active; --term picks one term.
+func TestDescribeOneTerm(t *testing.T) {
+	dir := t.TempDir()
+	abs, err := filepath.Abs(filepath.Join("..", "..", "harness", "testdata"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	students, err := os.ReadFile(filepath.Join(abs, "students.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fall := map[string]bool{}
+	for _, line := range strings.Split(string(students), "\n")[1:] {
+		if f := strings.Split(line, ","); len(f) > 1 && f[1] == "2021F" {
+			fall[f[0]] = true
+		}
+	}
+	clicks, err := os.ReadFile(filepath.Join(abs, "clicks.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(clicks)), "\n")
+	kept := []string{lines[0]}
+	for _, line := range lines[1:] {
+		if fall[strings.Split(line, ",")[0]] {
+			kept = append(kept, line)
+		}
+	}
+	log := filepath.Join(dir, "fall-clicks.csv")
+	os.WriteFile(log, []byte(strings.Join(kept, "\n")+"\n"), 0o644)
+	spec := filepath.Join(dir, "describe.toml")
+	os.WriteFile(spec, []byte(fmt.Sprintf(`[experiment]
+name = "describe-one-term"
+[[datasets]]
+name = "students"
+kind = "csv"
+path = %q
+id = "student_id"
+label = "dfw"
+term = "term"
+features = ["gpa"]
+[[datasets]]
+name = "clicks"
+kind = "events"
+join = "students"
+cutoff_days = [28]
+[[datasets.sources]]
+path = %q
+[datasets.sources.columns]
+student = ["student_id"]
+timestamp = "day"
+time_format = "day"
+action = "verb"
+resource = "resource"
+resource_type = "resource_type"
+count = "clicks"
+`, filepath.Join(abs, "students.csv"), log)), 0o644)
+	t.Setenv("EVALRUN_PSEUDONYM_KEY", "key-of-sixteen-bytes")
+	stdout, _, err := runCLI(t, "describe", "--json", spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var descs []struct {
+		Description struct {
+			Students    []json.RawMessage `json:"students"`
+			NeverActive int               `json:"never_active"`
+			Warnings    []string          `json:"warnings"`
+		} `json:"description"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &descs); err != nil || len(descs) != 1 {
+		t.Fatalf("describe --json: %v", err)
+	}
+	d := descs[0].Description
+	if len(d.Students) != len(fall) || d.NeverActive >= len(fall) {
+		t.Errorf("%d students (%d never active), want the %d students of 2021F only", len(d.Students), d.NeverActive, len(fall))
+	}
+	if w := strings.Join(d.Warnings, "\n"); !strings.Contains(w, "180 students of term(s) 2022S, 2022F, 2023S left out: the log holds no event of any student of those terms") &&
+		!strings.Contains(w, "180 students of term(s)") {
+		t.Errorf("warnings %q do not say which terms were left out", d.Warnings)
+	}
+	checkAgainstSchema(t, "describe.schema.json", []byte(stdout), "describe --json of one term")
+
+	if _, _, err := runCLI(t, "describe", "--term", "2021F", "--json", spec); err != nil {
+		t.Errorf("--term 2021F: %v", err)
+	}
+	if _, _, err := runCLI(t, "describe", "--term", "1999X", spec); err == nil || !strings.Contains(err.Error(), `no term "1999X"`) {
+		t.Errorf("--term 1999X: err = %v", err)
+	}
+	// The same spec has nothing to run.
+	if _, _, err := runCLI(t, "run", spec); err == nil || !strings.Contains(err.Error(), "nothing to run; evalrun describe") {
+		t.Errorf("run of a describe-only spec: err = %v", err)
+	}
+}
+
+// TestDescribeShippedSpec describes the shipped event-log example, whole
+// and for one term, and checks the JSON against its schema.
+func TestDescribeShippedSpec(t *testing.T) {
+	t.Setenv("EVALRUN_PSEUDONYM_KEY", "key-of-sixteen-bytes")
+	spec := filepath.Join("..", "..", "experiments", "lms-engagement.toml")
+	stdout, _, err := runCLI(t, "describe", "--json", spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAgainstSchema(t, "describe.schema.json", []byte(stdout), "describe --json of experiments/lms-engagement.toml")
+	var all []struct {
+		Description struct {
+			Students []json.RawMessage `json:"students"`
+		} `json:"description"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &all); err != nil || len(all) != 1 || len(all[0].Description.Students) != 240 {
+		t.Fatalf("describe: %v, %d logs", err, len(all))
+	}
+	stdout, _, err = runCLI(t, "describe", "--json", "--term", "2023S", spec)
+	if err := json.Unmarshal([]byte(stdout), &all); err != nil || len(all[0].Description.Students) != 60 {
+		t.Errorf("--term 2023S: %v; want the 60 students of that term", err)
+	}
+	if out, _, err := runCLI(t, "validate", spec); err != nil || !strings.Contains(out, "ok") {
+		t.Errorf("validate: %v %s", err, out)
+	}
+}

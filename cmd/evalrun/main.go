@@ -101,8 +101,9 @@ const usage = `usage:
   evalrun discover [--output DIR] [--quiet] [--log-format text|json] spec.toml
                                            run only the spec's [[analyses]]: learner archetypes,
                                            differential sequences, class rules, forum networks
-  evalrun describe [--json] [--output DIR] spec.toml
-                                           describe the spec's event logs
+  evalrun describe [--json] [--output DIR] [--term T] spec.toml
+                                           describe the spec's event logs (a spec with an event
+                                           log needs no models or splits)
   evalrun audit scores.csv --label y --score p --group gender [--group ...]
         [--intersect a,b] [--reference attr=group|largest|between]
         [--threshold 0.5 | --top-fraction 0.3 | --thresholds 0.25,0.5,0.75]
