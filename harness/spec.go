@@ -35,6 +35,8 @@ type Spec struct {
 	Fairness   FairnessSpec `toml:"fairness"`
 	Report     ReportSpec   `toml:"report"`
 	Deploy     DeploySpec   `toml:"deploy"`
+	// CostBenefit is the [costbenefit] table of `evalrun costbenefit --spec`.
+	CostBenefit CostBenefitSpec `toml:"costbenefit"`
 	// EventFeatures are the [[features]] blocks of events datasets.
 	EventFeatures []FeatureSpec `toml:"features"`
 	// Abtests are intervention pilots analysed by package pilot.
@@ -1002,6 +1004,7 @@ func (s *Spec) checkValues(ps *problems) {
 	s.checkFairness(ps)
 	s.checkReport(ps)
 	s.checkDeploy(ps)
+	s.checkCostBenefit(ps)
 	if r := s.Explain.reasons(); r < 0 || r > 10 {
 		ps.add("explain.reasons", "must be between 0 and 10, got %d", r)
 	}

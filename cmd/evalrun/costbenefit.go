@@ -3,17 +3,22 @@ package main
 import (
 	"bytes"
 	"encoding/csv"
+	"flag"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 
 	"github.com/evalrun/evalrun/costbenefit"
+	"github.com/evalrun/evalrun/harness"
+	"github.com/evalrun/evalrun/pilot"
 	"github.com/evalrun/evalrun/reports"
 	"github.com/evalrun/evalrun/rundir"
 )
 
-const costbenefitUsage = `  evalrun costbenefit --run DIR --pilot FILE|DIR --capacity N --cost-per-contact C
+const costbenefitUsage = `  evalrun costbenefit --spec spec.toml --run DIR [--pilot FILE|DIR] [-o DIR] [--json]
+                                           the same with the settings of the spec's [costbenefit]
+  evalrun costbenefit --run DIR --pilot FILE|DIR --capacity N --cost-per-contact C
         [--fixed-cost F] [--students-per-term S] [--capacities 50,100,...] [--model M --split S
         --cutoff D --dataset NAME] [--pilot-name P --outcome O --arm A] [--replicates 2000]
         [--level 0.95] [--seed 1] [--currency $] [-o DIR] [--json]
@@ -46,10 +51,26 @@ func costbenefitCmd(stdout, stderr io.Writer, args []string) error {
 	currency := fs.String("currency", "$", "currency symbol of the costs")
 	out := fs.String("o", "", "directory to write costbenefit.json, costbenefit.csv and costbenefit.svg")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
+	specPath := fs.String("spec", "", "take the settings from this spec's [costbenefit] table (and the pilot from its [[abtests]] unless --pilot)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 || *runDir == "" || *pilotPath == "" || *capacity == 0 {
+	if *specPath != "" {
+		var settings []string
+		fs.Visit(func(f *flag.Flag) {
+			switch f.Name {
+			case "spec", "run", "pilot", "o", "json":
+			default:
+				settings = append(settings, "--"+f.Name)
+			}
+		})
+		if len(settings) > 0 {
+			return fmt.Errorf("%w: --spec takes the settings from [costbenefit]; drop %s", errUsage, strings.Join(settings, ", "))
+		}
+		if fs.NArg() > 0 || *runDir == "" {
+			return fmt.Errorf("%w: evalrun costbenefit --spec spec.toml --run DIR [--pilot FILE] [-o DIR]", errUsage)
+		}
+	} else if fs.NArg() > 0 || *runDir == "" || *pilotPath == "" || *capacity == 0 {
 		return fmt.Errorf("%w: evalrun costbenefit --run DIR --pilot FILE --capacity N --cost-per-contact C [...]", errUsage)
 	}
 	var w *rundir.Writer
@@ -64,31 +85,29 @@ func costbenefitCmd(stdout, stderr io.Writer, args []string) error {
 			fmt.Fprintf(stderr, "evalrun: %s\n", n)
 		}
 	}
-	var caps []int
-	if *capsFlag != "" {
-		for _, f := range strings.Split(*capsFlag, ",") {
-			c, err := strconv.Atoi(strings.TrimSpace(f))
-			if err != nil || c < 1 {
-				return fmt.Errorf("%w: --capacities: %q is not a positive integer", errUsage, f)
-			}
-			caps = append(caps, c)
+	var in costbenefit.Inputs
+	var err error
+	if *specPath != "" {
+		spec, err := harness.LoadSpecFile(*specPath)
+		if err != nil {
+			return err
 		}
-	}
-	preds, err := costbenefit.ReadPredictions(*runDir, sel)
-	if err != nil {
+		var pilots []*pilot.Result
+		if *pilotPath != "" {
+			if pilots, err = costbenefit.ReadPilots(*pilotPath); err != nil {
+				return err
+			}
+		}
+		if in, _, err = harness.CostBenefitRequest(spec, *runDir, pilots); err != nil {
+			return err
+		}
+	} else if in, err = costbenefitFlags(*runDir, *pilotPath, sel, *pilotName, *outcome, *arm, *capsFlag); err != nil {
 		return err
+	} else {
+		in.StudentsPerTerm, in.Capacity, in.CostPerContact, in.FixedCost = *perTerm, *capacity, *costPer, *fixed
+		in.Replicates, in.Level, in.Seed, in.Currency = *replicates, *level, *seed, *currency
 	}
-	pilots, err := costbenefit.ReadPilots(*pilotPath)
-	if err != nil {
-		return err
-	}
-	effect, err := costbenefit.EffectFrom(pilots, *pilotName, *outcome, *arm)
-	if err != nil {
-		return err
-	}
-	res, err := costbenefit.Analyze(costbenefit.Inputs{Scores: preds.Scores, Labels: preds.Labels, TestTerms: preds.Terms, StudentsPerTerm: *perTerm,
-		Effect: effect, Capacity: *capacity, Capacities: caps, CostPerContact: *costPer, FixedCost: *fixed, Replicates: *replicates,
-		Level: *level, Seed: *seed, Model: preds.Model, Currency: *currency})
+	res, err := costbenefit.Analyze(in)
 	if err != nil {
 		return err
 	}
@@ -107,6 +126,34 @@ func costbenefitCmd(stdout, stderr io.Writer, args []string) error {
 		fmt.Fprintf(stdout, "\nwritten to %s\n", *out)
 	}
 	return nil
+}
+
+// costbenefitFlags reads the predictions and the pilot effect the flags
+// name.
+func costbenefitFlags(runDir, pilotPath string, sel costbenefit.Selector, pilotName, outcome, arm, capsFlag string) (costbenefit.Inputs, error) {
+	var caps []int
+	if capsFlag != "" {
+		for _, f := range strings.Split(capsFlag, ",") {
+			c, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || c < 1 {
+				return costbenefit.Inputs{}, fmt.Errorf("%w: --capacities: %q is not a positive integer", errUsage, f)
+			}
+			caps = append(caps, c)
+		}
+	}
+	preds, err := costbenefit.ReadPredictions(runDir, sel)
+	if err != nil {
+		return costbenefit.Inputs{}, err
+	}
+	pilots, err := costbenefit.ReadPilots(pilotPath)
+	if err != nil {
+		return costbenefit.Inputs{}, err
+	}
+	effect, err := costbenefit.EffectFrom(pilots, pilotName, outcome, arm)
+	if err != nil {
+		return costbenefit.Inputs{}, err
+	}
+	return costbenefit.Inputs{Scores: preds.Scores, Labels: preds.Labels, TestTerms: preds.Terms, Effect: effect, Capacities: caps, Model: preds.Model}, nil
 }
 
 // writeCostBenefit writes the result's JSON, sensitivity CSV and plot

@@ -120,3 +120,39 @@ func TestMonitorCommandUsage(t *testing.T) {
 		}
 	}
 }
+
+// TestCostBenefitSpecTable takes the settings from a [costbenefit] table
+// and the pilot from the spec's [[abtests]]; a table with a bad value is
+// an error naming its key and line.
+func TestCostBenefitSpecTable(t *testing.T) {
+	base, err := os.ReadFile(pilotSpec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	data, _ := filepath.Abs(filepath.Join("..", "..", "experiments", "testdata", "pilot", "tutoring.csv"))
+	spec := strings.Replace(string(base), `data = "testdata/pilot/tutoring.csv"`, "data = "+strconvQuote(data), 1)
+	good := spec + "\n[costbenefit]\nmodel = \"logistic\"\ncapacity = 3\ncost_per_contact = 100\nreplicates = 200\n"
+	path := filepath.Join(dir, "spec.toml")
+	os.WriteFile(path, []byte(good), 0o644)
+	run := filepath.Join("..", "..", "costbenefit", "testdata", "run")
+	var stdout, stderr bytes.Buffer
+	if err := costbenefitCmd(&stdout, &stderr, []string{"--spec", path, "--run", run, "--json"}); err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	var res costbenefit.Result
+	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil || res.Planned.Capacity != 3 || res.Effect.Pilot != "tutoring" || res.Replicates != 200 {
+		t.Errorf("result %+v: %v", res.Planned, err)
+	}
+	if err := costbenefitCmd(&stdout, &stderr, []string{"--spec", path, "--run", run, "--capacity", "4"}); !errors.Is(err, errUsage) {
+		t.Errorf("--spec with --capacity: %v", err)
+	}
+	bad := spec + "\n[costbenefit]\nmodel = \"logistic\"\ncapacity = 0\ncost_per_contact = 100\n"
+	os.WriteFile(path, []byte(bad), 0o644)
+	err = costbenefitCmd(&stdout, &stderr, []string{"--spec", path, "--run", run})
+	if err == nil || !strings.Contains(err.Error(), "costbenefit.capacity") {
+		t.Errorf("capacity 0: %v", err)
+	}
+}
+
+func strconvQuote(s string) string { b, _ := json.Marshal(s); return string(b) }
