@@ -67,6 +67,12 @@ func TestDemoReportInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The demo plus a fairness threshold sweep, so the page holds every
+	// section the report can show for a prediction run.
+	b = bytes.Replace(b, []byte("gate = false\n"), []byte("gate = false\nsweep = [0.3]\n"), 1)
+	if !bytes.Contains(b, []byte("sweep = [0.3]")) {
+		t.Fatal("could not add a fairness sweep to the demo spec")
+	}
 	spec, err := harness.ParseSpec("<built-in>/"+experiments.DemoName+".toml", ".", b)
 	if err != nil {
 		t.Fatal(err)
@@ -84,9 +90,18 @@ func TestDemoReportInChromium(t *testing.T) {
 			t.Errorf("console message while loading report.html: %s", line)
 		}
 	}
-	for _, id := range []string{"summary", "models", "how-early", "calibration", "fairness", "risk-list", "data"} {
+	for _, id := range []string{"summary", "models", "how-early", "calibration", "fairness", "risk-list", "data", "timings"} {
 		if !bytes.Contains(dom, []byte(`<section id="`+id+`">`)) {
 			t.Errorf("the loaded page lacks section %q", id)
+		}
+	}
+	// The sections and words issue 15 added: the sweep tables, reasons
+	// outside the training range, the failing check named, PR curves
+	// described as steps, the timings table.
+	for _, want := range []string{"rates per group at each sweep threshold", "verdicts at each sweep threshold", "outside the training range",
+		"Curves are steps, as scikit-learn draws them", "Wall-clock seconds of each evaluation", "selection_rate_ratio"} {
+		if !bytes.Contains(dom, []byte(want)) {
+			t.Errorf("the loaded page lacks %q", want)
 		}
 	}
 	svgs, err := filepath.Glob(filepath.Join(dir, "plots", "*.svg"))

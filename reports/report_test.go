@@ -317,6 +317,14 @@ func TestHTMLStructure(t *testing.T) {
 		"<li><strong>How sure:</strong> the ranges in brackets",
 		"<li><strong>Is it fair by the spec&#39;s thresholds?</strong> FAIL:",
 		"<li>Flagging the 30% highest-risk students on day 28",
+		// Issue 15's additions.
+		`<section id="timings">`,
+		"Leakage suspects: features that predict the outcome too well",
+		"<li><strong>Possible leakage:</strong> date_unregistration (training AUC 0.953 on its own)",
+		"rates per group at each sweep threshold",
+		"The failing check: fnr_difference of gender M vs F (lr, day 28, split 2013-to-2014).",
+		"prior GPA: 1.05 grade points (outside the training range 1.5 to 4, 4 SD below the training mean)",
+		"Curves are steps, as scikit-learn draws them",
 	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("report.html lacks %q", want)
