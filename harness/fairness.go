@@ -169,6 +169,8 @@ func (s *Spec) checkFairness(ps *problems) {
 		switch {
 		case t.Metric == "":
 			ps.add(key+".metric", "missing, e.g. \"fnr_difference\" or \"selection_rate_ratio\"")
+		case !slices.Contains(fairness.GapMetrics(), t.Metric):
+			ps.add(key+".metric", "unknown gap metric %q (one of %s)", t.Metric, strings.Join(fairness.GapMetrics(), ", "))
 		case isRatio && (t.Low == nil || t.High == nil || t.Max != nil):
 			ps.add(key, "a ratio threshold sets low and high (e.g. low = 0.8, high = 1.25), not max")
 		case isRatio && !(*t.Low > 0 && *t.Low <= 1 && *t.High >= 1):

@@ -110,6 +110,11 @@ max = 0.1
 metric = "tpr_difference"
 low = 0.8
 high = 1.2
+
+[[fairness.thresholds]]
+metric = "flag_rate_ratio"
+low = 0.8
+high = 1.25
 `
 	_, err := ParseSpec("f.toml", ".", []byte(src))
 	for _, want := range []string{
@@ -122,6 +127,7 @@ high = 1.2
 		`f.toml:33: fairness.sweep: 0.5 appears twice`,
 		`f.toml:35: fairness.thresholds[0]: a ratio threshold sets low and high`,
 		`f.toml:39: fairness.thresholds[1]: a difference threshold sets max`,
+		`f.toml:45: fairness.thresholds[2].metric: unknown gap metric "flag_rate_ratio" (one of selection_rate_difference, selection_rate_ratio,`,
 	} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not contain %q; got:\n%v", want, err)
