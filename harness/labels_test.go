@@ -1,10 +1,12 @@
 package harness
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/evalrun/evalrun/explain"
 )
@@ -20,9 +22,15 @@ labels = { gpa = { label = "prior GPA", unit = "grade points" }, credits = { lab
 		t.Fatal(err)
 	}
 	dir := filepath.Join(t.TempDir(), "run")
-	out := runTo(t, s, dir)
 	// The same run checks the timings: one per evaluation in
-	// manifest.json, none in results.json.
+	// manifest.json, read from the run's clock (here one that advances a
+	// millisecond per reading), none in results.json.
+	tick := fixedNow()
+	clock := func() time.Time { tick = tick.Add(time.Millisecond); return tick }
+	out, err := Run(context.Background(), s, RunOptions{Output: dir, Now: clock, Getenv: func(string) string { return "test-key-of-16-bytes" }})
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
 	if n, m := len(out.Manifest.Timings), len(out.Results.Evaluations); n != m || n == 0 {
 		t.Errorf("%d timings for %d evaluations", n, m)
 	}

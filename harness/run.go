@@ -193,7 +193,7 @@ func Run(ctx context.Context, s *Spec, opts RunOptions) (*Outcome, error) {
 	if opts.fromPlan != "" {
 		allEvals, err = evaluationsFromPlan(ctx, s, data, opts.fromPlan)
 	} else {
-		allEvals, err = runEvaluations(ctx, s, data, policy, predictions, opts.Progress, log)
+		allEvals, err = runEvaluations(ctx, s, data, policy, predictions, opts.Now, opts.Progress, log)
 	}
 	if err != nil {
 		return nil, err

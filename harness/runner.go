@@ -55,12 +55,23 @@ type evaluation struct {
 	// grid, in a sharded run, holds the grid candidates computed as cells.
 	grid *gridCells
 
-	// timing holds the wall-clock seconds of each step.
+	// timing holds the wall-clock seconds of each step, read from clock.
 	timing results.ModelTiming
+	// clock is RunOptions.Now (time.Now when nil): a run whose manifest
+	// time is fixed (tests, byte-identical comparisons) gets fixed timings.
+	clock func() time.Time
 }
 
-// since returns the seconds since t0.
-func since(t0 time.Time) float64 { return time.Since(t0).Seconds() }
+// now reads the evaluation's clock.
+func (e *evaluation) now() time.Time {
+	if e.clock == nil {
+		return time.Now()
+	}
+	return e.clock()
+}
+
+// since returns the seconds from t0 to now on the evaluation's clock.
+func (e *evaluation) since(t0 time.Time) float64 { return e.now().Sub(t0).Seconds() }
 
 // preparedFold holds the encoded matrices of one fold, shared by its models.
 type preparedFold struct {
@@ -241,7 +252,7 @@ func (e *evaluation) evaluate(ctx context.Context, seed uint64, policy metrics.T
 	}
 	spec := e.model
 	var selection *results.Selection
-	t0 := time.Now()
+	t0 := e.now()
 	if len(spec.candidates) > 0 {
 		params, sel, err := e.selectParams(ctx, seed)
 		if err != nil {
@@ -260,8 +271,8 @@ func (e *evaluation) evaluate(ctx context.Context, seed uint64, policy metrics.T
 	if err != nil {
 		return fmt.Errorf("%s: fitting: %w", where, err)
 	}
-	e.timing.Fit = since(t0)
-	t0 = time.Now()
+	e.timing.Fit = e.since(t0)
+	t0 = e.now()
 	// Training scores are needed only by policies chosen on training
 	// labels; models trained elsewhere may have none.
 	var trainScores []float64
@@ -272,7 +283,7 @@ func (e *evaluation) evaluate(ctx context.Context, seed uint64, policy metrics.T
 		}
 	}
 	testScores, err := fitted.Predict(ctx, e.test)
-	e.timing.Predict = since(t0)
+	e.timing.Predict = e.since(t0)
 	if fc, ok := fitted.(*external.FittedCommand); ok {
 		e.stderr = append([]byte(nil), fc.Stderr.Bytes()...)
 	}
@@ -330,28 +341,28 @@ func (e *evaluation) evaluate(ctx context.Context, seed uint64, policy metrics.T
 		n := g.PopulationLevelRows(e.test)
 		e.result.PopulationLevelRows = &n
 	}
-	t0 = time.Now()
+	t0 = e.now()
 	if err := e.addUncertainty(e.spec, trainScores, !modelKinds[e.model.Kind].scoresNotProbabilities); err != nil {
 		return fmt.Errorf("%s: %w", where, err)
 	}
-	e.timing.Bootstrap = since(t0)
-	t0 = time.Now()
+	e.timing.Bootstrap = e.since(t0)
+	t0 = e.now()
 	if err := e.explain(ctx, fitted, seed); err != nil {
 		return fmt.Errorf("%s: explaining: %w", where, err)
 	}
-	e.timing.Explain = since(t0)
+	e.timing.Explain = e.since(t0)
 	if e.spec.audited(e.model) {
-		t0 = time.Now()
+		t0 = e.now()
 		if err := e.audit(); err != nil {
 			return fmt.Errorf("%s: %w", where, err)
 		}
-		e.timing.Audit = since(t0)
+		e.timing.Audit = e.since(t0)
 	}
-	t0 = time.Now()
+	t0 = e.now()
 	if err := e.addCurves(seed); err != nil {
 		return fmt.Errorf("%s: curves: %w", where, err)
 	}
-	e.timing.Bootstrap += since(t0) // the ROC band is a bootstrap
+	e.timing.Bootstrap += e.since(t0) // the ROC band is a bootstrap
 	return nil
 }
 
@@ -454,8 +465,11 @@ func subsampleRows(rows models.Rows, y []uint8, n int, rng *rand.Rand) (models.R
 // runEvaluations prepares every fold and runs every evaluation on up to
 // workers goroutines. Results land in fixed slots, so their order and
 // content do not depend on scheduling.
-func runEvaluations(ctx context.Context, s *Spec, data []*loadedDataset, policy metrics.ThresholdPolicy, predictions map[string]*external.PredictionsFile, progress func(done, total int, what string), log *slog.Logger) ([]*evaluation, error) {
+func runEvaluations(ctx context.Context, s *Spec, data []*loadedDataset, policy metrics.ThresholdPolicy, predictions map[string]*external.PredictionsFile, clock func() time.Time, progress func(done, total int, what string), log *slog.Logger) ([]*evaluation, error) {
 	evals, preps, _ := enumerate(s, data)
+	for _, e := range evals {
+		e.clock = clock
+	}
 	workers := max(1, s.Experiment.Workers)
 	if err := parallel(ctx, workers, len(preps), func(i int) error { preps[i](); return nil }); err != nil {
 		return nil, err

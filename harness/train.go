@@ -178,7 +178,7 @@ func Train(ctx context.Context, s *Spec, opts TrainOptions) (*TrainOutcome, erro
 	only.Models = []ModelSpec{target.model}
 	policy := s.thresholdPolicy()
 	log.Info("evaluating", "model", target.model.Name, "dataset", target.dataset.Name)
-	evals, err := runEvaluations(ctx, &only, []*loadedDataset{&one}, policy, nil, nil, log)
+	evals, err := runEvaluations(ctx, &only, []*loadedDataset{&one}, policy, nil, nil, nil, log)
 	if err != nil {
 		return nil, err
 	}
