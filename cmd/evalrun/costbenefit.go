@@ -16,13 +16,13 @@ import (
 	"github.com/evalrun/evalrun/rundir"
 )
 
-const costbenefitUsage = `  evalrun costbenefit --spec spec.toml --run DIR [--pilot FILE|DIR] [-o DIR] [--json]
-                                           the same with the settings of the spec's [costbenefit]
-  evalrun costbenefit --run DIR --pilot FILE|DIR --capacity N --cost-per-contact C
+const costbenefitUsage = `  evalrun costbenefit --run DIR --pilot FILE|DIR --capacity N --cost-per-contact C
         [--fixed-cost F] [--students-per-term S] [--capacities 50,100,...] [--model M --split S
         --cutoff D --dataset NAME] [--pilot-name P --outcome O --arm A] [--replicates 2000]
         [--level 0.95] [--seed 1] [--currency $] [-o DIR] [--json]
                                            cost per DFW outcome prevented by contacting the top N
+  evalrun costbenefit --spec spec.toml --run DIR [--pilot FILE|DIR] [-o DIR] [--json]
+                                           the same with the settings of the spec's [costbenefit]
 `
 
 // costbenefitCmd is `evalrun costbenefit`: the predictions of an evaluated

@@ -9,7 +9,8 @@ import (
 	"github.com/evalrun/evalrun/harness"
 )
 
-const monitorUsage = `  evalrun monitor BUNDLE --spec spec.toml --term T [--entry NAME] -o HISTORY [--top f1,f2] [--fail-on-watch] [--json]
+const monitorUsage = `  evalrun monitor BUNDLE --spec spec.toml --term T [--entry NAME] -o HISTORY [--top f1,f2]
+        [--fail-on-watch] [--json]
                                            record one term of a deployed model: drift, expected and
                                            realized performance, fairness, alerts (exit 3 on an alert)
 `
