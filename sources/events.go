@@ -32,6 +32,22 @@ type EventMapper struct {
 	scratch, key                                                 []byte
 	lastVal                                                      [][]byte
 	lastSym                                                      []events.Sym
+	// cache is a small direct-mapped cache per column in front of the
+	// Symbols map, for columns with few distinct values (actions, types).
+	cache [][internCacheSize]internEntry
+	// dictSyms caches per column the symbol of each entry of the current
+	// dictionary (Value.Dict); noSym marks an entry not seen yet.
+	dictSyms [][]events.Sym
+	dictGen  []uint32
+}
+
+const noSym = ^events.Sym(0)
+
+const internCacheSize = 256
+
+type internEntry struct {
+	val []byte
+	sym events.Sym
 }
 
 // NewEventMapper checks the mapping (student and timestamp columns
@@ -75,6 +91,9 @@ func NewEventMapper(f events.CSVFormat, sym *events.Symbols) (*EventMapper, erro
 	m.score = add(f.Score)
 	m.lastVal = make([][]byte, len(m.columns))
 	m.lastSym = make([]events.Sym, len(m.columns))
+	m.cache = make([][internCacheSize]internEntry, len(m.columns))
+	m.dictSyms = make([][]events.Sym, len(m.columns))
+	m.dictGen = make([]uint32, len(m.columns))
 	return m, nil
 }
 
@@ -108,6 +127,22 @@ func (m *EventMapper) Roles() []string {
 // intern interns column j's value, remembering it: consecutive rows often
 // repeat a student, course or user agent.
 func (m *EventMapper) intern(j int, v Value) events.Sym {
+	if v.Dict != 0 {
+		if m.dictGen[j] != v.DictGen {
+			m.dictGen[j], m.dictSyms[j] = v.DictGen, m.dictSyms[j][:0]
+		}
+		k := int(v.Dict - 1)
+		for len(m.dictSyms[j]) <= k {
+			m.dictSyms[j] = append(m.dictSyms[j], noSym)
+		}
+		if s := m.dictSyms[j][k]; s != noSym {
+			return s
+		}
+		v.Dict = 0
+		s := m.intern(j, v)
+		m.dictSyms[j][k] = s
+		return s
+	}
 	var b []byte
 	if v.Kind == Text {
 		b = v.Text
@@ -118,7 +153,22 @@ func (m *EventMapper) intern(j int, v Value) events.Sym {
 	if m.lastVal[j] != nil && bytes.Equal(m.lastVal[j], b) {
 		return m.lastSym[j]
 	}
-	s := m.sym.Intern(b)
+	var h int
+	if n := len(b); n > 0 {
+		h = (n*31 + int(b[0])*7 + int(b[n-1])*13 + int(b[n/2])*3 + int(b[(n-1)/3])) & (internCacheSize - 1)
+	}
+	c := &m.cache[j][h]
+	var s events.Sym
+	if c.val != nil && bytes.Equal(c.val, b) {
+		s = c.sym
+	} else {
+		s = m.sym.Intern(b)
+		c.val = append(c.val[:0], b...)
+		if c.val == nil {
+			c.val = []byte{}
+		}
+		c.sym = s
+	}
 	m.lastVal[j] = append(m.lastVal[j][:0], b...)
 	if m.lastVal[j] == nil {
 		m.lastVal[j] = []byte{}

@@ -26,6 +26,12 @@ type Value struct {
 	Int   int64
 	Float float64
 	Text  []byte
+	// Dict, when not 0, is 1 + the index of a Text value in the
+	// dictionary its column was decoded with, and DictGen identifies that
+	// dictionary (it changes when the column's dictionary does): equal
+	// (DictGen, Dict) in a column mean equal text, so readers can cache
+	// per dictionary entry what they derive from the text.
+	Dict, DictGen uint32
 }
 
 // AppendText appends the value as a CSV export would write it: integers

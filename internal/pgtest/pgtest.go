@@ -149,3 +149,55 @@ func (c *Cluster) Copy(t testing.TB, table, csv string) {
 		t.Fatalf("COPY %s: %v", table, err)
 	}
 }
+
+// CPUSeconds returns the CPU time (user and system) the cluster's server
+// processes have used so far: the postmaster, its live children and the
+// children it has reaped (exited backends). Linux only (/proc); 0 elsewhere.
+func (c *Cluster) CPUSeconds() float64 {
+	b, err := os.ReadFile(filepath.Join(c.Dir, "data", "postmaster.pid"))
+	if err != nil {
+		return 0
+	}
+	master, err := strconv.Atoi(strings.TrimSpace(strings.SplitN(string(b), "\n", 2)[0]))
+	if err != nil {
+		return 0
+	}
+	const ticks = 100.0 // USER_HZ on Linux
+	stat := func(pid int) (ppid int, fields []string, ok bool) {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			return 0, nil, false
+		}
+		s := string(b)
+		s = s[strings.LastIndexByte(s, ')')+2:] // fields from 3 (state) on
+		f := strings.Fields(s)
+		if len(f) < 15 {
+			return 0, nil, false
+		}
+		ppid, _ = strconv.Atoi(f[1])
+		return ppid, f, true
+	}
+	sum := func(f []string, idx ...int) float64 {
+		t := 0.0
+		for _, i := range idx {
+			v, _ := strconv.ParseFloat(f[i-3], 64)
+			t += v
+		}
+		return t / ticks
+	}
+	total := 0.0
+	if _, f, ok := stat(master); ok {
+		total += sum(f, 14, 15, 16, 17) // utime, stime, cutime, cstime
+	}
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid == master {
+			continue
+		}
+		if ppid, f, ok := stat(pid); ok && ppid == master {
+			total += sum(f, 14, 15)
+		}
+	}
+	return total
+}

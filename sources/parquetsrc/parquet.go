@@ -24,6 +24,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
@@ -62,18 +63,14 @@ type table struct {
 	rows   int64
 }
 
-// open opens path and resolves names (duplicates allowed) to leaf columns.
+// open opens path (memory-mapped: no read calls) and resolves names
+// (duplicates allowed) to leaf columns.
 func open(path string, names []string) (*table, error) {
-	rdr, err := file.OpenParquetFile(path, false)
+	rdr, err := file.OpenParquetFile(path, true)
 	if err != nil {
 		return nil, fmt.Errorf("%s: not a readable Parquet file: %w", path, err)
 	}
-	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{BatchSize: batchRows}, memory.DefaultAllocator)
-	if err != nil {
-		rdr.Close()
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	t := &table{path: path, rdr: rdr, fr: fr, rows: rdr.NumRows()}
+	t := &table{path: path, rdr: rdr, rows: rdr.NumRows()}
 	sc := rdr.MetaData().Schema
 	var missing []string
 	for _, name := range names {
@@ -102,6 +99,22 @@ func open(path string, names []string) (*table, error) {
 		return nil, fmt.Errorf("%s: no column(s) %s; columns are: %s", path, strings.Join(missing, ", "), strings.Join(Columns(sc.NumColumns(), func(i int) string { return sc.Column(i).Path() }), ", "))
 	}
 	slices.Sort(t.leaves)
+	// Strings decode as dictionaries: a value repeated through a row group
+	// is decoded once, its bytes are not copied per row, and readers cache
+	// per dictionary entry (Value.Dict). Columns decode one after the other:
+	// decoding them in parallel cost more CPU than it saved.
+	props := pqarrow.ArrowReadProperties{BatchSize: batchRows, Parallel: false}
+	for _, idx := range t.leaves {
+		if sc.Column(idx).PhysicalType() == parquet.Types.ByteArray {
+			props.SetReadDict(idx, true)
+		}
+	}
+	fr, err := pqarrow.NewFileReader(rdr, props, memory.DefaultAllocator)
+	if err != nil {
+		rdr.Close()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	t.fr = fr
 	return t, nil
 }
 
@@ -148,15 +161,17 @@ func (t *table) scan(ctx context.Context, fn func(row int64, vals []sources.Valu
 	defer rr.Release()
 	vals := make([]sources.Value, len(t.paths))
 	var row int64
+	var batch uint32
 	for rr.Next() {
 		rec := rr.RecordBatch()
+		batch++
 		getters := make([]getter, len(t.paths))
 		for i, p := range t.paths {
 			if p == nil {
 				getters[i] = func(int) sources.Value { return sources.Value{} }
 				continue
 			}
-			g, err := getterFor(rec, p)
+			g, err := getterFor(rec, p, batch)
 			if err != nil {
 				return fmt.Errorf("%s: column %q: %w", t.path, strings.Join(p, "."), err)
 			}
@@ -188,7 +203,7 @@ func (t *table) scan(ctx context.Context, fn func(row int64, vals []sources.Valu
 type getter func(i int) sources.Value
 
 // getterFor finds the array of a column path in a batch.
-func getterFor(rec arrow.RecordBatch, path []string) (getter, error) {
+func getterFor(rec arrow.RecordBatch, path []string, gen uint32) (getter, error) {
 	idx := rec.Schema().FieldIndices(path[0])
 	if len(idx) != 1 {
 		return nil, fmt.Errorf("not found in the decoded batch")
@@ -207,7 +222,7 @@ func getterFor(rec arrow.RecordBatch, path []string) (getter, error) {
 		parents = append(parents, st)
 		arr = st.Field(k)
 	}
-	g, err := leafGetter(arr)
+	g, err := leafGetter(arr, gen)
 	if err != nil {
 		return nil, err
 	}
@@ -227,7 +242,8 @@ func getterFor(rec arrow.RecordBatch, path []string) (getter, error) {
 func bytesOf(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
 
 // leafGetter returns the getter of a leaf array by its type.
-func leafGetter(arr arrow.Array) (getter, error) {
+// gen identifies the batch, for Value.DictGen.
+func leafGetter(arr arrow.Array, gen uint32) (getter, error) {
 	null := func(i int) bool { return arr.IsNull(i) }
 	if arr.NullN() == 0 {
 		null = func(int) bool { return false }
@@ -347,7 +363,33 @@ func leafGetter(arr arrow.Array) (getter, error) {
 			return sources.Value{Kind: sources.Text, Text: buf}
 		}, nil
 	case *array.Dictionary:
-		inner, err := leafGetter(a.Dictionary())
+		// Strings (the usual dictionary): the dictionary's values once,
+		// then a lookup per row by the typed index.
+		if dict, ok := a.Dictionary().(*array.String); ok && dict.NullN() == 0 {
+			vals := make([]sources.Value, dict.Len())
+			for k := range vals {
+				vals[k] = sources.Value{Kind: sources.Text, Text: bytesOf(dict.Value(k)), Dict: uint32(k + 1), DictGen: gen}
+			}
+			switch ix := a.Indices().(type) {
+			case *array.Int32:
+				idx := ix.Int32Values()
+				return func(i int) sources.Value {
+					if null(i) {
+						return sources.Value{}
+					}
+					return vals[idx[i]]
+				}, nil
+			case *array.Int64:
+				idx := ix.Int64Values()
+				return func(i int) sources.Value {
+					if null(i) {
+						return sources.Value{}
+					}
+					return vals[idx[i]]
+				}, nil
+			}
+		}
+		inner, err := leafGetter(a.Dictionary(), gen)
 		if err != nil {
 			return nil, err
 		}

@@ -17,7 +17,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
 	"math"
 	"slices"
 	"strconv"
@@ -231,12 +230,22 @@ func (s Source) scan(ctx context.Context, getenv func(string) string, columns []
 	h.Write([]byte{0})
 	rr := conn.ExecPrepared(ctx, sd.Name, nil, nil, formats)
 	vals := make([]sources.Value, len(cols))
-	var lenBuf [4]byte
+	var rowBuf []byte
 	var ferr error
 	for rr.NextRow() {
 		raw := rr.Values()
+		// One hash write per row: the values length-prefixed (-1: NULL).
+		rowBuf = rowBuf[:0]
+		for _, b := range raw {
+			if b == nil {
+				rowBuf = append(rowBuf, 0xff, 0xff, 0xff, 0xff)
+				continue
+			}
+			rowBuf = binary.BigEndian.AppendUint32(rowBuf, uint32(len(b)))
+			rowBuf = append(rowBuf, b...)
+		}
+		h.Write(rowBuf)
 		for i, b := range raw {
-			hashValue(h, &lenBuf, b)
 			if b == nil {
 				vals[i] = sources.Value{}
 				continue
@@ -308,16 +317,6 @@ func ColumnNames(ctx context.Context, s Source, getenv func(string) string) (map
 	}
 	defer conn.Close(context.Background())
 	return s.describe(ctx, conn)
-}
-
-func hashValue(h hash.Hash, buf *[4]byte, b []byte) {
-	if b == nil {
-		h.Write([]byte{0xff, 0xff, 0xff, 0xff})
-		return
-	}
-	binary.BigEndian.PutUint32(buf[:], uint32(len(b)))
-	h.Write(buf[:])
-	h.Write(b)
 }
 
 // pgError shortens a server error to its message, detail and position.
