@@ -335,7 +335,7 @@ func (w *Writer) Commit() error {
 
 // place renames the new directory to a target that does not exist.
 func (w *Writer) place() error {
-	err := unix.Renameat2(unix.AT_FDCWD, w.tmp, unix.AT_FDCWD, w.dir, unix.RENAME_NOREPLACE)
+	err := renameNoReplace(w.tmp, w.dir)
 	if isUnsupported(err) {
 		err = os.Rename(w.tmp, w.dir) // the lock keeps other evalruns out
 	}
@@ -349,7 +349,7 @@ func (w *Writer) place() error {
 // where the old one now is.
 func (w *Writer) swap() (string, error) {
 	if os.Getenv(NoExchangeEnv) != "1" {
-		err := unix.Renameat2(unix.AT_FDCWD, w.tmp, unix.AT_FDCWD, w.dir, unix.RENAME_EXCHANGE)
+		err := exchange(w.tmp, w.dir)
 		if err == nil {
 			return w.tmp, nil
 		}
