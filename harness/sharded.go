@@ -178,6 +178,9 @@ func setupShards(ctx context.Context, s *Spec, getenv func(string) string) (*sha
 // (plan.jsonl, sorted JSON lines; cells/ for their results). Cell files
 // already in dir are kept: those of unchanged cells stay current.
 func Plan(ctx context.Context, s *Spec, dir string, opts RunOptions) (*PlanOutcome, error) {
+	if err := shard.CheckPlanDir(dir); err != nil { // before loading any data
+		return nil, err
+	}
 	st, err := setupShards(ctx, s, opts.Getenv)
 	if err != nil {
 		return nil, err

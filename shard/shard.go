@@ -118,10 +118,40 @@ func EncodePlan(cells []Cell) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// CheckPlanDir reports, writing nothing, whether dir may hold a plan:
+// nothing is there, an empty directory, or a plan directory (one holding
+// PlanFile). Anything else (a file, a folder of other files) is an error
+// naming the path: evalrun writes only into directories it made.
+func CheckPlanDir(dir string) error {
+	st, err := os.Lstat(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("plan directory %s: %w", dir, err)
+	case !st.IsDir():
+		return fmt.Errorf("plan directory %s: exists and is not a directory; choose another -o", dir)
+	}
+	if _, err := os.Stat(filepath.Join(dir, PlanFile)); err == nil {
+		return nil
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("plan directory %s: %w", dir, err)
+	}
+	if len(entries) > 0 {
+		return fmt.Errorf("plan directory %s: exists, is not empty and holds no %s: evalrun writes plans only into new, empty or plan directories; choose another -o", dir, PlanFile)
+	}
+	return nil
+}
+
 // WritePlan writes the plan file into dir (created when absent), keeping
 // any cell files already there: a cell whose id is in the new plan is
-// still current and is not computed again.
+// still current and is not computed again. dir must pass CheckPlanDir.
 func WritePlan(dir string, cells []Cell) error {
+	if err := CheckPlanDir(dir); err != nil {
+		return err
+	}
 	b, err := EncodePlan(cells)
 	if err != nil {
 		return err

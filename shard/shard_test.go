@@ -114,3 +114,56 @@ func TestPlanAndCellFiles(t *testing.T) {
 		t.Errorf("edited plan: %v", err)
 	}
 }
+
+// TestPlanDirMustBeEvalruns: a plan goes only into a new, empty or plan
+// directory; a folder of other files or a file is refused and survives
+// byte for byte.
+func TestPlanDirMustBeEvalruns(t *testing.T) {
+	cells := testCells(2)
+	cases := []struct {
+		name  string
+		setup func(t *testing.T, dir string)
+		ok    bool
+	}{
+		{"absent", func(t *testing.T, dir string) {}, true},
+		{"empty", func(t *testing.T, dir string) { os.Mkdir(dir, 0o755) }, true},
+		{"a plan directory", func(t *testing.T, dir string) {
+			if err := WritePlan(dir, cells); err != nil {
+				t.Fatal(err)
+			}
+		}, true},
+		{"a thesis folder", func(t *testing.T, dir string) {
+			os.Mkdir(dir, 0o755)
+			os.WriteFile(filepath.Join(dir, "thesis.tex"), []byte("\\chapter{One}"), 0o644)
+		}, false},
+		{"a file", func(t *testing.T, dir string) { os.WriteFile(dir, []byte("notes"), 0o644) }, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "plan")
+			c.setup(t, dir)
+			before := map[string]string{}
+			filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+				if err == nil && !d.IsDir() {
+					b, _ := os.ReadFile(p)
+					before[p] = string(b)
+				}
+				return nil
+			})
+			err := WritePlan(dir, cells)
+			if (err == nil) != c.ok || (!c.ok && !strings.Contains(err.Error(), dir)) {
+				t.Fatalf("WritePlan: %v, want ok %v", err, c.ok)
+			}
+			if !c.ok {
+				for p, want := range before {
+					if b, err := os.ReadFile(p); err != nil || string(b) != want {
+						t.Errorf("%s changed: %q %v", p, b, err)
+					}
+				}
+				if _, err := os.Stat(filepath.Join(dir, CellsDir)); err == nil {
+					t.Errorf("a refused plan created %s", CellsDir)
+				}
+			}
+		})
+	}
+}
