@@ -26,9 +26,8 @@ for s in "${scales[@]}"; do
 		"$work/evalrun" synth oulad -o "$data" --students "$students" >&2
 	fi
 	clicks=$(($(wc -l < "$data/studentVle.csv") - 1))
-	sed -e "s|^path = .*|path = \"$data\"|" -e "s|^output = .*|output = \"$work/run-$s\"|" \
-		"$bench/oulad-full.toml" > "$work/spec-$s.toml"
-	/usr/bin/time -f '%e %M' -o "$work/time" "$work/evalrun" run --quiet "$work/spec-$s.toml" > /dev/null 2> "$work/err" ||
+	sed -e "s|^path = .*|path = \"$data\"|" "$bench/oulad-full.toml" > "$work/spec-$s.toml"
+	/usr/bin/time -f '%e %M' -o "$work/time" "$work/evalrun" run --quiet --output "$work/run-$s" "$work/spec-$s.toml" > /dev/null 2> "$work/err" ||
 		{ cat "$work/err" >&2; exit 1; }
 	read -r wall rss < "$work/time"
 	printf '%-6s %9d %11d %8.1f %8.0f %12.1f\n' "${s}x" "$students" "$clicks" "$wall" "$((rss / 1024))" "$(awk -v r="$rss" -v n="$students" 'BEGIN{print r/n}')"

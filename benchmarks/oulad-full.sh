@@ -30,7 +30,7 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 go build -o "$work/evalrun" ./cmd/evalrun
-sed -e "s|^path = .*|path = \"$data\"|" -e "s|^output = .*|output = \"$work/run\"|" \
+sed -e "s|^path = .*|path = \"$data\"|" \
 	"$bench/oulad-full.toml" > "$work/oulad-full.toml"
 
 # measure LABEL CMD...: appends "wall cpu maxrss_kb" to $work/LABEL
@@ -44,7 +44,7 @@ measure() {
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for _ in $(seq "$pairs"); do
 	measure sklearn "$py" "$bench/oulad_ref.py" "$data" --vle --all
-	measure evalrun "$work/evalrun" run --quiet "$work/oulad-full.toml"
+	measure evalrun "$work/evalrun" run --quiet --output "$work/run" "$work/oulad-full.toml"
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 "$py" - "$work" <<'PY'
