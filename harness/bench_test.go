@@ -71,3 +71,23 @@ func BenchmarkOULADModelsRun(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRunSpec runs the spec named by $EVALRUN_BENCH_SPEC end to end
+// (skipped when unset), for profiling any experiment, e.g. the full-size
+// OULAD benchmark: EVALRUN_BENCH_SPEC=/tmp/oulad-full.toml go test
+// ./harness -run '^$' -bench RunSpec -benchtime 1x -cpuprofile cpu.out
+func BenchmarkRunSpec(b *testing.B) {
+	path := os.Getenv("EVALRUN_BENCH_SPEC")
+	if path == "" {
+		b.Skip("EVALRUN_BENCH_SPEC not set")
+	}
+	s, err := LoadSpecFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < b.N; i++ {
+		if _, err := Run(context.Background(), s, RunOptions{Output: filepath.Join(b.TempDir(), "run"), Now: fixedNow}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

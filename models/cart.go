@@ -45,6 +45,8 @@ type cartGrower struct {
 	hist    []codeStat
 	keys    []uint64
 	feats   []int
+	nodes   []treeNode // scratch of grow
+	stack   []cartTask // scratch of grow
 }
 
 type rowStat struct{ w, wy float64 }
@@ -114,8 +116,11 @@ func (g *cartGrower) grow(idx []int32, w []float64, rng *rand.Rand) []treeNode {
 		w0 += st.w
 		wy0 += st.wy
 	}
-	nodes := []treeNode{{left: -1, right: -1, feature: -1, value: wy0 / w0, cover: w0}}
-	stack := []cartTask{{node: 0, start: 0, end: len(idx), depth: 0, w: w0, wy: wy0}}
+	// The tree grows in the grower's scratch space and is copied out at
+	// its final size: a forest keeps hundreds of trees, and growing each
+	// by doubling would leave (and discard) up to twice the nodes.
+	nodes := append(g.nodes[:0], treeNode{left: -1, right: -1, feature: -1, value: wy0 / w0, cover: w0})
+	stack := append(g.stack[:0], cartTask{node: 0, start: 0, end: len(idx), depth: 0, w: w0, wy: wy0})
 	for len(stack) > 0 {
 		t := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -153,7 +158,8 @@ func (g *cartGrower) grow(idx []int32, w []float64, rng *rand.Rand) []treeNode {
 			cartTask{node: l + 1, start: mid, end: t.end, depth: t.depth + 1, w: wR, wy: wyR, constant: constant},
 			cartTask{node: l, start: t.start, end: mid, depth: t.depth + 1, w: s.wLeft, wy: s.wyLeft, constant: constant})
 	}
-	return nodes
+	g.nodes, g.stack = nodes, stack
+	return slices.Clone(nodes)
 }
 
 // partitionByCode reorders seg so that rows with code <= left come first and

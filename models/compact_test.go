@@ -23,8 +23,8 @@ func referenceRaw(e *treeEnsemble, x []float64) float64 {
 // that do and do not fill whole blocks.
 func TestCompactPredictionIsExact(t *testing.T) {
 	rng := rand.New(rand.NewPCG(8, 8))
-	train := interactionData(rng, 1500, 8)
-	withNaN := interactionData(rng, 1500, 8)
+	train := interactionData(rng, 800, 8)
+	withNaN := interactionData(rng, 800, 8)
 	for i := range withNaN.X.Data {
 		if i%7 == 3 {
 			withNaN.X.Data[i] = math.NaN()
@@ -39,6 +39,10 @@ func TestCompactPredictionIsExact(t *testing.T) {
 		{"gbm with NaN", GBM{Config: GBMConfig{MaxIter: 25, LearningRate: 0.2}}, withNaN},
 		{"tree", Tree{Config: TreeConfig{MaxDepth: 8}}, train},
 	} {
+		f, err := tc.m.Fit(ctx, tc.train, rand.New(rand.NewPCG(3, 99)))
+		if err != nil {
+			t.Fatal(err)
+		}
 		for _, n := range []int{1, predictBlock, 3*predictBlock + 17, 1000} {
 			test := interactionData(rng, n, 8)
 			if tc.name == "gbm with NaN" {
@@ -48,7 +52,10 @@ func TestCompactPredictionIsExact(t *testing.T) {
 					}
 				}
 			}
-			p, f := fitPredict(t, tc.m, tc.train, test.Rows, 3)
+			p, err := f.Predict(ctx, test.Rows)
+			if err != nil {
+				t.Fatal(err)
+			}
 			var e *treeEnsemble
 			switch f := f.(type) {
 			case *FittedForest:
@@ -143,7 +150,7 @@ func TestColumnRescorerMatchesPredict(t *testing.T) {
 // values.
 func TestExplainSharedDecisionsIsExact(t *testing.T) {
 	rng := rand.New(rand.NewPCG(10, 10))
-	train := interactionData(rng, 1500, 8)
+	train := interactionData(rng, 600, 8)
 	for i := range train.X.Data {
 		if i%13 == 2 {
 			train.X.Data[i] = math.NaN()
@@ -158,7 +165,7 @@ func TestExplainSharedDecisionsIsExact(t *testing.T) {
 			test.X.Data[i] = test.X.Data[i-200*8]
 		}
 	}
-	_, f := fitPredict(t, GBM{Config: GBMConfig{MaxIter: 30, LearningRate: 0.2}}, train, test.Rows, 6)
+	_, f := fitPredict(t, GBM{Config: GBMConfig{MaxIter: 12, LearningRate: 0.3}}, train, test.Rows, 6)
 	e := f.(*FittedGBM).treeEnsemble
 	got, _, err := e.Explain(ctx, test.Rows)
 	if err != nil {
