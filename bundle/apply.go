@@ -198,11 +198,10 @@ func (b *Bundle) Apply(ctx context.Context, f *datasets.Frame, rows []int, opts 
 	if ex, ok := b.Fitted.(models.Explainer); ok && b.Model.Reasons > 0 {
 		idx := topIndexes(s.Scores, opts.ReasonRows)
 		sub := subsetRows(in, idx)
-		contrib, _, err := ex.Explain(ctx, sub)
+		top, err := explain.StudentReasons(ctx, ex, sub, b.Model.Reasons)
 		if err != nil {
 			return nil, fmt.Errorf("explaining: %w", err)
 		}
-		top := explain.TopReasons(contrib, sub.X, b.Model.Reasons)
 		for j, k := range idx {
 			s.Reasons[k] = top[j]
 		}

@@ -139,7 +139,16 @@ type Reason struct {
 	// Value lies outside it (nil otherwise): the model extrapolates there
 	// and the contribution deserves less trust.
 	OutsideTraining *Range
+	// Group is the student's group label when the reason is the group's
+	// random intercept under a model with one (mixed_logistic): Feature
+	// then names the grouping column, Value is 0 and Contribution is the
+	// group's conditional mode on the log-odds scale. Empty for a feature.
+	Group string `json:",omitempty"`
 }
+
+// IsGroupEffect reports whether the reason is a group's random intercept
+// rather than a feature.
+func (r Reason) IsGroupEffect() bool { return r.Group != "" }
 
 // Range summarises one feature column on the training rows: its least
 // and greatest values, mean and sample standard deviation (0 for fewer
@@ -204,7 +213,7 @@ func MarkOutsideTraining(reasons [][]Reason, names []string, ranges []Range) {
 	for _, rs := range reasons {
 		for i := range rs {
 			j, ok := col[rs[i].Feature]
-			if !ok {
+			if !ok || rs[i].IsGroupEffect() {
 				continue
 			}
 			r := ranges[j]
@@ -240,4 +249,49 @@ func TopReasons(contributions [][]float64, x *models.Matrix, k int) [][]Reason {
 		out[i] = reasons
 	}
 	return out
+}
+
+// StudentReasons explains rows with m and returns each row's top k
+// reasons (TopReasons). Under a model whose score holds a random effect of
+// the row's group (models.GroupEffectExplainer: mixed_logistic), the
+// group's random intercept competes with the features as a reason of its
+// own (Group set, Feature the grouping column) when it raises the score,
+// instead of staying hidden in the base value; ties with a feature go to
+// the feature. A row of a group unseen in training has no group reason
+// (it is scored at the population level).
+func StudentReasons(ctx context.Context, m models.Explainer, rows models.Rows, k int) ([][]Reason, error) {
+	contrib, _, err := m.Explain(ctx, rows)
+	if err != nil {
+		return nil, err
+	}
+	top := TopReasons(contrib, rows.X, k)
+	g, ok := m.(models.GroupEffectExplainer)
+	if !ok {
+		return top, nil
+	}
+	effects, err := g.GroupEffects(rows)
+	if err != nil {
+		return nil, err
+	}
+	for i, e := range effects {
+		if !(e > 0) || k < 1 {
+			continue
+		}
+		rs := top[i]
+		at := len(rs)
+		for at > 0 && rs[at-1].Contribution < e {
+			at--
+		}
+		if at >= k {
+			continue
+		}
+		rs = append(rs, Reason{})
+		copy(rs[at+1:], rs[at:])
+		rs[at] = Reason{Feature: g.GroupColumn(), Group: rows.Groups[i], Contribution: e}
+		if len(rs) > k {
+			rs = rs[:k]
+		}
+		top[i] = rs
+	}
+	return top, nil
 }

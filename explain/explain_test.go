@@ -58,8 +58,8 @@ func TestTopReasons(t *testing.T) {
 	contrib := [][]float64{{0.1, 0.5, -0.2, 0.3}, {-1, -2, 0.4, 0}}
 	got := TopReasons(contrib, x, 3)
 	want := [][]Reason{
-		{{"b", 2, 0.5, nil}, {"d", 4, 0.3, nil}, {"a", 1, 0.1, nil}},
-		{{"c", 7, 0.4, nil}},
+		{{Feature: "b", Value: 2, Contribution: 0.5}, {Feature: "d", Value: 4, Contribution: 0.3}, {Feature: "a", Value: 1, Contribution: 0.1}},
+		{{Feature: "c", Value: 7, Contribution: 0.4}},
 	}
 	for i := range want {
 		if len(got[i]) != len(want[i]) {

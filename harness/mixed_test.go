@@ -1,6 +1,10 @@
 package harness
 
 import (
+	"encoding/csv"
+	"fmt"
+	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -73,6 +77,54 @@ bootstrap = { replicates = 0 }
 	}
 	if n != 2 {
 		t.Fatalf("%d mixed_logistic evaluations, want 2 (one per cutoff)", n)
+	}
+	// A module's random intercept is a reason of its own in
+	// predictions.csv, worth exactly its conditional mode.
+	modes := map[string]float64{}
+	for _, e := range out.Results.Evaluations {
+		if e.Model == "glmm" {
+			for g, m := range e.Fit.RandomIntercept.Modes {
+				modes[fmt.Sprintf("%d/%s", *e.Cutoff, g)] = m
+			}
+		}
+	}
+	f, err := os.Open(filepath.Join(out.Dir, "predictions.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := map[string]int{}
+	for j, h := range recs[0] {
+		col[h] = j
+	}
+	named := 0
+	for _, rec := range recs[1:] {
+		for j, h := range recs[0] {
+			var g string
+			var c float64
+			if !strings.HasPrefix(h, "reason_") || !strings.HasSuffix(rec[j], "(random intercept)") {
+				continue
+			}
+			if rec[col["model"]] != "glmm" {
+				t.Fatalf("%s names a random intercept: %q", rec[col["model"]], rec[j])
+			}
+			if _, err := fmt.Sscanf(rec[j], "code_module %s %f (random intercept)", &g, &c); err != nil {
+				t.Fatalf("reason %q: %v", rec[j], err)
+			}
+			g = strings.TrimSuffix(g, ":")
+			mode, ok := modes[rec[col["cutoff"]]+"/"+g]
+			if !ok || mode <= 0 || math.Abs(mode-c) > 5e-4 {
+				t.Errorf("reason %q: module %s has mode %g (known %v)", rec[j], g, mode, ok)
+			}
+			named++
+		}
+	}
+	if named == 0 {
+		t.Errorf("no student's reasons name a module's random intercept (modes %v)", modes)
 	}
 }
 

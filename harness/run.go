@@ -495,8 +495,12 @@ func predictionsCSV(data []*loadedDataset, evals []*evaluation, mapper *pseudony
 
 // reasonText writes a reason as "feature=value (+contribution)", with
 // "; outside training range min to max" inside the brackets when the
-// value lies outside the feature's range on the training rows.
+// value lies outside the feature's range on the training rows; a group's
+// random intercept reads "column group: +contribution (random intercept)".
 func reasonText(r explain.Reason) string {
+	if r.IsGroupEffect() {
+		return fmt.Sprintf("%s %s: %+.3f (random intercept)", r.Feature, r.Group, r.Contribution)
+	}
 	outside := ""
 	if t := r.OutsideTraining; t != nil {
 		outside = "; outside training range " + strconv.FormatFloat(t.Min, 'g', 6, 64) + " to " + strconv.FormatFloat(t.Max, 'g', 6, 64)

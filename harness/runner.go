@@ -376,11 +376,10 @@ func (e *evaluation) explain(ctx context.Context, fitted models.Fitted, seed uin
 			limit := ex.reasonRows(e.model.Kind)
 			idx := topScores(e.scores, limit)
 			rows := selectRows(e.test, idx)
-			contrib, _, err := m.Explain(ctx, rows)
+			top, err := explain.StudentReasons(ctx, m, rows, k)
 			if err != nil {
 				return err
 			}
-			top := explain.TopReasons(contrib, rows.X, k)
 			explain.MarkOutsideTraining(top, e.train.X.Names, explain.TrainingRanges(e.train.X))
 			e.reasons = make([][]explain.Reason, len(e.scores))
 			for j, i := range idx {

@@ -22,3 +22,17 @@ type Explainer interface {
 }
 
 var _ Explainer = (*FittedLogistic)(nil)
+
+// GroupEffectExplainer is an Explainer whose raw score also holds a random
+// effect of each row's group (mixed_logistic's random intercept), which
+// Explain counts in base. GroupEffects returns, for every row of rows, the
+// amount its group adds to the raw score (its conditional mode; 0 for a
+// group the training rows did not hold, scored at the population level);
+// GroupColumn names the grouping column.
+type GroupEffectExplainer interface {
+	Explainer
+	GroupColumn() string
+	GroupEffects(rows Rows) ([]float64, error)
+}
+
+var _ GroupEffectExplainer = (*FittedMixedLogistic)(nil)

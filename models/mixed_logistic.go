@@ -237,6 +237,19 @@ func (f *FittedMixedLogistic) Explain(ctx context.Context, rows Rows) (contribut
 	return contributions, base, nil
 }
 
+// GroupEffects returns each row's random intercept: the conditional mode
+// of its group, 0 for a group the training rows did not hold.
+func (f *FittedMixedLogistic) GroupEffects(rows Rows) ([]float64, error) {
+	if err := f.check(rows); err != nil {
+		return nil, err
+	}
+	out := make([]float64, rows.X.Rows)
+	for i, g := range rows.Groups {
+		out[i] = f.modeOf[g]
+	}
+	return out, nil
+}
+
 // ICC returns the latent-scale intraclass correlation SD²/(SD² + π²/3).
 func (f *FittedMixedLogistic) ICC() float64 {
 	v := f.sd * f.sd

@@ -187,7 +187,18 @@ func ReasonWords(r explain.Reason, features map[string]float64, cutoff *int) str
 // units (results.RiskList.Labels): a labelled feature reads "prior GPA:
 // 1.05 grade points", its levels "major is History" with the label, its
 // missing indicator "prior GPA unknown".
+//
+// A group's random intercept (mixed_logistic) reads "code_module BBB:
+// +0.42 (random intercept)", the column's label in place of its name when
+// the spec gives one ("module BBB: +0.42 (random intercept)").
 func LabelledReasonWords(r explain.Reason, features map[string]float64, cutoff *int, labels map[string]results.FeatureLabel) string {
+	if r.IsGroupEffect() {
+		name := r.Feature
+		if l, ok := labels[r.Feature]; ok && l.Label != "" {
+			name = l.Label
+		}
+		return fmt.Sprintf("%s %s: %+.2f (random intercept)", name, r.Group, r.Contribution)
+	}
 	w := reasonPhrase(r, features, cutoff, labels)
 	if t := r.OutsideTraining; t != nil {
 		w += " (outside the training range " + strconv.FormatFloat(t.Min, 'g', 4, 64) + " to " + strconv.FormatFloat(t.Max, 'g', 4, 64)

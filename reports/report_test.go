@@ -335,7 +335,7 @@ func TestHTMLStructure(t *testing.T) {
 // TestLabelledReasonWords checks the spec's labels and units and the
 // out-of-training-range note.
 func TestLabelledReasonWords(t *testing.T) {
-	labels := map[string]results.FeatureLabel{"prior_gpa": {Label: "prior GPA", Unit: "grade points"}, "major": {Label: "major subject"}, "credits": {Label: "credits attempted"}}
+	labels := map[string]results.FeatureLabel{"prior_gpa": {Label: "prior GPA", Unit: "grade points"}, "major": {Label: "major subject"}, "credits": {Label: "credits attempted"}, "code_module": {Label: "module"}}
 	far := &explain.Range{Min: 0, Max: 12, Mean: 0.35, SD: 0.4}
 	for i, c := range []struct {
 		r    explain.Reason
@@ -347,6 +347,8 @@ func TestLabelledReasonWords(t *testing.T) {
 		{explain.Reason{Feature: "major=History", Value: 0}, "major subject is not History"},
 		{explain.Reason{Feature: "prior_gpa_missing", Value: 1}, "prior GPA unknown"},
 		{explain.Reason{Feature: "unlabelled", Value: 3}, "unlabelled = 3"},
+		{explain.Reason{Feature: "code_module", Group: "BBB", Contribution: 0.4213}, "module BBB: +0.42 (random intercept)"},
+		{explain.Reason{Feature: "section", Group: "S1", Contribution: 0.05}, "section S1: +0.05 (random intercept)"},
 		{explain.Reason{Feature: "clicks_type_ouelluminate", Value: 36, OutsideTraining: far}, "36 clicks on VLE ouelluminate material by day 28 (outside the training range 0 to 12, 89 SD above the training mean)"},
 		{explain.Reason{Feature: "prior_gpa", Value: -1, OutsideTraining: &explain.Range{Min: 0, Max: 4, Mean: 3, SD: 0.5}}, "prior GPA: -1 grade points (outside the training range 0 to 4, 8 SD below the training mean)"},
 	} {
