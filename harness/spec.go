@@ -839,9 +839,10 @@ func (s *Spec) hasEventsDataset() bool {
 }
 
 // DescribeOnly reports whether the spec only declares data for evalrun
-// describe: an event log, no [[models]], no [[splits]], no pilots.
+// describe: an event log, no [[models]], no [[splits]], no pilots, no
+// [[analyses]].
 func (s *Spec) DescribeOnly() bool {
-	return len(s.Models) == 0 && len(s.Splits) == 0 && len(s.Abtests) == 0 && s.hasEventsDataset()
+	return len(s.Models) == 0 && len(s.Splits) == 0 && len(s.Abtests) == 0 && len(s.Analyses) == 0 && s.hasEventsDataset()
 }
 
 // checkLabels checks a dataset's feature labels: each needs a label, and
