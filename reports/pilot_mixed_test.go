@@ -1,9 +1,13 @@
 package reports
 
 import (
+	"bytes"
+	"encoding/csv"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/evalrun/evalrun/abtest"
 	"github.com/evalrun/evalrun/models"
 	"github.com/evalrun/evalrun/pilot"
 	"github.com/evalrun/evalrun/results"
@@ -37,6 +41,68 @@ func TestPilotMixedSection(t *testing.T) {
 		if !strings.Contains(s, want) {
 			t.Errorf("report.md lacks %q", want)
 		}
+	}
+}
+
+// TestAbtestCSVMixedColumns: abtest.csv carries the shipped pilot's
+// random-intercept sensitivity analysis on its binary outcome's effect rows
+// (conditional odds ratio, Wald interval and p-value, clusters, cluster SD,
+// latent ICC, singular fit) exactly as the analysis computed them, and
+// leaves the columns empty on every other row.
+func TestAbtestCSVMixedColumns(t *testing.T) {
+	r := pilotExampleResult(t)
+	b, err := AbtestCSV(&results.Run{Experiment: "pilot", Abtests: []*pilot.Result{r}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
+	}
+	glmm := []string{"glmm_odds_ratio", "glmm_lower", "glmm_upper", "glmm_p_value", "glmm_clusters", "glmm_cluster_sd", "glmm_icc", "glmm_singular_fit"}
+	withMixed := 0
+	for _, e := range r.Analysis.Effects {
+		if e.Mixed != nil {
+			withMixed++
+		}
+	}
+	seen := 0
+	for _, row := range rows[1:] {
+		var m *abtest.MixedEffectResult
+		if row[col["row"]] == "effect" {
+			for _, e := range r.Analysis.Effects {
+				if e.Arm == row[col["arm"]] && e.Outcome == row[col["outcome"]] {
+					m = e.Mixed
+				}
+			}
+		}
+		if m == nil {
+			for _, c := range glmm {
+				if row[col[c]] != "" {
+					t.Errorf("%v: %s = %q without a mixed-model analysis", row[:7], c, row[col[c]])
+				}
+			}
+			continue
+		}
+		seen++
+		want := map[string]float64{"glmm_odds_ratio": m.OddsRatio, "glmm_lower": m.CI.Lower, "glmm_upper": m.CI.Upper, "glmm_p_value": m.PValue,
+			"glmm_clusters": float64(m.Clusters), "glmm_cluster_sd": m.ClusterSD, "glmm_icc": m.ICC}
+		for c, v := range want {
+			got, err := strconv.ParseFloat(row[col[c]], 64)
+			if err != nil || got != v {
+				t.Errorf("%s = %q, want %v", c, row[col[c]], v)
+			}
+		}
+		if row[col["glmm_singular_fit"]] != strconv.FormatBool(m.SingularFit) || m.Clusters < 2 || !(m.OddsRatio > 0) {
+			t.Errorf("singular fit %q, analysis %+v", row[col["glmm_singular_fit"]], m)
+		}
+	}
+	if withMixed == 0 || seen != withMixed {
+		t.Errorf("%d effect rows with the mixed-model columns, %d analyses", seen, withMixed)
 	}
 }
 

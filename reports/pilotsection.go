@@ -313,6 +313,18 @@ var abtestHeader = []string{
 	"pilot", "arm", "outcome", "kind", "primary", "row", "subgroup", "level", "exploratory", "scale", "method",
 	"n_treated", "n_control", "estimate", "lower", "upper", "confidence_level", "p_value", "adjusted_p_value", "rejected",
 	"interaction_p_value", "interaction_adjusted_p_value", "note",
+	"glmm_odds_ratio", "glmm_lower", "glmm_upper", "glmm_p_value", "glmm_clusters", "glmm_cluster_sd", "glmm_icc", "glmm_singular_fit",
+}
+
+// glmmCells are the random-intercept sensitivity analysis columns of an
+// effect row (empty without one: continuous outcomes, individually
+// randomized pilots, a GLMM that could not be fitted, subgroup rows).
+func glmmCells(m *abtest.MixedEffectResult) []string {
+	if m == nil {
+		return make([]string, 8)
+	}
+	return []string{gFinite(m.OddsRatio), gFinite(m.CI.Lower), gFinite(m.CI.Upper), gFinite(m.PValue), strconv.Itoa(m.Clusters),
+		gFinite(m.ClusterSD), gFinite(m.ICC), strconv.FormatBool(m.SingularFit)}
 }
 
 // AbtestCSV writes the effects of every pilot of the run, one row per
@@ -334,7 +346,14 @@ var abtestHeader = []string{
 //     interaction_adjusted_p_value: the subgroup's interaction test
 //     (repeated on each of its levels);
 //   - note: why an effect was not rejected procedurally, or why a
-//     subgroup analysis could not be run (its level and numbers empty).
+//     subgroup analysis could not be run (its level and numbers empty);
+//   - glmm_odds_ratio, glmm_lower, glmm_upper, glmm_p_value, glmm_clusters,
+//     glmm_cluster_sd, glmm_icc, glmm_singular_fit: on the effect row of a
+//     cluster-randomized binary outcome, the random-intercept logistic
+//     sensitivity analysis (abtest.MixedEffectResult): the conditional odds
+//     ratio with its Wald interval at confidence_level and Wald p-value,
+//     the clusters, the SD of their random intercepts, the latent-scale
+//     ICC and whether the fit is singular (SD 0); empty otherwise.
 //
 // Numbers are written in full precision; undefined ones are empty cells.
 // Nil pilots are skipped.
@@ -348,23 +367,23 @@ func AbtestCSV(run *results.Run) ([]byte, error) {
 		}
 		level := gFinite(r.Inputs.Plan.Level)
 		for _, e := range r.Analysis.Effects {
-			w.Write([]string{r.Name, e.Arm, e.Outcome, string(e.Kind), strconv.FormatBool(e.Primary), "effect", "", "", "", string(abtest.ScaleDifference), e.Method,
+			w.Write(append([]string{r.Name, e.Arm, e.Outcome, string(e.Kind), strconv.FormatBool(e.Primary), "effect", "", "", "", string(abtest.ScaleDifference), e.Method,
 				strconv.Itoa(e.N1), strconv.Itoa(e.N2), gFinite(e.Estimate), gFinite(e.CI.Lower), gFinite(e.CI.Upper), level, gFinite(e.PValue), gFinite(e.AdjustedP), strconv.FormatBool(e.Rejected),
-				"", "", e.Reason})
+				"", "", e.Reason}, glmmCells(e.Mixed)...))
 			for _, g := range r.Analysis.Subgroups {
 				if g.Arm != e.Arm || g.Outcome != e.Outcome {
 					continue
 				}
 				exploratory := strconv.FormatBool(g.Exploratory)
 				if g.Error != "" {
-					w.Write([]string{r.Name, e.Arm, e.Outcome, string(e.Kind), strconv.FormatBool(e.Primary), "subgroup", g.Attribute, "", exploratory, string(g.Scale), "",
-						"", "", "", "", "", level, "", "", "", "", "", g.Error})
+					w.Write(append([]string{r.Name, e.Arm, e.Outcome, string(e.Kind), strconv.FormatBool(e.Primary), "subgroup", g.Attribute, "", exploratory, string(g.Scale), "",
+						"", "", "", "", "", level, "", "", "", "", "", g.Error}, glmmCells(nil)...))
 					continue
 				}
 				for _, l := range g.Levels {
-					w.Write([]string{r.Name, e.Arm, e.Outcome, string(e.Kind), strconv.FormatBool(e.Primary), "subgroup", g.Attribute, l.Level, exploratory, string(g.Scale), "",
+					w.Write(append([]string{r.Name, e.Arm, e.Outcome, string(e.Kind), strconv.FormatBool(e.Primary), "subgroup", g.Attribute, l.Level, exploratory, string(g.Scale), "",
 						strconv.Itoa(l.N1), strconv.Itoa(l.N2), gFinite(l.Effect), gFinite(l.CI.Lower), gFinite(l.CI.Upper), gFinite(g.Level), gFinite(l.PValue), "", "",
-						gFinite(g.InteractionP), gFinite(g.AdjustedP), ""})
+						gFinite(g.InteractionP), gFinite(g.AdjustedP), ""}, glmmCells(nil)...))
 				}
 			}
 		}
