@@ -92,13 +92,17 @@ func buildBundleSpec(t testing.TB, f *datasets.Frame, m models.Model, spec featu
 	if err != nil {
 		t.Fatal(err)
 	}
+	scores, err := fitted.Predict(context.Background(), models.Rows{X: x})
+	if err != nil {
+		t.Fatal(err)
+	}
 	hi, mid := 0.6, 0.4
 	day := 28
 	model := Model{FormatVersion: FormatVersion, Name: "m", Kind: params.Kind, Experiment: "test",
 		Dataset:   Dataset{Name: "t", Kind: "csv", Numeric: spec.Numeric, Categorical: spec.Categorical},
 		CutoffDay: &day, Outcome: Outcome{Positive: []string{"Fail"}, Description: "failing"},
 		Training: Training{Terms: []string{"2013J"}, Rows: len(y), Summary: fitted.Summary()},
-		Encoder:  enc.Describe(), Schema: schema, Fitted: params,
+		Encoder:  enc.Describe(), Schema: schema, Scores: DescribeScores(scores), Fitted: params,
 		Threshold: Threshold{Policy: "value(0.6)", Score: hi, ResolvedOn: "fixed"},
 		Bands:     []Band{{Name: "high", MinScore: &hi}, {Name: "medium", MinScore: &mid}, {Name: "low"}},
 		Reasons:   2}
@@ -225,8 +229,20 @@ func TestLoadErrors(t *testing.T) {
 		want string
 	}{
 		{"manifest version", func(t *testing.T) string {
-			return edit(t, ManifestName, func(s string) string { return strings.Replace(s, `"format_version": 1`, `"format_version": 2`, 1) })
-		}, "manifest.json: bundle format version 2; this evalrun reads version 1"},
+			return edit(t, ManifestName, func(s string) string { return strings.Replace(s, `"format_version": 2`, `"format_version": 3`, 1) })
+		}, "manifest.json: bundle format version 3; this evalrun reads version 2 (retrain"},
+		// A version 1 bundle (no training score distribution) is refused
+		// with what it lacks, before its files are read.
+		{"version 1 bundle", func(t *testing.T) string {
+			return edit(t, ManifestName, func(s string) string { return strings.Replace(s, `"format_version": 2`, `"format_version": 1`, 1) })
+		}, "manifest.json: bundle format version 1; this evalrun reads version 2, which adds the training score distribution"},
+		// A model.json without the score distribution (manifest rewritten
+		// to match) does not load.
+		{"no training scores", func(t *testing.T) string {
+			bad := *b
+			bad.Model.Scores = FeatureSchema{}
+			return writeBundle(t, &bad)
+		}, "model.json: training_scores: want the \"score\" distribution"},
 		{"checksum", func(t *testing.T) string {
 			return edit(t, ModelFile, func(s string) string { return strings.Replace(s, `"reasons": 2`, `"reasons": 3`, 1) })
 		}, "model.json: checksum mismatch"},
@@ -277,5 +293,33 @@ func TestSchemaQuantiles(t *testing.T) {
 	}
 	if *x.Mean != 2.25 || math.Abs(*x.SD-math.Sqrt(1.1875)) > 1e-15 {
 		t.Errorf("mean %v sd %v", *x.Mean, *x.SD)
+	}
+}
+
+// TestDescribeScores: the training scores are summarised as a numeric
+// feature: value counts for a model with few distinct scores (a prior),
+// only percentiles for many; NaN scores count as missing. The summary
+// survives a save and load.
+func TestDescribeScores(t *testing.T) {
+	few := DescribeScores([]float64{0.3, 0.1, 0.3, math.NaN(), 0.3})
+	if few.Name != ScoreFeature || few.Count != 4 || few.Missing != 1 || !reflect.DeepEqual(few.Values, []float64{0.1, 0.3}) || !reflect.DeepEqual(few.ValueCounts, []int{1, 3}) || few.Quantiles[50] != 0.3 {
+		t.Errorf("few scores: %+v", few)
+	}
+	many := make([]float64, 1000)
+	for i := range many {
+		many[i] = float64(999-i) / 1000
+	}
+	d := DescribeScores(many)
+	// numpy.percentile(arange(1000)/1000, [0, 50, 100]) = 0, 0.4995, 0.999
+	if d.Values != nil || d.Count != 1000 || d.Quantiles[0] != 0 || math.Abs(d.Quantiles[50]-0.4995) > 1e-12 || d.Quantiles[100] != 0.999 || many[0] != 0.999 {
+		t.Errorf("many scores: values %v, quantiles %v, %v, %v (input sorted in place: %v)", d.Values, d.Quantiles[0], d.Quantiles[50], d.Quantiles[100], many[0] != 0.999)
+	}
+	b := buildBundle(t, testFrame(300, 3), models.RandomForest{Config: models.ForestConfig{NTrees: 5}})
+	back, err := Load(writeBundle(t, b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(back.Model.Scores, b.Model.Scores) || back.Model.Scores.Count != 300 {
+		t.Errorf("scores after load: %+v", back.Model.Scores)
 	}
 }

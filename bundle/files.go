@@ -79,6 +79,10 @@ func (b *Bundle) rebuild() error {
 	if err != nil {
 		return fmt.Errorf("%s: fitted: %w", ModelFile, err)
 	}
+	if sc := m.Scores; sc.Name != ScoreFeature || sc.Type != "numeric" || sc.Count == 0 || len(sc.Quantiles) != 101 {
+		return fmt.Errorf("%s: training_scores: want the %q distribution of the training rows' scores with 101 quantiles (got name %q, type %q, %d scores, %d quantiles)",
+			ModelFile, ScoreFeature, sc.Name, sc.Type, sc.Count, len(sc.Quantiles))
+	}
 	if len(m.Bands) == 0 {
 		return fmt.Errorf("%s: risk_bands: none", ModelFile)
 	}
@@ -177,7 +181,7 @@ func LoadFS(fsys fs.FS, dir string) (*Bundle, error) {
 		return nil, fmt.Errorf("%s: kind %q: not an evalrun model bundle", path(ManifestName), man.Kind)
 	}
 	if man.FormatVersion != FormatVersion {
-		return nil, fmt.Errorf("%s: bundle format version %d; this evalrun reads version %d (retrain the model with this evalrun, or score with the evalrun that trained it)", path(ManifestName), man.FormatVersion, FormatVersion)
+		return nil, fmt.Errorf("%s: bundle format version %d; this evalrun reads version %d%s (retrain the model with this evalrun, or score with the evalrun that trained it)", path(ManifestName), man.FormatVersion, FormatVersion, versionChange(man.FormatVersion))
 	}
 	data := map[string][]byte{}
 	for _, mf := range man.Files {
@@ -207,12 +211,12 @@ func LoadFS(fsys fs.FS, dir string) (*Bundle, error) {
 			FormatVersion int `json:"format_version"`
 		}
 		if json.Unmarshal(data[ModelFile], &version) == nil && version.FormatVersion != FormatVersion {
-			return nil, fmt.Errorf("%s: format version %d; this evalrun reads version %d", path(ModelFile), version.FormatVersion, FormatVersion)
+			return nil, fmt.Errorf("%s: format version %d; this evalrun reads version %d%s", path(ModelFile), version.FormatVersion, FormatVersion, versionChange(version.FormatVersion))
 		}
 		return nil, fmt.Errorf("%s: %w", path(ModelFile), err)
 	}
 	if b.Model.FormatVersion != FormatVersion {
-		return nil, fmt.Errorf("%s: format version %d; this evalrun reads version %d", path(ModelFile), b.Model.FormatVersion, FormatVersion)
+		return nil, fmt.Errorf("%s: format version %d; this evalrun reads version %d%s", path(ModelFile), b.Model.FormatVersion, FormatVersion, versionChange(b.Model.FormatVersion))
 	}
 	if err := json.Unmarshal(data[CardFile], &b.Card); err != nil {
 		return nil, fmt.Errorf("%s: %w", path(CardFile), err)
@@ -221,4 +225,12 @@ func LoadFS(fsys fs.FS, dir string) (*Bundle, error) {
 		return nil, fmt.Errorf("%s: %w", dir, err)
 	}
 	return b, nil
+}
+
+// versionChange says what an older bundle lacks.
+func versionChange(v int) string {
+	if v == 1 {
+		return ", which adds the training score distribution that monitoring compares each term's scores with"
+	}
+	return ""
 }

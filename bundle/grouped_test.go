@@ -49,13 +49,17 @@ func TestMixedLogisticBundle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	scores, err := fitted.Predict(context.Background(), models.Rows{X: x, Groups: groups})
+	if err != nil {
+		t.Fatal(err)
+	}
 	hi := 0.6
 	day := 28
 	model := Model{FormatVersion: FormatVersion, Name: "mixed", Kind: params.Kind, Experiment: "test",
 		Dataset:   Dataset{Name: "t", Kind: "csv", Numeric: spec.Numeric},
 		CutoffDay: &day, Outcome: Outcome{Positive: []string{"Fail"}, Description: "failing"},
 		Training: Training{Terms: []string{"2013J"}, Rows: len(y), Summary: fitted.Summary()},
-		Encoder:  enc.Describe(), Schema: schema, Fitted: params,
+		Encoder:  enc.Describe(), Schema: schema, Scores: DescribeScores(scores), Fitted: params,
 		Threshold: Threshold{Policy: "value(0.6)", Score: hi, ResolvedOn: "fixed"},
 		Bands:     []Band{{Name: "high", MinScore: &hi}, {Name: "low"}},
 		Reasons:   2}

@@ -7,8 +7,9 @@ import (
 )
 
 // FormatVersion is the version of the bundle layout (model.json and
-// manifest.json). Load refuses any other version.
-const FormatVersion = 1
+// manifest.json). Load refuses any other version. Version 2 added the
+// training score distribution (Model.Scores), which version 1 lacks.
+const FormatVersion = 2
 
 // Model is the content of model.json.
 type Model struct {
@@ -37,6 +38,10 @@ type Model struct {
 	Encoder features.Description `json:"encoder"`
 	// Schema is the training distribution of every feature.
 	Schema Schema `json:"schema"`
+	// Scores is the distribution of the model's raw scores on its
+	// training rows (named "score"), summarised as a numeric feature of
+	// Schema is: the reference of score drift.
+	Scores FeatureSchema `json:"training_scores"`
 	// Fitted holds every fitted parameter of the model.
 	Fitted models.FittedParams `json:"fitted"`
 	// Recalibration maps raw scores to calibrated probabilities when the

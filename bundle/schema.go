@@ -111,6 +111,22 @@ func DescribeFeatures(f *datasets.Frame, rows []int, numeric, categorical []stri
 	return s, nil
 }
 
+// ScoreFeature names the score distribution of Model.Scores.
+const ScoreFeature = "score"
+
+// DescribeScores summarises a model's scores on its training rows as
+// DescribeFeatures summarises a numeric feature (NaN scores count as
+// missing). scores is not modified.
+func DescribeScores(scores []float64) FeatureSchema {
+	vals := make([]float64, 0, len(scores))
+	for _, v := range scores {
+		if !math.IsNaN(v) {
+			vals = append(vals, v)
+		}
+	}
+	return numericSchema(ScoreFeature, vals, len(scores)-len(vals))
+}
+
 // numericSchema summarises vals (no NaN; sorted in place).
 func numericSchema(name string, vals []float64, missing int) FeatureSchema {
 	fs := FeatureSchema{Name: name, Type: "numeric", Count: len(vals), Missing: missing}

@@ -227,7 +227,7 @@ func Monitor(ctx context.Context, opts MonitorOptions) (*MonitorOutcome, error) 
 	if len(top) == 0 {
 		notes = append(notes, "the bundle ranks no feature by importance: pass --top to name the features whose drift is an alert")
 	}
-	cfg := monitor.Config{Model: m.Name, BundleID: hex.EncodeToString(id[:]), Schema: m.Schema, Threshold: m.Threshold.Score, TopFeatures: top,
+	cfg := monitor.Config{Model: m.Name, BundleID: hex.EncodeToString(id[:]), Schema: m.Schema, Scores: m.Scores, Threshold: m.Threshold.Score, TopFeatures: top,
 		Card: monitor.CardOf(b.Card), Level: s.Metrics.Level, CalibrationBins: s.Metrics.CalibrationBins}
 	if s.Fairness.enabled() {
 		o := s.auditOptions("monitor/"+name, m.Threshold.Score)

@@ -20,7 +20,8 @@ func TestMonitorTerms(t *testing.T) {
 	dir, _ := runningTermOULAD(t, 2500, 5, "2014J")
 	s := runningSpec(t, dir, "[[models]]\nname = \"lr\"\nkind = \"logistic\"\n\n[fairness]\nattributes = [\"gender\"]\nreplicates = 100\npermutations = 0\n")
 	bdir := filepath.Join(t.TempDir(), "bundle")
-	if _, err := Train(context.Background(), s, TrainOptions{Model: "lr", Split: "evaluate", Output: bdir, Now: fixedNow}); err != nil {
+	trained, err := Train(context.Background(), s, TrainOptions{Model: "lr", Split: "evaluate", Output: bdir, Now: fixedNow})
+	if err != nil {
 		t.Fatal(err)
 	}
 	hist := filepath.Join(t.TempDir(), "history")
@@ -31,6 +32,11 @@ func TestMonitorTerms(t *testing.T) {
 	e := first.Entry
 	if !e.OutcomesKnown || e.Realized == nil || e.Realized.Fairness == nil || len(e.Drift.Features) == 0 {
 		t.Fatalf("2014B: outcomes known %v, realized %v, %d features", e.OutcomesKnown, e.Realized != nil, len(e.Drift.Features))
+	}
+	// The scores are compared with the bundle's training scores from the
+	// first term on.
+	if sd := e.ScoreDrift; sd == nil || sd.ReferenceRows != trained.Bundle.Model.Scores.Count || sd.CurrentRows != e.Rows {
+		t.Errorf("2014B score drift %+v: want the %d training scores against the term's %d", sd, trained.Bundle.Model.Scores.Count, e.Rows)
 	}
 	var auc *monitor.Measure
 	for i := range e.Measures {

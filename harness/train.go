@@ -311,7 +311,7 @@ func Train(ctx context.Context, s *Spec, opts TrainOptions) (*TrainOutcome, erro
 		Outcome:   outcomeOf(target.dataset),
 		Training: bundle.Training{Terms: fo.trainTerms, Rows: len(prep.trainY), Positives: sum.Positives, Split: opts.Split,
 			Selected: selected, Summary: fitted.Summary()},
-		Encoder: enc, Schema: schema, Fitted: params, Recalibration: recal,
+		Encoder: enc, Schema: schema, Scores: bundle.DescribeScores(trainScores), Fitted: params, Recalibration: recal,
 		Threshold: threshold, Bands: bands, Reasons: s.Explain.reasons(),
 		Fingerprints: bundle.Fingerprints{SpecFile: s.File, SpecSHA256: s.SHA256, Inputs: f.Report.Files},
 	}

@@ -2,7 +2,7 @@
 // term it measures the drift of every feature the model reads against the
 // training distribution kept in the model bundle (package drift, with
 // Evidently's defaults), the drift of the score distribution against the
-// first monitored term, the precision and recall to expect at the bundle's
+// training rows' scores kept in the bundle, the precision and recall to expect at the bundle's
 // threshold from the calibrated risks, and, once outcomes are known, the
 // realized AUC, precision, recall, calibration and fairness audit, each
 // compared with the value and interval of the model card. It turns what it

@@ -33,6 +33,10 @@ type Config struct {
 	Model    string
 	BundleID string
 	Schema   bundle.Schema
+	// Scores is the distribution of the model's scores on its training
+	// rows (bundle.Model.Scores): each term's scores are compared with it
+	// as a numeric feature is with its schema.
+	Scores bundle.FeatureSchema
 	// Threshold flags scores >= it.
 	Threshold float64
 	// TopFeatures are the model's most important features: their drift is
@@ -152,9 +156,8 @@ type Entry struct {
 	Drift      drift.DatasetResult `json:"drift"`
 	// PSIThreshold is the PSI at which a feature's PSI flags drift.
 	PSIThreshold float64 `json:"psi_threshold"`
-	// ScoreDrift compares the scores with the first term's (nil for the
-	// first term); ScoreQuantiles keep this term's score percentiles for
-	// later terms.
+	// ScoreDrift compares the scores with the training rows' scores kept
+	// in the bundle; ScoreQuantiles are this term's score percentiles.
 	ScoreDrift     *drift.FeatureResult      `json:"score_drift,omitempty"`
 	ScoreQuantiles []float64                 `json:"score_quantiles"`
 	Expected       drift.ExpectedPerformance `json:"expected"`
@@ -190,12 +193,16 @@ func (c *Config) defaults() {
 }
 
 // Observe measures one term. history holds the earlier entries (oldest
-// first); the first entry's score percentiles are the reference of the
-// score distribution. recordedAt is written into the entry.
+// first), which the term must not repeat; recordedAt is written into the
+// entry. cfg.Scores must hold the training score distribution.
 func Observe(cfg Config, t Term, history []Entry, recordedAt string) (Entry, error) {
 	cfg.defaults()
 	if err := cfg.Drift.Validate(); err != nil {
 		return Entry{}, err
+	}
+	scoreRef, _ := NumericReference(&cfg.Scores)
+	if scoreRef == nil {
+		return Entry{}, errors.New("monitor: no training score distribution (bundle training_scores) to compare the scores with")
 	}
 	n := len(t.Risks)
 	if n == 0 {
@@ -225,18 +232,20 @@ func Observe(cfg Config, t Term, history []Entry, recordedAt string) (Entry, err
 	}
 	e.Drift = drift.Summarize(feats, cfg.Drift)
 	e.PSIThreshold = cfg.Drift.PSIThreshold
-	sorted := slices.Clone(t.Scores)
-	slices.Sort(sorted)
-	e.ScoreQuantiles = percentiles(sorted)
-	if len(history) > 0 && len(history[0].ScoreQuantiles) == 101 {
-		first := history[0]
-		ref := &drift.NumericReference{Sorted: quantileSample(first.ScoreQuantiles, first.Rows)}
-		sd, err := drift.CompareNumericSorted("score", ref, sorted, 0, cfg.Drift)
-		if err != nil {
-			return Entry{}, err
+	// The scores are sorted once, for the drift test and the percentiles.
+	sorted := make([]float64, 0, n)
+	for _, v := range t.Scores {
+		if !math.IsNaN(v) && !math.IsInf(v, 0) {
+			sorted = append(sorted, v)
 		}
-		e.ScoreDrift = &sd
 	}
+	slices.Sort(sorted)
+	sd, err := drift.CompareNumericSorted(bundle.ScoreFeature, scoreRef, sorted, n-len(sorted), cfg.Drift)
+	if err != nil {
+		return Entry{}, fmt.Errorf("monitor: term %s: score drift: %w", t.Term, err)
+	}
+	e.ScoreDrift = &sd
+	e.ScoreQuantiles = percentiles(sorted)
 	flagged := make([]bool, n)
 	for i, v := range t.Scores {
 		flagged[i] = v >= cfg.Threshold
@@ -475,7 +484,7 @@ func alerts(cfg Config, e *Entry) []Alert {
 			e.Drift.Drifted, len(e.Drift.Features), 100*e.Drift.Share, 100*e.Drift.Threshold)
 	}
 	if s := e.ScoreDrift; s != nil && s.Drifted {
-		add(SeverityWatch, "score drift", "The distribution of risks differs from the first monitored term's: %s.", s.Describe())
+		add(SeverityWatch, "score drift", "The distribution of scores differs from the training students' scores: %s.", s.Describe())
 	}
 	if !e.Expected.Reliable {
 		add(SeverityWatch, "expected performance unreliable", "The precision and recall expected from the risks are unreliable this term: %s.", joinReasons(e.Expected.Reasons))

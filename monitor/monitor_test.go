@@ -71,8 +71,7 @@ func fp(v float64) *float64 { return &v }
 
 func testConfig(t *testing.T, r *rand.Rand) Config {
 	train, num, cat := cohort(r, 5000, 0, false)
-	_ = train
-	return Config{Model: "logistic", BundleID: "bundle-1", Schema: schemaOf(t, num, cat), Threshold: 0.5, TopFeatures: []string{"clicks"},
+	return Config{Model: "logistic", BundleID: "bundle-1", Schema: schemaOf(t, num, cat), Scores: bundle.DescribeScores(train.Risks), Threshold: 0.5, TopFeatures: []string{"clicks"},
 		Card: Card{AUC: &CardValue{Value: 0.78, Lower: fp(0.75), Upper: fp(0.81)}, Precision: &CardValue{Value: 0.62, Lower: fp(0.55), Upper: fp(0.70)},
 			ECE: &CardValue{Value: 0.02}}}
 }
@@ -126,13 +125,54 @@ func TestPlantedDriftFoundAtItsTerm(t *testing.T) {
 		if planted != (e.ExitCode(false) == 3) {
 			t.Errorf("term %d: exit code %d with status %s", term, e.ExitCode(false), e.Status)
 		}
-		if term == 1 && e.ScoreDrift != nil {
-			t.Error("the first term has a score drift without a reference")
-		}
-		if term > 1 && e.ScoreDrift == nil {
-			t.Errorf("term %d: no score drift", term)
+		// The scores follow clicks: they drift from the training scores
+		// with it.
+		if e.ScoreDrift == nil || e.ScoreDrift.Drifted != planted || hasKind(e, "score drift") != planted {
+			t.Errorf("term %d: score drift %+v, want drifted = %v", term, e.ScoreDrift, planted)
 		}
 		history = append(history, e)
+	}
+}
+
+// TestScoreShiftInFirstTerm: the scores are compared with the training
+// scores kept in the bundle, so a shift of the scores alone (the features
+// as in training, the model's scores higher by 0.5 on the log-odds scale)
+// is found in the very first monitored term; the same term unshifted is
+// not flagged. The training scores are 5,000 (> 1,000): the normalized
+// Wasserstein distance decides, as for a numeric feature.
+func TestScoreShiftInFirstTerm(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 13))
+	cfg := testConfig(t, r)
+	for _, shifted := range []bool{false, true} {
+		tt, _, _ := cohort(r, 3000, 0, false)
+		tt.Term, tt.Labels, tt.Groups = "T1", nil, nil
+		if shifted {
+			for i, p := range tt.Risks {
+				tt.Risks[i] = 1 / (1 + math.Exp(-(math.Log(p/(1-p)) + 0.5)))
+			}
+		}
+		e, err := Observe(cfg, tt, nil, "2026-01-01T00:00:00Z")
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := e.ScoreDrift
+		if s == nil || s.Method != "wasserstein" || s.ReferenceRows != 5000 || s.CurrentRows != 3000 || s.Drifted != shifted || hasKind(e, "score drift") != shifted {
+			t.Fatalf("shifted %v: score drift %+v, alerts %+v", shifted, s, e.Alerts)
+		}
+		if e.Drift.Drifted != 0 {
+			t.Errorf("shifted %v: %d features drifted, want none", shifted, e.Drift.Drifted)
+		}
+		// A shifted score makes the expected performance unreliable and,
+		// with --fail-on-watch, the exit status 4.
+		if e.Expected.Reliable == shifted || (e.ExitCode(true) == 4) != shifted {
+			t.Errorf("shifted %v: expected reliable %v, exit %d", shifted, e.Expected.Reliable, e.ExitCode(true))
+		}
+	}
+	cfg.Scores = bundle.FeatureSchema{}
+	tt, _, _ := cohort(r, 100, 0, false)
+	tt.Term = "T1"
+	if _, err := Observe(cfg, tt, nil, ""); err == nil || !strings.Contains(err.Error(), "no training score distribution") {
+		t.Errorf("no training scores: %v", err)
 	}
 }
 
