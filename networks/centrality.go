@@ -89,7 +89,10 @@ func Compute(g *Graph, opt Options) Centralities {
 		}
 		c.Degree[v] = float64(out+in) * s
 	}
-	c.Closeness = closeness(g, opt.Workers)
+	// The searches run on a copy numbered in breadth-first order, so that
+	// neighbours mostly sit near each other in memory.
+	pg, perm := g.bfsOrdered()
+	c.Closeness = unpermute(closeness(pg, opt.Workers), perm)
 	sources := make([]int, n)
 	for i := range sources {
 		sources[i] = i
@@ -106,7 +109,11 @@ func Compute(g *Graph, opt Options) Centralities {
 		slices.Sort(sources)
 		c.BetweennessSources = k
 	}
-	c.Betweenness = betweenness(g, sources, opt.Workers)
+	psources := make([]int, len(sources))
+	for i, v := range sources {
+		psources[i] = int(perm[v])
+	}
+	c.Betweenness = unpermute(betweenness(pg, psources, opt.Workers), perm)
 	var ok bool
 	c.PageRank, c.PageRankIterations, ok = pagerank(g, 0.85, 1e-10, 1000)
 	c.Converged = c.Converged && ok
@@ -456,4 +463,62 @@ func orient(x []float64) []float64 {
 		x[i] /= norm
 	}
 	return x
+}
+
+// bfsOrdered returns a copy of g's out-adjacency with nodes renumbered in
+// breadth-first order (over out- and in-edges, each search started from
+// the unnumbered node of highest degree), and perm[old] = new.
+func (g *Graph) bfsOrdered() (*Graph, []int32) {
+	n := len(g.Nodes)
+	deg := make([]int, n)
+	for v := 0; v < n; v++ {
+		deg[v] = len(g.outOf(v)) + len(g.inOf(v))
+	}
+	byDeg := make([]int32, n)
+	for i := range byDeg {
+		byDeg[i] = int32(i)
+	}
+	slices.SortStableFunc(byDeg, func(a, b int32) int { return deg[b] - deg[a] })
+	perm := make([]int32, n)
+	for i := range perm {
+		perm[i] = -1
+	}
+	order := make([]int32, 0, n)
+	for _, root := range byDeg {
+		if perm[root] >= 0 {
+			continue
+		}
+		perm[root] = int32(len(order))
+		order = append(order, root)
+		for q := len(order) - 1; q < len(order); q++ {
+			v := int(order[q])
+			for _, list := range [][]int32{g.outOf(v), g.inOf(v)} {
+				for _, w := range list {
+					if perm[w] < 0 {
+						perm[w] = int32(len(order))
+						order = append(order, w)
+					}
+				}
+			}
+		}
+	}
+	pg := &Graph{Nodes: make([]string, n), Directed: g.Directed, outStart: make([]int32, n+1)}
+	for newID, old := range order {
+		pg.Nodes[newID] = g.Nodes[old]
+		for _, w := range g.outOf(int(old)) {
+			pg.out = append(pg.out, perm[w])
+		}
+		slices.Sort(pg.out[pg.outStart[newID]:])
+		pg.outStart[newID+1] = int32(len(pg.out))
+	}
+	return pg, perm
+}
+
+// unpermute returns v indexed by the original node numbers.
+func unpermute(v []float64, perm []int32) []float64 {
+	out := make([]float64, len(v))
+	for old, nw := range perm {
+		out[old] = v[nw]
+	}
+	return out
 }
