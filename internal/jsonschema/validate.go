@@ -42,17 +42,8 @@ func (v *validator) resolve(ref string) (Schema, bool) {
 		return nil, false
 	}
 	defs, _ := v.root["$defs"].(Schema)
-	if defs == nil {
-		if m, ok := v.root["$defs"].(map[string]any); ok {
-			defs = m
-		}
-	}
 	s, ok := defs[name].(Schema)
-	if !ok {
-		m, ok2 := defs[name].(map[string]any)
-		return m, ok2
-	}
-	return s, true
+	return s, ok
 }
 
 func asSchema(x any) (Schema, bool) {
