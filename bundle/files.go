@@ -83,6 +83,13 @@ func (b *Bundle) rebuild() error {
 		return fmt.Errorf("%s: training_scores: want the %q distribution of the training rows' scores with 101 quantiles (got name %q, type %q, %d scores, %d quantiles)",
 			ModelFile, ScoreFeature, sc.Name, sc.Type, sc.Count, len(sc.Quantiles))
 	}
+	if r := m.Ranking; r != nil {
+		for _, f := range r.Features {
+			if _, ok := m.Schema.Feature(f.Name); !ok {
+				return fmt.Errorf("%s: feature_ranking: %q is not a feature of the schema", ModelFile, f.Name)
+			}
+		}
+	}
 	if len(m.Bands) == 0 {
 		return fmt.Errorf("%s: risk_bands: none", ModelFile)
 	}

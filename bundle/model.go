@@ -42,6 +42,10 @@ type Model struct {
 	// training rows (named "score"), summarised as a numeric feature of
 	// Schema is: the reference of score drift.
 	Scores FeatureSchema `json:"training_scores"`
+	// Ranking ranks the features by the permutation importance of the
+	// run's temporal evaluations (nil when the run measured none):
+	// monitoring alerts on the drift of the top features.
+	Ranking *FeatureRanking `json:"feature_ranking,omitempty"`
 	// Fitted holds every fitted parameter of the model.
 	Fitted models.FittedParams `json:"fitted"`
 	// Recalibration maps raw scores to calibrated probabilities when the

@@ -35,7 +35,8 @@ type MonitorOptions struct {
 	// History is the history directory (created when missing).
 	History string
 	// Top lists the model's most important features (default: the 3
-	// largest standardized coefficients of a linear model).
+	// first of the bundle's feature ranking, or without one the 3 largest
+	// standardized coefficients of a linear model).
 	Top []string
 	// FailOnWatch makes watch-level findings exit 4.
 	FailOnWatch bool
@@ -217,6 +218,9 @@ func Monitor(ctx context.Context, opts MonitorOptions) (*MonitorOutcome, error) 
 	}
 	top := opts.Top
 	if len(top) == 0 {
+		top = m.Ranking.Top(3)
+	}
+	if len(top) == 0 {
 		top = defaultTopFeatures(m, 3)
 	}
 	for _, t := range top {
@@ -225,7 +229,7 @@ func Monitor(ctx context.Context, opts MonitorOptions) (*MonitorOutcome, error) 
 		}
 	}
 	if len(top) == 0 {
-		notes = append(notes, "the bundle ranks no feature by importance: pass --top to name the features whose drift is an alert")
+		notes = append(notes, "the bundle ranks no feature by importance (the run measured no permutation importance: [explain] permutation_repeats = 0, or no evaluation with outcomes) and the model has no standardized coefficients: pass --top to name the features whose drift is an alert")
 	}
 	cfg := monitor.Config{Model: m.Name, BundleID: hex.EncodeToString(id[:]), Schema: m.Schema, Scores: m.Scores, Threshold: m.Threshold.Score, TopFeatures: top,
 		Card: monitor.CardOf(b.Card), Level: s.Metrics.Level, CalibrationBins: s.Metrics.CalibrationBins}

@@ -3,12 +3,15 @@ package harness
 import (
 	"bytes"
 	"context"
+	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/evalrun/evalrun/monitor"
+	"github.com/evalrun/evalrun/results"
 )
 
 // TestMonitorTerms trains a logistic bundle on 2013B-2013J, then monitors
@@ -73,5 +76,57 @@ func TestMonitorTerms(t *testing.T) {
 	}
 	if _, err := Monitor(context.Background(), MonitorOptions{Bundle: bdir, Spec: s, Term: "2020X", History: hist, Now: fixedNow}); err == nil || !strings.Contains(err.Error(), "no student of term") {
 		t.Errorf("unknown term: %v", err)
+	}
+}
+
+// TestMonitorForestTopFeatures: a random forest has no coefficients, yet
+// its bundle ranks the features by the permutation importance of the run's
+// evaluation of the same split (each feature's importance is the sum over
+// its encoded columns), and monitor watches the ranking's top three
+// without --top.
+func TestMonitorForestTopFeatures(t *testing.T) {
+	dir, _ := runningTermOULAD(t, 1500, 5, "2014J")
+	s := runningSpec(t, dir, "[[models]]\nname = \"rf\"\nkind = \"random_forest\"\nn_trees = 20\nmin_samples_leaf = 5\n")
+	repeats := 2
+	s.Explain.PermutationRepeats = &repeats
+	bdir := filepath.Join(t.TempDir(), "bundle")
+	trained, err := Train(context.Background(), s, TrainOptions{Model: "rf", Split: "evaluate", Output: bdir, Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := trained.Bundle.Model.Ranking
+	if r == nil || len(r.Features) < 3 || len(r.Evaluations) != 1 || r.Evaluations[0] != "split evaluate: test terms 2014B" {
+		t.Fatalf("ranking %+v", r)
+	}
+	var eval *results.Evaluation
+	for i := range trained.Evaluations {
+		if trained.Evaluations[i].Split == "evaluate" {
+			eval = &trained.Evaluations[i]
+		}
+	}
+	if eval == nil || len(eval.Importance) == 0 {
+		t.Fatal("no importance in the evaluation of split evaluate")
+	}
+	want := map[string]float64{}
+	for _, im := range eval.Importance {
+		name, _, _ := strings.Cut(im.Feature, "=")
+		want[strings.TrimSuffix(name, "_missing")] += im.Mean
+	}
+	for _, f := range r.Features {
+		if math.Abs(f.Importance-want[f.Name]) > 1e-12 {
+			t.Errorf("%s: importance %v, the evaluation's columns sum to %v", f.Name, f.Importance, want[f.Name])
+		}
+	}
+	out, err := Monitor(context.Background(), MonitorOptions{Bundle: bdir, Spec: s, Term: "2014B", History: filepath.Join(t.TempDir(), "history"), Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if top := out.Entry.TopFeatures; len(top) == 0 || !slices.Equal(top, r.Top(3)) || top[0] != r.Features[0].Name {
+		t.Errorf("top features %q, ranking %+v", top, r.Features)
+	}
+	for _, n := range out.Notes {
+		if strings.Contains(n, "--top") {
+			t.Errorf("note %q", n)
+		}
 	}
 }

@@ -292,6 +292,16 @@ func Train(ctx context.Context, s *Spec, opts TrainOptions) (*TrainOutcome, erro
 	if err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
+	// The ranking of the evaluations the card reports; with --split, of
+	// that split's evaluation, whose fit is the bundle's.
+	rankFrom := card
+	if ref != nil {
+		rankFrom = []results.Evaluation{ref.result}
+	}
+	ranking, err := bundle.RankFeatures(schema, rankFrom)
+	if err != nil {
+		return nil, fmt.Errorf("train: %w", err)
+	}
 	var mf results.Manifest
 	fillBuildInfo(&mf)
 	sum := results.SetSummary{}
@@ -311,7 +321,7 @@ func Train(ctx context.Context, s *Spec, opts TrainOptions) (*TrainOutcome, erro
 		Outcome:   outcomeOf(target.dataset),
 		Training: bundle.Training{Terms: fo.trainTerms, Rows: len(prep.trainY), Positives: sum.Positives, Split: opts.Split,
 			Selected: selected, Summary: fitted.Summary()},
-		Encoder: enc, Schema: schema, Scores: bundle.DescribeScores(trainScores), Fitted: params, Recalibration: recal,
+		Encoder: enc, Schema: schema, Scores: bundle.DescribeScores(trainScores), Ranking: ranking, Fitted: params, Recalibration: recal,
 		Threshold: threshold, Bands: bands, Reasons: s.Explain.reasons(),
 		Fingerprints: bundle.Fingerprints{SpecFile: s.File, SpecSHA256: s.SHA256, Inputs: f.Report.Files},
 	}

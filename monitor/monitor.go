@@ -149,11 +149,14 @@ type Entry struct {
 	Model    string `json:"model"`
 	BundleID string `json:"bundle_id"`
 	// RecordedAt is the UTC time the entry was appended (RFC 3339).
-	RecordedAt string              `json:"recorded_at"`
-	Rows       int                 `json:"rows"`
-	Flagged    int                 `json:"flagged"`
-	Threshold  float64             `json:"threshold"`
-	Drift      drift.DatasetResult `json:"drift"`
+	RecordedAt string `json:"recorded_at"`
+	Rows       int    `json:"rows"`
+	Flagged    int    `json:"flagged"`
+	// TopFeatures are the model's most important features this term was
+	// watched with (Config.TopFeatures).
+	TopFeatures []string            `json:"top_features"`
+	Threshold   float64             `json:"threshold"`
+	Drift       drift.DatasetResult `json:"drift"`
 	// PSIThreshold is the PSI at which a feature's PSI flags drift.
 	PSIThreshold float64 `json:"psi_threshold"`
 	// ScoreDrift compares the scores with the training rows' scores kept
@@ -225,7 +228,7 @@ func Observe(cfg Config, t Term, history []Entry, recordedAt string) (Entry, err
 			return Entry{}, fmt.Errorf("monitor: the history monitors bundle %s, not %s: start a new history for a new model", h.BundleID, cfg.BundleID)
 		}
 	}
-	e := Entry{Kind: EntryKind, Term: t.Term, DataTerm: t.DataTerm, Model: cfg.Model, BundleID: cfg.BundleID, RecordedAt: recordedAt, Rows: n, Threshold: cfg.Threshold}
+	e := Entry{Kind: EntryKind, Term: t.Term, DataTerm: t.DataTerm, Model: cfg.Model, BundleID: cfg.BundleID, RecordedAt: recordedAt, Rows: n, Threshold: cfg.Threshold, TopFeatures: cfg.TopFeatures}
 	feats, err := featureDrift(cfg, t)
 	if err != nil {
 		return Entry{}, err

@@ -28,7 +28,7 @@ func monitorCmd(ctx context.Context, stdout, stderr io.Writer, args, all []strin
 	var output string
 	fs.StringVar(&output, "o", "", "history directory (required; created when missing)")
 	fs.StringVar(&output, "output", "", "history directory (same as -o)")
-	top := fs.String("top", "", "the model's most important features, comma-separated (default: the 3 largest standardized coefficients)")
+	top := fs.String("top", "", "the model's most important features, comma-separated (default: the 3 first of the bundle's feature ranking)")
 	failOnWatch := fs.Bool("fail-on-watch", false, "exit 4 when the term raised watch items but no alert")
 	asJSON := fs.Bool("json", false, "print the entry as JSON")
 	if err := parse(fs, args); err != nil {
