@@ -188,7 +188,11 @@ func dispatch(ctx context.Context, stdout, stderr io.Writer, args []string) erro
 	case "score":
 		return scoreCmd(ctx, stdout, stderr, rest, args)
 	case "help", "-h", "-help", "--help":
-		if len(rest) == 1 {
+		if len(rest) == 1 && !isHelpFlag(rest[0]) && rest[0] != "help" {
+			if !strings.Contains(allUsage(), "\n  evalrun "+rest[0]+" ") {
+				fmt.Fprintf(stderr, "evalrun: unknown command %q\n%s", rest[0], allUsage())
+				return errUsage
+			}
 			return errHelp{"usage:\n" + commandUsage(rest[0])}
 		}
 		fmt.Fprint(stdout, allUsage())
@@ -359,6 +363,9 @@ func validateCmd(stdout, stderr io.Writer, args []string) error {
 }
 
 func synthCmd(stdout, stderr io.Writer, args []string) error {
+	if len(args) > 0 && isHelpFlag(args[0]) {
+		return errHelp{"usage:\n" + commandUsage("synth")}
+	}
 	if len(args) == 0 || args[0] != "oulad" {
 		return fmt.Errorf("%w: synth needs a kind of data: evalrun synth oulad -o DIR", errUsage)
 	}

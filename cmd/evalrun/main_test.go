@@ -31,6 +31,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"run", "a.toml", "b.toml"}, "run takes one spec file, got 2 arguments"},
 		{[]string{"demo", "x.toml"}, "demo takes no spec file"},
 		{[]string{"synth", "csv"}, "synth needs a kind of data"},
+		{[]string{"help", "frobnicate"}, `unknown command "frobnicate"`},
 		{[]string{"synth", "oulad"}, "evalrun synth oulad -o DIR"},
 		{[]string{"run", "--nosuchflag"}, "flag provided but not defined: -nosuchflag"},
 	}
@@ -291,6 +292,9 @@ func TestHelpAndVersion(t *testing.T) {
 		{[]string{"run", "--help"}, []string{"evalrun run [--output DIR]", "flags:", "-quiet", "-allow-commands"}},
 		{[]string{"audit", "scores.csv", "-h"}, []string{"evalrun audit scores.csv", "-thresholds", "-model", "-key"}},
 		{[]string{"synth", "oulad", "--help"}, []string{"evalrun synth oulad -o DIR", "-students"}},
+		{[]string{"synth", "--help"}, []string{"usage:\n  evalrun synth oulad -o DIR", "write synthetic OULAD-shaped tables"}},
+		{[]string{"help", "--help"}, []string{"usage:", "evalrun validate spec.toml", "evalrun monitor BUNDLE"}},
+		{[]string{"help", "abtest"}, []string{"evalrun abtest [--name PILOT]", "evalrun abtest lock"}},
 		{[]string{"--version"}, []string{"evalrun ", " revision ", "go1."}},
 		{[]string{"version"}, []string{"evalrun ", "go1."}},
 	} {
