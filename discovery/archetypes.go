@@ -95,7 +95,10 @@ func runArchetypes(spec Spec, in Input, r *Result) error {
 	for t, row := range testRows {
 		labels[row] = assigned[t]
 	}
-	r.HeldOut, r.HeldOutFrom = len(testRows), "test terms (assigned by the training centres)"
+	r.HeldOut = len(testRows)
+	if len(testRows) > 0 {
+		r.HeldOutFrom = "test terms, assigned by the training centres"
+	}
 	var lab []int
 	var out []archetypes.Outcome
 	var terms []string
