@@ -2,7 +2,12 @@ package harness
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 	"os"
+	"path/filepath"
+	"sort"
 
 	"github.com/evalrun/evalrun/datasets"
 	"github.com/evalrun/evalrun/events"
@@ -82,7 +87,34 @@ func readEventSource(env sourceEnv, b *events.Builder, src events.Source) ([]dat
 	if err != nil {
 		return nil, err
 	}
-	return []datasets.FileInfo{{Path: src.Path, Rows: st.Records}}, nil
+	sum, err := globDigest(src.Path)
+	if err != nil {
+		return nil, err
+	}
+	return []datasets.FileInfo{{Path: src.Path, SHA256: sum, Rows: st.Records}}, nil
+}
+
+// globDigest is the SHA-256 of the files matching pattern: of the file's
+// own digest when one matches, else of each match's name and digest in
+// name order (so a changed log changes the cells that read it).
+func globDigest(pattern string) (string, error) {
+	paths, err := filepath.Glob(pattern)
+	if err != nil {
+		return "", err
+	}
+	sort.Strings(paths)
+	if len(paths) == 1 {
+		return fileDigest(paths[0])
+	}
+	h := sha256.New()
+	for _, p := range paths {
+		sum, err := fileDigest(p)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(h, "%s %s\n", filepath.Base(p), sum)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // loadPredictions reads a predictions file, CSV or Parquet.
