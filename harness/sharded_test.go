@@ -191,3 +191,58 @@ func mustAbs(t *testing.T, p string) string {
 	}
 	return a
 }
+
+// TestShardedEventsMatchesSingleMachine covers what the first case does
+// not: an event log joined to the table (one frame per cutoff of the log)
+// and a prior model; two shards, merged, against a single-machine run.
+func TestShardedEventsMatchesSingleMachine(t *testing.T) {
+	base := t.TempDir()
+	opts := RunOptions{Now: fixedNow, Getenv: func(string) string { return "test-key-of-16-bytes" }}
+	ctx := context.Background()
+	specFile := filepath.Join(base, "events.toml")
+	src := strings.ReplaceAll(csvSource()+eventsSpec+"\n[[models]]\nname = \"base\"\nkind = \"prior\"\n", `"testdata/`, `"`+mustAbs(t, "testdata")+`/`)
+	os.WriteFile(specFile, []byte(src), 0o644)
+	load := func() *Spec {
+		s, err := LoadSpecFile(specFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	single := opts
+	single.Output = filepath.Join(base, "single")
+	if _, err := Run(ctx, load(), single); err != nil {
+		t.Fatal(err)
+	}
+	plan := filepath.Join(base, "plan")
+	if _, err := Plan(ctx, load(), plan, opts); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		if _, err := RunShard(ctx, load(), plan, shard.Shard{Index: i, Count: 2}, opts); err != nil {
+			t.Fatal(err)
+		}
+	}
+	merged := opts
+	merged.Output = filepath.Join(base, "merged")
+	s, err := LoadPlanSpec(plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := Merge(ctx, s, plan, merged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Results.Evaluations) != 8 || out.Results.Evaluations[0].Cutoff == nil {
+		t.Errorf("merged %d evaluations, want 2 cutoffs x 2 folds x 2 models", len(out.Results.Evaluations))
+	}
+	want, got := readTree(t, single.Output), readTree(t, merged.Output)
+	if len(got) != len(want) {
+		t.Errorf("single run has %d files, merged %d", len(want), len(got))
+	}
+	for name, b := range want {
+		if !bytes.Equal(got[name], b) {
+			t.Errorf("%s differs between the single-machine run and the merge", name)
+		}
+	}
+}
