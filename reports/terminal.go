@@ -145,7 +145,7 @@ func WriteAudit(w io.Writer, res *fairness.AuditResult) error {
 	for _, a := range res.Attributes {
 		fmt.Fprintf(w, "\n%s (reference: %s)\n", a.Name, a.Reference)
 		groups := borderless(w)
-		groups.Header("group", "n", "base", "flagged", "TPR", "FPR", "FNR", "PPV", "AUC", "ECE")
+		groups.Header("group", "n", "base", "selection_rate", "TPR", "FPR", "FNR", "PPV", "AUC", "ECE")
 		for _, g := range a.Groups {
 			if g.Suppressed {
 				if err := groups.Append(g.Group, "suppressed: "+g.SuppressedReason, "", "", "", "", "", "", "", ""); err != nil {
