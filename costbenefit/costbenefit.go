@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // Effect is the pilot's effect of a contact on the DFW outcome.
@@ -41,10 +42,12 @@ func (e Effect) RelativeReduction() float64 { return -e.RiskDifference / e.Contr
 // Inputs is everything an analysis needs.
 type Inputs struct {
 	// Scores and Labels are the evaluation's test predictions (label 1 =
-	// DFW); TestTerms is the number of terms they span (default 1).
-	Scores    []float64
-	Labels    []uint8
-	TestTerms int
+	// DFW); Terms holds each prediction's test term (nil: all of one
+	// term). Capacity is per term: students are ranked and cut within
+	// their term.
+	Scores []float64
+	Labels []uint8
+	Terms  []string
 	// StudentsPerTerm is the number of students scored each term in
 	// deployment (default: test rows per test term).
 	StudentsPerTerm int
@@ -105,8 +108,10 @@ func (e *Estimate) UnmarshalJSON(b []byte) error {
 // Row is the analysis at one capacity.
 type Row struct {
 	Capacity int `json:"capacity"`
-	// TestK is the number of test students that capacity corresponds to.
+	// TestK is the number of test students that capacity corresponds to,
+	// summed over the test terms (TermK per term, in Result.Terms order).
 	TestK         int      `json:"test_k"`
+	TermK         []int    `json:"term_k"`
 	Precision     Estimate `json:"precision"`
 	ReachedAtRisk Estimate `json:"reached_at_risk"`
 	Prevented     Estimate `json:"prevented"`
@@ -123,12 +128,15 @@ type Result struct {
 	RelativeReduction Estimate `json:"relative_reduction"`
 	TestRows          int      `json:"test_rows"`
 	TestTerms         int      `json:"test_terms"`
-	StudentsPerTerm   int      `json:"students_per_term"`
-	CostPerContact    float64  `json:"cost_per_contact"`
-	FixedCost         float64  `json:"fixed_cost"`
-	Replicates        int      `json:"replicates"`
-	Level             float64  `json:"level"`
-	Seed              uint64   `json:"seed"`
+	// Terms names the test terms (sorted) and TermRows their students.
+	Terms           []string `json:"terms"`
+	TermRows        []int    `json:"term_rows"`
+	StudentsPerTerm int      `json:"students_per_term"`
+	CostPerContact  float64  `json:"cost_per_contact"`
+	FixedCost       float64  `json:"fixed_cost"`
+	Replicates      int      `json:"replicates"`
+	Level           float64  `json:"level"`
+	Seed            uint64   `json:"seed"`
 	// Interval says how the intervals were made.
 	Interval string `json:"interval"`
 	// Planned is the row of the planned capacity; Best the capacity of the
@@ -148,6 +156,8 @@ func (in *Inputs) defaults() error {
 		return errors.New("costbenefit: no test predictions")
 	case len(in.Labels) != n:
 		return fmt.Errorf("costbenefit: %d scores but %d labels", n, len(in.Labels))
+	case in.Terms != nil && len(in.Terms) != n:
+		return fmt.Errorf("costbenefit: %d scores but %d terms", n, len(in.Terms))
 	}
 	for i, s := range in.Scores {
 		if math.IsNaN(s) {
@@ -157,11 +167,8 @@ func (in *Inputs) defaults() error {
 			return fmt.Errorf("costbenefit: label %d is %d, want 0 or 1", i, in.Labels[i])
 		}
 	}
-	if in.TestTerms == 0 {
-		in.TestTerms = 1
-	}
 	if in.StudentsPerTerm == 0 {
-		in.StudentsPerTerm = int(math.Round(float64(n) / float64(in.TestTerms)))
+		in.StudentsPerTerm = int(math.Round(float64(n) / float64(len(termGroups(in.Terms, n)))))
 	}
 	if in.Replicates == 0 {
 		in.Replicates = 2000
@@ -174,8 +181,8 @@ func (in *Inputs) defaults() error {
 	}
 	e := in.Effect
 	switch {
-	case in.TestTerms < 0 || in.StudentsPerTerm < 1:
-		return errors.New("costbenefit: test terms and students per term must be positive")
+	case in.StudentsPerTerm < 1:
+		return errors.New("costbenefit: students per term must be positive")
 	case in.Capacity < 1 || in.Capacity > in.StudentsPerTerm:
 		return fmt.Errorf("costbenefit: capacity %d must lie in 1..%d (students per term)", in.Capacity, in.StudentsPerTerm)
 	case !(in.CostPerContact >= 0) || math.IsInf(in.CostPerContact, 0):
@@ -222,23 +229,51 @@ func Analyze(in Inputs) (*Result, error) {
 	}
 	n := len(in.Scores)
 	caps := in.capacities()
-	// k[i]: test students corresponding to capacity caps[i].
+	// Capacity is per term: each test term's students are ranked by
+	// descending score (ties by index) and cut at that term's share of
+	// the capacity, ks[t][i] = round(caps[i]·n_t/StudentsPerTerm) test
+	// students; a bootstrap replicate resamples each term's students
+	// within the term (a vector of multiplicities over its order).
+	groups := termGroups(in.Terms, n)
+	terms := make([]termOrder, len(groups))
+	for t, g := range groups {
+		to := termOrder{name: g.name, labels: make([]uint8, len(g.rows)), ks: make([]int, len(caps)), counts: make([]int, len(g.rows)), prec: make([]float64, len(caps))}
+		sort.SliceStable(g.rows, func(a, b int) bool { return in.Scores[g.rows[a]] > in.Scores[g.rows[b]] })
+		for i, j := range g.rows {
+			to.labels[i] = in.Labels[j]
+		}
+		nt := len(g.rows)
+		for i, c := range caps {
+			to.ks[i] = min(nt, max(1, int(math.Round(float64(c)*float64(nt)/float64(in.StudentsPerTerm)))))
+		}
+		terms[t] = to
+	}
 	ks := make([]int, len(caps))
-	for i, c := range caps {
-		ks[i] = min(n, max(1, int(math.Round(float64(c)*float64(n)/float64(in.StudentsPerTerm)))))
+	for _, to := range terms {
+		for i, k := range to.ks {
+			ks[i] += k
+		}
 	}
-	// Order test students by descending score (ties by index) once; a
-	// bootstrap replicate is a vector of multiplicities over that order.
-	order := make([]int, n)
-	for i := range order {
-		order[i] = i
+	// pooledPrecision is the at-risk students reached over the students
+	// contacted, both summed over the terms (resampled: counts per term).
+	pooledPrecision := func(resampled bool, dst []float64) {
+		clear(dst)
+		for _, to := range terms {
+			var counts []int
+			if resampled {
+				counts = to.counts
+			}
+			precisionAt(to.labels, counts, to.ks, to.prec)
+			for i, p := range to.prec {
+				dst[i] += p * float64(to.ks[i])
+			}
+		}
+		for i := range dst {
+			dst[i] /= float64(ks[i])
+		}
 	}
-	sort.SliceStable(order, func(a, b int) bool { return in.Scores[order[a]] > in.Scores[order[b]] })
-	labels := make([]uint8, n)
-	for i, j := range order {
-		labels[i] = in.Labels[j]
-	}
-	point := precisionAt(labels, nil, ks, make([]float64, len(ks)))
+	point := make([]float64, len(ks))
+	pooledPrecision(false, point)
 	rng := rand.New(rand.NewPCG(in.Seed, 0x636f737462656e65)) // "costbene"
 	B := in.Replicates
 	prec := make([][]float64, len(ks))
@@ -246,7 +281,6 @@ func Analyze(in Inputs) (*Result, error) {
 		prec[i] = make([]float64, B)
 	}
 	rrr := make([]float64, B)
-	counts := make([]int, n)
 	buf := make([]float64, len(ks))
 	e := in.Effect
 	se := e.SE()
@@ -256,11 +290,14 @@ func Analyze(in Inputs) (*Result, error) {
 		rho = max(-1, -cse/se)
 	}
 	for b := 0; b < B; b++ {
-		clear(counts)
-		for i := 0; i < n; i++ {
-			counts[rng.IntN(n)]++
+		for _, to := range terms {
+			clear(to.counts)
+			nt := len(to.counts)
+			for i := 0; i < nt; i++ {
+				to.counts[rng.IntN(nt)]++
+			}
 		}
-		precisionAt(labels, counts, ks, buf)
+		pooledPrecision(true, buf)
 		for i := range ks {
 			prec[i][b] = buf[i]
 		}
@@ -273,9 +310,13 @@ func Analyze(in Inputs) (*Result, error) {
 		rrr[b] = -rd / pc
 	}
 	lvl := in.Level
-	res := &Result{Model: in.Model, Currency: in.Currency, Effect: e, TestRows: n, TestTerms: in.TestTerms, StudentsPerTerm: in.StudentsPerTerm,
+	res := &Result{Model: in.Model, Currency: in.Currency, Effect: e, TestRows: n, TestTerms: len(terms), StudentsPerTerm: in.StudentsPerTerm,
 		CostPerContact: in.CostPerContact, FixedCost: in.FixedCost, Replicates: B, Level: lvl, Seed: in.Seed,
-		Interval: fmt.Sprintf("percentile interval of %d Monte Carlo replicates: each resamples the %d test predictions with replacement (bootstrap of precision at every capacity) and draws the pilot's risk difference and control rate from a bivariate normal: the difference's SE from its %.0f%% interval, the rate's binomial SE, and their covariance −var(rate) of independent arms", B, n, 100*e.Level)}
+		Interval: fmt.Sprintf("percentile interval of %d Monte Carlo replicates: each resamples the %d test predictions with replacement within their test term (bootstrap of precision at every capacity) and draws the pilot's risk difference and control rate from a bivariate normal: the difference's SE from its %.0f%% interval, the rate's binomial SE, and their covariance −var(rate) of independent arms", B, n, 100*e.Level)}
+	for _, to := range terms {
+		res.Terms = append(res.Terms, to.name)
+		res.TermRows = append(res.TermRows, len(to.labels))
+	}
 	res.RelativeReduction = Estimate{Value: e.RelativeReduction()}
 	res.RelativeReduction.Lower, res.RelativeReduction.Upper = percentiles(rrr, lvl)
 	best, bestCost := 0, math.Inf(1)
@@ -284,6 +325,9 @@ func Analyze(in Inputs) (*Result, error) {
 	for i, c := range caps {
 		cf := float64(c)
 		row := Row{Capacity: c, TestK: ks[i], Cost: in.FixedCost + cf*in.CostPerContact}
+		for _, to := range terms {
+			row.TermK = append(row.TermK, to.ks[i])
+		}
 		row.Precision = Estimate{Value: point[i]}
 		row.Precision.Lower, row.Precision.Upper = percentiles(prec[i], lvl)
 		for b := 0; b < B; b++ {
@@ -311,11 +355,51 @@ func Analyze(in Inputs) (*Result, error) {
 	return res, nil
 }
 
+// termOrder is one test term's students in descending score order, with
+// its cut per capacity and scratch space for a replicate.
+type termOrder struct {
+	name   string
+	labels []uint8
+	ks     []int
+	counts []int
+	prec   []float64
+}
+
+// termGroup is the rows of one test term.
+type termGroup struct {
+	name string
+	rows []int
+}
+
+// termGroups groups the n predictions by term, terms sorted by name (one
+// unnamed group when terms is nil).
+func termGroups(terms []string, n int) []termGroup {
+	if terms == nil {
+		rows := make([]int, n)
+		for i := range rows {
+			rows[i] = i
+		}
+		return []termGroup{{rows: rows}}
+	}
+	at := map[string]int{}
+	var out []termGroup
+	for i, t := range terms {
+		k, ok := at[t]
+		if !ok {
+			k = len(out)
+			at[t] = k
+			out = append(out, termGroup{name: t})
+		}
+		out[k].rows = append(out[k].rows, i)
+	}
+	slices.SortFunc(out, func(a, b termGroup) int { return strings.Compare(a.name, b.name) })
+	return out
+}
+
 // precisionAt fills dst[i] with the precision of the first ks[i] students
 // of the score order (labels in that order), each counted counts[j] times
 // (nil: once). Under resampling, "the top k" are the first k draws in
-// score order. Over several test terms the top k are taken over the pooled
-// terms, an approximation of the top N of each term.
+// score order. It is called once per test term.
 func precisionAt(labels []uint8, counts []int, ks []int, dst []float64) []float64 {
 	taken, pos, i := 0, 0, 0
 	for j := 0; j < len(labels) && i < len(ks); j++ {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -152,5 +153,61 @@ func TestMoneyAndCount(t *testing.T) {
 		if got := money("$", c.v); got != c.want {
 			t.Errorf("money(%v) = %q, want %q", c.v, got, c.want)
 		}
+	}
+}
+
+// TestCapacityPerTerm: capacity is per term, so each test term's students
+// are ranked and cut within the term. Term 2014J scores every student above
+// term 2014B's: the top 6 of the pooled terms would all be 2014J students
+// (4 DFW of 6), while 3 per term reach 2 DFW in 2014J and 1 in 2014B, a
+// precision of 3/6 and 1.5 at-risk students reached per term; the pilot
+// halves DFW, so 0.75 are prevented per term at (3·100)/0.75 = 400 each.
+func TestCapacityPerTerm(t *testing.T) {
+	in := Inputs{
+		Scores: []float64{0.9, 0.85, 0.8, 0.75, 0.7, 0.65, 0.6, 0.55, 0.5, 0.45, 0.4, 0.35, 0.3, 0.25, 0.2, 0.15, 0.1, 0.05, 0.02, 0.01},
+		Labels: []uint8{1, 1, 0, 1, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0},
+		Terms: []string{"2014J", "2014J", "2014J", "2014J", "2014J", "2014J", "2014J", "2014J", "2014J", "2014J",
+			"2014B", "2014B", "2014B", "2014B", "2014B", "2014B", "2014B", "2014B", "2014B", "2014B"},
+		Effect:   pilotEffect(-0.2, -0.3, -0.1, 0.4, 200),
+		Capacity: 3, Capacities: []int{3}, CostPerContact: 100, Replicates: 200, Seed: 1,
+	}
+	r, err := Analyze(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := r.Planned
+	if r.TestTerms != 2 || r.StudentsPerTerm != 10 || !slices.Equal(r.Terms, []string{"2014B", "2014J"}) || !slices.Equal(p.TermK, []int{3, 3}) || p.TestK != 6 {
+		t.Fatalf("terms %q (%d), students per term %d, cut %v (%d)", r.Terms, r.TestTerms, r.StudentsPerTerm, p.TermK, p.TestK)
+	}
+	if p.Precision.Value != 0.5 || p.ReachedAtRisk.Value != 1.5 || math.Abs(p.Prevented.Value-0.75) > 1e-12 || math.Abs(p.CostPerOutcome.Value-400) > 1e-9 {
+		t.Errorf("planned row %+v", p)
+	}
+	// Resampling stays within each term: with every 2014J student at risk
+	// and no 2014B student, each replicate's precision is exactly 3/6.
+	for i := range in.Labels {
+		in.Labels[i] = 0
+		if in.Terms[i] == "2014J" {
+			in.Labels[i] = 1
+		}
+	}
+	r, err = Analyze(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pr := r.Planned.Precision; pr.Value != 0.5 || pr.Lower != 0.5 || pr.Upper != 0.5 {
+		t.Errorf("precision %+v, want 0.5 in every replicate", pr)
+	}
+	// Terms of unequal size: 10 and 20 students, 15 per term by default,
+	// so 3 contacts per term are 2 of the first term's and 4 of the
+	// second's test students.
+	in.Scores = append(in.Scores, in.Scores[10:]...)
+	in.Labels = append(in.Labels, in.Labels[10:]...)
+	in.Terms = append(in.Terms, in.Terms[10:]...)
+	r, err = Analyze(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.StudentsPerTerm != 15 || !slices.Equal(r.Planned.TermK, []int{4, 2}) || !slices.Equal(r.TermRows, []int{20, 10}) {
+		t.Errorf("unequal terms: %d per term, cut %v of %v", r.StudentsPerTerm, r.Planned.TermK, r.TermRows)
 	}
 }

@@ -12,15 +12,19 @@
 //	cost per outcome C(N) = (F + N·c) / P(N)
 //
 // precision(N) is the precision of the model's top N students per term,
-// measured on the evaluation's test predictions (N scaled to the test set
-// when a term has another size); the relative reduction is the pilot's
+// measured on the evaluation's test predictions: capacity is per term, so
+// each test term's students are ranked and cut within the term (N scaled
+// to the term's size), and the at-risk students reached and the students
+// contacted are summed over the terms; R, P and C are the figures of one
+// term, the average over the test terms. The relative reduction is the pilot's
 // risk difference among contacted students divided by its control-arm
 // rate, −(p_treated − p_control)/p_control: a contact can only prevent the
 // outcome of a student who would have had it.
 //
 // Intervals carry both uncertainties by Monte Carlo: each replicate
-// resamples the test predictions with replacement (a nonparametric
-// bootstrap of precision at every capacity) and draws the pilot's risk
+// resamples the test predictions with replacement within each test term (a
+// nonparametric bootstrap of precision at every capacity, stratified by
+// term) and draws the pilot's risk
 // difference from the normal distribution its reported interval implies
 // (standard error = interval width / 2z, so cluster-robust and stratified
 // intervals keep their design) jointly with its control rate (binomial

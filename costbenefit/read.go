@@ -22,8 +22,8 @@ type Predictions struct {
 	Dataset, Cutoff, Split, Model string
 	Scores                        []float64
 	Labels                        []uint8
-	// Terms is the number of distinct test terms.
-	Terms int
+	// Terms is each prediction's test term.
+	Terms []string
 }
 
 // Selector picks one model's predictions; empty fields match anything but
@@ -61,7 +61,6 @@ func ReadPredictions(runDir string, sel Selector) (*Predictions, error) {
 	found := map[key]bool{}
 	var keys []key
 	out := &Predictions{}
-	terms := map[string]bool{}
 	var chosen *key
 	line := 1
 	for {
@@ -103,7 +102,7 @@ func ReadPredictions(runDir string, sel Selector) (*Predictions, error) {
 		}
 		out.Scores = append(out.Scores, s)
 		out.Labels = append(out.Labels, y)
-		terms[rec[col["term"]]] = true
+		out.Terms = append(out.Terms, rec[col["term"]])
 	}
 	if len(keys) == 0 {
 		return nil, fmt.Errorf("costbenefit: %s: no predictions match dataset=%q cutoff=%q split=%q model=%q", path, sel.Dataset, sel.Cutoff, sel.Split, sel.Model)
@@ -116,7 +115,6 @@ func ReadPredictions(runDir string, sel Selector) (*Predictions, error) {
 		return nil, fmt.Errorf("costbenefit: %s holds %d evaluations; choose one:\n  %s", path, len(keys), strings.Join(names, "\n  "))
 	}
 	out.Dataset, out.Cutoff, out.Split, out.Model = chosen.dataset, chosen.cutoff, chosen.split, chosen.model
-	out.Terms = len(terms)
 	return out, nil
 }
 

@@ -19,7 +19,7 @@ func TestReadPredictions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(p.Scores) != 6 || p.Labels[2] != 1 || p.Scores[3] != 0.6 || p.Terms != 1 || p.Split != "2013-to-2014" || p.Cutoff != "28" {
+	if len(p.Scores) != 6 || p.Labels[2] != 1 || p.Scores[3] != 0.6 || len(p.Terms) != 6 || p.Terms[0] != p.Terms[5] || p.Split != "2013-to-2014" || p.Cutoff != "28" {
 		t.Errorf("got %+v", p)
 	}
 	if _, err := ReadPredictions("testdata/run", Selector{Model: "gbm"}); err == nil {

@@ -126,7 +126,7 @@ func CostBenefitRequest(s *Spec, runDir string, pilots []*pilot.Result) (costben
 	if err != nil {
 		return costbenefit.Inputs{}, nil, err
 	}
-	in := costbenefit.Inputs{Scores: preds.Scores, Labels: preds.Labels, TestTerms: preds.Terms, Effect: effect, Capacity: c.Capacity,
+	in := costbenefit.Inputs{Scores: preds.Scores, Labels: preds.Labels, Terms: preds.Terms, Effect: effect, Capacity: c.Capacity,
 		Capacities: c.Capacities, Seed: TaskRand(s.Experiment.Seed, "costbenefit").Uint64(), Model: preds.Model, Currency: c.Currency}
 	if c.CostPerContact != nil {
 		in.CostPerContact = *c.CostPerContact

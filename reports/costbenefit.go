@@ -19,8 +19,8 @@ import (
 func WriteCostBenefit(w io.Writer, r *costbenefit.Result) error {
 	fmt.Fprintf(w, "%s\n\n", r.Summary)
 	e := r.Effect
-	fmt.Fprintf(w, "model %s on %d test students (%d per term); pilot %s: %s on %s, risk difference %s (%s to %s, %s), control DFW rate %s of %d\n",
-		r.Model, r.TestRows, r.StudentsPerTerm, e.Pilot, e.Arm, e.Outcome, dec(e.RiskDifference, 3), dec(e.Lower, 3), dec(e.Upper, 3), e.Method, dec(e.ControlRate, 3), e.ControlN)
+	fmt.Fprintf(w, "model %s on %d test students of %d test terms, ranked and cut within each term (%d scored per term); pilot %s: %s on %s, risk difference %s (%s to %s, %s), control DFW rate %s of %d\n",
+		r.Model, r.TestRows, r.TestTerms, r.StudentsPerTerm, e.Pilot, e.Arm, e.Outcome, dec(e.RiskDifference, 3), dec(e.Lower, 3), dec(e.Upper, 3), e.Method, dec(e.ControlRate, 3), e.ControlN)
 	fmt.Fprintf(w, "relative reduction of DFW among contacted students at risk: %s (%s to %s)\n", dec(r.RelativeReduction.Value, 3), dec(r.RelativeReduction.Lower, 3), dec(r.RelativeReduction.Upper, 3))
 	fmt.Fprintf(w, "cost: %s per contact, %s fixed per term\n\n", cbMoney(r.Currency, r.CostPerContact), cbMoney(r.Currency, r.FixedCost))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)

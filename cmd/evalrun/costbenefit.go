@@ -153,7 +153,7 @@ func costbenefitFlags(runDir, pilotPath string, sel costbenefit.Selector, pilotN
 	if err != nil {
 		return costbenefit.Inputs{}, err
 	}
-	return costbenefit.Inputs{Scores: preds.Scores, Labels: preds.Labels, TestTerms: preds.Terms, Effect: effect, Capacities: caps, Model: preds.Model}, nil
+	return costbenefit.Inputs{Scores: preds.Scores, Labels: preds.Labels, Terms: preds.Terms, Effect: effect, Capacities: caps, Model: preds.Model}, nil
 }
 
 // writeCostBenefit writes the result's JSON, sensitivity CSV and plot
