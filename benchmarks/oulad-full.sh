@@ -29,7 +29,8 @@ if [ ! -s "$data/studentVle.csv" ]; then
 fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-go build -o "$work/evalrun" ./cmd/evalrun
+mkdir -p "$work/bin"
+go build -o "$work/bin/evalrun" ./cmd/evalrun
 sed -e "s|^path = .*|path = \"$data\"|" \
 	"$bench/oulad-full.toml" > "$work/oulad-full.toml"
 
@@ -44,7 +45,7 @@ measure() {
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for _ in $(seq "$pairs"); do
 	measure sklearn "$py" "$bench/oulad_ref.py" "$data" --vle --all
-	measure evalrun "$work/evalrun" run --quiet --output "$work/run" "$work/oulad-full.toml"
+	measure evalrun "$work/bin/evalrun" run --quiet --output "$work/run" "$work/oulad-full.toml"
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 "$py" - "$work" <<'PY'

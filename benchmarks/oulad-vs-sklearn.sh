@@ -24,13 +24,14 @@ if [ "${1:-}" = models ]; then
   pairs=${2:-1}
   work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT
-  go build -o "$work/evalrun" ./cmd/evalrun
+  mkdir -p "$work/bin"
+  go build -o "$work/bin/evalrun" ./cmd/evalrun
   oulad=$(sed -n 's/^path = "\(.*\)"/\1/p' experiments/oulad-models.toml)
   oulad=$(cd experiments && cd "$oulad" && pwd)
   echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
   for _ in $(seq "$pairs"); do
     /usr/bin/time -f '%e %U %S %M' -a -o "$work/sklearn" "$py" benchmarks/oulad_models_sklearn.py "$oulad" > "$work/sklearn.json"
-    /usr/bin/time -f '%e %U %S %M' -a -o "$work/evalrun" "$work/evalrun" run --quiet --output "$work/run" experiments/oulad-models.toml > /dev/null
+    /usr/bin/time -f '%e %U %S %M' -a -o "$work/evalrun" "$work/bin/evalrun" run --quiet --output "$work/run" experiments/oulad-models.toml > /dev/null
   done
   echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
   "$py" - "$work" <<'PY'
