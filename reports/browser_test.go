@@ -77,7 +77,9 @@ func TestDemoReportInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
+	// A directory of its own inside the temporary one: evalrun refuses to
+	// replace a directory it did not write.
+	dir := filepath.Join(t.TempDir(), "run")
 	if _, err := harness.Run(context.Background(), spec, harness.RunOptions{Output: dir}); err != nil {
 		t.Fatal(err)
 	}
