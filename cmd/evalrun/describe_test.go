@@ -317,3 +317,48 @@ func TestDescribeShippedSpec(t *testing.T) {
 		t.Errorf("validate: %v %s", err, out)
 	}
 }
+
+// TestShippedEventSpecModelsEngagement: evalrun run of the shipped
+// event-log example fits its logistic model on the log's engagement
+// columns as well as the student table's, at every cutoff (it once listed
+// only the table's columns, so the joined clicks were silently unused and
+// days 14 and 28 gave identical models).
+func TestShippedEventSpecModelsEngagement(t *testing.T) {
+	t.Setenv("EVALRUN_PSEUDONYM_KEY", "key-of-sixteen-bytes")
+	out := filepath.Join(t.TempDir(), "run")
+	spec := filepath.Join("..", "..", "experiments", "lms-engagement.toml")
+	if _, _, err := runCLI(t, "run", "--quiet", "--output", out, spec); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res struct {
+		Evaluations []struct {
+			Model  string `json:"model"`
+			Cutoff int    `json:"cutoff"`
+			Fit    struct {
+				Coefficients map[string]float64 `json:"coefficients"`
+			} `json:"fit"`
+		} `json:"evaluations"`
+	}
+	if err := json.Unmarshal(b, &res); err != nil {
+		t.Fatal(err)
+	}
+	cutoffs := map[int]bool{}
+	for _, e := range res.Evaluations {
+		if e.Model != "logistic" {
+			continue
+		}
+		cutoffs[e.Cutoff] = true
+		for _, f := range []string{"clicks_total", "active_days", "days_since_last_activity", "activity_trend", "gpa"} {
+			if _, ok := e.Fit.Coefficients[f]; !ok {
+				t.Errorf("day %d: the logistic model has no %s coefficient (coefficients %v)", e.Cutoff, f, e.Fit.Coefficients)
+			}
+		}
+	}
+	if !cutoffs[14] || !cutoffs[28] {
+		t.Errorf("logistic evaluations at days %v, want 14 and 28", cutoffs)
+	}
+}
