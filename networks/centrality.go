@@ -204,27 +204,38 @@ func betweenness(g *Graph, sources []int, workers int) []float64 {
 	return bet
 }
 
+// msWords is the width of closeness's bit masks in 64-bit words: each
+// multi-source search follows 64·msWords sources at once, so the graph is
+// walked a quarter as often as with one word, for four times the bits per
+// visit (which cost little once the node's cache line is loaded).
+const msWords = 4
+
+// msMask is the set of sources of one multi-source search.
+type msMask [msWords]uint64
+
 // msNode is one node's state in closeness's multi-source BFS: the sources
 // that reached it, those that reached it at the last level, and those
-// arriving at the next one. Keeping the three words together makes a
-// visit of a random neighbour touch one cache line instead of three.
-type msNode struct{ seen, frontier, next uint64 }
+// arriving at the next one. Keeping the three masks together makes a
+// visit of a random neighbour touch one node's lines instead of three.
+type msNode struct{ seen, frontier, next msMask }
 
 // closeness returns Wasserman-Faust closeness from breadth-first searches
-// run 64 sources at a time on bit masks (multi-source BFS, Then et al.
-// 2014): at each level a node learns which sources reach it, and adds the
-// level times their number to its distance sum. The sums are integers, so
-// the result does not depend on how batches are spread over workers.
+// run 64·msWords sources at a time on bit masks (multi-source BFS, Then et
+// al. 2014): at each level a node learns which sources reach it, and adds
+// the level times their number to its distance sum. The sums are integers,
+// so the result does not depend on how batches are spread over workers.
 func closeness(g *Graph, workers int) []float64 {
 	n := len(g.Nodes)
 	clo := make([]float64, n)
 	if n <= 1 {
 		return clo
 	}
-	batches := (n + 63) / 64
+	const width = 64 * msWords
+	batches := (n + width - 1) / width
 	var mu sync.Mutex
 	distSum := make([]int64, n)
 	reach := make([]int64, n)
+	inStart, in := reverseAdjacency(g)
 	parallel(batches, workers, func() (func(b int), func()) {
 		st := make([]msNode, n)
 		localDist := make([]int64, n)
@@ -232,42 +243,59 @@ func closeness(g *Graph, workers int) []float64 {
 		var active, touched []int32
 		run := func(b int) {
 			for v := range st {
-				st[v].seen = 0
+				st[v].seen = msMask{}
 			}
 			active = active[:0]
-			for i := 0; i < 64 && b*64+i < n; i++ {
-				s := b*64 + i
-				st[s].seen |= 1 << uint(i)
-				st[s].frontier |= 1 << uint(i)
+			for i := 0; i < width && b*width+i < n; i++ {
+				s := b*width + i
+				st[s].seen[i/64] |= 1 << uint(i%64)
+				st[s].frontier[i/64] |= 1 << uint(i%64)
 				active = append(active, int32(s))
 			}
 			for d := int64(1); len(active) > 0; d++ {
+				var activeEdges int
+				for _, v := range active {
+					activeEdges += int(g.outStart[v+1] - g.outStart[v])
+				}
+				if activeEdges*bottomUpShare > len(g.out) {
+					active = pullLevel(g, inStart, in, st, active, d, localDist, localReach)
+					continue
+				}
 				touched = touched[:0]
 				for _, v := range active {
 					f := st[v].frontier
-					st[v].frontier = 0
+					st[v].frontier = msMask{}
 					for _, w := range g.outOf(int(v)) {
 						x := &st[w]
-						if x.next == 0 {
+						if x.next == (msMask{}) {
 							touched = append(touched, w)
 						}
-						x.next |= f
+						for i := range msWords {
+							x.next[i] |= f[i]
+						}
 					}
 				}
 				active = active[:0]
 				for _, w := range touched {
 					x := &st[w]
-					nb := x.next &^ x.seen
-					x.next = 0
-					if nb == 0 {
+					var nb msMask
+					var c int64
+					for i := range msWords {
+						nb[i] = x.next[i] &^ x.seen[i]
+						x.seen[i] |= nb[i]
+						c += int64(bits.OnesCount64(nb[i]))
+					}
+					x.next = msMask{}
+					if c == 0 {
 						continue
 					}
-					x.seen |= nb
-					c := int64(bits.OnesCount64(nb))
 					localDist[w] += d * c
 					localReach[w] += c
-					x.frontier = nb
-					active = append(active, w)
+					// A node without out-neighbours passes nothing on.
+					if g.outStart[w] < g.outStart[w+1] {
+						x.frontier = nb
+						active = append(active, w)
+					}
 				}
 			}
 		}
@@ -288,6 +316,75 @@ func closeness(g *Graph, workers int) []float64 {
 		}
 	}
 	return clo
+}
+
+// bottomUpShare switches a closeness level to pulling (pullLevel) when
+// the frontier's out-edges exceed 1/bottomUpShare of all edges.
+const bottomUpShare = 4
+
+// pullLevel advances closeness's multi-source search by one level bottom
+// up (direction-optimizing BFS, Beamer et al. 2012): each node, in node
+// order, gathers the frontiers of its in-neighbours, so that a level
+// reaching most of the graph streams through the nodes instead of
+// scattering writes to random ones. It reaches the same nodes from the
+// same sources as the top-down step, and returns the new frontier.
+func pullLevel(g *Graph, inStart, in []int32, st []msNode, active []int32, d int64, localDist, localReach []int64) []int32 {
+	for v := range st {
+		x := &st[v]
+		var acc msMask
+		for _, u := range in[inStart[v]:inStart[v+1]] {
+			f := &st[u].frontier
+			for i := range msWords {
+				acc[i] |= f[i]
+			}
+		}
+		for i := range msWords {
+			x.next[i] = acc[i] &^ x.seen[i]
+		}
+	}
+	active = active[:0]
+	for v := range st {
+		x := &st[v]
+		nb := x.next
+		x.next = msMask{}
+		x.frontier = msMask{}
+		var c int64
+		for i := range msWords {
+			x.seen[i] |= nb[i]
+			c += int64(bits.OnesCount64(nb[i]))
+		}
+		if c == 0 {
+			continue
+		}
+		localDist[v] += d * c
+		localReach[v] += c
+		if g.outStart[v] < g.outStart[v+1] {
+			x.frontier = nb
+			active = append(active, int32(v))
+		}
+	}
+	return active
+}
+
+// reverseAdjacency returns the in-adjacency of g's out-lists in
+// compressed form (each list in increasing order).
+func reverseAdjacency(g *Graph) (start, in []int32) {
+	n := len(g.Nodes)
+	start = make([]int32, n+2)
+	for _, w := range g.out {
+		start[w+2]++
+	}
+	for v := 2; v < len(start); v++ {
+		start[v] += start[v-1]
+	}
+	in = make([]int32, len(g.out))
+	for v := 0; v < n; v++ {
+		for _, w := range g.outOf(v) {
+			in[start[w+1]] = int32(v)
+			start[w+1]++
+		}
+	}
+	return start[:n+1], in
 }
 
 // parallel runs tasks 0..tasks-1 on up to workers goroutines (0:
