@@ -258,19 +258,19 @@ func reasonPhrase(r explain.Reason, features map[string]float64, cutoff *int, la
 		if due, ok := features["due_by_cutoff"]; ok {
 			return fmt.Sprintf("missed %s of %s assessments due%s", n, strconv.FormatFloat(due, 'f', -1, 64), by)
 		}
-		return fmt.Sprintf("missed %s assessments due%s", n, by)
+		return fmt.Sprintf("missed %s %s due%s", n, nounFor(v, "assessment", "assessments"), by)
 	case r.Feature == "submitted":
-		return fmt.Sprintf("submitted %s assessments%s", n, by)
+		return fmt.Sprintf("submitted %s %s%s", n, nounFor(v, "assessment", "assessments"), by)
 	case r.Feature == "mean_score":
 		return fmt.Sprintf("mean assessment score %s", strconv.FormatFloat(v, 'f', 0, 64))
 	case r.Feature == "late_submissions":
-		return fmt.Sprintf("%s late submissions%s", n, by)
+		return fmt.Sprintf("%s late %s%s", n, nounFor(v, "submission", "submissions"), by)
 	case r.Feature == "clicks_total":
-		return fmt.Sprintf("%s clicks in the VLE%s", n, by)
+		return fmt.Sprintf("%s %s in the VLE%s", n, nounFor(v, "click", "clicks"), by)
 	case r.Feature == "active_days":
-		return fmt.Sprintf("active on %s days%s", n, by)
+		return fmt.Sprintf("active on %s %s%s", n, nounFor(v, "day", "days"), by)
 	case r.Feature == "days_since_last_activity":
-		return fmt.Sprintf("no VLE activity for %s days", n)
+		return fmt.Sprintf("no VLE activity for %s %s", n, nounFor(v, "day", "days"))
 	case r.Feature == "num_of_prev_attempts" && v == 1:
 		return "1 previous attempt at this module"
 	case r.Feature == "num_of_prev_attempts":
@@ -280,11 +280,11 @@ func reasonPhrase(r explain.Reason, features map[string]float64, cutoff *int, la
 	case r.Feature == "mean_score_missing" && v == 1:
 		return "no assessment score" + by
 	case strings.HasPrefix(r.Feature, "clicks_type_"):
-		return fmt.Sprintf("%s clicks on VLE %s material%s", n, strings.TrimPrefix(r.Feature, "clicks_type_"), by)
+		return fmt.Sprintf("%s %s on VLE %s material%s", n, nounFor(v, "click", "clicks"), strings.TrimPrefix(r.Feature, "clicks_type_"), by)
 	case r.Feature == "studied_credits":
 		return fmt.Sprintf("studying %s credits", n)
 	case strings.HasPrefix(r.Feature, "clicks_week_"):
-		return fmt.Sprintf("%s clicks in week %s", n, strings.TrimPrefix(r.Feature, "clicks_week_"))
+		return fmt.Sprintf("%s %s in week %s", n, nounFor(v, "click", "clicks"), strings.TrimPrefix(r.Feature, "clicks_week_"))
 	case strings.HasSuffix(r.Feature, "_missing") && v == 1:
 		return strings.TrimSuffix(r.Feature, "_missing") + " unknown"
 	case strings.Contains(r.Feature, "="):
@@ -295,6 +295,14 @@ func reasonPhrase(r explain.Reason, features map[string]float64, cutoff *int, la
 		return fmt.Sprintf("%s is not %s", name, level)
 	}
 	return fmt.Sprintf("%s = %s", r.Feature, strconv.FormatFloat(v, 'g', 4, 64))
+}
+
+// nounFor picks the noun for a count: one for exactly 1, many otherwise.
+func nounFor(v float64, one, many string) string {
+	if v == 1 {
+		return one
+	}
+	return many
 }
 
 func g(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }

@@ -374,6 +374,14 @@ func TestReasonWords(t *testing.T) {
 		{explain.Reason{Feature: "region_missing", Value: 1}, nil, "region unknown"},
 		{explain.Reason{Feature: "gender=M", Value: 1}, nil, "gender is M"},
 		{explain.Reason{Feature: "weighted_score", Value: 12.345}, nil, "weighted_score = 12.35"},
+		{explain.Reason{Feature: "active_days", Value: 1}, nil, "active on 1 day by day 14"},
+		{explain.Reason{Feature: "active_days", Value: 4}, nil, "active on 4 days by day 14"},
+		{explain.Reason{Feature: "clicks_total", Value: 1}, nil, "1 click in the VLE by day 14"},
+		{explain.Reason{Feature: "days_since_last_activity", Value: 1}, nil, "no VLE activity for 1 day"},
+		{explain.Reason{Feature: "missed", Value: 1}, map[string]float64{"due_by_cutoff": 1}, "missed 1 of 1 assessments due by day 14"},
+		{explain.Reason{Feature: "submitted", Value: 1}, nil, "submitted 1 assessment by day 14"},
+		{explain.Reason{Feature: "late_submissions", Value: 1}, nil, "1 late submission by day 14"},
+		{explain.Reason{Feature: "clicks_week_2", Value: 1}, nil, "1 click in week 2"},
 	} {
 		if got := ReasonWords(c.r, c.f, day); got != c.want {
 			t.Errorf("ReasonWords(%+v) = %q, want %q", c.r, got, c.want)
