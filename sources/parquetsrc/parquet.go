@@ -159,42 +159,78 @@ func (t *table) scan(ctx context.Context, fn func(row int64, vals []sources.Valu
 		return fmt.Errorf("%s: %w", t.path, err)
 	}
 	defer rr.Release()
+	// A second goroutine decodes the next batch while this one maps the
+	// current batch's rows (as the CSV reader splits lines on one).
+	batches := make(chan arrow.RecordBatch, 1)
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		defer close(batches)
+		for rr.Next() {
+			rec := rr.RecordBatch()
+			rec.Retain()
+			select {
+			case batches <- rec:
+			case <-done:
+				rec.Release()
+				return
+			}
+		}
+	}()
+	defer func() {
+		close(done)
+		for rec := range batches {
+			rec.Release()
+		}
+		<-finished
+	}()
 	vals := make([]sources.Value, len(t.paths))
 	var row int64
 	var batch uint32
-	for rr.Next() {
-		rec := rr.RecordBatch()
+	for rec := range batches {
 		batch++
-		getters := make([]getter, len(t.paths))
-		for i, p := range t.paths {
-			if p == nil {
-				getters[i] = func(int) sources.Value { return sources.Value{} }
-				continue
-			}
-			g, err := getterFor(rec, p, batch)
-			if err != nil {
-				return fmt.Errorf("%s: column %q: %w", t.path, strings.Join(p, "."), err)
-			}
-			getters[i] = g
-		}
-		n := int(rec.NumRows())
-		for i := 0; i < n; i++ {
-			if i&4095 == 0 {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-			}
-			for j, g := range getters {
-				vals[j] = g(i)
-			}
-			if err := fn(row, vals); err != nil {
-				return err
-			}
-			row++
+		err := t.scanBatch(ctx, rec, batch, &row, vals, fn)
+		rec.Release()
+		if err != nil {
+			return err
 		}
 	}
+	<-finished
 	if err := rr.Err(); err != nil && err != io.EOF {
 		return fmt.Errorf("%s: reading: %w", t.path, err)
+	}
+	return nil
+}
+
+// scanBatch calls fn for each row of one batch.
+func (t *table) scanBatch(ctx context.Context, rec arrow.RecordBatch, batch uint32, row *int64, vals []sources.Value, fn func(row int64, vals []sources.Value) error) error {
+	getters := make([]getter, len(t.paths))
+	for i, p := range t.paths {
+		if p == nil {
+			getters[i] = func(int) sources.Value { return sources.Value{} }
+			continue
+		}
+		g, err := getterFor(rec, p, batch)
+		if err != nil {
+			return fmt.Errorf("%s: column %q: %w", t.path, strings.Join(p, "."), err)
+		}
+		getters[i] = g
+	}
+	n := int(rec.NumRows())
+	for i := 0; i < n; i++ {
+		if i&4095 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		for j, g := range getters {
+			vals[j] = g(i)
+		}
+		if err := fn(*row, vals); err != nil {
+			return err
+		}
+		*row++
 	}
 	return nil
 }
