@@ -139,44 +139,44 @@ func betweenness(g *Graph, sources []int, workers int) []float64 {
 	}
 	blocks := min(brandesBlocks, len(sources))
 	partBet := make([][]float64, blocks)
-	// One node's BFS state in one struct: a visit touches one cache line.
-	type bNode struct {
-		dist         int32
-		sigma, delta float64
-	}
+	// Distances sit apart from the path counts and dependencies: most
+	// edge visits only compare a distance, and n int32s stay in cache.
+	type pathState struct{ sigma, delta float64 }
 	parallel(blocks, workers, func() (func(b int), func()) {
-		st := make([]bNode, n)
+		dist := make([]int32, n)
+		st := make([]pathState, n)
 		order := make([]int32, 0, n)
-		for i := range st {
-			st[i].dist = -1
+		for i := range dist {
+			dist[i] = -1
 		}
 		return func(b int) {
 			pb := make([]float64, n)
 			lo, hi := b*len(sources)/blocks, (b+1)*len(sources)/blocks
 			for _, s := range sources[lo:hi] {
 				order = order[:0]
-				st[s].dist, st[s].sigma = 0, 1
+				dist[s], st[s].sigma = 0, 1
 				order = append(order, int32(s))
 				for q := 0; q < len(order); q++ {
 					v := order[q]
-					dv, sv := st[v].dist, st[v].sigma
+					dv, sv := dist[v], st[v].sigma
 					for _, w := range g.outOf(int(v)) {
-						x := &st[w]
-						if x.dist < 0 {
-							x.dist = dv + 1
+						dw := dist[w]
+						if dw < 0 {
+							dist[w] = dv + 1
 							order = append(order, w)
-						}
-						if x.dist == dv+1 {
-							x.sigma += sv
+							st[w].sigma += sv
+						} else if dw == dv+1 {
+							st[w].sigma += sv
 						}
 					}
 				}
 				for q := len(order) - 1; q > 0; q-- {
 					v := order[q]
-					dv, sv := st[v].dist, st[v].sigma
+					dv, sv := dist[v], st[v].sigma
 					var dsum float64
 					for _, w := range g.outOf(int(v)) {
-						if x := &st[w]; x.dist == dv+1 {
+						if dist[w] == dv+1 {
+							x := &st[w]
 							dsum += sv / x.sigma * (1 + x.delta)
 						}
 					}
@@ -184,7 +184,8 @@ func betweenness(g *Graph, sources []int, workers int) []float64 {
 					pb[v] += dsum
 				}
 				for _, v := range order {
-					st[v] = bNode{dist: -1}
+					dist[v] = -1
+					st[v] = pathState{}
 				}
 			}
 			partBet[b] = pb
