@@ -215,10 +215,11 @@ const msWords = 4
 type msMask [msWords]uint64
 
 // msNode is one node's state in closeness's multi-source BFS: the sources
-// that reached it, those that reached it at the last level, and those
-// arriving at the next one. Keeping the three masks together makes a
-// visit of a random neighbour touch one node's lines instead of three.
-type msNode struct{ seen, frontier, next msMask }
+// that reached it and those arriving at the next level, together (64
+// bytes) so that a visit of a random neighbour touches one cache line.
+// The sources that reached it at the last level (its frontier) are kept
+// in an array of their own, which the bottom-up levels read at random.
+type msNode struct{ seen, next msMask }
 
 // closeness returns Wasserman-Faust closeness from breadth-first searches
 // run 64·msWords sources at a time on bit masks (multi-source BFS, Then et
@@ -239,6 +240,7 @@ func closeness(g *Graph, workers int) []float64 {
 	inStart, in := reverseAdjacency(g)
 	parallel(batches, workers, func() (func(b int), func()) {
 		st := make([]msNode, n)
+		front := make([]msMask, n)
 		localDist := make([]int64, n)
 		localReach := make([]int64, n)
 		var active, touched []int32
@@ -250,7 +252,7 @@ func closeness(g *Graph, workers int) []float64 {
 			for i := 0; i < width && b*width+i < n; i++ {
 				s := b*width + i
 				st[s].seen[i/64] |= 1 << uint(i%64)
-				st[s].frontier[i/64] |= 1 << uint(i%64)
+				front[s][i/64] |= 1 << uint(i%64)
 				active = append(active, int32(s))
 			}
 			for d := int64(1); len(active) > 0; d++ {
@@ -259,13 +261,13 @@ func closeness(g *Graph, workers int) []float64 {
 					activeEdges += int(g.outStart[v+1] - g.outStart[v])
 				}
 				if activeEdges*bottomUpShare > len(g.out) {
-					active = pullLevel(g, inStart, in, st, active, d, localDist, localReach)
+					active = pullLevel(g, inStart, in, st, front, active, d, localDist, localReach)
 					continue
 				}
 				touched = touched[:0]
 				for _, v := range active {
-					f := st[v].frontier
-					st[v].frontier = msMask{}
+					f := front[v]
+					front[v] = msMask{}
 					for _, w := range g.outOf(int(v)) {
 						x := &st[w]
 						if x.next == (msMask{}) {
@@ -294,7 +296,7 @@ func closeness(g *Graph, workers int) []float64 {
 					localReach[w] += c
 					// A node without out-neighbours passes nothing on.
 					if g.outStart[w] < g.outStart[w+1] {
-						x.frontier = nb
+						front[w] = nb
 						active = append(active, w)
 					}
 				}
@@ -329,12 +331,12 @@ const bottomUpShare = 4
 // reaching most of the graph streams through the nodes instead of
 // scattering writes to random ones. It reaches the same nodes from the
 // same sources as the top-down step, and returns the new frontier.
-func pullLevel(g *Graph, inStart, in []int32, st []msNode, active []int32, d int64, localDist, localReach []int64) []int32 {
+func pullLevel(g *Graph, inStart, in []int32, st []msNode, front []msMask, active []int32, d int64, localDist, localReach []int64) []int32 {
 	for v := range st {
 		x := &st[v]
 		var acc msMask
 		for _, u := range in[inStart[v]:inStart[v+1]] {
-			f := &st[u].frontier
+			f := &front[u]
 			for i := range msWords {
 				acc[i] |= f[i]
 			}
@@ -348,7 +350,7 @@ func pullLevel(g *Graph, inStart, in []int32, st []msNode, active []int32, d int
 		x := &st[v]
 		nb := x.next
 		x.next = msMask{}
-		x.frontier = msMask{}
+		front[v] = msMask{}
 		var c int64
 		for i := range msWords {
 			x.seen[i] |= nb[i]
@@ -360,7 +362,7 @@ func pullLevel(g *Graph, inStart, in []int32, st []msNode, active []int32, d int
 		localDist[v] += d * c
 		localReach[v] += c
 		if g.outStart[v] < g.outStart[v+1] {
-			x.frontier = nb
+			front[v] = nb
 			active = append(active, int32(v))
 		}
 	}
