@@ -240,7 +240,7 @@ func closeness(g *Graph, workers int) []float64 {
 	inStart, in := reverseAdjacency(g)
 	parallel(batches, workers, func() (func(b int), func()) {
 		st := make([]msNode, n)
-		front := make([]msMask, n)
+		front, spare := make([]msMask, n), make([]msMask, n)
 		localDist := make([]int64, n)
 		localReach := make([]int64, n)
 		var active, touched []int32
@@ -261,7 +261,8 @@ func closeness(g *Graph, workers int) []float64 {
 					activeEdges += int(g.outStart[v+1] - g.outStart[v])
 				}
 				if activeEdges*bottomUpShare > len(g.out) {
-					active = pullLevel(g, inStart, in, st, front, active, d, localDist, localReach)
+					active = pullLevel(g, inStart, in, st, front, spare, active, d, localDist, localReach)
+					front, spare = spare, front
 					continue
 				}
 				touched = touched[:0]
@@ -330,10 +331,11 @@ const bottomUpShare = 4
 // order, gathers the frontiers of its in-neighbours, so that a level
 // reaching most of the graph streams through the nodes instead of
 // scattering writes to random ones. It reaches the same nodes from the
-// same sources as the top-down step, and returns the new frontier.
-func pullLevel(g *Graph, inStart, in []int32, st []msNode, front []msMask, active []int32, d int64, localDist, localReach []int64) []int32 {
+// same sources as the top-down step. The new frontier is written to
+// spare (all zero on entry) and front is zeroed: the caller swaps them.
+func pullLevel(g *Graph, inStart, in []int32, st []msNode, front, spare []msMask, active []int32, d int64, localDist, localReach []int64) []int32 {
+	active = active[:0]
 	for v := range st {
-		x := &st[v]
 		var acc msMask
 		for _, u := range in[inStart[v]:inStart[v+1]] {
 			f := &front[u]
@@ -341,20 +343,12 @@ func pullLevel(g *Graph, inStart, in []int32, st []msNode, front []msMask, activ
 				acc[i] |= f[i]
 			}
 		}
-		for i := range msWords {
-			x.next[i] = acc[i] &^ x.seen[i]
-		}
-	}
-	active = active[:0]
-	for v := range st {
 		x := &st[v]
-		nb := x.next
-		x.next = msMask{}
-		front[v] = msMask{}
 		var c int64
 		for i := range msWords {
-			x.seen[i] |= nb[i]
-			c += int64(bits.OnesCount64(nb[i]))
+			acc[i] &^= x.seen[i]
+			x.seen[i] |= acc[i]
+			c += int64(bits.OnesCount64(acc[i]))
 		}
 		if c == 0 {
 			continue
@@ -362,10 +356,11 @@ func pullLevel(g *Graph, inStart, in []int32, st []msNode, front []msMask, activ
 		localDist[v] += d * c
 		localReach[v] += c
 		if g.outStart[v] < g.outStart[v+1] {
-			front[v] = nb
+			spare[v] = acc
 			active = append(active, int32(v))
 		}
 	}
+	clear(front)
 	return active
 }
 
