@@ -109,6 +109,23 @@ func TestAbtestLockCommand(t *testing.T) {
 	}
 }
 
+// TestPlanLockRef: the plan_lock value abtest lock suggests is the lock's
+// path as the spec reads it, relative to the spec's directory (the README's
+// "abtest lock experiments/pilot-tutoring.toml -o plan.lock.json" needs
+// "../plan.lock.json").
+func TestPlanLockRef(t *testing.T) {
+	for _, c := range []struct{ spec, out, want string }{
+		{"experiments/pilot-tutoring.toml", "plan.lock.json", "../plan.lock.json"},
+		{"pilot.toml", "plan.lock.json", "plan.lock.json"},
+		{"experiments/pilot.toml", "experiments/locks/a.json", "locks/a.json"},
+		{"experiments/pilot.toml", "/srv/locks/a.json", "/srv/locks/a.json"},
+	} {
+		if got := planLockRef(c.spec, c.out); got != c.want {
+			t.Errorf("spec %s, -o %s: plan_lock = %q, want %q", c.spec, c.out, got, c.want)
+		}
+	}
+}
+
 // TestMonitorCommandUsage: the command needs a bundle, --spec, --term and
 // -o, and says so with a usage error (status 2).
 func TestMonitorCommandUsage(t *testing.T) {

@@ -343,6 +343,21 @@ func abtestLockCmd(stdout, stderr io.Writer, args []string) error {
 	for _, p := range lock.Pilots {
 		fmt.Fprintf(stdout, "pilot %s: %s\n", p.Name, p.Statement)
 	}
-	fmt.Fprintf(stdout, "plan lock %s written to %s\nname it in each pilot's table (plan_lock = %q) so the analysis reports every deviation\n", lock.Hash, *output, *output)
+	fmt.Fprintf(stdout, "plan lock %s written to %s\nname it in each pilot's table (plan_lock = %q) so the analysis reports every deviation\n", lock.Hash, *output, planLockRef(fs.Arg(0), *output))
 	return nil
+}
+
+// planLockRef is how a spec at specPath names the lock written to output
+// in plan_lock, which is read relative to the spec's directory: output
+// itself when absolute, else output relative to that directory (with
+// forward slashes, as TOML specs are shared between systems).
+func planLockRef(specPath, output string) string {
+	if filepath.IsAbs(output) {
+		return output
+	}
+	rel, err := filepath.Rel(filepath.Dir(specPath), output)
+	if err != nil {
+		return output
+	}
+	return filepath.ToSlash(rel)
 }
