@@ -88,8 +88,10 @@ func Open(dir string, opts Options) (*Writer, error) {
 	// A target evalrun did not write is refused before anything is created
 	// beside it, the lock file included; the check is repeated under the
 	// lock, where it counts.
-	if err := verifyOwned(clean); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, err
+	if st, err := os.Stat(filepath.Dir(clean)); err == nil && st.IsDir() {
+		if err := verifyOwned(clean); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
 	}
 	w := &Writer{dir: clean, parent: filepath.Dir(clean), base: filepath.Base(clean), kind: opts.Kind, files: map[string]FileEntry{}}
 	if err := os.MkdirAll(w.parent, 0o755); err != nil {
