@@ -197,7 +197,7 @@ func (b *Bundle) Apply(ctx context.Context, f *datasets.Frame, rows []int, opts 
 	s.Reasons = make([][]explain.Reason, len(kept))
 	if ex, ok := b.Fitted.(models.Explainer); ok && b.Model.Reasons > 0 {
 		idx := topIndexes(s.Scores, opts.ReasonRows)
-		sub := subsetRows(in, idx)
+		sub := in.Select(idx)
 		top, err := explain.StudentReasons(ctx, ex, sub, b.Model.Reasons)
 		if err != nil {
 			return nil, fmt.Errorf("explaining: %w", err)
@@ -278,23 +278,4 @@ func topIndexes(scores []float64, n int) []int {
 		sort.Ints(idx)
 	}
 	return idx
-}
-
-func subsetRows(rows models.Rows, idx []int) models.Rows {
-	if len(idx) == rows.X.Rows {
-		return rows
-	}
-	x := &models.Matrix{Rows: len(idx), Cols: rows.X.Cols, Names: rows.X.Names, Data: make([]float64, 0, len(idx)*rows.X.Cols)}
-	out := models.Rows{X: x, Keys: make([]string, len(idx)), Terms: make([]string, len(idx))}
-	if rows.Groups != nil {
-		out.Groups = make([]string, len(idx))
-	}
-	for j, i := range idx {
-		x.Data = append(x.Data, rows.X.Row(i)...)
-		out.Keys[j], out.Terms[j] = rows.Keys[i], rows.Terms[i]
-		if rows.Groups != nil {
-			out.Groups[j] = rows.Groups[i]
-		}
-	}
-	return out
 }

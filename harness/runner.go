@@ -375,7 +375,7 @@ func (e *evaluation) explain(ctx context.Context, fitted models.Fitted, seed uin
 			// forest: explain the highest-risk students first.
 			limit := ex.reasonRows(e.model.Kind)
 			idx := topScores(e.scores, limit)
-			rows := selectRows(e.test, idx)
+			rows := e.test.Select(idx)
 			top, err := explain.StudentReasons(ctx, m, rows, k)
 			if err != nil {
 				return err
@@ -417,26 +417,6 @@ func topScores(scores []float64, n int) []int {
 	return idx
 }
 
-// selectRows returns the rows idx (in that order).
-func selectRows(rows models.Rows, idx []int) models.Rows {
-	if len(idx) == rows.X.Rows {
-		return rows
-	}
-	x := &models.Matrix{Rows: len(idx), Cols: rows.X.Cols, Names: rows.X.Names, Data: make([]float64, 0, len(idx)*rows.X.Cols)}
-	out := models.Rows{X: x, Keys: make([]string, len(idx)), Terms: make([]string, len(idx))}
-	if rows.Groups != nil {
-		out.Groups = make([]string, len(idx))
-	}
-	for j, i := range idx {
-		x.Data = append(x.Data, rows.X.Row(i)...)
-		out.Keys[j], out.Terms[j] = rows.Keys[i], rows.Terms[i]
-		if rows.Groups != nil {
-			out.Groups[j] = rows.Groups[i]
-		}
-	}
-	return out
-}
-
 // subsampleRows returns at most n rows (all when there are fewer), drawn
 // without replacement with rng and kept in their original order.
 func subsampleRows(rows models.Rows, y []uint8, n int, rng *rand.Rand) (models.Rows, []uint8) {
@@ -445,19 +425,11 @@ func subsampleRows(rows models.Rows, y []uint8, n int, rng *rand.Rand) (models.R
 	}
 	idx := rng.Perm(rows.X.Rows)[:n]
 	sort.Ints(idx)
-	x := &models.Matrix{Rows: n, Cols: rows.X.Cols, Names: rows.X.Names, Data: make([]float64, 0, n*rows.X.Cols)}
-	out := models.Rows{X: x, Keys: make([]string, n), Terms: make([]string, n)}
-	if rows.Groups != nil {
-		out.Groups = make([]string, n)
-	}
 	sy := make([]uint8, n)
 	for j, i := range idx {
-		x.Data = append(x.Data, rows.X.Row(i)...)
-		out.Keys[j], out.Terms[j], sy[j] = rows.Keys[i], rows.Terms[i], y[i]
-		if rows.Groups != nil {
-			out.Groups[j] = rows.Groups[i]
-		}
+		sy[j] = y[i]
 	}
+	out := rows.Select(idx)
 	return out, sy
 }
 

@@ -43,6 +43,29 @@ type Rows struct {
 	Groups []string
 }
 
+// Select returns the rows idx of r, in that order, with their keys, terms
+// and groups (the matrix is copied). When idx has one index per row it
+// returns r itself: callers pass increasing indexes, so that is every row
+// in order.
+func (r Rows) Select(idx []int) Rows {
+	if len(idx) == r.X.Rows {
+		return r
+	}
+	x := &Matrix{Rows: len(idx), Cols: r.X.Cols, Names: r.X.Names, Data: make([]float64, 0, len(idx)*r.X.Cols)}
+	out := Rows{X: x, Keys: make([]string, len(idx)), Terms: make([]string, len(idx))}
+	if r.Groups != nil {
+		out.Groups = make([]string, len(idx))
+	}
+	for j, i := range idx {
+		x.Data = append(x.Data, r.X.Row(i)...)
+		out.Keys[j], out.Terms[j] = r.Keys[i], r.Terms[i]
+		if r.Groups != nil {
+			out.Groups[j] = r.Groups[i]
+		}
+	}
+	return out
+}
+
 // TrainingSet is Rows with their 0/1 labels.
 type TrainingSet struct {
 	Rows
