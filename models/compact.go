@@ -13,6 +13,22 @@ type compactNode struct {
 
 const missingRightBit = 1 << 30
 
+// child returns the index of the child a row whose value of n's feature
+// is v goes to: left when v <= threshold, right when greater, and for NaN
+// the side training sent missing values to.
+func (n *compactNode) child(v float64) int32 {
+	switch {
+	case v <= n.threshold:
+		return n.left
+	case v > n.threshold:
+		return n.left + 1
+	case n.feature&missingRightBit != 0: // NaN going right
+		return n.left + 1
+	default: // NaN going left
+		return n.left
+	}
+}
+
 // compactTree returns nodes in the prediction layout.
 func compactTree(nodes []treeNode) []compactNode {
 	out := make([]compactNode, 0, len(nodes))
@@ -45,17 +61,7 @@ func compactLeafValue(t []compactNode, x []float64) float64 {
 		}
 		f := n.feature &^ missingRightBit
 		v := x[f]
-		switch {
-		case v <= n.threshold:
-			k = n.left
-		case v > n.threshold:
-			k = n.left + 1
-		default: // NaN
-			k = n.left
-			if n.feature&missingRightBit != 0 {
-				k++
-			}
-		}
+		k = n.child(v)
 	}
 }
 

@@ -110,17 +110,7 @@ func compactPath(t []compactNode, x []float64, path []uint64) float64 {
 		f := n.feature &^ missingRightBit
 		path[f>>6] |= 1 << (uint(f) & 63)
 		v := x[f]
-		switch {
-		case v <= n.threshold:
-			k = n.left
-		case v > n.threshold:
-			k = n.left + 1
-		default: // NaN
-			k = n.left
-			if n.feature&missingRightBit != 0 {
-				k++
-			}
-		}
+		k = n.child(v)
 	}
 }
 
@@ -138,16 +128,6 @@ func compactLeafValueWith(t []compactNode, x []float64, j int, v float64) float6
 		if int(f) != j {
 			u = x[f]
 		}
-		switch {
-		case u <= n.threshold:
-			k = n.left
-		case u > n.threshold:
-			k = n.left + 1
-		default: // NaN
-			k = n.left
-			if n.feature&missingRightBit != 0 {
-				k++
-			}
-		}
+		k = n.child(u)
 	}
 }
