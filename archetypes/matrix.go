@@ -79,40 +79,10 @@ const chunkRows = 2048
 // workers goroutines (0: GOMAXPROCS).
 func parallelChunks(n, workers int, fn func(c, lo, hi int)) {
 	chunks := (n + chunkRows - 1) / chunkRows
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	if workers > chunks {
-		workers = chunks
-	}
-	if workers <= 1 {
-		for c := 0; c < chunks; c++ {
-			lo := c * chunkRows
-			fn(c, lo, min(lo+chunkRows, n))
-		}
-		return
-	}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	next := 0
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				mu.Lock()
-				c := next
-				next++
-				mu.Unlock()
-				if c >= chunks {
-					return
-				}
-				lo := c * chunkRows
-				fn(c, lo, min(lo+chunkRows, n))
-			}
-		}()
-	}
-	wg.Wait()
+	parallelTasks(chunks, workers, func(c int) {
+		lo := c * chunkRows
+		fn(c, lo, min(lo+chunkRows, n))
+	})
 }
 
 // parallelTasks calls fn(t) for t in [0, tasks) on up to workers goroutines.
