@@ -27,11 +27,20 @@
 //     flock on ".NAME.evalrun-lock" beside the directory and records the
 //     holder's process id, command line and start time in it. A second Open
 //     fails with a *LockedError naming the holder; the first is not
-//     disturbed. The lock file stays (removing it would race with waiters);
-//     it holds nothing else.
+//     disturbed. The lock file stays after a completed write; a write that
+//     fails or is interrupted removes it if it created it (a process that
+//     opened it before the removal finds, once it holds the lock, that the
+//     path no longer names its file, and starts again). It holds nothing
+//     else.
 //   - Writability. Open creates the hidden directory it will write into, so
 //     an unwritable parent is found before computing, and checks that the
 //     directory to be replaced can be removed.
+//   - Interrupts. CatchInterrupts answers SIGINT and SIGTERM: it cancels the
+//     command's context, removes exactly what this process's unfinished
+//     writes created (recorded by Open, Create and WriteFileAtomic as they
+//     go), finishes a swap already begun rather than leave the target
+//     half-replaced, and exits with 130 or 143. A second signal exits at
+//     once.
 //
 // Typical use:
 //

@@ -13,7 +13,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"time"
+	"sync"
 
 	"golang.org/x/sys/unix"
 )
@@ -43,31 +43,48 @@ const (
 	PauseBeforeSwap = "before-swap" // marker complete, target untouched
 	PauseMovedAside = "moved-aside" // two-rename path: old moved aside, new not yet in place
 	PauseAfterSwap  = "after-swap"  // new in place, old not yet removed
+	// PauseInterrupt holds an interrupt's cleanup before it starts (see
+	// CatchInterrupts), for a test of the second signal.
+	PauseInterrupt = "interrupt"
 )
 
+// pause holds the process at point when the test hook asks for it, until
+// an interrupt begins (see CatchInterrupts): a test kills the paused
+// process, or signals it to see what an interrupt at that instant does.
 func pause(point string) {
 	if os.Getenv(PauseEnv) != point {
 		return
 	}
 	fmt.Fprintf(os.Stderr, "rundir: paused at %s\n", point)
-	for {
-		time.Sleep(time.Hour)
-	}
+	<-registry.interrupting
 }
 
 // Writer writes one output directory: Open, then WriteFile or Create for
 // every file, then Commit; Close releases everything and, unless Commit
 // succeeded, discards the new files. A Writer is not safe for concurrent
-// use.
+// use by its owner; an interrupt (see CatchInterrupts) may stop it from
+// another goroutine at any time, after which its methods fail with
+// ErrInterrupted.
 type Writer struct {
+	// mu serialises the owner's file system changes with an interrupt's
+	// cleanup, so that cleanup never races a half-done step.
+	mu                sync.Mutex
 	dir, parent, base string
 	kind              string
-	tmp               string
+	tmp               string // the new directory while it is written
+	old               string // the previous directory after the swap, until removed
 	lock              *os.File
+	lockPath          string
+	lockCreated       bool     // this Writer created the lock file
+	parentsCreated    []string // directories Open created for the parent, deepest first
 	files             map[string]FileEntry
 	open              int
 	notes             []string
 	done              bool
+	committed         bool // the new directory is in place
+	// What closing without a commit removed, for an interrupt's message.
+	discarded   string
+	lockRemoved bool
 }
 
 func (w *Writer) hidden(role string) string {
@@ -94,37 +111,73 @@ func Open(dir string, opts Options) (*Writer, error) {
 		}
 	}
 	w := &Writer{dir: clean, parent: filepath.Dir(clean), base: filepath.Base(clean), kind: opts.Kind, files: map[string]FileEntry{}}
-	if err := os.MkdirAll(w.parent, 0o755); err != nil {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	created, err := mkdirAllRecorded(w.parent)
+	w.parentsCreated = created
+	if err != nil {
+		w.closeLocked()
 		return nil, fmt.Errorf("%s: cannot create its parent directory: %w", dir, err)
 	}
 	command := opts.Command
 	if command == nil {
 		command = os.Args
 	}
-	lock, err := acquireLock(clean, filepath.Join(w.parent, w.hidden("lock")), command)
+	w.lockPath = filepath.Join(w.parent, w.hidden("lock"))
+	// The lock file and the registration are one step for an interrupt:
+	// either it sees this Writer and removes what it made, or Open sees
+	// the interrupt and makes nothing.
+	registry.mu.Lock()
+	if registry.interrupted {
+		registry.mu.Unlock()
+		w.closeLocked()
+		return nil, fmt.Errorf("%s: %w", dir, ErrInterrupted)
+	}
+	lock, lockCreated, err := acquireLock(clean, w.lockPath, command)
+	if err == nil {
+		w.lock, w.lockCreated = lock, lockCreated
+		registry.writers[w] = struct{}{}
+	}
+	registry.mu.Unlock()
 	if err != nil {
+		w.closeLocked()
 		return nil, err
 	}
-	w.lock = lock
 	if err := w.recover(); err != nil {
-		w.Close()
+		w.closeLocked()
 		return nil, err
 	}
 	if err := verifyOwned(w.dir); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		w.Close()
+		w.closeLocked()
 		return nil, err
 	}
 	tmp, err := os.MkdirTemp(w.parent, w.hidden("new-"))
 	if err != nil {
-		w.Close()
+		w.closeLocked()
 		return nil, fmt.Errorf("%s: its directory is not writable: %w", dir, err)
 	}
 	w.tmp = tmp
 	if err := os.WriteFile(filepath.Join(tmp, MarkerName), encodeMarker(w.kind, stateWriting, nil), 0o644); err != nil {
-		w.Close()
+		w.closeLocked()
 		return nil, fmt.Errorf("%s: writing into %s: %w", dir, tmp, err)
 	}
 	return w, nil
+}
+
+// mkdirAllRecorded creates dir and any missing parents, as os.MkdirAll,
+// and returns the directories it created, deepest first.
+func mkdirAllRecorded(dir string) ([]string, error) {
+	var missing []string
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(d); err == nil || !errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		missing = append(missing, d)
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	return missing, os.MkdirAll(dir, 0o755)
 }
 
 // Check reports, writing nothing, whether Open could replace dir: nil when
@@ -206,6 +259,9 @@ func (w *Writer) recover() error {
 // checkName validates a slash-separated file name inside the directory.
 func (w *Writer) checkName(name string) error {
 	if w.done {
+		if interrupted() {
+			return fmt.Errorf("%s: %w", w.dir, ErrInterrupted)
+		}
 		return errors.New("rundir: write after Commit or Close")
 	}
 	if !filepath.IsLocal(filepath.FromSlash(name)) || name != path.Clean(name) || strings.ContainsRune(name, '\\') {
@@ -236,6 +292,8 @@ func (w *Writer) WriteFile(name string, data []byte) error {
 
 // Create opens a new file for writing; it must be closed before Commit.
 func (w *Writer) Create(name string) (io.WriteCloser, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	if err := w.checkName(name); err != nil {
 		return nil, err
 	}
@@ -276,11 +334,13 @@ func (fw *fileWriter) Close() error {
 		return nil
 	}
 	fw.closed = true
-	fw.w.open--
 	err := fw.f.Sync()
 	if cerr := fw.f.Close(); err == nil {
 		err = cerr
 	}
+	fw.w.mu.Lock()
+	defer fw.w.mu.Unlock()
+	fw.w.open--
 	if err != nil {
 		return fmt.Errorf("%s: writing %s: %w", fw.w.dir, fw.name, err)
 	}
@@ -291,12 +351,19 @@ func (fw *fileWriter) Close() error {
 // Commit completes the marker and puts the new directory in place of the
 // old one atomically, then removes the old one and releases the lock. It
 // checks again that the directory being replaced is still evalrun's
-// (nobody added or edited a file since Open).
+// (nobody added or edited a file since Open). An interrupt before the swap
+// stops it (ErrInterrupted, the old directory untouched); once the swap has
+// begun it is completed first.
 func (w *Writer) Commit() error {
+	defer w.Close()
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	if w.done {
+		if interrupted() {
+			return fmt.Errorf("%s: %w", w.dir, ErrInterrupted)
+		}
 		return errors.New("rundir: Commit after Commit or Close")
 	}
-	defer w.Close()
 	if w.open > 0 {
 		return fmt.Errorf("%s: %d files still open at Commit", w.dir, w.open)
 	}
@@ -308,6 +375,9 @@ func (w *Writer) Commit() error {
 		entries = append(entries, f)
 	}
 	pause(PauseWritten)
+	if interrupted() {
+		return fmt.Errorf("%s: %w", w.dir, ErrInterrupted)
+	}
 	if err := writeSynced(filepath.Join(w.tmp, MarkerName), encodeMarker(w.kind, stateComplete, entries)); err != nil {
 		return fmt.Errorf("%s: writing its marker: %w", w.dir, err)
 	}
@@ -316,6 +386,9 @@ func (w *Writer) Commit() error {
 	}
 	syncDir(w.tmp)
 	pause(PauseBeforeSwap)
+	if interrupted() {
+		return fmt.Errorf("%s: %w", w.dir, ErrInterrupted)
+	}
 	err := verifyOwned(w.dir)
 	exists := err == nil
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -331,14 +404,23 @@ func (w *Writer) Commit() error {
 		return err
 	}
 	w.tmp = "" // now the target; Close must not remove it
+	w.old = old
+	w.committed = true
 	syncDir(w.parent)
 	pause(PauseAfterSwap)
-	if old != "" {
-		if err := os.RemoveAll(old); err != nil {
-			w.notef("the previous %s, now at %s, could not be removed (%v); the next write removes it", w.dir, old, err)
-		}
-	}
+	w.removeOld()
 	return nil
+}
+
+// removeOld removes the previous directory once the new one is in place.
+func (w *Writer) removeOld() {
+	if w.old == "" {
+		return
+	}
+	if err := os.RemoveAll(w.old); err != nil {
+		w.notef("the previous %s, now at %s, could not be removed (%v); the next write removes it", w.dir, w.old, err)
+	}
+	w.old = ""
 }
 
 // place renames the new directory to a target that does not exist.
@@ -392,19 +474,43 @@ func isUnsupported(err error) bool {
 }
 
 // Close releases the lock and, unless Commit succeeded, removes the new
-// files. It may be called more than once.
+// files, the lock file if this Writer created it, and the parent
+// directories Open created if they are empty again: a write that does not
+// complete leaves the file system as it found it (but for the leftovers of
+// earlier writes that Open recovered). It may be called more than once.
 func (w *Writer) Close() error {
-	if w.done && w.lock == nil {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.closeLocked()
+}
+
+func (w *Writer) closeLocked() error {
+	if w.done && w.lock == nil && w.tmp == "" && w.old == "" {
 		return nil
 	}
 	w.done = true
 	var err error
 	if w.tmp != "" {
 		err = os.RemoveAll(w.tmp)
-		w.tmp = ""
+		w.discarded, w.tmp = w.tmp, ""
 	}
-	releaseLock(w.lock)
-	w.lock = nil
+	w.removeOld()
+	if w.lock != nil {
+		if !w.committed && w.lockCreated {
+			w.lockRemoved = removeLockFile(w.lock, w.lockPath)
+		}
+		releaseLock(w.lock)
+		w.lock = nil
+	}
+	if !w.committed {
+		for _, d := range w.parentsCreated {
+			if os.Remove(d) != nil { // only an empty directory
+				break
+			}
+		}
+	}
+	w.parentsCreated = nil
+	unregister(w)
 	return err
 }
 

@@ -2,8 +2,10 @@ package rundir
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -325,35 +327,87 @@ func TestCommitRefusesARunEditedWhileComputing(t *testing.T) {
 
 // TestHelperProcess is the child the crash and lock tests start: it writes
 // runV2 to $RUNDIR_HELPER_DIR and pauses where $EVALRUN_RUNDIR_PAUSE says.
+//
+// With $RUNDIR_HELPER_CATCH=1 it catches SIGINT and SIGTERM as evalrun
+// does, also writes the file $RUNDIR_HELPER_FILE with WriteFileAtomic
+// (pausing at pauseComputing with it half written), and pauses at
+// pauseComputing between Open and its first file.
 func TestHelperProcess(t *testing.T) {
 	dir := os.Getenv("RUNDIR_HELPER_DIR")
 	if dir == "" {
 		t.Skip("only run as a child of the crash tests")
 	}
+	fail := func(err error) {}
+	var in *Interrupts
+	if os.Getenv("RUNDIR_HELPER_CATCH") == "1" {
+		in = CatchInterrupts(context.Background(), os.Stderr)
+		// As the command does: a caught signal ends the process with its
+		// own status, whatever error the interrupted work returns.
+		fail = func(error) { in.Stop() }
+		if file := os.Getenv("RUNDIR_HELPER_FILE"); file != "" {
+			err := WriteFileAtomic(file, func(f io.Writer) error {
+				io.WriteString(f, "half of a new file")
+				pause(pauseComputing)
+				_, err := io.WriteString(f, " and the rest")
+				return err
+			})
+			if err != nil {
+				fail(err)
+				fmt.Fprintln(os.Stderr, err)
+				os.Exit(1)
+			}
+		}
+	}
 	w, err := Open(dir, Options{Kind: "test", Command: []string{"evalrun", "run", "helper.toml"}})
 	if err != nil {
+		fail(err)
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	for n, c := range runV2 {
-		if err := w.WriteFile(n, []byte(c)); err != nil {
+	if os.Getenv("RUNDIR_TEST_SIGNAL_SELF") == "1" {
+		// The first signal, as if from outside; the cleanup then pauses at
+		// PauseInterrupt and this goroutine waits as a command would.
+		syscall.Kill(os.Getpid(), syscall.SIGTERM)
+		<-in.Context().Done()
+		in.Stop()
+	}
+	pause(pauseComputing)
+	for _, n := range []string{"plots/pr.svg", "report.md", "results.json"} {
+		if err := w.WriteFile(n, []byte(runV2[n])); err != nil {
+			fail(err)
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
 	}
 	if err := w.Commit(); err != nil {
+		fail(err)
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
+	}
+	if in != nil {
+		in.Stop() // a signal caught during the work ends the process here
 	}
 	os.Exit(0)
 }
 
+// pauseComputing is the helper's pause point where a command computes.
+const pauseComputing = "computing"
+
 // startPaused starts the helper writing dir and returns once it paused at
 // point.
-func startPaused(t *testing.T, dir, point string, exchange bool) *exec.Cmd {
+func startPaused(t *testing.T, dir, point string, exchange bool, env ...string) *exec.Cmd {
+	cmd, _ := startPausedOutput(t, dir, point, exchange, env...)
+	return cmd
+}
+
+// startPausedOutput is startPaused that also returns a function waiting
+// for the rest of the helper's standard error (after the pause line) until
+// the helper exits; call it before cmd.Wait.
+func startPausedOutput(t *testing.T, dir, point string, exchange bool, env ...string) (*exec.Cmd, func() string) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$")
 	cmd.Env = append(os.Environ(), "RUNDIR_HELPER_DIR="+dir, PauseEnv+"="+point)
+	cmd.Env = append(cmd.Env, env...)
 	if !exchange {
 		cmd.Env = append(cmd.Env, NoExchangeEnv+"=1")
 	}
@@ -361,16 +415,23 @@ func startPaused(t *testing.T, dir, point string, exchange bool) *exec.Cmd {
 	must(t, err)
 	must(t, cmd.Start())
 	paused := make(chan bool, 1)
+	rest := &strings.Builder{}
+	done := make(chan struct{})
 	go func() {
+		defer close(done)
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
 			if sc.Text() == "rundir: paused at "+point {
 				paused <- true
+				for sc.Scan() {
+					rest.WriteString(sc.Text() + "\n")
+				}
 				return
 			}
 		}
 		paused <- false
 	}()
+
 	select {
 	case ok := <-paused:
 		if !ok {
@@ -382,7 +443,7 @@ func startPaused(t *testing.T, dir, point string, exchange bool) *exec.Cmd {
 		cmd.Wait()
 		t.Fatalf("helper did not pause at %s", point)
 	}
-	return cmd
+	return cmd, func() string { <-done; return rest.String() }
 }
 
 func kill(cmd *exec.Cmd) {
@@ -503,5 +564,184 @@ func TestLegacyLeftoversAreReportedNotTouched(t *testing.T) {
 	}
 	if b, err := os.ReadFile(filepath.Join(legacy, "results.json")); err != nil || string(b) != "old" {
 		t.Errorf("legacy leftover changed: %q %v", b, err)
+	}
+}
+
+// signalPaused sends sig to a helper paused at some point and returns its
+// exit status and what it wrote on standard error afterwards.
+func signalPaused(t *testing.T, cmd *exec.Cmd, output func() string, sig syscall.Signal) (int, string) {
+	t.Helper()
+	must(t, cmd.Process.Signal(sig))
+	timer := time.AfterFunc(30*time.Second, func() { cmd.Process.Kill() })
+	defer timer.Stop()
+	text := output()
+	err := cmd.Wait()
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		t.Fatal(err)
+	}
+	return cmd.ProcessState.ExitCode(), text
+}
+
+// TestSignalAtAnyInstantLeavesTheOldOrTheNewRunAndNothingElse sends SIGTERM
+// or SIGINT to a real child process writing a run at each instant of the
+// write: it exits with 143 or 130 and a message, the previous run (or the
+// new one, once the swap has begun) is at the target byte for byte, and
+// nothing the child created is left beside it: no hidden directory, no
+// lock file or parent directory it created, no temporary file.
+func TestSignalAtAnyInstantLeavesTheOldOrTheNewRunAndNothingElse(t *testing.T) {
+	cases := []struct {
+		point    string
+		exchange bool
+		first    bool // no previous run: the child creates the parent and the lock file
+		sig      syscall.Signal
+		final    map[string]string // nil: nothing at the target
+		says     string
+	}{
+		{pauseComputing, true, false, syscall.SIGTERM, runV1, "this run's unfinished output"},
+		{pauseComputing, true, true, syscall.SIGINT, nil, "this run's unfinished output"},
+		{PauseWritten, true, false, syscall.SIGTERM, runV1, "this run's unfinished output"},
+		{PauseBeforeSwap, true, false, syscall.SIGTERM, runV1, "this run's unfinished output"},
+		{PauseBeforeSwap, false, false, syscall.SIGINT, runV1, "this run's unfinished output"},
+		{PauseBeforeSwap, true, true, syscall.SIGTERM, nil, "this run's unfinished output"},
+		{PauseMovedAside, false, false, syscall.SIGTERM, runV2, "complete output"},
+		{PauseAfterSwap, true, false, syscall.SIGTERM, runV2, "complete output"},
+		{PauseAfterSwap, false, false, syscall.SIGINT, runV2, "complete output"},
+		{PauseAfterSwap, true, true, syscall.SIGTERM, runV2, "complete output"},
+	}
+	for _, c := range cases {
+		t.Run(fmt.Sprintf("%s/exchange=%v/first=%v/%v", c.point, c.exchange, c.first, c.sig), func(t *testing.T) {
+			root := t.TempDir()
+			parent := root
+			if c.first {
+				parent = filepath.Join(root, "runs", "2026")
+			}
+			dir := filepath.Join(parent, "run")
+			if !c.first {
+				writeRun(t, dir, runV1)
+			}
+			before := snapshot(t, root)
+			cmd, output := startPausedOutput(t, dir, c.point, c.exchange, "RUNDIR_HELPER_CATCH=1")
+			code, stderr := signalPaused(t, cmd, output, c.sig)
+			if want := 128 + int(c.sig); code != want {
+				t.Errorf("exit status %d, want %d; stderr:\n%s", code, want, stderr)
+			}
+			name := map[syscall.Signal]string{syscall.SIGINT: "SIGINT", syscall.SIGTERM: "SIGTERM"}[c.sig]
+			for _, want := range []string{name + " received", c.says, fmt.Sprintf("stopped by %s (exit status %d)", name, 128+int(c.sig))} {
+				if !strings.Contains(stderr, want) {
+					t.Errorf("stderr does not say %q:\n%s", want, stderr)
+				}
+			}
+			switch {
+			case c.final == nil:
+				// The child created runs/2026 and the lock file: all gone.
+				if d := diffSnapshots(before, snapshot(t, root)); d != "" {
+					t.Errorf("the interrupted first write left the file system changed:\n%s", d)
+				}
+			case c.first:
+				checkRun(t, dir, c.final)
+				checkNoLeftovers(t, parent, "run")
+			default:
+				checkRun(t, dir, c.final)
+				checkNoLeftovers(t, parent, "run")
+				if sameAsBefore := diffSnapshots(before, snapshot(t, root)) == ""; sameAsBefore != (c.final["results.json"] == runV1["results.json"]) {
+					t.Errorf("the file system after the signal equals the one before: %v, want %v", sameAsBefore, !sameAsBefore)
+				}
+			}
+			// Nothing to recover: the next write has no notes.
+			if notes := writeRun(t, dir, runV2); len(notes) != 0 {
+				t.Errorf("the next write recovered leftovers: %q", notes)
+			}
+		})
+	}
+}
+
+// TestSignalRemovesAHalfWrittenFile: an interrupt while WriteFileAtomic is
+// writing removes its temporary file and leaves the old file byte for byte.
+func TestSignalRemovesAHalfWrittenFile(t *testing.T) {
+	root := t.TempDir()
+	file := filepath.Join(root, "plan.jsonl")
+	must(t, os.WriteFile(file, []byte("the old plan\n"), 0o644))
+	before := snapshot(t, root)
+	cmd, output := startPausedOutput(t, filepath.Join(root, "run"), pauseComputing, true, "RUNDIR_HELPER_CATCH=1", "RUNDIR_HELPER_FILE="+file)
+	code, stderr := signalPaused(t, cmd, output, syscall.SIGTERM)
+	if code != 143 || !strings.Contains(stderr, "unfinished plan.jsonl; "+file+" was not touched") {
+		t.Errorf("exit status %d; stderr:\n%s", code, stderr)
+	}
+	if d := diffSnapshots(before, snapshot(t, root)); d != "" {
+		t.Errorf("the interrupted write changed the file system:\n%s", d)
+	}
+}
+
+// TestSecondSignalExitsAtOnce: a second signal while the first one's
+// cleanup runs ends the process at once with its own status; what it
+// leaves, the next write recovers.
+func TestSecondSignalExitsAtOnce(t *testing.T) {
+	parent := t.TempDir()
+	dir := filepath.Join(parent, "run")
+	writeRun(t, dir, runV1)
+	cmd, output := startPausedOutput(t, dir, PauseInterrupt, true, "RUNDIR_HELPER_CATCH=1", "RUNDIR_TEST_SIGNAL_SELF=1")
+	// The helper sends itself the first signal (SIGTERM) and its cleanup
+	// pauses; the second signal is ours.
+	code, stderr := signalPaused(t, cmd, output, syscall.SIGINT)
+	if code != 130 || !strings.Contains(stderr, "SIGINT during the cleanup: exiting at once") {
+		t.Errorf("exit status %d; stderr:\n%s", code, stderr)
+	}
+	checkRun(t, dir, runV1)
+	notes := writeRun(t, dir, runV2)
+	if len(notes) != 1 || !strings.Contains(notes[0], "left by an interrupted write") {
+		t.Errorf("notes %q: want the staging directory the second signal left removed", notes)
+	}
+	checkRun(t, dir, runV2)
+}
+
+// TestFailedFirstWriteLeavesNothing: a first write that ends without a
+// commit removes what it created: its hidden directory, the lock file and
+// the parent directories Open made.
+func TestFailedFirstWriteLeavesNothing(t *testing.T) {
+	root := t.TempDir()
+	must(t, os.WriteFile(filepath.Join(root, "notes.txt"), []byte("mine"), 0o644))
+	before := snapshot(t, root)
+	w, err := Open(filepath.Join(root, "runs", "2026", "run"), Options{})
+	must(t, err)
+	must(t, w.WriteFile("results.json", []byte("partial")))
+	if _, err := os.Stat(filepath.Join(root, "runs", "2026", ".run.evalrun-lock")); err != nil {
+		t.Fatalf("no lock file while writing: %v", err)
+	}
+	must(t, w.Close())
+	if d := diffSnapshots(before, snapshot(t, root)); d != "" {
+		t.Errorf("a write closed without a commit left:\n%s", d)
+	}
+	// A completed write keeps its lock file, and a later failed write
+	// does not remove a lock file it did not create.
+	dir := filepath.Join(root, "runs", "run")
+	writeRun(t, dir, runV1)
+	w, err = Open(dir, Options{})
+	must(t, err)
+	must(t, w.Close())
+	if _, err := os.Stat(filepath.Join(root, "runs", ".run.evalrun-lock")); err != nil {
+		t.Errorf("the lock file of the completed write is gone: %v", err)
+	}
+	checkRun(t, dir, runV1)
+}
+
+func TestWriteFileAtomicKeepsOldFileOnFailure(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "out.csv")
+	must(t, os.WriteFile(path, []byte("old\n"), 0o644))
+	err := WriteFileAtomic(path, func(w io.Writer) error {
+		w.Write([]byte("partial"))
+		return errors.New("disk full")
+	})
+	if err == nil || !strings.Contains(err.Error(), "disk full") || !strings.Contains(err.Error(), path) {
+		t.Fatalf("err = %v", err)
+	}
+	b, _ := os.ReadFile(path)
+	entries, _ := os.ReadDir(filepath.Dir(path))
+	if string(b) != "old\n" || len(entries) != 1 {
+		t.Errorf("after a failed write the file holds %q and the directory %d entries; want the old file alone", b, len(entries))
+	}
+	must(t, WriteFileAtomic(path, func(w io.Writer) error { _, err := io.WriteString(w, "new\n"); return err }))
+	if b, _ := os.ReadFile(path); string(b) != "new\n" {
+		t.Errorf("after a write the file holds %q", b)
 	}
 }

@@ -26,7 +26,9 @@
 // fairness.fail_on_inconclusive (the results are written in both cases);
 // evalrun monitor exits 3 when the term raised an alert and 4, with
 // --fail-on-watch, when it raised only watch items (the history is written
-// in every case).
+// in every case). Interrupted by SIGINT or SIGTERM, every command removes
+// what it had started to write, keeps the previous output, and exits with
+// 130 or 143.
 package main
 
 import (
@@ -39,7 +41,6 @@ import (
 	"log/slog"
 	"math"
 	"os"
-	"os/signal"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -79,9 +80,12 @@ func main() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(gcPercent)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	err := run(ctx, os.Stdout, os.Stderr, os.Args[1:])
-	stop()
+	// SIGINT and SIGTERM cancel the work, remove this run's unfinished
+	// output and exit with 130 or 143 (rundir.CatchInterrupts); Stop does
+	// not return once a signal was caught.
+	interrupts := rundir.CatchInterrupts(context.Background(), os.Stderr)
+	err := run(interrupts.Context(), os.Stdout, os.Stderr, os.Args[1:])
+	interrupts.Stop()
 	if err != nil {
 		var gate exitError
 		if errors.As(err, &gate) {

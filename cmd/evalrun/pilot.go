@@ -18,6 +18,7 @@ import (
 	"github.com/evalrun/evalrun/harness"
 	"github.com/evalrun/evalrun/pilot"
 	"github.com/evalrun/evalrun/reports"
+	"github.com/evalrun/evalrun/rundir"
 )
 
 // Usage lines of the pilot commands, for the lead to add to usage.
@@ -231,7 +232,7 @@ func assignCmd(stdout, stderr io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := writeFileAtomic(*output, out.WriteCSV); err != nil {
+	if err := rundir.WriteFileAtomic(*output, out.WriteCSV); err != nil {
 		return err
 	}
 	if *asJSON {
@@ -262,41 +263,6 @@ func checkAssignOutput(output, previous string) error {
 		}
 	}
 	return fmt.Errorf("-o %s: exists: evalrun replaces an assignment file only when it is the --previous one (whose assignments it keeps); move it away or choose another name", output)
-}
-
-// writeFileAtomic writes path through a temporary file in the same
-// directory that is renamed into place only once complete, so readers
-// never see a partial file and a failure leaves any old file intact.
-func writeFileAtomic(path string, write func(io.Writer) error) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	fail := func(err error) error {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := write(tmp); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
 }
 
 // abtestLockCmd is `evalrun abtest lock spec.toml -o plan.lock.json`: it
@@ -337,7 +303,7 @@ func abtestLockCmd(stdout, stderr io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := writeFileAtomic(*output, func(w io.Writer) error { return writeJSON(w, lock) }); err != nil {
+	if err := rundir.WriteFileAtomic(*output, func(w io.Writer) error { return writeJSON(w, lock) }); err != nil {
 		return err
 	}
 	for _, p := range lock.Pilots {

@@ -6,7 +6,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -203,22 +202,5 @@ func TestAssignCommandDeterministic(t *testing.T) {
 	}
 	if after["S90004"] != sectionArm {
 		t.Errorf("late enrollee in section CHEM101-2026FA-01 got %s, the section is in %s", after["S90004"], sectionArm)
-	}
-}
-
-func TestWriteFileAtomicKeepsOldFileOnFailure(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "out.csv")
-	os.WriteFile(path, []byte("old\n"), 0o644)
-	err := writeFileAtomic(path, func(w io.Writer) error {
-		w.Write([]byte("partial"))
-		return errors.New("disk full")
-	})
-	if err == nil || !strings.Contains(err.Error(), "disk full") {
-		t.Fatalf("err = %v", err)
-	}
-	b, _ := os.ReadFile(path)
-	entries, _ := os.ReadDir(filepath.Dir(path))
-	if string(b) != "old\n" || len(entries) != 1 {
-		t.Errorf("after a failed write the file holds %q and the directory %d entries; want the old file alone", b, len(entries))
 	}
 }

@@ -276,6 +276,11 @@ func TestHelperEvalrun(t *testing.T) {
 	if args == "" {
 		t.Skip("only run as a child of TestRunKilledWhileReplacing")
 	}
+	if os.Getenv("EVALRUN_TEST_MAIN") == "1" { // the whole command, signals and exit status included
+		os.Args = append([]string{"evalrun"}, strings.Split(args, "\t")...)
+		main()
+		os.Exit(0)
+	}
 	if err := run(context.Background(), io.Discard, os.Stderr, strings.Split(args, "\t")); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
@@ -370,6 +375,89 @@ func TestRunKilledWhileReplacing(t *testing.T) {
 			entries, _ := os.ReadDir(parent)
 			if len(entries) != 2 {
 				t.Errorf("parent holds %v, want the run and its lock file", entries)
+			}
+		})
+	}
+}
+
+// TestRunTerminated sends SIGTERM or SIGINT to a real `evalrun run`
+// replacing a previous run at instants before and after the exchange: it
+// exits with 143 or 130 saying what it removed, the previous run (before
+// the exchange) or the new one (after) is at the output byte for byte, and
+// nothing else is left beside it; the next run has nothing to recover.
+func TestRunTerminated(t *testing.T) {
+	t.Setenv("EVALRUN_PSEUDONYM_KEY", "key-of-sixteen-bytes")
+	spec := csvRunSpec(t, `name = "x"`, "")
+	for _, c := range []struct {
+		point    string
+		sig      syscall.Signal
+		previous bool // the previous run survives (else the new one)
+	}{
+		{rundir.PauseWritten, syscall.SIGTERM, true},
+		{rundir.PauseBeforeSwap, syscall.SIGINT, true},
+		{rundir.PauseAfterSwap, syscall.SIGTERM, false},
+	} {
+		t.Run(fmt.Sprintf("%s/%v", c.point, c.sig), func(t *testing.T) {
+			parent := t.TempDir()
+			out := filepath.Join(parent, "run")
+			if _, _, err := runCLI(t, "run", "--quiet", "--output", out, spec); err != nil {
+				t.Fatal(err)
+			}
+			before := tree(t, out)
+			cmd := exec.Command(os.Args[0], "-test.run=^TestHelperEvalrun$")
+			cmd.Env = append(os.Environ(), "EVALRUN_TEST_MAIN=1", "EVALRUN_TEST_ARGS="+strings.Join([]string{"run", "--quiet", "--output", out, spec}, "\t"), rundir.PauseEnv+"="+c.point)
+			stderr, err := cmd.StderrPipe()
+			must(t, err)
+			must(t, cmd.Start())
+			sc := bufio.NewScanner(stderr)
+			paused := false
+			for sc.Scan() {
+				if sc.Text() == "rundir: paused at "+c.point {
+					paused = true
+					break
+				}
+			}
+			if !paused {
+				cmd.Process.Kill()
+				cmd.Wait()
+				t.Fatalf("the child never paused at %s", c.point)
+			}
+			must(t, cmd.Process.Signal(c.sig))
+			var rest strings.Builder
+			for sc.Scan() {
+				rest.WriteString(sc.Text() + "\n")
+			}
+			cmd.Wait()
+			if code, want := cmd.ProcessState.ExitCode(), 128+int(c.sig); code != want {
+				t.Errorf("exit status %d, want %d; stderr:\n%s", code, want, rest.String())
+			}
+			says := "this run's unfinished output; " + out + " was not touched"
+			if !c.previous {
+				says = out + " holds this run's complete output"
+			}
+			if !strings.Contains(rest.String(), says) {
+				t.Errorf("stderr does not say %q:\n%s", says, rest.String())
+			}
+			after := tree(t, out)
+			if err := rundir.Check(out); err != nil {
+				t.Fatalf("after the signal %s is not a complete run: %v", out, err)
+			}
+			if c.previous && sameTree(before, after) != "" {
+				t.Errorf("the previous run changed: %s", sameTree(before, after))
+			}
+			if !c.previous && (after["manifest.json"] == before["manifest.json"] || after["results.json"] != before["results.json"]) {
+				t.Errorf("the run directory is not the new run")
+			}
+			entries, _ := os.ReadDir(parent)
+			if len(entries) != 2 {
+				t.Errorf("parent holds %v, want the run and its lock file", entries)
+			}
+			_, stderrText, err := runCLI(t, "run", "--quiet", "--output", out, spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(stderrText, "interrupted") {
+				t.Errorf("the next run found something to recover:\n%s", stderrText)
 			}
 		})
 	}
