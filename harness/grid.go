@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/evalrun/evalrun/metrics"
 	"github.com/evalrun/evalrun/models"
@@ -161,20 +162,27 @@ func (e *evaluation) selectParams(ctx context.Context, seed uint64) (any, *resul
 		ValidationRows: len(prep.testY),
 	}
 	best, bestAUC := -1, math.Inf(-1)
+	e.storedGridSeconds = 0
 	for i := range e.model.candidates {
-		var auc float64
+		var auc, secs float64
 		stored := false
 		if e.grid != nil {
-			auc, stored = e.grid.lookup(i)
+			auc, secs, stored = e.grid.lookup(i)
 		}
-		if !stored {
+		if stored {
+			e.storedGridSeconds += secs
+		} else {
+			var t0 time.Time
+			if e.grid != nil {
+				t0 = e.now()
+			}
 			c, err := e.gridCandidate(ctx, seed, inner, prep, i)
 			if err != nil {
 				return nil, nil, err
 			}
 			auc = c.AUC
 			if e.grid != nil {
-				if err := e.grid.store(i, c); err != nil {
+				if err := e.grid.store(i, c, e.since(t0)); err != nil {
 					return nil, nil, err
 				}
 			}
@@ -189,10 +197,11 @@ func (e *evaluation) selectParams(ctx context.Context, seed uint64) (any, *resul
 }
 
 // gridCells gives selectParams the grid candidates computed as cells of a
-// sharded run, and keeps those it computes itself.
+// sharded run, with the seconds each took to compute, and keeps those it
+// computes itself.
 type gridCells struct {
-	lookup func(i int) (float64, bool)
-	store  func(i int, c results.Candidate) error
+	lookup func(i int) (auc, seconds float64, ok bool)
+	store  func(i int, c results.Candidate, seconds float64) error
 }
 
 // innerValidation prepares the inner temporal validation fold of a grid:

@@ -57,6 +57,9 @@ type evaluation struct {
 
 	// timing holds the wall-clock seconds of each step, read from clock.
 	timing results.ModelTiming
+	// storedGridSeconds is what the grid candidates selectParams read from
+	// a sharded run's cells took to compute; fitting counts them.
+	storedGridSeconds float64
 	// clock is RunOptions.Now (time.Now when nil): a run whose manifest
 	// time is fixed (tests, byte-identical comparisons) gets fixed timings.
 	clock func() time.Time
@@ -271,7 +274,7 @@ func (e *evaluation) evaluate(ctx context.Context, seed uint64, policy metrics.T
 	if err != nil {
 		return fmt.Errorf("%s: fitting: %w", where, err)
 	}
-	e.timing.Fit = e.since(t0)
+	e.timing.Fit = e.since(t0) + e.storedGridSeconds
 	t0 = e.now()
 	// Training scores are needed only by policies chosen on training
 	// labels; models trained elsewhere may have none.

@@ -137,6 +137,18 @@ type evalPayload struct {
 	Stderr   []byte             `json:"stderr"`
 	TestKept []int              `json:"test_kept"`
 	TrainSet results.SetSummary `json:"train_set"`
+	// Timing is how long the cell's steps took (fitting includes the grid
+	// candidates it read from their cells), for the merged manifest and
+	// report. Cells written before it was stored have none: their
+	// timings merge as zero.
+	Timing *results.ModelTiming `json:"timing,omitempty"`
+}
+
+// gridPayload is a computed grid cell: the candidate's validation AUC and
+// how long computing it took (absent, so zero, in cells written before).
+type gridPayload struct {
+	results.Candidate
+	Seconds float64 `json:"seconds,omitempty"`
 }
 
 // PlanOutcome is what Plan wrote.
@@ -277,13 +289,15 @@ func RunShard(ctx context.Context, s *Spec, dir string, sh shard.Shard, opts Run
 		}
 		e := *st.evals[pc.eval] // a copy: grid and evaluation cells of one model may run at once
 		e.grid = storedGrid(dir, byEval[pc.eval])
+		e.clock = opts.Now // as in Run: a fixed clock gives fixed timings
 		var payload []byte
 		if pc.grid >= 0 {
 			inner, prep, err := e.innerValidation()
 			if err == nil {
 				var c results.Candidate
+				t0 := e.now()
 				if c, err = e.gridCandidate(ctx, s.Experiment.Seed, inner, prep, pc.grid); err == nil {
-					payload, err = json.Marshal(c)
+					payload, err = json.Marshal(gridPayload{Candidate: c, Seconds: e.since(t0)})
 				}
 			}
 			if err != nil {
@@ -296,7 +310,7 @@ func RunShard(ctx context.Context, s *Spec, dir string, sh shard.Shard, opts Run
 				errs[i] = fmt.Errorf("cell %s: %w", pc.cell.ID, err)
 				return nil
 			}
-			if payload, err = json.Marshal(evalPayload{Result: e.result, Scores: e.scores, Reasons: e.reasons, Stderr: e.stderr, TestKept: e.prep.testKept, TrainSet: e.prep.trainSet}); err != nil {
+			if payload, err = json.Marshal(evalPayload{Result: e.result, Scores: e.scores, Reasons: e.reasons, Stderr: e.stderr, TestKept: e.prep.testKept, TrainSet: e.prep.trainSet, Timing: &e.timing}); err != nil {
 				errs[i] = fmt.Errorf("cell %s: encoding: %w", pc.cell.ID, err)
 				return nil
 			}
@@ -331,19 +345,19 @@ func storedGrid(dir string, cells []planCell) *gridCells {
 		byIndex[pc.grid] = pc.cell
 	}
 	return &gridCells{
-		lookup: func(i int) (float64, bool) {
+		lookup: func(i int) (float64, float64, bool) {
 			b, status, _ := shard.ReadCell(dir, byIndex[i])
 			if status != shard.Current {
-				return 0, false
+				return 0, 0, false
 			}
-			var c results.Candidate
+			var c gridPayload
 			if err := json.Unmarshal(b, &c); err != nil {
-				return 0, false
+				return 0, 0, false
 			}
-			return c.AUC, true
+			return c.AUC, c.Seconds, true
 		},
-		store: func(i int, c results.Candidate) error {
-			b, err := json.Marshal(c)
+		store: func(i int, c results.Candidate, seconds float64) error {
+			b, err := json.Marshal(gridPayload{Candidate: c, Seconds: seconds})
 			if err != nil {
 				return err
 			}
@@ -401,6 +415,9 @@ func evaluationsFromPlan(ctx context.Context, s *Spec, data []*loadedDataset, di
 		fairness.RestoreReasons(&p.Result)
 		e := evals[pc.eval]
 		e.result, e.scores, e.reasons, e.stderr = p.Result, p.Scores, p.Reasons, p.Stderr
+		if p.Timing != nil {
+			e.timing = *p.Timing
+		}
 		prep := &preparedFold{testFrame: e.frame, testKept: p.TestKept, trainSet: p.TrainSet}
 		if rows := scoringOnlyRows(e.data, e.frame, e.fold); rows != nil {
 			prep.testFrame, prep.scoringOnly = unlabelledOf(e.data, e.frame), true

@@ -3,12 +3,17 @@ package harness
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/evalrun/evalrun/results"
 
 	"github.com/evalrun/evalrun/shard"
 )
@@ -244,5 +249,81 @@ func TestShardedEventsMatchesSingleMachine(t *testing.T) {
 		if !bytes.Equal(got[name], b) {
 			t.Errorf("%s differs between the single-machine run and the merge", name)
 		}
+	}
+}
+
+// TestMergedRunShowsTheShardsTimings: each cell stores how long its steps
+// took, and the merge puts those timings, not its own, in manifest.json and
+// the report. A clock that advances one second per reading, with one
+// worker running the plan's cells in order (a grid cell just before the
+// evaluation that uses it), makes every step take a known number of
+// "seconds": one per timed step, and fitting "tuned" one more per grid
+// candidate read from its cell.
+func TestMergedRunShowsTheShardsTimings(t *testing.T) {
+	base := t.TempDir()
+	specFile := filepath.Join(base, "csv.toml")
+	spec := csvSource() + "\n[[models]]\nname = \"tuned\"\nkind = \"logistic\"\n[models.grid]\nC = [0.1, 1.0, 10.0]\n"
+	os.WriteFile(specFile, []byte(strings.ReplaceAll(spec, `"testdata/`, `"`+mustAbs(t, "testdata")+`/`)), 0o644)
+	load := func() *Spec {
+		s, err := LoadSpecFile(specFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Experiment.Workers = 1
+		return s
+	}
+	var mu sync.Mutex
+	tick := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	ticking := func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		tick = tick.Add(time.Second)
+		return tick
+	}
+	opts := RunOptions{Now: ticking, Getenv: func(string) string { return "test-key-of-16-bytes" }}
+	ctx := context.Background()
+	plan := filepath.Join(base, "plan")
+	if _, err := Plan(ctx, load(), plan, opts); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := RunShard(ctx, load(), plan, shard.Shard{Index: 0, Count: 1}, opts); err != nil {
+		t.Fatal(err)
+	}
+	merged := opts
+	merged.Output = filepath.Join(base, "merged")
+	if _, err := Merge(ctx, load(), plan, merged); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(merged.Output, "manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var manifest results.Manifest
+	if err := json.Unmarshal(b, &manifest); err != nil {
+		t.Fatal(err)
+	}
+	// 2 folds x 2 models.
+	if len(manifest.Timings) != 4 {
+		t.Fatalf("merged manifest has %d timings, want 4: %+v", len(manifest.Timings), manifest.Timings)
+	}
+	for _, tm := range manifest.Timings {
+		wantFit := 1.0
+		if tm.Model == "tuned" {
+			wantFit = 1 + 3 // its own fit, and one second for each grid cell
+		}
+		if tm.Fit != wantFit || tm.Predict != 1 || tm.Bootstrap < 1 {
+			t.Errorf("%s %s: fit %g s, predict %g s, bootstrap %g s; want fit %g s, predict 1 s, bootstrap >= 1 s", tm.Split, tm.Model, tm.Fit, tm.Predict, tm.Bootstrap, wantFit)
+		}
+	}
+	report, err := os.ReadFile(filepath.Join(merged.Output, "report.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := bytes.Index(report, []byte("How long it took"))
+	if i < 0 {
+		t.Fatal("report.md has no timings section")
+	}
+	if section := string(report[i:]); strings.Contains(section, "<0.001") || !strings.Contains(section, "| 4 |") {
+		t.Errorf("the report's timings are not the cells':\n%s", section)
 	}
 }
