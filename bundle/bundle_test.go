@@ -229,13 +229,24 @@ func TestLoadErrors(t *testing.T) {
 		want string
 	}{
 		{"manifest version", func(t *testing.T) string {
-			return edit(t, ManifestName, func(s string) string { return strings.Replace(s, `"format_version": 2`, `"format_version": 3`, 1) })
-		}, "manifest.json: bundle format version 3; this evalrun reads version 2 (retrain"},
+			return edit(t, ManifestName, func(s string) string { return strings.Replace(s, `"format_version": 3`, `"format_version": 4`, 1) })
+		}, "manifest.json: bundle format version 4; this evalrun reads version 3 (retrain"},
 		// A version 1 bundle (no training score distribution) is refused
 		// with what it lacks, before its files are read.
 		{"version 1 bundle", func(t *testing.T) string {
-			return edit(t, ManifestName, func(s string) string { return strings.Replace(s, `"format_version": 2`, `"format_version": 1`, 1) })
-		}, "manifest.json: bundle format version 1; this evalrun reads version 2, which adds the training score distribution"},
+			return edit(t, ManifestName, func(s string) string { return strings.Replace(s, `"format_version": 3`, `"format_version": 1`, 1) })
+		}, "manifest.json: bundle format version 1; this evalrun reads version 3, which adds the training score distribution"},
+		// A version 2 bundle (tree nodes inside fitted.params) is refused
+		// likewise.
+		{"version 2 bundle", func(t *testing.T) string {
+			return edit(t, ManifestName, func(s string) string { return strings.Replace(s, `"format_version": 3`, `"format_version": 2`, 1) })
+		}, "manifest.json: bundle format version 2; this evalrun reads version 3, which lays out tree ensembles' nodes to load faster (retrain"},
+		// model.json of another version behind a manifest of this one.
+		{"model.json version", func(t *testing.T) string {
+			bad := *b
+			bad.Model.FormatVersion = 2
+			return writeBundle(t, &bad)
+		}, "model.json: format version 2; this evalrun reads version 3, which lays out"},
 		// A model.json without the score distribution (manifest rewritten
 		// to match) does not load.
 		{"no training scores", func(t *testing.T) string {

@@ -236,8 +236,11 @@ func LoadFS(fsys fs.FS, dir string) (*Bundle, error) {
 
 // versionChange says what an older bundle lacks.
 func versionChange(v int) string {
-	if v == 1 {
-		return ", which adds the training score distribution that monitoring compares each term's scores with"
+	switch v {
+	case 1:
+		return ", which adds the training score distribution that monitoring compares each term's scores with, and a faster layout of tree ensembles"
+	case 2:
+		return ", which lays out tree ensembles' nodes to load faster"
 	}
 	return ""
 }

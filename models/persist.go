@@ -23,18 +23,25 @@ type Persistent interface {
 // "rule", "tree", "random_forest", "gbm", or a kind registered with
 // RegisterFittedKind) and the kind's parameters as a JSON object. Numbers
 // are written with the shortest representation that reads back to the same
-// float64; large tree ensembles keep their node arrays in TreeColumns.
+// float64. A tree ensemble's nodes (kinds "tree", "random_forest", "gbm")
+// are in Trees, beside Params rather than inside: a reader of the enclosing
+// document passes over their megabytes once, where the bytes of Params are
+// scanned again when the kind decodes them.
 type FittedParams struct {
 	Kind   string          `json:"kind"`
 	Params json.RawMessage `json:"params"`
+	Trees  *TreeColumns    `json:"trees,omitempty"`
 }
 
 var (
 	fittedKindsMu sync.RWMutex
 	fittedKinds   = map[string]func(json.RawMessage) (Fitted, error){
-		"prior":         unmarshalPrior,
-		"rule":          unmarshalRule,
-		"logistic":      unmarshalLogistic,
+		"prior":    unmarshalPrior,
+		"rule":     unmarshalRule,
+		"logistic": unmarshalLogistic,
+	}
+	// treeKinds read their parameters and FittedParams.Trees.
+	treeKinds = map[string]func(json.RawMessage, *TreeColumns) (Fitted, error){
 		"tree":          unmarshalTree,
 		"random_forest": unmarshalForest,
 		"gbm":           unmarshalGBM,
@@ -50,7 +57,7 @@ func RegisterFittedKind(kind string, decode func(params json.RawMessage) (Fitted
 	if kind == "" || decode == nil {
 		panic("models: RegisterFittedKind with an empty kind or nil decoder")
 	}
-	if _, dup := fittedKinds[kind]; dup {
+	if _, dup := fittedKinds[kind]; dup || treeKinds[kind] != nil {
 		panic(fmt.Sprintf("models: fitted kind %q registered twice", kind))
 	}
 	fittedKinds[kind] = decode
@@ -60,8 +67,11 @@ func RegisterFittedKind(kind string, decode func(params json.RawMessage) (Fitted
 func FittedKinds() []string {
 	fittedKindsMu.RLock()
 	defer fittedKindsMu.RUnlock()
-	out := make([]string, 0, len(fittedKinds))
+	out := make([]string, 0, len(fittedKinds)+len(treeKinds))
 	for k := range fittedKinds {
+		out = append(out, k)
+	}
+	for k := range treeKinds {
 		out = append(out, k)
 	}
 	sort.Strings(out)
@@ -76,10 +86,22 @@ func UnmarshalFitted(p FittedParams) (Fitted, error) {
 	fittedKindsMu.RLock()
 	decode, ok := fittedKinds[p.Kind]
 	fittedKindsMu.RUnlock()
-	if !ok {
+	decodeEnsemble, isTrees := treeKinds[p.Kind]
+	var f Fitted
+	var err error
+	switch {
+	case isTrees:
+		if p.Trees == nil {
+			return nil, fmt.Errorf("%s: no trees", p.Kind)
+		}
+		f, err = decodeEnsemble(p.Params, p.Trees)
+	case !ok:
 		return nil, fmt.Errorf("unknown fitted model kind %q (known: %v)", p.Kind, FittedKinds())
+	case p.Trees != nil:
+		return nil, fmt.Errorf("%s: trees given to a model kind without trees", p.Kind)
+	default:
+		f, err = decode(p.Params)
 	}
-	f, err := decode(p.Params)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", p.Kind, err)
 	}
@@ -237,35 +259,42 @@ func unmarshalLogistic(data json.RawMessage) (Fitted, error) {
 
 // ensembleParams is the prediction side of a tree ensemble as data: raw
 // score = Init + Scale · Σ_t tree_t(x), the logistic of it when LogOdds.
+// The trees themselves are FittedParams.Trees.
 type ensembleParams struct {
-	Columns  []string    `json:"columns"`
-	Scale    float64     `json:"scale"`
-	Init     float64     `json:"init"`
-	LogOdds  bool        `json:"log_odds"`
-	AllowNaN bool        `json:"allow_missing"`
-	Trees    TreeColumns `json:"trees"`
+	Columns  []string `json:"columns"`
+	Scale    float64  `json:"scale"`
+	Init     float64  `json:"init"`
+	LogOdds  bool     `json:"log_odds"`
+	AllowNaN bool     `json:"allow_missing"`
 }
 
-func (e *treeEnsemble) params() (ensembleParams, error) {
+func (e *treeEnsemble) params() (ensembleParams, *TreeColumns, error) {
 	cols, err := encodeTrees(e.trees)
 	if err != nil {
-		return ensembleParams{}, fmt.Errorf("%s: %w", e.kind, err)
+		return ensembleParams{}, nil, fmt.Errorf("%s: %w", e.kind, err)
 	}
-	return ensembleParams{Columns: e.names, Scale: e.scale, Init: e.init, LogOdds: e.logOdds, AllowNaN: e.allowNaN, Trees: cols}, nil
+	return ensembleParams{Columns: e.names, Scale: e.scale, Init: e.init, LogOdds: e.logOdds, AllowNaN: e.allowNaN}, &cols, nil
 }
 
-func (p ensembleParams) ensemble(kind string) (*treeEnsemble, error) {
+func (p ensembleParams) ensemble(kind string, tc *TreeColumns) (*treeEnsemble, error) {
 	if err := checkFinite("scale", p.Scale); err != nil {
 		return nil, err
 	}
 	if err := checkFinite("init", p.Init); err != nil {
 		return nil, err
 	}
-	trees, err := decodeTrees(p.Trees, len(p.Columns))
+	trees, depth, err := decodeTrees(*tc, len(p.Columns))
 	if err != nil {
 		return nil, err
 	}
-	return newTreeEnsemble(kind, p.Columns, trees, p.Scale, p.Init, p.LogOdds, p.AllowNaN), nil
+	// newTreeEnsemble with the depth decodeTrees measured on the way.
+	return &treeEnsemble{kind: kind, names: p.Columns, trees: trees, scale: p.Scale, init: p.Init, logOdds: p.LogOdds, allowNaN: p.AllowNaN, maxDepth: depth}, nil
+}
+
+func marshalEnsemble(kind string, params any, trees *TreeColumns) (FittedParams, error) {
+	p, err := marshalParams(kind, params)
+	p.Trees = trees
+	return p, err
 }
 
 type treeParamsJSON struct {
@@ -275,19 +304,19 @@ type treeParamsJSON struct {
 
 // MarshalFitted writes the configuration and every node of the tree.
 func (f *FittedTree) MarshalFitted() (FittedParams, error) {
-	e, err := f.params()
+	e, trees, err := f.params()
 	if err != nil {
 		return FittedParams{}, err
 	}
-	return marshalParams("tree", treeParamsJSON{Config: f.config, ensembleParams: e})
+	return marshalEnsemble("tree", treeParamsJSON{Config: f.config, ensembleParams: e}, trees)
 }
 
-func unmarshalTree(data json.RawMessage) (Fitted, error) {
+func unmarshalTree(data json.RawMessage, trees *TreeColumns) (Fitted, error) {
 	var p treeParamsJSON
 	if err := decodeStrict(data, &p); err != nil {
 		return nil, err
 	}
-	e, err := p.ensemble("tree")
+	e, err := p.ensemble("tree", trees)
 	if err != nil {
 		return nil, err
 	}
@@ -305,19 +334,19 @@ type forestParamsJSON struct {
 
 // MarshalFitted writes the configuration and every node of every tree.
 func (f *FittedForest) MarshalFitted() (FittedParams, error) {
-	e, err := f.params()
+	e, trees, err := f.params()
 	if err != nil {
 		return FittedParams{}, err
 	}
-	return marshalParams("random_forest", forestParamsJSON{Config: f.config, MaxFeatures: f.maxFeatures, ensembleParams: e})
+	return marshalEnsemble("random_forest", forestParamsJSON{Config: f.config, MaxFeatures: f.maxFeatures, ensembleParams: e}, trees)
 }
 
-func unmarshalForest(data json.RawMessage) (Fitted, error) {
+func unmarshalForest(data json.RawMessage, trees *TreeColumns) (Fitted, error) {
 	var p forestParamsJSON
 	if err := decodeStrict(data, &p); err != nil {
 		return nil, err
 	}
-	e, err := p.ensemble("random_forest")
+	e, err := p.ensemble("random_forest", trees)
 	if err != nil {
 		return nil, err
 	}
@@ -333,19 +362,19 @@ type gbmParamsJSON struct {
 // MarshalFitted writes the configuration, the baseline log-odds and every
 // node of every tree (leaf values already shrunk by the learning rate).
 func (f *FittedGBM) MarshalFitted() (FittedParams, error) {
-	e, err := f.params()
+	e, trees, err := f.params()
 	if err != nil {
 		return FittedParams{}, err
 	}
-	return marshalParams("gbm", gbmParamsJSON{Config: f.config, Notes: f.notes, ensembleParams: e})
+	return marshalEnsemble("gbm", gbmParamsJSON{Config: f.config, Notes: f.notes, ensembleParams: e}, trees)
 }
 
-func unmarshalGBM(data json.RawMessage) (Fitted, error) {
+func unmarshalGBM(data json.RawMessage, trees *TreeColumns) (Fitted, error) {
 	var p gbmParamsJSON
 	if err := decodeStrict(data, &p); err != nil {
 		return nil, err
 	}
-	e, err := p.ensemble("gbm")
+	e, err := p.ensemble("gbm", trees)
 	if err != nil {
 		return nil, err
 	}

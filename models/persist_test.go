@@ -118,8 +118,11 @@ func TestPersistRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if string(again.Params) != string(params.Params) {
+			if string(again.Params) != string(params.Params) || !reflect.DeepEqual(again.Trees, params.Trees) {
 				t.Error("marshalling the model read back gives other bytes")
+			}
+			if isTrees := treeKinds[params.Kind] != nil; isTrees != (params.Trees != nil) {
+				t.Errorf("kind %s: trees %v, want them exactly for tree ensembles", params.Kind, params.Trees != nil)
 			}
 		})
 	}
@@ -171,24 +174,47 @@ func TestUnmarshalFittedErrors(t *testing.T) {
 		out, _ := json.Marshal(m)
 		return out
 	}
+	// withTrees is good with its tree columns changed by f.
+	withTrees := func(f func(tc *TreeColumns)) FittedParams {
+		tc := *good.Trees
+		f(&tc)
+		return FittedParams{Kind: good.Kind, Params: good.Params, Trees: &tc}
+	}
+	deflated := func(raw ...byte) string {
+		s, err := deflateBase64(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
 	otherTree, _ := Tree{Config: TreeConfig{MaxDepth: 1}}.Fit(ctx, train, nil)
 	small, _ := otherTree.(Persistent).MarshalFitted()
-	var smallTrees map[string]any
-	json.Unmarshal(small.Params, &smallTrees)
+	internal := 0
+	for _, n := range fitted.(*FittedTree).trees[0] {
+		if n.left >= 0 {
+			internal++
+		}
+	}
 	cases := []struct {
 		name string
 		p    FittedParams
 		want string
 	}{
 		{"unknown kind", FittedParams{Kind: "svm", Params: good.Params}, `unknown fitted model kind "svm"`},
-		{"no params", FittedParams{Kind: "tree"}, "no parameters"},
-		{"not json", FittedParams{Kind: "tree", Params: json.RawMessage(`{"config": 3`)}, "parameters"},
-		{"encoding", FittedParams{Kind: "tree", Params: mutate(func(m map[string]any) { m["trees"].(map[string]any)["encoding"] = "raw" })}, "trees.encoding"},
-		{"bad base64", FittedParams{Kind: "tree", Params: mutate(func(m map[string]any) { m["trees"].(map[string]any)["threshold"] = "!!!" })}, "trees.threshold"},
-		{"column of another tree", FittedParams{Kind: "tree", Params: mutate(func(m map[string]any) {
-			m["trees"].(map[string]any)["value"] = smallTrees["trees"].(map[string]any)["value"]
-		})}, "trees.value"},
-		{"fewer columns", FittedParams{Kind: "tree", Params: mutate(func(m map[string]any) { m["columns"] = []string{"clicks"} })}, "out of range"},
+		{"no params", FittedParams{Kind: "tree", Trees: good.Trees}, "no parameters"},
+		{"no trees", FittedParams{Kind: "tree", Params: good.Params}, "tree: no trees"},
+		{"trees of a logistic", FittedParams{Kind: "logistic", Params: good.Params, Trees: good.Trees}, "trees given to a model kind without trees"},
+		{"not json", FittedParams{Kind: "tree", Params: json.RawMessage(`{"config": 3`), Trees: good.Trees}, "parameters"},
+		{"encoding", withTrees(func(tc *TreeColumns) { tc.Encoding = "raw" }), "trees.encoding"},
+		{"bad base64", withTrees(func(tc *TreeColumns) { tc.Threshold = "!!!" }), "trees.threshold"},
+		{"column of another tree", withTrees(func(tc *TreeColumns) { tc.Value = small.Trees.Value }), "trees.value"},
+		{"missing_left not 0 or 1", withTrees(func(tc *TreeColumns) {
+			raw := make([]byte, internal)
+			raw[0] = 2
+			tc.MissingLeft = deflated(raw...)
+		}), "trees.missing_left: tree 0 node 0: byte 2, want 0 or 1"},
+		{"internal covers too few", withTrees(func(tc *TreeColumns) { tc.InternalCover = deflated(1, 0, 0, 0, 0, 0, 0, 0, 0x40, 0) }), "trees.internal_cover holds 1 entries, want one per internal node"},
+		{"fewer columns", FittedParams{Kind: "tree", Params: mutate(func(m map[string]any) { m["columns"] = []string{"clicks"} }), Trees: good.Trees}, "out of range"},
 		{"logistic lengths", FittedParams{Kind: "logistic", Params: json.RawMessage(`{"columns":["a","b"],"mean":[0],"sd":[1,1],"center":[0,0],"coefficients":[1,2],"intercept":0}`)}, "mean has 1 values for 2 columns"},
 		{"logistic sd", FittedParams{Kind: "logistic", Params: json.RawMessage(`{"columns":["a"],"mean":[0],"sd":[0],"center":[0],"coefficients":[1],"intercept":0}`)}, "sd[0]"},
 		{"rule feature", FittedParams{Kind: "rule", Params: json.RawMessage(`{"feature":"x","direction":"higher","columns":["a"]}`)}, `feature "x" is not one of the columns`},
@@ -201,5 +227,43 @@ func TestUnmarshalFittedErrors(t *testing.T) {
 				t.Fatalf("UnmarshalFitted = %v, %v; want an error containing %q", f, err, tc.want)
 			}
 		})
+	}
+}
+
+// TestTreeColumnsInternalCover: covers that count rows (boosting, an
+// unweighted tree) are summed from the leaves on reading and not stored;
+// class-weighted covers whose sums round differently are stored. Both read
+// back bit for bit (TestPersistRoundTrip compares the models).
+func TestTreeColumnsInternalCover(t *testing.T) {
+	ctx := context.Background()
+	clean := persistData(300, false)
+	for _, tc := range []struct {
+		name   string
+		model  Model
+		stored bool
+	}{
+		{"gbm", GBM{Config: GBMConfig{MaxIter: 5, MinSamplesLeaf: 5}}, false},
+		{"tree", Tree{Config: TreeConfig{MaxDepth: 6}}, false},
+		{"forest balanced", RandomForest{Config: ForestConfig{NTrees: 5, ClassWeight: "balanced_subsample"}}, true},
+	} {
+		fitted, err := tc.model.Fit(ctx, clean, rand.New(rand.NewPCG(3, 4)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := fitted.(Persistent).MarshalFitted()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if stored := p.Trees.InternalCover != ""; stored != tc.stored {
+			t.Errorf("%s: internal covers stored %v, want %v", tc.name, stored, tc.stored)
+		}
+		back, err := UnmarshalFitted(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		clearInternalValues(fitted)
+		if !reflect.DeepEqual(back, fitted) {
+			t.Errorf("%s: model read back differs", tc.name)
+		}
 	}
 }

@@ -8,46 +8,54 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"runtime"
 	"sync"
 )
 
 // TreeEncoding names the layout of TreeColumns.
-const TreeEncoding = "columns/varint+float64-dictionary/deflate/base64"
+const TreeEncoding = "columns-v2/varint+float64-dictionary/deflate/base64"
 
 // TreeColumns holds every node of an ensemble's trees, the trees one after
 // the other and each tree's nodes in their stored order (root first), as
-// seven columns. Each column is a byte string compressed with DEFLATE (RFC
-// 1951) and written in standard base64 (RFC 4648):
+// columns. Each column is a byte string compressed with DEFLATE (RFC 1951)
+// and written in standard base64 (RFC 4648). A column has an entry per
+// node, per internal node or per leaf, in node order:
 //
-//	left_offset   signed varint per node: left child index − node index, 0 for a leaf
-//	right_offset  signed varint per node: right child index − left child index, 0 for a leaf
-//	feature       signed varint per node: the column tested (−1 for a leaf)
-//	missing_left  one byte per node: 1 when a missing value (NaN) goes left
-//	threshold     float64 dictionary column: a value <= threshold goes left
-//	value         float64 dictionary column: each leaf's output, leaves only (an
-//	              internal node's value is informative, used by no prediction or
-//	              explanation, and reads back as 0)
-//	cover         float64 dictionary column: the training weight that reached the node
+//	left_offset    per node, signed varint: left child index − node index; 0 marks a leaf
+//	right_offset   per internal node, signed varint: right child index − left child index
+//	feature        per internal node, unsigned varint: the column tested
+//	missing_left   per internal node, one byte: 1 when a missing value (NaN) goes left, else 0
+//	threshold      per internal node, float64 dictionary column: a value <= threshold goes left
+//	value          per leaf, float64 dictionary column: the leaf's output (an internal
+//	               node's value is informative, used by no prediction or explanation,
+//	               and reads back as 0)
+//	cover          per leaf, float64 dictionary column: the training weight that reached it
+//	internal_cover per internal node, float64 dictionary column; empty when every
+//	               internal node's cover is the float64 sum of its two children's
+//	               (left + right), as it is for covers that count rows, and is
+//	               recomputed so on reading
 //
 // Signed varints are Go's encoding/binary zig-zag varints (as protocol
 // buffers' sint64). A float64 dictionary column is an unsigned varint d,
 // then the d distinct values as float64 little-endian in order of first
-// use, then per node the unsigned varint index of its value: tree
+// use, then per entry the unsigned varint index of its value: tree
 // ensembles repeat few distinct thresholds (bin edges), leaf shares and
-// covers, so the column compresses to about a byte per node.
-// NodesPerTree gives the number of nodes of each tree.
-// Floats are stored bit for bit, so a decoded ensemble predicts exactly
-// what the encoded one did.
+// covers, so the column compresses to about a byte per entry.
+// NodesPerTree gives the number of nodes of each tree. A leaf's feature
+// reads back as −1, its threshold as 0 and its missing_left as false.
+// Floats are stored bit for bit, so a decoded ensemble predicts and
+// explains exactly what the encoded one did.
 type TreeColumns struct {
-	Encoding     string `json:"encoding"`
-	NodesPerTree []int  `json:"nodes_per_tree"`
-	LeftOffset   string `json:"left_offset"`
-	RightOffset  string `json:"right_offset"`
-	Feature      string `json:"feature"`
-	MissingLeft  string `json:"missing_left"`
-	Threshold    string `json:"threshold"`
-	Value        string `json:"value"`
-	Cover        string `json:"cover"`
+	Encoding      string `json:"encoding"`
+	NodesPerTree  []int  `json:"nodes_per_tree"`
+	LeftOffset    string `json:"left_offset"`
+	RightOffset   string `json:"right_offset"`
+	Feature       string `json:"feature"`
+	MissingLeft   string `json:"missing_left"`
+	Threshold     string `json:"threshold"`
+	Value         string `json:"value"`
+	Cover         string `json:"cover"`
+	InternalCover string `json:"internal_cover,omitempty"`
 }
 
 func encodeTrees(trees [][]treeNode) (TreeColumns, error) {
@@ -58,45 +66,58 @@ func encodeTrees(trees [][]treeNode) (TreeColumns, error) {
 		total += len(nodes)
 	}
 	left := make([]byte, 0, total*2)
-	right := make([]byte, 0, total)
-	feat := make([]byte, 0, total)
-	miss := make([]byte, 0, total)
-	thr := newDictColumn(total)
-	val := newDictColumn(total)
-	cov := newDictColumn(total)
-	for _, nodes := range trees {
+	right := make([]byte, 0, total/2)
+	feat := make([]byte, 0, total/2)
+	miss := make([]byte, 0, total/2)
+	thr := newDictColumn(total / 2)
+	val := newDictColumn(total / 2)
+	cov := newDictColumn(total / 2)
+	icov := newDictColumn(total / 2)
+	summed := true
+	for t, nodes := range trees {
 		for k := range nodes {
 			n := &nodes[k]
-			var lo, ro int64
-			if n.left >= 0 {
-				lo = int64(n.left) - int64(k)
-				ro = int64(n.right) - int64(n.left)
-				if lo == 0 || ro == 0 {
-					return TreeColumns{}, fmt.Errorf("node %d: child indexes %d and %d cannot be stored as offsets", k, n.left, n.right)
+			if n.left < 0 {
+				if n.right >= 0 {
+					return TreeColumns{}, fmt.Errorf("tree %d node %d: a leaf with a right child", t, k)
 				}
-			} else if n.right >= 0 {
-				return TreeColumns{}, fmt.Errorf("node %d: a leaf with a right child", k)
+				left = binary.AppendVarint(left, 0)
+				val.add(n.value)
+				cov.add(n.cover)
+				continue
+			}
+			lo := int64(n.left) - int64(k)
+			ro := int64(n.right) - int64(n.left)
+			if lo <= 0 || ro == 0 || n.right <= int32(k) || int(n.left) >= len(nodes) || int(n.right) >= len(nodes) || n.feature < 0 {
+				return TreeColumns{}, fmt.Errorf("tree %d node %d: children %d and %d or feature %d cannot be stored (children must follow their parent)", t, k, n.left, n.right, n.feature)
 			}
 			left = binary.AppendVarint(left, lo)
 			right = binary.AppendVarint(right, ro)
-			feat = binary.AppendVarint(feat, int64(n.feature))
+			feat = binary.AppendUvarint(feat, uint64(n.feature))
 			var m byte
 			if n.missingLeft {
 				m = 1
 			}
 			miss = append(miss, m)
 			thr.add(n.threshold)
-			if n.left < 0 {
-				val.add(n.value)
+			icov.add(n.cover)
+			if sum := nodes[n.left].cover + nodes[n.right].cover; math.Float64bits(sum) != math.Float64bits(n.cover) {
+				summed = false
 			}
-			cov.add(n.cover)
 		}
 	}
-	for _, c := range []struct {
+	cols := []struct {
 		dst *string
 		raw []byte
 	}{{&tc.LeftOffset, left}, {&tc.RightOffset, right}, {&tc.Feature, feat}, {&tc.MissingLeft, miss},
-		{&tc.Threshold, thr.bytes()}, {&tc.Value, val.bytes()}, {&tc.Cover, cov.bytes()}} {
+		{&tc.Threshold, thr.bytes()}, {&tc.Value, val.bytes()}, {&tc.Cover, cov.bytes()}}
+	if !summed {
+		cols = append(cols, struct {
+			dst *string
+			raw []byte
+		}{&tc.InternalCover, icov.bytes()})
+	}
+	for _, c := range cols {
 		s, err := deflateBase64(c.raw)
 		if err != nil {
 			return TreeColumns{}, err
@@ -135,114 +156,254 @@ func inflateBase64(name, s string, sizeHint int) ([]byte, error) {
 	return out.Bytes(), nil
 }
 
-// decodeTrees reads TreeColumns back, checking that every child index lies
-// inside its tree after its parent, every internal node tests one of the
-// nCols columns and each column holds one entry per node.
-func decodeTrees(tc TreeColumns, nCols int) ([][]treeNode, error) {
-	if tc.Encoding != TreeEncoding {
-		return nil, fmt.Errorf("trees.encoding %q: want %q", tc.Encoding, TreeEncoding)
-	}
-	var total int
-	for t, n := range tc.NodesPerTree {
-		if n < 1 {
-			return nil, fmt.Errorf("trees.nodes_per_tree[%d] is %d, want >= 1", t, n)
+// treeColumnData are the decoded columns of TreeColumns.
+type treeColumnData struct {
+	left, right, feature []int32
+	missing              []byte
+	threshold, value     []float64
+	cover, internalCover []float64
+}
+
+// decodeColumns inflates and parses every column, one goroutine each.
+func decodeColumns(tc TreeColumns, total int) (*treeColumnData, error) {
+	var d treeColumnData
+	varints := func(signed bool, dst *[]int32) func([]byte) error {
+		return func(b []byte) error {
+			out := make([]int32, 0, len(b))
+			for len(b) > 0 {
+				var v int64
+				var n int
+				if signed {
+					v, n = binary.Varint(b)
+				} else {
+					var u uint64
+					u, n = binary.Uvarint(b)
+					v = int64(u)
+					if u > math.MaxInt32 {
+						n = -1
+					}
+				}
+				if n <= 0 || v < math.MinInt32 || v > math.MaxInt32 {
+					return fmt.Errorf("entry %d: truncated, malformed or out-of-range varint", len(out))
+				}
+				out = append(out, int32(v))
+				b = b[n:]
+			}
+			*dst = out
+			return nil
 		}
-		total += n
+	}
+	floats := func(dst *[]float64) func([]byte) error {
+		return func(b []byte) error {
+			v, err := decodeDictColumn(b, -1)
+			*dst = v
+			return err
+		}
 	}
 	specs := []struct {
-		name string
-		s    string
-		size int
-	}{{"left_offset", tc.LeftOffset, total * 2}, {"right_offset", tc.RightOffset, total}, {"feature", tc.Feature, total},
-		{"missing_left", tc.MissingLeft, total}, {"threshold", tc.Threshold, total * 2}, {"value", tc.Value, total}, {"cover", tc.Cover, total * 2}}
-	raw := make([][]byte, len(specs))
+		name  string
+		s     string
+		size  int
+		parse func([]byte) error
+	}{
+		// Sizes: enough for the usual one or two bytes per entry, so the
+		// inflated bytes are seldom copied to a larger buffer.
+		{"left_offset", tc.LeftOffset, total*2 + 1024, varints(true, &d.left)},
+		{"right_offset", tc.RightOffset, total + 1024, varints(true, &d.right)},
+		{"feature", tc.Feature, total + 1024, varints(false, &d.feature)},
+		{"missing_left", tc.MissingLeft, total/2 + 1024, func(b []byte) error { d.missing = b; return nil }},
+		{"threshold", tc.Threshold, total*2 + 1024, floats(&d.threshold)},
+		{"value", tc.Value, total + 1024, floats(&d.value)},
+		{"cover", tc.Cover, total + 1024, floats(&d.cover)},
+	}
+	if tc.InternalCover != "" {
+		specs = append(specs, struct {
+			name  string
+			s     string
+			size  int
+			parse func([]byte) error
+		}{"internal_cover", tc.InternalCover, total*2 + 1024, floats(&d.internalCover)})
+	}
 	errs := make([]error, len(specs))
 	var wg sync.WaitGroup
 	for k, c := range specs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			raw[k], errs[k] = inflateBase64(c.name, c.s, c.size)
+			raw, err := inflateBase64(c.name, c.s, c.size)
+			if err == nil {
+				if err = c.parse(raw); err != nil {
+					err = fmt.Errorf("trees.%s: %w", c.name, err)
+				}
+			}
+			errs[k] = err
 		}()
 	}
 	wg.Wait()
-	cols := map[string][]byte{}
-	for k, c := range specs {
-		if errs[k] != nil {
-			return nil, errs[k]
-		}
-		cols[c.name] = raw[k]
-	}
-	floats := map[string][]float64{}
-	for _, name := range []string{"threshold", "value", "cover"} {
-		n := total
-		if name == "value" {
-			n = -1 // one per leaf, counted below
-		}
-		v, err := decodeDictColumn(cols[name], n)
+	for _, err := range errs {
 		if err != nil {
-			return nil, fmt.Errorf("trees.%s: %w", name, err)
+			return nil, err
 		}
-		floats[name] = v
 	}
-	if len(cols["missing_left"]) != total {
-		return nil, fmt.Errorf("trees.missing_left holds %d bytes, want one per node (%d nodes)", len(cols["missing_left"]), total)
+	return &d, nil
+}
+
+// decodeTrees reads TreeColumns back, checking that each column holds one
+// entry per node, internal node or leaf, that every child index lies
+// inside its tree after its parent and that every internal node tests one
+// of the nCols columns. It also returns the largest depth of a tree. The
+// columns are decoded in parallel, then the trees in as many parts as
+// there are processors.
+func decodeTrees(tc TreeColumns, nCols int) ([][]treeNode, int, error) {
+	if tc.Encoding != TreeEncoding {
+		return nil, 0, fmt.Errorf("trees.encoding %q: want %q", tc.Encoding, TreeEncoding)
 	}
-	left, right, feat := cols["left_offset"], cols["right_offset"], cols["feature"]
-	thr, val, cov, miss := floats["threshold"], floats["value"], floats["cover"], cols["missing_left"]
-	// Read positions in the varint columns (plain ints: no slice header
-	// stored per node).
-	var pl, pr, pf int
-	malformed := func(name string) error { return fmt.Errorf("trees.%s: truncated or malformed varint", name) }
-	leaf := 0
-	all := make([]treeNode, total)
-	trees := make([][]treeNode, len(tc.NodesPerTree))
+	var total int
+	for t, n := range tc.NodesPerTree {
+		if n < 1 {
+			return nil, 0, fmt.Errorf("trees.nodes_per_tree[%d] is %d, want >= 1", t, n)
+		}
+		total += n
+	}
+	d, err := decodeColumns(tc, total)
+	if err != nil {
+		return nil, 0, err
+	}
+	if len(d.left) != total {
+		return nil, 0, fmt.Errorf("trees.left_offset holds %d entries, want one per node (%d nodes)", len(d.left), total)
+	}
+	// Where each tree's internal nodes and leaves start in their columns.
+	nt := len(tc.NodesPerTree)
+	internalAt, leafAt := make([]int, nt+1), make([]int, nt+1)
 	pos := 0
 	for t, size := range tc.NodesPerTree {
-		nodes := all[pos : pos+size : pos+size]
-		for k := range nodes {
-			lo, n1 := binary.Varint(left[pl:])
-			ro, n2 := binary.Varint(right[pr:])
-			f, n3 := binary.Varint(feat[pf:])
-			switch {
-			case n1 <= 0:
-				return nil, malformed("left_offset")
-			case n2 <= 0:
-				return nil, malformed("right_offset")
-			case n3 <= 0:
-				return nil, malformed("feature")
-			}
-			pl, pr, pf = pl+n1, pr+n2, pf+n3
-			i := pos + k
-			n := &nodes[k]
-			n.left, n.right, n.feature = -1, -1, int32(f)
-			if lo != 0 {
-				l, r := int64(k)+lo, int64(k)+lo+ro
-				if lo < 0 || l >= int64(size) || r <= int64(k) || r >= int64(size) || f < 0 || f >= int64(nCols) {
-					return nil, fmt.Errorf("trees: tree %d node %d: children %d and %d or feature %d out of range (%d nodes, %d columns)", t, k, l, r, f, size, nCols)
-				}
-				n.left, n.right = int32(l), int32(r)
-			}
-			n.missingLeft = miss[i] == 1
-			n.threshold, n.cover = thr[i], cov[i]
+		leaves := 0
+		for _, lo := range d.left[pos : pos+size] {
 			if lo == 0 {
-				if leaf == len(val) {
-					return nil, fmt.Errorf("trees.value holds %d leaf values, fewer than the leaves", len(val))
-				}
-				n.value = val[leaf]
-				leaf++
+				leaves++
 			}
 		}
-		trees[t] = nodes
+		leafAt[t+1] = leafAt[t] + leaves
+		internalAt[t+1] = internalAt[t] + size - leaves
 		pos += size
 	}
-	if leaf != len(val) {
-		return nil, fmt.Errorf("trees.value holds %d leaf values for %d leaves", len(val), leaf)
+	internal, leaves := internalAt[nt], leafAt[nt]
+	for _, c := range []struct {
+		name string
+		n    int
+		want int
+		per  string
+	}{
+		{"right_offset", len(d.right), internal, "internal node"}, {"feature", len(d.feature), internal, "internal node"},
+		{"missing_left", len(d.missing), internal, "internal node"}, {"threshold", len(d.threshold), internal, "internal node"},
+		{"value", len(d.value), leaves, "leaf"}, {"cover", len(d.cover), leaves, "leaf"},
+	} {
+		if c.n != c.want {
+			return nil, 0, fmt.Errorf("trees.%s holds %d entries, want one per %s (%d)", c.name, c.n, c.per, c.want)
+		}
 	}
-	if pl != len(left) || pr != len(right) || pf != len(feat) {
-		return nil, fmt.Errorf("trees: node columns hold more entries than nodes_per_tree (%d nodes)", total)
+	if d.internalCover != nil && len(d.internalCover) != internal {
+		return nil, 0, fmt.Errorf("trees.internal_cover holds %d entries, want one per internal node (%d)", len(d.internalCover), internal)
 	}
-	return trees, nil
+	all := make([]treeNode, total)
+	trees := make([][]treeNode, nt)
+	nodeAt := make([]int, nt+1)
+	for t, size := range tc.NodesPerTree {
+		nodeAt[t+1] = nodeAt[t] + size
+		trees[t] = all[nodeAt[t]:nodeAt[t+1]:nodeAt[t+1]]
+	}
+	// Parts of about equal node counts, each a run of whole trees.
+	parts := min(runtime.GOMAXPROCS(0), nt)
+	errs := make([]error, parts)
+	depths := make([]int, parts)
+	var wg sync.WaitGroup
+	first := 0
+	for p := 0; p < parts; p++ {
+		last := first
+		for last < nt && (p == parts-1 || nodeAt[last] < total*(p+1)/parts) {
+			last++
+		}
+		wg.Add(1)
+		go func(p, first, last int) {
+			defer wg.Done()
+			var depth []int32
+			for t := first; t < last; t++ {
+				nodes := trees[t]
+				if cap(depth) < len(nodes) {
+					depth = make([]int32, len(nodes))
+				} else {
+					depth = depth[:len(nodes)]
+					clear(depth)
+				}
+				dt, err := d.assemble(t, nodes, nodeAt[t], internalAt[t], leafAt[t], nCols, depth)
+				if err != nil {
+					errs[p] = err
+					return
+				}
+				depths[p] = max(depths[p], dt)
+			}
+		}(p, first, last)
+		first = last
+	}
+	wg.Wait()
+	maxDepth := 0
+	for p := range errs {
+		if errs[p] != nil {
+			return nil, 0, errs[p]
+		}
+		maxDepth = max(maxDepth, depths[p])
+	}
+	return trees, maxDepth, nil
+}
+
+// assemble fills tree t's nodes from its entries (starting at node, inner
+// and leaf in their columns) and returns its depth; depth is scratch of
+// one zero per node.
+func (d *treeColumnData) assemble(t int, nodes []treeNode, node, inner, leaf, nCols int, depth []int32) (int, error) {
+	size := int64(len(nodes))
+	maxDepth := int32(0)
+	for k := range nodes {
+		n := &nodes[k]
+		lo := d.left[node+k]
+		if lo == 0 {
+			n.left, n.right, n.feature = -1, -1, -1
+			n.value, n.cover = d.value[leaf], d.cover[leaf]
+			leaf++
+			maxDepth = max(maxDepth, depth[k])
+			continue
+		}
+		l := int64(k) + int64(lo)
+		r := l + int64(d.right[inner])
+		f := d.feature[inner]
+		if lo < 0 || l >= size || r <= int64(k) || r >= size || l == r || f < 0 || int(f) >= nCols {
+			return 0, fmt.Errorf("trees: tree %d node %d: children %d and %d or feature %d out of range (%d nodes, %d columns)", t, k, l, r, f, size, nCols)
+		}
+		switch d.missing[inner] {
+		case 0:
+		case 1:
+			n.missingLeft = true
+		default:
+			return 0, fmt.Errorf("trees.missing_left: tree %d node %d: byte %d, want 0 or 1", t, k, d.missing[inner])
+		}
+		n.left, n.right, n.feature = int32(l), int32(r), f
+		n.threshold = d.threshold[inner]
+		if d.internalCover != nil {
+			n.cover = d.internalCover[inner]
+		}
+		inner++
+		depth[l] = max(depth[l], depth[k]+1)
+		depth[r] = max(depth[r], depth[k]+1)
+	}
+	if d.internalCover == nil {
+		// Children follow their parent: from the last node back, both
+		// children's covers are known when their parent's is summed.
+		for k := len(nodes) - 1; k >= 0; k-- {
+			if n := &nodes[k]; n.left >= 0 {
+				n.cover = nodes[n.left].cover + nodes[n.right].cover
+			}
+		}
+	}
+	return int(maxDepth), nil
 }
 
 // dictColumn builds a float64 dictionary column (see TreeColumns).
@@ -291,7 +452,11 @@ func decodeDictColumn(b []byte, n int) ([]float64, error) {
 		dict[i] = math.Float64frombits(binary.LittleEndian.Uint64(b[8*i:]))
 	}
 	b = b[8*d:]
-	out := make([]float64, 0, max(n, 0))
+	capacity := n
+	if n < 0 {
+		capacity = len(b) // at least a byte per entry
+	}
+	out := make([]float64, 0, capacity)
 	for i := 0; i < n || (n < 0 && len(b) > 0); i++ {
 		code, k := binary.Uvarint(b)
 		if k <= 0 {
