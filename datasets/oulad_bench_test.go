@@ -95,3 +95,22 @@ func BenchmarkLoadOULADSynthFull(b *testing.B) {
 	b.ReportMetric(float64(clickRows), "click-rows")
 	b.ReportMetric(float64(ms.Sys)/(1<<20), "sys-MB")
 }
+
+// BenchmarkLoadOULADFullSize loads the full-size OULAD benchmark data
+// (../shared/bench/oulad_fullscale.py's output, about 9.8 million click rows)
+// from $EVALRUN_OULAD_FULL at the benchmark spec's cutoff (day 28), skipped
+// when the variable is unset: the loading phase of benchmarks/oulad-full.sh
+// alone.
+func BenchmarkLoadOULADFullSize(b *testing.B) {
+	dir := os.Getenv("EVALRUN_OULAD_FULL")
+	if dir == "" {
+		b.Skip("EVALRUN_OULAD_FULL not set")
+	}
+	fsys := os.DirFS(dir)
+	opts := OULADOptions{Name: "oulad", Cutoffs: []int{28}, Positive: []string{"Fail", "Withdrawn"}, Clicks: true}
+	for b.Loop() {
+		if _, err := LoadOULAD(fsys, opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"math"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
@@ -565,6 +566,10 @@ func (l *ouladLoader) readVLE() error {
 	return nil
 }
 
+// ouladMaxWorkers bounds the goroutines parsing studentVle.csv (each keeps
+// two blocks of ouladBlockSize bytes in flight).
+const ouladMaxWorkers = 8
+
 // ouladMaxDenseSite bounds the id_site values (16 MB of slots) for which the
 // dense site lookup is used.
 const ouladMaxDenseSite = 1 << 22
@@ -581,15 +586,38 @@ func (l *ouladLoader) site(id int64) (ouladSite, bool) {
 	return l.siteList[l.siteSlots[id]-1], true
 }
 
-// ouladClickAggregator adds studentVle.csv rows to the students' click
-// accumulators, caching the last presentation, student and site looked up
-// (rows come grouped by presentation and student).
-type ouladClickAggregator struct {
+// ouladClickRows is what one block of studentVle.csv adds to the load: the
+// rows to add to students' click accumulators (dated on or before the
+// largest cutoff) and the block's cleaning counts. Adding them in any
+// order gives the same sums; they are applied in file order.
+type ouladClickRows struct {
+	adds           []ouladClickAdd
+	clicked        []int32 // presentations with rows in the block (repeats allowed)
+	unknownStudent int
+	unknownSite    int
+}
+
+// ouladClickAdd is one click row to add: student index, activity type
+// index, day and clicks (validated to fit int32).
+type ouladClickAdd struct {
+	student, typ, day, n int32
+}
+
+// ouladClickResolver is one parsing worker's view of the load while
+// studentVle.csv streams: it looks up each row's presentation, student and
+// site in the tables read before (which nobody changes meanwhile) and
+// writes the result to the block's ouladClickRows, caching the last
+// presentation, student and site looked up (rows come grouped by
+// presentation and student).
+type ouladClickResolver struct {
 	l                 *ouladLoader
+	loaded            []bool // loaded[p]: presentation p is loaded
 	maxCut            int
+	out               *ouladClickRows
 	lastMod, lastPres []byte
 	lastP             int32
 	lastOK            bool
+	marked            bool // lastP is in out.clicked
 	lastStudentKey    uint64
 	lastStudent       int32
 	lastSiteID        int64
@@ -597,33 +625,71 @@ type ouladClickAggregator struct {
 	lastSiteOK        bool
 }
 
-// add aggregates one row whose fields are already validated: 0 <= id <
+func (a *ouladClickResolver) begin(out *ouladClickRows) {
+	*out = ouladClickRows{adds: out.adds[:0], clicked: out.clicked[:0]}
+	a.out, a.marked = out, false
+}
+
+func (a *ouladClickResolver) fast(line []byte) bool {
+	mod, pres, v, ok := ouladParseVLELine(line)
+	if ok {
+		a.add(mod, pres, v[0], v[1], int(v[2]), v[3])
+	}
+	return ok
+}
+
+func (a *ouladClickResolver) row(line int, r [][]byte) error {
+	const file = OULADStudentVLE
+	id, err := ouladStudentID(file, line, r[2])
+	if err != nil {
+		return err
+	}
+	siteID, ok := csvline.ParseInt(r[3])
+	if !ok {
+		return ouladFieldError(file, line, "id_site", "invalid integer", r[3])
+	}
+	day, err := ouladInt(file, line, "date", r[4])
+	if err != nil {
+		return err
+	}
+	n, ok := csvline.ParseInt(r[5])
+	if !ok || n < 0 || n > math.MaxInt32 {
+		return ouladFieldError(file, line, "sum_click", "invalid non-negative integer", r[5])
+	}
+	a.add(r[0], r[1], id, siteID, day, n)
+	return nil
+}
+
+// add resolves one row whose fields are already validated: 0 <= id <
 // ouladMaxID, day in int32 range, 0 <= n <= MaxInt32.
-func (a *ouladClickAggregator) add(module, presentation []byte, id, siteID int64, day int, n int64) {
-	l := a.l
+func (a *ouladClickResolver) add(module, presentation []byte, id, siteID int64, day int, n int64) {
+	l, out := a.l, a.out
 	if a.lastMod == nil || !bytes.Equal(module, a.lastMod) || !bytes.Equal(presentation, a.lastPres) {
 		a.lastMod = append(a.lastMod[:0], module...)
 		a.lastPres = append(a.lastPres[:0], presentation...)
 		a.lastP, a.lastOK = l.presIndex(module, presentation)
 		a.lastStudent = -1
+		a.marked = false
 	}
 	if !a.lastOK {
-		l.countUnknownStudent(OULADStudentVLE)
+		out.unknownStudent++
 		return
 	}
-	p := &l.pres[a.lastP]
-	if !p.loaded {
+	if !a.loaded[a.lastP] {
 		if l.filter == nil {
-			l.countUnknownStudent(OULADStudentVLE)
+			out.unknownStudent++
 		}
 		return
 	}
-	p.hasClicks = true
+	if !a.marked {
+		out.clicked = append(out.clicked, a.lastP)
+		a.marked = true
+	}
 	key := ouladStudentKey(a.lastP, id)
 	if a.lastStudent < 0 || key != a.lastStudentKey {
 		s, known := l.studentIndex[key]
 		if !known {
-			l.countUnknownStudent(OULADStudentVLE)
+			out.unknownStudent++
 			return
 		}
 		a.lastStudentKey, a.lastStudent = key, s
@@ -633,17 +699,35 @@ func (a *ouladClickAggregator) add(module, presentation []byte, id, siteID int64
 		a.lastSiteID = siteID
 	}
 	if !a.lastSiteOK || a.lastSite.pres != a.lastP {
-		l.counts.unknownSite++
+		out.unknownSite++
 		return
 	}
 	if day > a.maxCut {
 		return
 	}
-	st := &l.students[a.lastStudent]
-	if st.clicks == nil {
-		st.clicks = &DailyActivity{}
+	out.adds = append(out.adds, ouladClickAdd{student: a.lastStudent, typ: a.lastSite.typ, day: int32(day), n: int32(n)})
+}
+
+// addClicks applies one block of studentVle.csv rows to the load.
+func (l *ouladLoader) addClicks(rows *ouladClickRows) error {
+	for _, p := range rows.clicked {
+		l.pres[p].hasClicks = true
 	}
-	l.activity.Add(st.clicks, day, int(a.lastSite.typ), n)
+	if rows.unknownStudent > 0 {
+		if l.counts.unknownStudent == nil {
+			l.counts.unknownStudent = map[string]int{}
+		}
+		l.counts.unknownStudent[OULADStudentVLE] += rows.unknownStudent
+	}
+	l.counts.unknownSite += rows.unknownSite
+	for _, r := range rows.adds {
+		st := &l.students[r.student]
+		if st.clicks == nil {
+			st.clicks = &DailyActivity{}
+		}
+		l.activity.Add(st.clicks, int(r.day), int(r.typ), int64(r.n))
+	}
+	return nil
 }
 
 // ouladParseVLELine is the fast path for a studentVle.csv line in the
@@ -724,7 +808,10 @@ func ouladParseVLELine(line []byte) (module, presentation []byte, ints [4]int64,
 }
 
 // readStudentVLE streams studentVle.csv, adding each row dated on or before
-// the largest cutoff to its student's accumulator.
+// the largest cutoff to its student's accumulator. The file is the bulk of
+// OULAD (hundreds of MB): its lines are parsed and looked up on every core
+// (ouladScanFileParallel) and the blocks' rows added in file order, so the
+// result is the same on any number of cores.
 func (l *ouladLoader) readStudentVLE() error {
 	const file = OULADStudentVLE
 	want := []string{"code_module", "code_presentation", "id_student", "id_site", "date", "sum_click"}
@@ -734,42 +821,19 @@ func (l *ouladLoader) readStudentVLE() error {
 		return fmt.Errorf("oulad: %w", err)
 	}
 	l.activity = layout
-	agg := &ouladClickAggregator{
-		l:           l,
-		maxCut:      maxCut,
-		lastStudent: -1,
-		lastSiteID:  -1,
+	loaded := make([]bool, len(l.pres))
+	for i := range l.pres {
+		loaded[i] = l.pres[i].loaded
 	}
-	fast := func(line []byte) bool {
-		mod, pres, v, ok := ouladParseVLELine(line)
-		if ok {
-			agg.add(mod, pres, v[0], v[1], int(v[2]), v[3])
-		}
-		return ok
+	workers := make([]ouladBlockWorker[ouladClickRows], min(runtime.GOMAXPROCS(0), ouladMaxWorkers))
+	for w := range workers {
+		workers[w] = &ouladClickResolver{l: l, loaded: loaded, maxCut: maxCut, lastStudent: -1, lastSiteID: -1}
 	}
-	err = l.scanFast(file, want, fast, func(line int, r [][]byte) error {
-		id, err := ouladStudentID(file, line, r[2])
-		if err != nil {
-			return err
-		}
-		siteID, ok := csvline.ParseInt(r[3])
-		if !ok {
-			return ouladFieldError(file, line, "id_site", "invalid integer", r[3])
-		}
-		day, err := ouladInt(file, line, "date", r[4])
-		if err != nil {
-			return err
-		}
-		n, ok := csvline.ParseInt(r[5])
-		if !ok || n < 0 || n > math.MaxInt32 {
-			return ouladFieldError(file, line, "sum_click", "invalid non-negative integer", r[5])
-		}
-		agg.add(r[0], r[1], id, siteID, day, n)
-		return nil
-	})
+	info, err := ouladScanFileParallel(l.fsys, file, want, ouladBlockSize, workers, l.addClicks)
 	if err != nil {
 		return err
 	}
+	l.files = append(l.files, info)
 	var missing []string
 	for i := range l.pres {
 		if l.pres[i].loaded && !l.pres[i].hasClicks {
