@@ -127,8 +127,8 @@ func TestBalance(t *testing.T) {
 	}
 	// p_t(a) = .5, p_c(a) = .25: SMD = .25/√((.25 + .1875)/2).
 	// The unlabelled unit is missing.
-	rows, err := BalanceCategorical("fg", []string{"a", "b", "a", "b", "a", "b", "b", "b", ""}, []bool{true, true, true, true, false, false, false, false, true})
-	if err != nil {
+	rows, suppressed, err := BalanceCategorical("fg", []string{"a", "b", "a", "b", "a", "b", "b", "b", ""}, []bool{true, true, true, true, false, false, false, false, true}, 0)
+	if err != nil || suppressed != 0 {
 		t.Fatal(err)
 	}
 	want := 0.25 / math.Sqrt((0.25+0.1875)/2)
@@ -313,5 +313,71 @@ func TestStratifiedRiskDifference(t *testing.T) {
 	}
 	if _, err := CochranMantelHaenszel([]Stratum2x2{s, {{1, 0}, {0, 0}}}, true, 0.95); err == nil {
 		t.Error("CMH stratum with one unit: no error (R requires 2)")
+	}
+}
+
+// TestBalanceCategoricalSuppressesSmallLevels: levels with fewer units
+// than the minimum (both arms together) get no row, and the shares of the
+// others are among their own units, so one minus their sum is 0 and
+// reveals nothing of the suppressed levels. Expected shares by hand.
+func TestBalanceCategoricalSuppressesSmallLevels(t *testing.T) {
+	// level: treated units, control units
+	build := func(counts map[string][2]int, blanks int) ([]string, []bool) {
+		var vals []string
+		var treated []bool
+		for _, lv := range []string{"a", "b", "c", "d"} {
+			c := counts[lv]
+			for range c[0] {
+				vals, treated = append(vals, lv), append(treated, true)
+			}
+			for range c[1] {
+				vals, treated = append(vals, lv), append(treated, false)
+			}
+		}
+		for range blanks {
+			vals, treated = append(vals, ""), append(treated, true)
+		}
+		return vals, treated
+	}
+	cases := []struct {
+		name       string
+		counts     map[string][2]int
+		min        int
+		levels     []string
+		treated    []float64 // shares of the levels shown
+		control    []float64
+		suppressed int
+	}{
+		{"one small level", map[string][2]int{"a": {3, 3}, "b": {20, 20}, "c": {30, 27}}, 10,
+			[]string{"b", "c"}, []float64{20.0 / 50, 30.0 / 50}, []float64{20.0 / 47, 27.0 / 47}, 1},
+		{"no rule", map[string][2]int{"a": {3, 3}, "b": {20, 20}, "c": {30, 27}}, 0,
+			[]string{"a", "b", "c"}, []float64{3.0 / 53, 20.0 / 53, 30.0 / 53}, []float64{3.0 / 50, 20.0 / 50, 27.0 / 50}, 0},
+		{"exactly the minimum is shown", map[string][2]int{"a": {5, 5}, "b": {9, 0}, "d": {1, 9}}, 10,
+			[]string{"a", "d"}, []float64{5.0 / 6, 1.0 / 6}, []float64{5.0 / 14, 9.0 / 14}, 1},
+		{"a level in one arm only", map[string][2]int{"a": {0, 4}, "b": {12, 12}}, 5,
+			[]string{"b"}, []float64{1}, []float64{1}, 1},
+		{"every level small", map[string][2]int{"a": {2, 2}, "b": {3, 1}, "c": {1, 1}}, 10,
+			nil, nil, nil, 3},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			vals, treated := build(c.counts, 2)
+			rows, suppressed, err := BalanceCategorical("ethnicity", vals, treated, c.min)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if suppressed != c.suppressed || len(rows) != len(c.levels) {
+				t.Fatalf("%d rows %+v, %d suppressed; want levels %v, %d suppressed", len(rows), rows, suppressed, c.levels, c.suppressed)
+			}
+			for i, r := range rows {
+				if r.Level != c.levels[i] || math.Abs(r.MeanTreated-c.treated[i]) > 1e-15 || math.Abs(r.MeanControl-c.control[i]) > 1e-15 || r.Missing != 2 {
+					t.Errorf("row %d: %+v, want level %s, shares %v and %v, 2 missing", i, r, c.levels[i], c.treated[i], c.control[i])
+				}
+			}
+		})
+	}
+	sl := SuppressedLevels{Covariate: "ethnicity", Levels: 1, MinGroupSize: 10}
+	if got := sl.String(); !strings.Contains(got, "1 level of ethnicity with fewer than 10 units") {
+		t.Errorf("%q", got)
 	}
 }

@@ -25,6 +25,9 @@ type OutcomeAttrition struct {
 type ArmBalance struct {
 	Arm  string       `json:"arm"`
 	Rows []BalanceRow `json:"rows"`
+	// Suppressed counts, per categorical covariate, the levels with fewer
+	// units than the small-cell rule allows, which have no row.
+	Suppressed []SuppressedLevels `json:"suppressed,omitempty"`
 }
 
 // Checks are the checks a report shows before any effect.
@@ -263,14 +266,17 @@ func (a *Analysis) runChecks(d *unitData, plan Plan) error {
 		}
 		for _, s := range plan.Subgroups {
 			vals := pickStrings(d.attrs[s.Attribute], rows)
-			rs, err := BalanceCategorical(s.Attribute, vals, treated)
+			rs, suppressed, err := BalanceCategorical(s.Attribute, vals, treated, plan.MinGroupSize)
 			if err != nil {
 				a.Checks.Problems = append(a.Checks.Problems, fmt.Sprintf("arm %s: %v", arm, err))
 				continue
 			}
 			ab.Rows = append(ab.Rows, rs...)
+			if suppressed > 0 {
+				ab.Suppressed = append(ab.Suppressed, SuppressedLevels{Covariate: s.Attribute, Levels: suppressed, MinGroupSize: plan.MinGroupSize})
+			}
 		}
-		if len(ab.Rows) > 0 {
+		if len(ab.Rows) > 0 || len(ab.Suppressed) > 0 {
 			a.Checks.Balance = append(a.Checks.Balance, ab)
 		}
 	}
@@ -779,6 +785,9 @@ func (a *Analysis) collectWarnings(plan Plan) {
 		}
 	}
 	for _, b := range a.Checks.Balance {
+		for _, sl := range b.Suppressed {
+			w = append(w, fmt.Sprintf("balance of arm %s: %s", b.Arm, sl))
+		}
 		for _, r := range b.Rows {
 			if r.Imbalanced {
 				name := r.Covariate

@@ -413,8 +413,9 @@ func countStrata(as []Assignment, d AssignmentDesign, armIndex map[string]int) [
 // attributes of the assigned units, for the balance table written beside
 // an assignment: covariates[k].Values and attributes[k].Values hold one
 // value per entry of r.Assignments, in that order (NaN and "" are
-// missing). control must be one of r.Arms.
-func AssignmentBalance(r AssignmentResult, control string, covariates []Covariate, attributes []Attribute) ([]ArmBalance, error) {
+// missing). control must be one of r.Arms. Attribute levels with fewer
+// than minLevelSize units are suppressed (see BalanceCategorical).
+func AssignmentBalance(r AssignmentResult, control string, covariates []Covariate, attributes []Attribute, minLevelSize int) ([]ArmBalance, error) {
 	found := false
 	for _, a := range r.Arms {
 		found = found || a == control
@@ -455,11 +456,14 @@ func AssignmentBalance(r AssignmentResult, control string, covariates []Covariat
 			ab.Rows = append(ab.Rows, row)
 		}
 		for _, a := range attributes {
-			rs, err := BalanceCategorical(a.Name, pickStrings(a.Values, rows), treated)
+			rs, suppressed, err := BalanceCategorical(a.Name, pickStrings(a.Values, rows), treated, minLevelSize)
 			if err != nil {
 				return nil, fmt.Errorf("assignment balance: %w", err)
 			}
 			ab.Rows = append(ab.Rows, rs...)
+			if suppressed > 0 {
+				ab.Suppressed = append(ab.Suppressed, SuppressedLevels{Covariate: a.Name, Levels: suppressed, MinGroupSize: minLevelSize})
+			}
 		}
 		out = append(out, ab)
 	}

@@ -289,12 +289,25 @@ func TestAssignmentBalance(t *testing.T) {
 		gpa[i] = 3 + 0.5*rng.NormFloat64()
 		fg[i] = []string{"yes", "no"}[rng.IntN(2)]
 	}
-	bal, err := AssignmentBalance(r, "control", []Covariate{{Name: "gpa", Values: gpa}}, []Attribute{{Name: "first_gen", Values: fg}})
+	// A level below min_group_size: two units of each arm.
+	seen := map[string]int{}
+	for i, a := range r.Assignments {
+		if seen[a.Arm] < 2 {
+			seen[a.Arm]++
+			fg[i] = "unsure"
+		}
+	}
+	bal, err := AssignmentBalance(r, "control", []Covariate{{Name: "gpa", Values: gpa}}, []Attribute{{Name: "first_gen", Values: fg}}, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(bal) != 2 || bal[0].Arm != "tutoring" || len(bal[0].Rows) != 3 {
 		t.Fatalf("balance %+v: want 2 arms with 3 rows (gpa, first_gen=no, first_gen=yes)", bal)
+	}
+	for _, b := range bal {
+		if want := []SuppressedLevels{{Covariate: "first_gen", Levels: 1, MinGroupSize: 10}}; !reflect.DeepEqual(b.Suppressed, want) {
+			t.Errorf("arm %s: suppressed %+v, want %+v", b.Arm, b.Suppressed, want)
+		}
 	}
 	// The rows are those of BalanceNumeric on the same units.
 	var vals []float64
@@ -309,7 +322,7 @@ func TestAssignmentBalance(t *testing.T) {
 	if *bal[0].Rows[0].SMD != *want.SMD {
 		t.Errorf("gpa SMD %v, want %v", *bal[0].Rows[0].SMD, *want.SMD)
 	}
-	if _, err := AssignmentBalance(r, "placebo", nil, nil); err == nil {
+	if _, err := AssignmentBalance(r, "placebo", nil, nil, 10); err == nil {
 		t.Error("unknown control: no error")
 	}
 }

@@ -206,9 +206,16 @@ func setSMD(row *BalanceRow, diff, sd float64) {
 // covariate, comparing the share of treated and control units in the level
 // with the SMD (p_t − p_c)/√((p_t(1−p_t) + p_c(1−p_c))/2). The empty label
 // is missing and excluded. Each arm needs a non-missing value.
-func BalanceCategorical(name string, values []string, treated []bool) ([]BalanceRow, error) {
+//
+// The small-cell rule: a level held by fewer than minLevelSize units (both
+// arms together) is suppressed. It gets no row, and its units count in no
+// other level's shares (the shares are among the units of the levels
+// shown), so that its share cannot be recovered as one minus the others;
+// suppressed counts such levels. With every level suppressed there are no
+// rows and no error. minLevelSize 0 (or 1) keeps every level.
+func BalanceCategorical(name string, values []string, treated []bool, minLevelSize int) (rows []BalanceRow, suppressed int, err error) {
 	if len(values) != len(treated) {
-		return nil, fmt.Errorf("balance %s: %d values but %d treatment indicators", name, len(values), len(treated))
+		return nil, 0, fmt.Errorf("balance %s: %d values but %d treatment indicators", name, len(values), len(treated))
 	}
 	nt, nc, missing := 0, 0, 0
 	countT, countC := map[string]int{}, map[string]int{}
@@ -225,7 +232,7 @@ func BalanceCategorical(name string, values []string, treated []bool) ([]Balance
 		}
 	}
 	if nt == 0 || nc == 0 {
-		return nil, fmt.Errorf("balance %s: each arm needs a non-missing value, got %d and %d", name, nt, nc)
+		return nil, 0, fmt.Errorf("balance %s: each arm needs a non-missing value, got %d and %d", name, nt, nc)
 	}
 	levels := map[string]bool{}
 	for v := range countT {
@@ -234,13 +241,51 @@ func BalanceCategorical(name string, values []string, treated []bool) ([]Balance
 	for v := range countC {
 		levels[v] = true
 	}
+	for v := range levels {
+		if countT[v]+countC[v] < minLevelSize {
+			delete(levels, v)
+			nt -= countT[v]
+			nc -= countC[v]
+			suppressed++
+		}
+	}
+	if len(levels) == 0 {
+		return nil, suppressed, nil
+	}
 	order, _ := orderArms(levels, nil)
-	rows := make([]BalanceRow, 0, len(order))
+	rows = make([]BalanceRow, 0, len(order))
 	for _, v := range order {
-		pt, pc := float64(countT[v])/float64(nt), float64(countC[v])/float64(nc)
+		// An arm without a unit in the levels shown has shares of 0.
+		pt, pc := share(countT[v], nt), share(countC[v], nc)
 		row := BalanceRow{Covariate: name, Level: v, MeanTreated: pt, MeanControl: pc, Missing: missing}
 		setSMD(&row, pt-pc, math.Sqrt((pt*(1-pt)+pc*(1-pc))/2))
 		rows = append(rows, row)
 	}
-	return rows, nil
+	return rows, suppressed, nil
+}
+
+func share(k, n int) float64 {
+	if n == 0 {
+		return 0
+	}
+	return float64(k) / float64(n)
+}
+
+// SuppressedLevels counts the levels of a categorical covariate that the
+// small-cell rule left out of a balance table (see BalanceCategorical).
+type SuppressedLevels struct {
+	Covariate string `json:"covariate"`
+	// Levels is how many levels had fewer than MinGroupSize units in the
+	// arm and control together.
+	Levels       int `json:"levels"`
+	MinGroupSize int `json:"min_group_size"`
+}
+
+// String says what was suppressed, for warnings and reports.
+func (s SuppressedLevels) String() string {
+	noun := "levels"
+	if s.Levels == 1 {
+		noun = "level"
+	}
+	return fmt.Sprintf("%d %s of %s with fewer than %d units (min_group_size) suppressed; the shares of the other levels are among their own units", s.Levels, noun, s.Covariate, s.MinGroupSize)
 }

@@ -118,10 +118,11 @@ func Assign(rosterPath string, s Spec, previousPath string) (AssignmentOutput, e
 				armOrder = append(armOrder, b.Arm)
 			}
 			byArm[b.Arm].Rows = append(byArm[b.Arm].Rows, b.Rows...)
+			byArm[b.Arm].Suppressed = append(byArm[b.Arm].Suppressed, b.Suppressed...)
 		}
 	}
 	for _, c := range covs {
-		bs, err := abtest.AssignmentBalance(res, s.Control, []abtest.Covariate{{Name: c.Name, Values: extend(c.Values)}}, nil)
+		bs, err := abtest.AssignmentBalance(res, s.Control, []abtest.Covariate{{Name: c.Name, Values: extend(c.Values)}}, nil, s.MinGroupSize)
 		if err != nil {
 			out.Warnings = append(out.Warnings, fmt.Sprintf("balance of %s not computed: %v", c.Name, err))
 			continue
@@ -134,7 +135,7 @@ func Assign(rosterPath string, s Spec, previousPath string) (AssignmentOutput, e
 		for len(vals) < n {
 			vals = append(vals, "")
 		}
-		bs, err := abtest.AssignmentBalance(res, s.Control, nil, []abtest.Attribute{{Name: a.Name, Values: vals}})
+		bs, err := abtest.AssignmentBalance(res, s.Control, nil, []abtest.Attribute{{Name: a.Name, Values: vals}}, s.MinGroupSize)
 		if err != nil {
 			out.Warnings = append(out.Warnings, fmt.Sprintf("balance of %s not computed: %v", a.Name, err))
 			continue
@@ -144,6 +145,9 @@ func Assign(rosterPath string, s Spec, previousPath string) (AssignmentOutput, e
 	}
 	for _, arm := range armOrder {
 		out.Balance = append(out.Balance, *byArm[arm])
+		for _, sl := range byArm[arm].Suppressed {
+			out.Warnings = append(out.Warnings, fmt.Sprintf("balance of arm %s: %s", arm, sl))
+		}
 		for _, row := range byArm[arm].Rows {
 			if row.Imbalanced {
 				out.Warnings = append(out.Warnings, fmt.Sprintf("imbalance in arm %s: %s has standardized mean difference %s (threshold %.1f)", arm, balanceName(row), smdText(row.SMD), abtest.SMDThreshold))

@@ -215,19 +215,24 @@ func extraBalance(p abtest.Pilot, s Spec) ([]abtest.ArmBalance, []string) {
 			for k, i := range rows {
 				vals[k] = at.Values[i]
 			}
-			rs, err := abtest.BalanceCategorical(at.Name, vals, treated)
+			rs, suppressed, err := abtest.BalanceCategorical(at.Name, vals, treated, s.MinGroupSize)
 			if err != nil {
 				warnings = append(warnings, fmt.Sprintf("balance of %s (arm %s) not computed: %v", at.Name, arm, err))
 				continue
 			}
 			ab.Rows = append(ab.Rows, rs...)
+			if suppressed > 0 {
+				sl := abtest.SuppressedLevels{Covariate: at.Name, Levels: suppressed, MinGroupSize: s.MinGroupSize}
+				ab.Suppressed = append(ab.Suppressed, sl)
+				warnings = append(warnings, fmt.Sprintf("balance of arm %s: %s", arm, sl))
+			}
 		}
 		for _, row := range ab.Rows {
 			if row.Imbalanced {
 				warnings = append(warnings, fmt.Sprintf("covariate imbalance in arm %s: %s has standardized mean difference %s (threshold %.1f)", arm, balanceName(row), smdText(row.SMD), abtest.SMDThreshold))
 			}
 		}
-		if len(ab.Rows) > 0 {
+		if len(ab.Rows) > 0 || len(ab.Suppressed) > 0 {
 			out = append(out, ab)
 		}
 	}

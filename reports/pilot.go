@@ -324,6 +324,11 @@ func pilotWriteBalance(w io.Writer, bal []abtest.ArmBalance) error {
 	if err := t.Render(); err != nil {
 		return fmt.Errorf("balance table: %w", err)
 	}
+	for _, b := range bal {
+		for _, sl := range b.Suppressed {
+			pilotWrapText(w, "suppressed: ", fmt.Sprintf("arm %s: %s", b.Arm, sl))
+		}
+	}
 	return nil
 }
 

@@ -156,6 +156,16 @@ func pilotSection(s *docSection, r *pilot.Result, plots map[string]*renderedPlot
 		}
 		t.Collapsed = true
 		s.table(t)
+		var suppressed []string
+		for _, b := range bal {
+			for _, sl := range b.Suppressed {
+				suppressed = append(suppressed, fmt.Sprintf("arm %s: %s", b.Arm, sl))
+			}
+		}
+		if len(suppressed) > 0 {
+			s.text("Attribute levels of pilot %s suppressed in the balance table (the small-cell rule, privacy.min_group_size):", r.Name)
+			s.items(suppressed)
+		}
 	}
 	if len(r.Warnings) > 0 {
 		s.text("Warnings of pilot %s:", r.Name)

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/evalrun/evalrun/abtest"
 	"github.com/evalrun/evalrun/pilot"
 )
 
@@ -202,5 +203,101 @@ func TestAssignCommandDeterministic(t *testing.T) {
 	}
 	if after["S90004"] != sectionArm {
 		t.Errorf("late enrollee in section CHEM101-2026FA-01 got %s, the section is in %s", after["S90004"], sectionArm)
+	}
+}
+
+// TestPilotBalanceSuppressesSmallLevels: attribute levels held by fewer
+// than min_group_size students are left out of the pilot's balance tables
+// in every output (results.json, report.md, report.html, the CSVs, the
+// terminal and abtest --json), which say instead how many were suppressed;
+// one attribute is a subgroup (the plan's balance), the other is not (the
+// extra balance).
+func TestPilotBalanceSuppressesSmallLevels(t *testing.T) {
+	t.Setenv("EVALRUN_PSEUDONYM_KEY", "key-of-sixteen-bytes")
+	dir := t.TempDir()
+	f, err := os.Open(filepath.Join(filepath.Dir(pilotSpec), "testdata", "pilot", "tutoring.csv"))
+	must(t, err)
+	rows, err := csv.NewReader(f).ReadAll()
+	f.Close()
+	must(t, err)
+	// 9 students on the satellite campus and 7 speaking Klingon, against
+	// min_group_size 10; both levels are also spread over both arms.
+	rows[0] = append(rows[0], "campus", "language")
+	for i, r := range rows[1:] {
+		campus, language := "main", "english"
+		if i%150 == 0 {
+			campus = "satellite"
+		}
+		if i%185 == 3 {
+			language = "klingon"
+		}
+		rows[i+1] = append(r, campus, language)
+	}
+	must(t, os.MkdirAll(filepath.Join(dir, "testdata", "pilot"), 0o755))
+	var b bytes.Buffer
+	must(t, csv.NewWriter(&b).WriteAll(rows))
+	must(t, os.WriteFile(filepath.Join(dir, "testdata", "pilot", "tutoring.csv"), b.Bytes(), 0o644))
+	src, err := os.ReadFile(pilotSpec)
+	must(t, err)
+	spec := strings.Replace(string(src), `attributes = ["first_gen", "pell"]`, `attributes = ["first_gen", "pell", "campus", "language"]`, 1)
+	spec = strings.Replace(spec, "\nattribute = \"pell\"", "\nattribute = \"campus\"", 1)
+	specFile := filepath.Join(dir, "pilot.toml")
+	must(t, os.WriteFile(specFile, []byte(spec), 0o644))
+
+	out := filepath.Join(dir, "run")
+	stdout, _, err := runCLI(t, "run", "--quiet", "--output", out, specFile)
+	must(t, err)
+	outputs := map[string]string{"terminal": stdout}
+	var jsonOut, errOut bytes.Buffer
+	must(t, abtestCmd(context.Background(), &jsonOut, &errOut, []string{"--json", specFile}))
+	outputs["abtest --json"] = jsonOut.String()
+	entries, err := os.ReadDir(out)
+	must(t, err)
+	for _, e := range entries {
+		if !e.IsDir() {
+			b, err := os.ReadFile(filepath.Join(out, e.Name()))
+			must(t, err)
+			outputs[e.Name()] = string(b)
+		}
+	}
+	for _, name := range []string{"results.json", "report.md", "report.html", "abtest.csv"} {
+		if _, ok := outputs[name]; !ok {
+			t.Fatalf("the run wrote no %s", name)
+		}
+	}
+	for name, text := range outputs {
+		for _, small := range []string{"satellite", "klingon"} {
+			if strings.Contains(text, small) {
+				t.Errorf("%s shows the small level %q", name, small)
+			}
+		}
+		if !strings.HasSuffix(name, ".csv") && name != "manifest.json" && !strings.HasPrefix(name, ".") {
+			for _, says := range []string{"1 level of campus with fewer than 10 units", "1 level of language with fewer than 10 units"} {
+				if !strings.Contains(text, says) {
+					t.Errorf("%s does not say %q", name, says)
+				}
+			}
+		}
+	}
+	var results []pilot.Result
+	must(t, json.Unmarshal(jsonOut.Bytes(), &results))
+	r := results[0]
+	found := 0
+	for _, bal := range [][]abtest.ArmBalance{r.Analysis.Checks.Balance, r.ExtraBalance} {
+		for _, ab := range bal {
+			for _, sl := range ab.Suppressed {
+				if (sl.Covariate == "campus" || sl.Covariate == "language") && sl.Levels == 1 && sl.MinGroupSize == 10 {
+					found++
+				}
+			}
+			for _, row := range ab.Rows {
+				if (row.Covariate == "campus" || row.Covariate == "language") && (row.MeanTreated != 1 || row.MeanControl != 1) {
+					t.Errorf("%s=%s: shares %v and %v, want 1 among the levels shown", row.Covariate, row.Level, row.MeanTreated, row.MeanControl)
+				}
+			}
+		}
+	}
+	if found != 2 {
+		t.Errorf("%d suppression records, want campus (plan balance) and language (extra balance)", found)
 	}
 }
