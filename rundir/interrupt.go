@@ -162,18 +162,31 @@ type Interrupts struct {
 
 	mu              sync.Mutex
 	caught, stopped bool
+	unwound         chan struct{} // closed by Stop after a signal was caught
+	unwindOnce      sync.Once
 }
+
+// unwindGrace is how long an interrupt waits, after removing the unfinished
+// output, for the cancelled work to return (and with it its deferred
+// cleanups: programs run by command models killed, their temporary files
+// removed) before it exits anyway.
+const unwindGrace = 3 * time.Second
 
 // CatchInterrupts catches SIGINT and SIGTERM until Stop. At the first one
 // it cancels Context, removes what this process's unfinished writes
 // created (as interruptWrites describes: the old or the new output
 // survives, byte for byte, and nothing else is left beside it), says so on
-// stderr and exits with the shell's status for the signal: 130 for SIGINT,
-// 143 for SIGTERM. A second signal during that cleanup exits at once with
-// the status of the second signal.
+// stderr, waits up to unwindGrace for the cancelled work to return to Stop
+// (so that its own deferred cleanups run), and exits with the shell's
+// status for the signal: 130 for SIGINT, 143 for SIGTERM. A second signal
+// during that cleanup exits at once with the status of the second signal.
+//
+// The command calls Stop once its work returns, whether it succeeded or
+// not, and before it reports an error: the error of work cut short by the
+// signal is not reported, the signal's status is.
 func CatchInterrupts(parent context.Context, stderr io.Writer) *Interrupts {
 	ctx, cancel := context.WithCancel(parent)
-	in := &Interrupts{ctx: ctx, cancel: cancel, signals: make(chan os.Signal, 2), stop: make(chan struct{}), stderr: stderr, exit: os.Exit}
+	in := &Interrupts{ctx: ctx, cancel: cancel, signals: make(chan os.Signal, 2), stop: make(chan struct{}), stderr: stderr, exit: os.Exit, unwound: make(chan struct{})}
 	signal.Notify(in.signals, syscall.SIGINT, syscall.SIGTERM)
 	go in.watch()
 	return in
@@ -189,6 +202,7 @@ func (in *Interrupts) Stop() {
 	in.mu.Lock()
 	if in.caught {
 		in.mu.Unlock()
+		in.unwindOnce.Do(func() { close(in.unwound) })
 		for {
 			time.Sleep(time.Hour)
 		}
@@ -254,6 +268,10 @@ func (in *Interrupts) watch() {
 		notes = []string{"nothing of this run's output had been written"}
 	}
 	fmt.Fprintf(in.stderr, "evalrun: %s\n", strings.Join(notes, "\nevalrun: "))
+	select {
+	case <-in.unwound:
+	case <-time.After(unwindGrace):
+	}
 	code := ExitStatus(sig)
 	fmt.Fprintf(in.stderr, "evalrun: stopped by %s (exit status %d)\n", signalName(sig), code)
 	in.exit(code)

@@ -344,6 +344,17 @@ func TestHelperProcess(t *testing.T) {
 		// As the command does: a caught signal ends the process with its
 		// own status, whatever error the interrupted work returns.
 		fail = func(error) { in.Stop() }
+		if scratch := os.Getenv("RUNDIR_HELPER_SCRATCH"); scratch != "" {
+			// Work with its own cleanup, as a command model's temporary
+			// directory: it stops when the context is cancelled, takes a
+			// while to clean up, and returns.
+			must(t, os.WriteFile(scratch, []byte("scratch"), 0o644))
+			fmt.Fprintln(os.Stderr, "rundir: paused at scratch")
+			<-in.Context().Done()
+			time.Sleep(300 * time.Millisecond)
+			os.Remove(scratch)
+			in.Stop()
+		}
 		if file := os.Getenv("RUNDIR_HELPER_FILE"); file != "" {
 			err := WriteFileAtomic(file, func(f io.Writer) error {
 				io.WriteString(f, "half of a new file")
@@ -743,5 +754,21 @@ func TestWriteFileAtomicKeepsOldFileOnFailure(t *testing.T) {
 	must(t, WriteFileAtomic(path, func(w io.Writer) error { _, err := io.WriteString(w, "new\n"); return err }))
 	if b, _ := os.ReadFile(path); string(b) != "new\n" {
 		t.Errorf("after a write the file holds %q", b)
+	}
+}
+
+// TestSignalLetsTheWorkUnwind: after removing the unfinished output, an
+// interrupt waits for the cancelled work to return, so that the work's own
+// cleanups (here a scratch file removed after 0.3 s) run before the exit.
+func TestSignalLetsTheWorkUnwind(t *testing.T) {
+	root := t.TempDir()
+	scratch := filepath.Join(root, "scratch")
+	cmd, output := startPausedOutput(t, filepath.Join(root, "run"), "scratch", true, "RUNDIR_HELPER_CATCH=1", "RUNDIR_HELPER_SCRATCH="+scratch)
+	code, stderr := signalPaused(t, cmd, output, syscall.SIGTERM)
+	if code != 143 || !strings.Contains(stderr, "nothing of this run's output had been written") {
+		t.Errorf("exit status %d; stderr:\n%s", code, stderr)
+	}
+	if _, err := os.Stat(scratch); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the work's scratch file is still there (%v): the process exited before the work unwound", err)
 	}
 }
