@@ -140,3 +140,49 @@ func TestAssignErrors(t *testing.T) {
 		t.Errorf("no assignment table: err = %v", err)
 	}
 }
+
+// TestAssignBalanceSuppressesSmallLevels: the assignment's balance table
+// leaves out attribute levels with fewer than min_group_size units and
+// says how many, in the output and its warnings.
+func TestAssignBalanceSuppressesSmallLevels(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("id,course,section,gpa,first_gen\n")
+	for i := range 120 {
+		course := []string{"bio", "chem", "math"}[i%3]
+		fg := []string{"yes", "no"}[i%2]
+		if i%40 == 7 {
+			fg = "unsure" // 3 units
+		}
+		fmt.Fprintf(&b, "s%03d,%s,%s-%d,%.2f,%s\n", i, course, course, i/30, 2+float64(i%17)/10, fg)
+	}
+	s := assignSpec("stratified")
+	s.MinGroupSize = 10
+	out, err := Assign(writeFile(t, "roster.csv", b.String()), s, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Balance) != 1 {
+		t.Fatalf("balance %+v", out.Balance)
+	}
+	bal := out.Balance[0]
+	for _, r := range bal.Rows {
+		if r.Level == "unsure" {
+			t.Errorf("the balance table shows the small level: %+v", r)
+		}
+	}
+	if len(bal.Rows) != 3 || len(bal.Suppressed) != 1 || bal.Suppressed[0].Covariate != "first_gen" || bal.Suppressed[0].Levels != 1 || bal.Suppressed[0].MinGroupSize != 10 {
+		t.Errorf("rows %+v, suppressed %+v: want gpa, first_gen=no and =yes, and one level of first_gen suppressed", bal.Rows, bal.Suppressed)
+	}
+	if w := strings.Join(out.Warnings, "\n"); !strings.Contains(w, "1 level of first_gen with fewer than 10 units (min_group_size) suppressed") {
+		t.Errorf("warnings do not say so:\n%s", w)
+	}
+	// Without the rule (MinGroupSize 0) the level is shown.
+	s.MinGroupSize = 0
+	out, err = Assign(writeFile(t, "roster.csv", b.String()), s, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Balance[0].Rows) != 4 || len(out.Balance[0].Suppressed) != 0 {
+		t.Errorf("without the rule: rows %+v, suppressed %+v", out.Balance[0].Rows, out.Balance[0].Suppressed)
+	}
+}
