@@ -1,6 +1,7 @@
 package networks
 
 import (
+	"cmp"
 	"math"
 	"math/bits"
 	"math/rand/v2"
@@ -92,7 +93,7 @@ func Compute(g *Graph, opt Options) Centralities {
 	// The searches run on a copy numbered in breadth-first order, so that
 	// neighbours mostly sit near each other in memory.
 	pg, perm := g.bfsOrdered()
-	c.Closeness = unpermute(closeness(pg, opt.Workers), perm)
+	c.Closeness = unpermute(closeness(pg, opt.Workers, bottomUpShare), perm)
 	sources := make([]int, n)
 	for i := range sources {
 		sources[i] = i
@@ -139,13 +140,18 @@ func betweenness(g *Graph, sources []int, workers int) []float64 {
 	}
 	blocks := min(brandesBlocks, len(sources))
 	partBet := make([][]float64, blocks)
-	// Distances sit apart from the path counts and dependencies: most
-	// edge visits only compare a distance, and n int32s stay in cache.
-	type pathState struct{ sigma, delta float64 }
+	// The forward search records, for each node in the order it is
+	// reached, its successors on shortest paths (succ, from succStart),
+	// so the backward pass reads only those edges. Distances, path counts
+	// and coefficients sit in arrays of their own: most edge visits only
+	// compare a distance, and n int32s stay in cache.
 	parallel(blocks, workers, func() (func(b int), func()) {
 		dist := make([]int32, n)
-		st := make([]pathState, n)
+		sigma := make([]float64, n)
+		coef := make([]float64, n)
 		order := make([]int32, 0, n)
+		succStart := make([]int32, 0, n+1)
+		succ := make([]int32, 0, len(g.out))
 		for i := range dist {
 			dist[i] = -1
 		}
@@ -153,39 +159,44 @@ func betweenness(g *Graph, sources []int, workers int) []float64 {
 			pb := make([]float64, n)
 			lo, hi := b*len(sources)/blocks, (b+1)*len(sources)/blocks
 			for _, s := range sources[lo:hi] {
-				order = order[:0]
-				dist[s], st[s].sigma = 0, 1
+				if len(g.outOf(s)) == 0 {
+					continue // no path starts here
+				}
+				order, succStart, succ = order[:0], succStart[:0], succ[:0]
+				dist[s], sigma[s] = 0, 1
 				order = append(order, int32(s))
 				for q := 0; q < len(order); q++ {
 					v := order[q]
-					dv, sv := dist[v], st[v].sigma
+					succStart = append(succStart, int32(len(succ)))
+					dv, sv := dist[v], sigma[v]
 					for _, w := range g.outOf(int(v)) {
 						dw := dist[w]
 						if dw < 0 {
 							dist[w] = dv + 1
 							order = append(order, w)
-							st[w].sigma += sv
-						} else if dw == dv+1 {
-							st[w].sigma += sv
+						} else if dw != dv+1 {
+							continue
 						}
+						sigma[w] += sv
+						succ = append(succ, w)
 					}
 				}
+				succStart = append(succStart, int32(len(succ)))
+				// networkx's accumulation: each node w passes
+				// sigma(v)·(1+delta(w))/sigma(w) to each predecessor v.
 				for q := len(order) - 1; q > 0; q-- {
 					v := order[q]
-					dv, sv := dist[v], st[v].sigma
-					var dsum float64
-					for _, w := range g.outOf(int(v)) {
-						if dist[w] == dv+1 {
-							x := &st[w]
-							dsum += sv / x.sigma * (1 + x.delta)
-						}
+					sv := sigma[v]
+					var delta float64
+					for _, w := range succ[succStart[q]:succStart[q+1]] {
+						delta += sv * coef[w]
 					}
-					st[v].delta = dsum
-					pb[v] += dsum
+					coef[v] = (1 + delta) / sv
+					pb[v] += delta
 				}
 				for _, v := range order {
 					dist[v] = -1
-					st[v] = pathState{}
+					sigma[v] = 0
 				}
 			}
 			partBet[b] = pb
@@ -227,19 +238,33 @@ type msNode struct{ seen, next msMask }
 // run 64·msWords sources at a time on bit masks (multi-source BFS, Then et
 // al. 2014): at each level a node learns which sources reach it, and adds
 // the level times their number to its distance sum. The sums are integers,
-// so the result does not depend on how batches are spread over workers.
-func closeness(g *Graph, workers int) []float64 {
+// so the result does not depend on how batches are spread over workers or
+// on which sources share a batch. A level pulls (pullLevel) when its
+// frontier's out-edges exceed 1/pullShare of all edges (bottomUpShare;
+// tests use 0 and a huge share to force one kind of level).
+//
+// Two things keep the searches short, without changing any sum. Sources
+// without out-neighbours reach nothing and are left out; the others are
+// batched in decreasing order of their number of out-walks of length 3, so
+// that a batch holds sources whose searches spread at a similar pace and
+// its levels end together (a fifth fewer levels on random reply graphs).
+// And a node of the root's strongly connected component (see
+// componentOfRoot) is reached by exactly the batch's sources that reach
+// the root: once it has them all, the bottom-up levels skip it.
+func closeness(g *Graph, workers, pullShare int) []float64 {
 	n := len(g.Nodes)
 	clo := make([]float64, n)
 	if n <= 1 {
 		return clo
 	}
 	const width = 64 * msWords
-	batches := (n + width - 1) / width
+	inStart, in := reverseAdjacency(g)
+	sources := closenessSourceOrder(g)
+	inRootSCC, reachesRoot := componentOfRoot(g, inStart, in)
+	batches := (len(sources) + width - 1) / width
 	var mu sync.Mutex
 	distSum := make([]int64, n)
 	reach := make([]int64, n)
-	inStart, in := reverseAdjacency(g)
 	parallel(batches, workers, func() (func(b int), func()) {
 		st := make([]msNode, n)
 		front, spare := make([]msMask, n), make([]msMask, n)
@@ -251,19 +276,26 @@ func closeness(g *Graph, workers int) []float64 {
 				st[v].seen = msMask{}
 			}
 			active = active[:0]
-			for i := 0; i < width && b*width+i < n; i++ {
-				s := b*width + i
-				st[s].seen[i/64] |= 1 << uint(i%64)
-				front[s][i/64] |= 1 << uint(i%64)
-				active = append(active, int32(s))
+			// complete is the mask a node of the root's component ends
+			// with: the batch's sources that reach the root.
+			var complete msMask
+			batch := sources[b*width : min((b+1)*width, len(sources))]
+			for i, s := range batch {
+				bit := uint64(1) << uint(i%64)
+				st[s].seen[i/64] |= bit
+				front[s][i/64] |= bit
+				if reachesRoot[s] {
+					complete[i/64] |= bit
+				}
+				active = append(active, s)
 			}
 			for d := int64(1); len(active) > 0; d++ {
 				var activeEdges int
 				for _, v := range active {
 					activeEdges += int(g.outStart[v+1] - g.outStart[v])
 				}
-				if activeEdges*bottomUpShare > len(g.out) {
-					active = pullLevel(g, inStart, in, st, front, spare, active, d, localDist, localReach)
+				if activeEdges*pullShare > len(g.out) {
+					active = pullLevel(g, inStart, in, inRootSCC, complete, st, front, spare, active, d, localDist, localReach)
 					front, spare = spare, front
 					continue
 				}
@@ -335,9 +367,14 @@ const bottomUpShare = 4
 // scattering writes to random ones. It reaches the same nodes from the
 // same sources as the top-down step. The new frontier is written to
 // spare (all zero on entry) and front is zeroed: the caller swaps them.
-func pullLevel(g *Graph, inStart, in []int32, st []msNode, front, spare []msMask, active []int32, d int64, localDist, localReach []int64) []int32 {
+// A node of the root's strongly connected component whose seen mask is
+// complete can learn nothing more and is skipped.
+func pullLevel(g *Graph, inStart, in []int32, inRootSCC []bool, complete msMask, st []msNode, front, spare []msMask, active []int32, d int64, localDist, localReach []int64) []int32 {
 	active = active[:0]
 	for v := range st {
+		if inRootSCC[v] && st[v].seen == complete {
+			continue
+		}
 		var acc msMask
 		for _, u := range in[inStart[v]:inStart[v+1]] {
 			f := &front[u]
@@ -364,6 +401,72 @@ func pullLevel(g *Graph, inStart, in []int32, st []msNode, front, spare []msMask
 	}
 	clear(front)
 	return active
+}
+
+// closenessSourceOrder returns the nodes with out-neighbours in
+// decreasing order of their number of out-walks of length 3 (ties in node
+// order): a cheap measure of how fast a search from the node spreads.
+func closenessSourceOrder(g *Graph) []int32 {
+	n := len(g.Nodes)
+	walks := make([]float64, n)
+	prev := make([]float64, n)
+	for i := range prev {
+		prev[i] = 1
+	}
+	for range 3 {
+		for v := 0; v < n; v++ {
+			var s float64
+			for _, w := range g.outOf(v) {
+				s += prev[w]
+			}
+			walks[v] = s
+		}
+		walks, prev = prev, walks
+	}
+	var order []int32
+	for v := 0; v < n; v++ {
+		if len(g.outOf(v)) > 0 {
+			order = append(order, int32(v))
+		}
+	}
+	slices.SortStableFunc(order, func(a, b int32) int { return cmp.Compare(prev[b], prev[a]) })
+	return order
+}
+
+// componentOfRoot returns, for the node of highest degree (in plus out;
+// the first such), which nodes lie in its strongly connected component
+// (those it reaches that also reach it; undirected: its connected
+// component) and which nodes reach it. Every node of that component is
+// reached by the same sources: those that reach the root.
+func componentOfRoot(g *Graph, inStart, in []int32) (inSCC, reachesRoot []bool) {
+	n := len(g.Nodes)
+	root := 0
+	for v := 1; v < n; v++ {
+		if len(g.outOf(v))+len(in[inStart[v]:inStart[v+1]]) > len(g.outOf(root))+len(in[inStart[root]:inStart[root+1]]) {
+			root = v
+		}
+	}
+	search := func(next func(v int32) []int32) []bool {
+		seen := make([]bool, n)
+		seen[root] = true
+		queue := []int32{int32(root)}
+		for q := 0; q < len(queue); q++ {
+			for _, w := range next(queue[q]) {
+				if !seen[w] {
+					seen[w] = true
+					queue = append(queue, w)
+				}
+			}
+		}
+		return seen
+	}
+	reached := search(func(v int32) []int32 { return g.outOf(int(v)) })
+	reachesRoot = search(func(v int32) []int32 { return in[inStart[v]:inStart[v+1]] })
+	inSCC = make([]bool, n)
+	for v := range inSCC {
+		inSCC[v] = reached[v] && reachesRoot[v]
+	}
+	return inSCC, reachesRoot
 }
 
 // reverseAdjacency returns the in-adjacency of g's out-lists in

@@ -10,8 +10,10 @@
 // before the centralities are computed, and the students with no edge left
 // are listed as a risk signal (Isolated).
 //
-// Betweenness and closeness share one breadth-first search per node
-// (Brandes' algorithm); sources are split into fixed blocks whose partial
-// sums are combined in block order, so results are identical whatever the
-// number of cores.
+// Betweenness is Brandes' algorithm, one breadth-first search per source
+// that records each node's successors on shortest paths for the backward
+// pass; sources are split into fixed blocks whose partial sums are combined
+// in block order. Closeness follows 512 sources at once on bit masks
+// (multi-source, direction-optimising search) and sums integer distances.
+// Results are identical whatever the number of cores.
 package networks
