@@ -142,13 +142,17 @@ func calibrationFits(y []uint8, p []float64) (slope, intercept *float64, undefin
 	return slope, intercept, undefined
 }
 
-// sigmoid returns 1/(1+exp(-t)) without overflow.
+// sigmoid returns 1/(1+exp(-t)) without overflow: 1/(1+e) for t >= 0 and
+// e/(1+e) below, with e = exp(-|t|). The numerator is chosen without a
+// branch: the sign of t is random in the bootstrap loops, where a
+// mispredicted branch cost as much as the exponential.
 func sigmoid(t float64) float64 {
+	e := math.Exp(-math.Abs(t))
+	num := e
 	if t >= 0 {
-		return 1 / (1 + math.Exp(-t))
+		num = 1
 	}
-	e := math.Exp(t)
-	return e / (1 + e)
+	return num / (1 + e)
 }
 
 // log1pExp returns log(1+exp(t)) without overflow.
@@ -208,6 +212,21 @@ func newtonLogistic(y []float64, x []float64, offset bool) (a, b float64, ok boo
 // log-likelihood pass costs as much as the step), and the fit stops after a
 // step below 1e-6 of it (the error is then about its square).
 func newtonLogisticFrom(y []float64, x []float64, offset bool, a, b float64, trustSmall bool) (float64, float64, bool) {
+	return newtonLogisticWith(y, x, offset, a, b, trustSmall, nil)
+}
+
+// logisticMoments returns the sums a Newton step of newtonLogisticFrom
+// takes at (a, b), in its order: g0 = Σ r_i, g1 = Σ r_i·x_i, h00 = Σ w_i,
+// h01 = Σ w_i·x_i, h11 = Σ w_i·x_i·x_i over the rows in order, with m_i =
+// sigmoid(a + b·x_i), r_i = y_i - m_i and w_i = m_i·(1 - m_i). iter is the
+// Newton iteration (0 at the starting point).
+type logisticMoments func(a, b float64, iter int) (g0, g1, h00, h01, h11 float64)
+
+// newtonLogisticWith is newtonLogisticFrom with the sums of each step from
+// moments (computed over y and x when nil): the calibration bootstrap
+// supplies them from probabilities it shares between rows drawn twice and
+// between replicates.
+func newtonLogisticWith(y []float64, x []float64, offset bool, a, b float64, trustSmall bool, moments logisticMoments) (float64, float64, bool) {
 	loglik := func(a, b float64) float64 {
 		var s float64
 		for i := range x {
@@ -222,17 +241,21 @@ func newtonLogisticFrom(y []float64, x []float64, offset bool, a, b float64, tru
 	if !trustSmall {
 		ll, llValid = loglik(a, b), true
 	}
-	for range newtonMaxIter {
+	for iter := range newtonMaxIter {
 		var g0, g1, h00, h01, h11 float64
-		for i := range x {
-			m := sigmoid(a + b*x[i])
-			r := y[i] - m
-			wt := m * (1 - m)
-			g0 += r
-			g1 += r * x[i]
-			h00 += wt
-			h01 += wt * x[i]
-			h11 += wt * x[i] * x[i]
+		if moments != nil {
+			g0, g1, h00, h01, h11 = moments(a, b, iter)
+		} else {
+			for i := range x {
+				m := sigmoid(a + b*x[i])
+				r := y[i] - m
+				wt := m * (1 - m)
+				g0 += r
+				g1 += r * x[i]
+				h00 += wt
+				h01 += wt * x[i]
+				h11 += wt * x[i] * x[i]
+			}
 		}
 		var da, db float64
 		if offset {

@@ -70,14 +70,27 @@ func CalibrationBootstrap(y []uint8, p []float64, bins, replicates int, seed uin
 			c0 = c
 		}
 	}
+	// The probabilities at the starting points are the same in every
+	// replicate: each fit's first step reads them.
+	var startSlope, startOffset []float64
+	if len(pos) > 0 && len(neg) > 0 {
+		startSlope, startOffset = make([]float64, n), make([]float64, n)
+		one := 1.0
+		for i, x := range logit {
+			startSlope[i] = sigmoid(a0 + b0*x)
+			startOffset[i] = sigmoid(c0 + one*x)
+		}
+	}
 	out := CalibrationReplicates{ECE: make([]float64, replicates), Slope: make([]float64, replicates), Intercept: make([]float64, replicates)}
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			ry := make([]float64, n)
-			rx := make([]float64, n)
+			rm := &replicateMoments{
+				ry: make([]float64, n), rx: make([]float64, n), draws: make([]int32, n),
+				logit: logit, cur: make([]float64, n), drawnIn: make([]int32, n),
+			}
 			count := make([]int, bins)
 			positives := make([]int, bins)
 			sumP := make([]float64, bins)
@@ -88,11 +101,16 @@ func CalibrationBootstrap(y []uint8, p []float64, bins, replicates int, seed uin
 				clear(sumP)
 				infinite := false
 				k := 0
+				rm.uniq = rm.uniq[:0]
 				for _, class := range [][]int{pos, neg} {
 					size := uint64(len(class))
 					for range class {
 						i := class[uniformIndex(src, size)]
-						ry[k], rx[k] = float64(y[i]), logit[i]
+						rm.ry[k], rm.rx[k], rm.draws[k] = float64(y[i]), logit[i], int32(i)
+						if rm.drawnIn[i] != int32(r+1) {
+							rm.drawnIn[i] = int32(r + 1)
+							rm.uniq = append(rm.uniq, int32(i))
+						}
 						b := bin[i]
 						count[b]++
 						positives[b] += int(y[i])
@@ -115,10 +133,12 @@ func CalibrationBootstrap(y []uint8, p []float64, bins, replicates int, seed uin
 				if infinite || len(pos) == 0 || len(neg) == 0 {
 					continue
 				}
-				if _, b, ok := newtonLogisticFrom(ry, rx, false, a0, b0, true); ok {
+				rm.start = startSlope
+				if _, b, ok := newtonLogisticWith(rm.ry, rm.rx, false, a0, b0, true, rm.moments); ok {
 					out.Slope[r] = b
 				}
-				if c, _, ok := newtonLogisticFrom(ry, rx, true, c0, 1, true); ok {
+				rm.start = startOffset
+				if c, _, ok := newtonLogisticWith(rm.ry, rm.rx, true, c0, 1, true, rm.moments); ok {
 					out.Intercept[r] = c
 				}
 			}
@@ -126,6 +146,45 @@ func CalibrationBootstrap(y []uint8, p []float64, bins, replicates int, seed uin
 	}
 	wg.Wait()
 	return out, nil
+}
+
+// replicateMoments computes a replicate's Newton sums (logisticMoments)
+// exactly as newtonLogisticFrom would over the drawn rows in draw order,
+// with fewer exponentials: at the starting point every fit's
+// probabilities are start (computed once for all replicates), and at
+// later points each distinct row drawn gets its probability once (a
+// bootstrap resample holds about 63% of the rows, some several times).
+type replicateMoments struct {
+	ry, rx  []float64 // drawn targets and logits, in draw order
+	draws   []int32   // the row of each draw
+	uniq    []int32   // the distinct rows drawn
+	drawnIn []int32   // drawnIn[i] = r+1 once replicate r drew row i
+	logit   []float64 // every row's logit
+	start   []float64 // every row's probability at the fit's starting point
+	cur     []float64 // the distinct rows' probabilities at the current point
+}
+
+func (m *replicateMoments) moments(a, b float64, iter int) (g0, g1, h00, h01, h11 float64) {
+	p := m.start
+	if iter > 0 {
+		p = m.cur
+		for _, i := range m.uniq {
+			p[i] = sigmoid(a + b*m.logit[i])
+		}
+	}
+	rx, ry := m.rx[:len(m.draws)], m.ry[:len(m.draws)]
+	for k, i := range m.draws {
+		v := p[i]
+		r := ry[k] - v
+		wt := v * (1 - v)
+		x := rx[k]
+		g0 += r
+		g1 += r * x
+		h00 += wt
+		h01 += wt * x
+		h11 += wt * x * x
+	}
+	return g0, g1, h00, h01, h11
 }
 
 func finite(v []float64) bool {

@@ -26,7 +26,10 @@ func miscalibrated(n int, seed uint64) ([]uint8, []float64) {
 // its own generator and checks it against Calibration on that resample:
 // the same ECE to the bit, the same slope and intercept to 1e-9 (the
 // warm-started fits stop at a step below 1e-6 of the coefficients'
-// scale, Calibration's at 1e-10 absolute). The replicates do not depend on
+// scale, Calibration's at 1e-10 absolute), and to the bit the plain
+// warm-started fits (newtonLogisticFrom over the resample's rows, from the
+// full sample's fits), whose sums the bootstrap takes from probabilities
+// shared between draws and replicates. The replicates do not depend on
 // the number of goroutines.
 func TestCalibrationBootstrapReplicates(t *testing.T) {
 	y, p := miscalibrated(800, 3)
@@ -43,16 +46,29 @@ func TestCalibrationBootstrapReplicates(t *testing.T) {
 			neg = append(neg, i)
 		}
 	}
+	logit := make([]float64, len(p))
+	for i, v := range p {
+		logit[i] = math.Log(v / (1 - v))
+	}
+	a0, b0, _ := newtonLogistic(labelTargets(y), logit, false)
+	c0, _, _ := newtonLogistic(labelTargets(y), logit, true)
 	ry := make([]uint8, 0, len(y))
 	rp := make([]float64, 0, len(y))
+	var rt, rx []float64
 	for r := range reps {
 		src := replicateSource(11, "calibration/test", r)
-		ry, rp = ry[:0], rp[:0]
+		ry, rp, rt, rx = ry[:0], rp[:0], rt[:0], rx[:0]
 		for _, class := range [][]int{pos, neg} {
 			for range class {
 				i := class[uniformIndex(src, uint64(len(class)))]
 				ry, rp = append(ry, y[i]), append(rp, p[i])
+				rt, rx = append(rt, float64(y[i])), append(rx, logit[i])
 			}
+		}
+		_, slope, okS := newtonLogisticFrom(rt, rx, false, a0, b0, true)
+		intercept, _, okI := newtonLogisticFrom(rt, rx, true, c0, 1, true)
+		if !okS || !okI || math.Float64bits(got.Slope[r]) != math.Float64bits(slope) || math.Float64bits(got.Intercept[r]) != math.Float64bits(intercept) {
+			t.Errorf("replicate %d: slope %v intercept %v, the plain warm-started fits %v %v", r, got.Slope[r], got.Intercept[r], slope, intercept)
 		}
 		want, err := Calibration(ry, rp, 10)
 		if err != nil {
