@@ -227,12 +227,24 @@ const msWords = 8
 // msMask is the set of sources of one multi-source search.
 type msMask [msWords]uint64
 
-// msNode is one node's state in closeness's multi-source BFS: the sources
-// that reached it and those arriving at the next level, together (64
-// bytes) so that a visit of a random neighbour touches one cache line.
-// The sources that reached it at the last level (its frontier) are kept
-// in an array of their own, which the bottom-up levels read at random.
-type msNode struct{ seen, next msMask }
+// equal reports whether m and o hold the same sources (written out: the
+// == operator on arrays calls memequal).
+func (m *msMask) equal(o *msMask) bool {
+	var diff uint64
+	for i := range msWords {
+		diff |= m[i] ^ o[i]
+	}
+	return diff == 0
+}
+
+// empty reports whether m holds no source.
+func (m *msMask) empty() bool {
+	var or uint64
+	for i := range msWords {
+		or |= m[i]
+	}
+	return or == 0
+}
 
 // closeness returns Wasserman-Faust closeness from breadth-first searches
 // run 64·msWords sources at a time on bit masks (multi-source BFS, Then et
@@ -266,15 +278,17 @@ func closeness(g *Graph, workers, pullShare int) []float64 {
 	distSum := make([]int64, n)
 	reach := make([]int64, n)
 	parallel(batches, workers, func() (func(b int), func()) {
-		st := make([]msNode, n)
+		// seen: the sources that reached a node; next: those arriving
+		// at the next level (top-down levels); front: those that
+		// reached it at the last level, read at random by bottom-up
+		// levels. One 64-byte mask each, so a visit touches one line.
+		seen, next := make([]msMask, n), make([]msMask, n)
 		front, spare := make([]msMask, n), make([]msMask, n)
 		localDist := make([]int64, n)
 		localReach := make([]int64, n)
 		var active, touched []int32
 		run := func(b int) {
-			for v := range st {
-				st[v].seen = msMask{}
-			}
+			clear(seen)
 			active = active[:0]
 			// complete is the mask a node of the root's component ends
 			// with: the batch's sources that reach the root.
@@ -282,7 +296,7 @@ func closeness(g *Graph, workers, pullShare int) []float64 {
 			batch := sources[b*width : min((b+1)*width, len(sources))]
 			for i, s := range batch {
 				bit := uint64(1) << uint(i%64)
-				st[s].seen[i/64] |= bit
+				seen[s][i/64] |= bit
 				front[s][i/64] |= bit
 				if reachesRoot[s] {
 					complete[i/64] |= bit
@@ -295,7 +309,7 @@ func closeness(g *Graph, workers, pullShare int) []float64 {
 					activeEdges += int(g.outStart[v+1] - g.outStart[v])
 				}
 				if activeEdges*pullShare > len(g.out) {
-					active = pullLevel(g, inStart, in, inRootSCC, complete, st, front, spare, active, d, localDist, localReach)
+					active = pullLevel(g, inStart, in, inRootSCC, &complete, seen, front, spare, active, d, localDist, localReach)
 					front, spare = spare, front
 					continue
 				}
@@ -304,26 +318,26 @@ func closeness(g *Graph, workers, pullShare int) []float64 {
 					f := front[v]
 					front[v] = msMask{}
 					for _, w := range g.outOf(int(v)) {
-						x := &st[w]
-						if x.next == (msMask{}) {
+						x := &next[w]
+						if x.empty() {
 							touched = append(touched, w)
 						}
 						for i := range msWords {
-							x.next[i] |= f[i]
+							x[i] |= f[i]
 						}
 					}
 				}
 				active = active[:0]
 				for _, w := range touched {
-					x := &st[w]
+					x, sn := &next[w], &seen[w]
 					var nb msMask
 					var c int64
 					for i := range msWords {
-						nb[i] = x.next[i] &^ x.seen[i]
-						x.seen[i] |= nb[i]
+						nb[i] = x[i] &^ sn[i]
+						sn[i] |= nb[i]
 						c += int64(bits.OnesCount64(nb[i]))
 					}
-					x.next = msMask{}
+					*x = msMask{}
 					if c == 0 {
 						continue
 					}
@@ -369,10 +383,11 @@ const bottomUpShare = 4
 // spare (all zero on entry) and front is zeroed: the caller swaps them.
 // A node of the root's strongly connected component whose seen mask is
 // complete can learn nothing more and is skipped.
-func pullLevel(g *Graph, inStart, in []int32, inRootSCC []bool, complete msMask, st []msNode, front, spare []msMask, active []int32, d int64, localDist, localReach []int64) []int32 {
+func pullLevel(g *Graph, inStart, in []int32, inRootSCC []bool, complete *msMask, seen, front, spare []msMask, active []int32, d int64, localDist, localReach []int64) []int32 {
 	active = active[:0]
-	for v := range st {
-		if inRootSCC[v] && st[v].seen == complete {
+	for v := range seen {
+		x := &seen[v]
+		if inRootSCC[v] && x.equal(complete) {
 			continue
 		}
 		var acc msMask
@@ -382,11 +397,10 @@ func pullLevel(g *Graph, inStart, in []int32, inRootSCC []bool, complete msMask,
 				acc[i] |= f[i]
 			}
 		}
-		x := &st[v]
 		var c int64
 		for i := range msWords {
-			acc[i] &^= x.seen[i]
-			x.seen[i] |= acc[i]
+			acc[i] &^= x[i]
+			x[i] |= acc[i]
 			c += int64(bits.OnesCount64(acc[i]))
 		}
 		if c == 0 {
