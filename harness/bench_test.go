@@ -91,3 +91,55 @@ func BenchmarkRunSpec(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkOULADForestExplain times exact TreeSHAP reasons for the 1,000
+// highest-risk test students (the random_forest default of reason_rows) of
+// the "rf" model of experiments/oulad-models.toml (300 trees,
+// min_samples_leaf 5) fitted on the real OULAD training rows, the largest
+// piece of BenchmarkOULADModelsRun. Skips without the data.
+func BenchmarkOULADForestExplain(b *testing.B) {
+	s, err := LoadSpecFile("../experiments/oulad-models.toml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	data, err := loadAndValidate(s)
+	if err != nil {
+		b.Skipf("OULAD data not available: %v", err)
+	}
+	ld := data[0]
+	f := ld.frames[0]
+	fo := expandSplits(s, ld.spec.Name)[0]
+	fo.train, fo.test = rowsOf(f, fo.trainTerms), rowsOf(f, fo.testTerms)
+	prep := prepareFold(ld, f, fo)
+	if prep.err != nil {
+		b.Fatal(prep.err)
+	}
+	var spec ModelSpec
+	for _, m := range s.Models {
+		if m.Name == "rf" {
+			spec = m
+		}
+	}
+	m, err := buildModel(spec, buildContext{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	fitted, err := m.Fit(context.Background(), models.TrainingSet{Rows: prep.train, Y: prep.trainY}, TaskRand(1, "rf"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	scores, err := fitted.Predict(context.Background(), prep.test)
+	if err != nil {
+		b.Fatal(err)
+	}
+	rows := prep.test.Select(topScores(scores, s.Explain.reasonRows("random_forest")))
+	b.Logf("%d rows x %d columns", rows.X.Rows, rows.X.Cols)
+	b.ResetTimer()
+	cpu0 := cpuTime()
+	for i := 0; i < b.N; i++ {
+		if _, _, err := fitted.(models.Explainer).Explain(context.Background(), rows); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
+}

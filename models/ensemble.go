@@ -88,6 +88,10 @@ func (e *treeEnsemble) RawScoreScale() string {
 	return "probability"
 }
 
+// shapBlockRows is the number of rows that go through a tree together in
+// Explain.
+const shapBlockRows = 32
+
 // Explain returns exact path-dependent TreeSHAP values (Lundberg et al.
 // 2018: Shapley values of E[f(x) | x_S], a feature outside S sending the row
 // down both branches in proportion to the training cover) for each row and
@@ -95,8 +99,8 @@ func (e *treeEnsemble) RawScoreScale() string {
 // a boosted ensemble, and the base value (the cover-weighted expected raw
 // score, the same for every row): base + Σ_j contributions[i][j] equals the
 // raw score of row i (RawScoreScale). The values are computed in time
-// linear in the number of nodes per row and tree (fastTreeSHAP), in two
-// goroutines.
+// linear in the number of nodes per row and tree (fastTreeSHAP), tree by
+// tree over blocks of shapBlockRows rows, in two goroutines.
 func (e *treeEnsemble) Explain(ctx context.Context, rows Rows) (contributions [][]float64, base []float64, err error) {
 	if err := validatePredictRows(e.kind, rows, e.names, len(e.names), e.allowNaN); err != nil {
 		return nil, nil, err
@@ -123,6 +127,7 @@ func (e *treeEnsemble) Explain(ctx context.Context, rows Rows) (contributions []
 		type recorded struct{ from, to int }
 		seen := map[uint64]recorded{}
 		var buf []shapAdd
+		xs := make([][]float64, shapBlockRows)
 		for _, nodes := range e.trees {
 			if err := ctx.Err(); err != nil {
 				mu.Lock()
@@ -133,8 +138,12 @@ func (e *treeEnsemble) Explain(ctx context.Context, rows Rows) (contributions []
 			s := newFastTreeSHAP(nodes, x.Cols)
 			internal := internalNodes(nodes)
 			if len(internal) > 64 {
-				for i := lo; i < hi; i++ {
-					s.add(x.Row(i), contributions[i], e.scale)
+				for b := lo; b < hi; b += shapBlockRows {
+					end := min(hi, b+shapBlockRows)
+					for i := b; i < end; i++ {
+						xs[i-b] = x.Row(i)
+					}
+					s.addBlock(xs[:end-b], contributions[b:end], e.scale)
 				}
 				continue
 			}

@@ -88,111 +88,240 @@ func maxDistinctPathFeatures(nodes []treeNode) int {
 	return best
 }
 
-// fastTreeSHAP explains rows with one tree; it holds the quadrature and
-// scratch space and is used by one goroutine.
+// fastTreeSHAP explains rows with one tree. Everything that does not
+// depend on the row is computed once per tree (newFastTreeSHAP): along the
+// path to every node, the cover fraction p_j of its feature before the
+// split, and for each child edge and quadrature point the factor F_new/F_old
+// by which the edge multiplies G(t) and the edge's weight in its feature's
+// value, for the cases a row can meet there. A row only decides which case
+// applies: o_j is 1 until the row leaves the path at an edge on j, and 0
+// below it ("dead": F_j(t) = (1−t)·p_j, so the factor is the plain cover
+// ratio and the edge adds nothing to φ_j). Rows go through the tree in
+// blocks, one pass down and up per block, so the walk and the tables are
+// shared by the rows of a block; each row's arithmetic is the same whatever
+// block it is in. It holds scratch space and is used by one goroutine.
 type fastTreeSHAP struct {
-	nodes    []treeNode
-	t, w     []float64
-	k        int
-	p, o     []float64 // per feature, on the current path
-	prod     []float64 // (depth+2) × k running products G(t)
-	sum      []float64 // (depth+2) × k leaf sums below a node
-	term     []float64 // (depth+2) × k quadrature-weighted edge terms
-	invOld   []float64 // (depth+2) × k: 1/F_j(t) above the current split
-	oldTerm  []float64 // (depth+2) × k: (o_j − p_j)/F_j(t) above the current split
-	maxDepth int
+	nodes []treeNode
+	k     int
+	depth int
+	// Per child node c, k values each at c*k: a live feature's edge taken
+	// (takenF, takenTerm) or not taken by the row (offF, offTerm); the
+	// terms include the quadrature weight.
+	takenF, offF, takenTerm, offTerm []float64
+	// coverRatio[c] is cover(c)/cover(parent): the factor of an edge on a
+	// dead feature.
+	coverRatio []float64
+	words      int
+
+	// The current block: its rows, their contributions and, per row, the
+	// set of dead features (words each); per depth and row, the row's
+	// case at the node (shapLeft, shapRight, shapDead), and k running
+	// products G(t) and leaf sums below the node.
+	block      int // rows the scratch space holds
+	xs, phis   [][]float64
+	dead       []uint64
+	kind       []uint8
+	prod, sum  []float64
+	one        [1][]float64 // add's block of one row
+	onePhi     [1][]float64
+	scaleBlock float64
 	// record collects the additions to phi while recording (addRecorded).
 	recording bool
 	record    []shapAdd
 }
 
+// The case of a row at an internal node: it goes left, right (its feature
+// live), or the feature is dead for it. shapLeft and shapRight equal the
+// side (0 left, 1 right) of the child the row takes.
+const (
+	shapLeft uint8 = iota
+	shapRight
+	shapDead
+)
+
 func newFastTreeSHAP(nodes []treeNode, nFeatures int) *fastTreeSHAP {
 	k := max(1, (maxDistinctPathFeatures(nodes)+1)/2)
 	t, w := gaussLegendre01(k)
-	depth := treeDepth(nodes)
-	s := &fastTreeSHAP{nodes: nodes, t: t, w: w, k: k, p: make([]float64, nFeatures), o: make([]float64, nFeatures),
-		prod: make([]float64, (depth+2)*k), sum: make([]float64, (depth+2)*k), term: make([]float64, (depth+2)*k),
-		invOld: make([]float64, (depth+2)*k), oldTerm: make([]float64, (depth+2)*k), maxDepth: depth}
+	n := len(nodes)
+	s := &fastTreeSHAP{nodes: nodes, k: k, depth: treeDepth(nodes),
+		takenF: make([]float64, n*k), offF: make([]float64, n*k),
+		takenTerm: make([]float64, n*k), offTerm: make([]float64, n*k),
+		coverRatio: make([]float64, n), words: (nFeatures + 63) / 64}
+	p := make([]float64, nFeatures)
+	for j := range p {
+		p[j] = 1
+	}
+	var build func(node int)
+	build = func(node int) {
+		nd := &nodes[node]
+		if nd.left < 0 {
+			return
+		}
+		j := int(nd.feature)
+		oldP := p[j]
+		for _, c := range [2]int{int(nd.left), int(nd.right)} {
+			var ratio float64
+			if nd.cover != 0 {
+				ratio = nodes[c].cover / nd.cover
+			}
+			s.coverRatio[c] = ratio
+			newP := oldP * ratio
+			for i, ti := range t {
+				fOld := (1-ti)*oldP + ti // o_j = 1 above the split
+				oldTerm := (1 - oldP) / fOld
+				fTaken := (1-ti)*newP + ti
+				fOff := (1 - ti) * newP
+				s.takenF[c*k+i] = fTaken / fOld
+				s.offF[c*k+i] = fOff / fOld
+				s.takenTerm[c*k+i] = w[i] * ((1-newP)/fTaken - oldTerm)
+				var rOff float64
+				if fOff != 0 {
+					rOff = -newP / fOff
+				}
+				s.offTerm[c*k+i] = w[i] * (rOff - oldTerm)
+			}
+			p[j] = newP
+			build(c)
+			p[j] = oldP
+		}
+	}
+	build(0)
 	return s
+}
+
+// grow makes room for blocks of n rows.
+func (s *fastTreeSHAP) grow(n int) {
+	if n <= s.block {
+		return
+	}
+	s.block = n
+	s.dead = make([]uint64, n*s.words)
+	s.kind = make([]uint8, (s.depth+1)*n)
+	s.prod = make([]float64, (s.depth+1)*n*s.k)
+	s.sum = make([]float64, (s.depth+1)*n*s.k)
 }
 
 // add adds scale times the SHAP values of row x to phi.
 func (s *fastTreeSHAP) add(x, phi []float64, scale float64) {
-	for j := range s.p {
-		s.p[j], s.o[j] = 1, 1
+	s.one[0], s.onePhi[0] = x, phi
+	s.addBlock(s.one[:], s.onePhi[:], scale)
+	s.one[0], s.onePhi[0] = nil, nil
+}
+
+// addBlock adds scale times the SHAP values of row xs[r] to phis[r] for
+// every r, each row exactly as add would.
+func (s *fastTreeSHAP) addBlock(xs, phis [][]float64, scale float64) {
+	n := len(xs)
+	if n == 0 {
+		return
 	}
-	root := s.prod[:s.k]
+	s.grow(n)
+	s.xs, s.phis, s.scaleBlock = xs, phis, scale
+	clear(s.dead[:n*s.words])
+	root := s.prod[:n*s.k]
 	for i := range root {
 		root[i] = 1
 	}
-	s.visit(0, 0, x, phi, scale)
+	s.visit(0, 0)
+	s.xs, s.phis = nil, nil
 }
 
-// visit fills s.sum[depth] with Σ over the leaves below node of v·G_L(t_k),
-// given the running product s.prod[depth], attributing each edge below.
-func (s *fastTreeSHAP) visit(node, depth int, x, phi []float64, scale float64) {
-	k := s.k
-	n := &s.nodes[node]
-	prod := s.prod[depth*k : (depth+1)*k]
-	sum := s.sum[depth*k : (depth+1)*k]
-	if n.left < 0 {
-		for i := range sum {
-			sum[i] = n.value * prod[i]
+// visit fills, for every row r of the block, s.sum at depth with
+// Σ over the leaves below node of v·G_L(t_k), given the running products
+// s.prod at depth, attributing each edge below.
+func (s *fastTreeSHAP) visit(node, depth int) {
+	k, n := s.k, len(s.xs)
+	nd := &s.nodes[node]
+	base := depth * s.block * k
+	prod := s.prod[base : base+n*k]
+	sum := s.sum[base : base+n*k]
+	if nd.left < 0 {
+		v := nd.value
+		sum = sum[:len(prod)]
+		for i, g := range prod {
+			sum[i] = v * g
 		}
 		return
 	}
-	clear(sum)
-	j := int(n.feature)
-	oldP, oldO := s.p[j], s.o[j]
-	goLeft := n.goesLeft(x[j])
-	childProd := s.prod[(depth+1)*k : (depth+2)*k]
-	childSum := s.sum[(depth+1)*k : (depth+2)*k]
-	term := s.term[depth*k : (depth+1)*k]
-	// 1/F_j(t) before this split and the previous edge's term on j, shared
-	// by both children.
-	invOld := s.invOld[depth*k : (depth+1)*k]
-	oldTerm := s.oldTerm[depth*k : (depth+1)*k]
-	for i, t := range s.t {
-		invOld[i] = 1 / ((1-t)*oldP + t*oldO)
-		oldTerm[i] = (oldO - oldP) * invOld[i]
+	j := int(nd.feature)
+	w, bit := j>>6, uint64(1)<<uint(j&63)
+	kind := s.kind[depth*s.block : depth*s.block+n]
+	for r := range kind {
+		switch {
+		case s.dead[r*s.words+w]&bit != 0:
+			kind[r] = shapDead
+		case nd.goesLeft(s.xs[r][j]):
+			kind[r] = shapLeft
+		default:
+			kind[r] = shapRight
+		}
 	}
-	for side := 0; side < 2; side++ {
-		c := int(n.left)
-		taken := goLeft
-		if side == 1 {
-			c = int(n.right)
-			taken = !goLeft
+	cbase := base + s.block*k
+	childProd := s.prod[cbase : cbase+n*k]
+	childSum := s.sum[cbase : cbase+n*k]
+	for side := shapLeft; side <= shapRight; side++ {
+		c := int(nd.left)
+		if side == shapRight {
+			c = int(nd.right)
 		}
-		newP := oldP * s.nodes[c].cover / n.cover
-		newO := 0.0
-		if taken {
-			newO = oldO
-		}
-		for i, t := range s.t {
-			fNew := (1-t)*newP + t*newO
-			childProd[i] = prod[i] * invOld[i] * fNew
-			// The weight of the leaves below in feature j's Shapley value:
-			// this edge's term, minus the previous edge's on j (0 if none).
-			var r float64
-			if fNew != 0 {
-				r = (newO - newP) / fNew
+		takenF, offF := s.takenF[c*k:c*k+k], s.offF[c*k:c*k+k]
+		cr := s.coverRatio[c]
+		for r, kd := range kind {
+			p := prod[r*k : r*k+k]
+			cp := childProd[r*k : r*k+k]
+			cp = cp[:len(p)]
+			switch kd {
+			case shapDead:
+				for i, g := range p {
+					cp[i] = g * cr
+				}
+			case side:
+				f := takenF[:len(p)]
+				for i, g := range p {
+					cp[i] = g * f[i]
+				}
+			default:
+				s.dead[r*s.words+w] |= bit
+				f := offF[:len(p)]
+				for i, g := range p {
+					cp[i] = g * f[i]
+				}
 			}
-			term[i] = s.w[i] * (r - oldTerm[i])
 		}
-		s.p[j], s.o[j] = newP, newO
-		s.visit(c, depth+1, x, phi, scale)
-		s.p[j], s.o[j] = oldP, oldO
-		var contrib float64
-		for i, cs := range childSum {
-			contrib += term[i] * cs
-			sum[i] += cs
-		}
-		// The explicit conversion rounds the product before the sum (no
-		// fused multiply-add), so a replayed record adds the same value.
-		v := float64(scale * contrib)
-		phi[j] += v
-		if s.recording {
-			s.record = append(s.record, shapAdd{feature: int32(j), value: v})
+		s.visit(c, depth+1)
+		takenT, offT := s.takenTerm[c*k:c*k+k], s.offTerm[c*k:c*k+k]
+		for r, kd := range kind {
+			cs := childSum[r*k : r*k+k]
+			sm := sum[r*k : r*k+k]
+			sm = sm[:len(cs)]
+			if side == shapLeft {
+				copy(sm, cs)
+			} else {
+				for i, v := range cs {
+					sm[i] += v
+				}
+			}
+			if kd == shapDead {
+				continue
+			}
+			term := takenT
+			if kd != side {
+				term = offT
+				s.dead[r*s.words+w] &^= bit
+			}
+			term = term[:len(cs)]
+			var contrib float64
+			for i, v := range cs {
+				contrib += term[i] * v
+			}
+			// The explicit conversion rounds the product before the sum
+			// (no fused multiply-add), so a replayed record adds the same
+			// value.
+			v := float64(s.scaleBlock * contrib)
+			s.phis[r][j] += v
+			if s.recording {
+				s.record = append(s.record, shapAdd{feature: int32(j), value: v})
+			}
 		}
 	}
 }
@@ -203,7 +332,7 @@ type shapAdd struct {
 	value   float64
 }
 
-// addRecorded is add, also appending to s.record every addition made to
+// addRecorded is add (one row), also appending to s.record every addition made to
 // phi, in order: replaying them on another phi adds the same values in the
 // same order.
 func (s *fastTreeSHAP) addRecorded(x, phi []float64, scale float64) {
