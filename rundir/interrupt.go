@@ -26,6 +26,7 @@ var registry = struct {
 	mu           sync.Mutex
 	writers      map[*Writer]struct{}
 	temps        map[string]string // temporary file -> the file it becomes
+	completed    []string          // outputs this process has put in place, in order
 	interrupted  bool
 	interrupting chan struct{} // closed when an interrupt begins
 }{writers: map[*Writer]struct{}{}, temps: map[string]string{}, interrupting: make(chan struct{})}
@@ -39,6 +40,13 @@ func interrupted() bool {
 func unregister(w *Writer) {
 	registry.mu.Lock()
 	delete(registry.writers, w)
+	registry.mu.Unlock()
+}
+
+// completed records an output this process put in place.
+func completed(dir string) {
+	registry.mu.Lock()
+	registry.completed = append(registry.completed, dir)
 	registry.mu.Unlock()
 }
 
@@ -81,6 +89,13 @@ func interruptWrites() []string {
 			notes = append(notes, n)
 		}
 	}
+	// Read after the writers stopped: a swap under way when the interrupt
+	// came has completed by now.
+	registry.mu.Lock()
+	for _, dir := range registry.completed {
+		notes = append(notes, fmt.Sprintf("%s holds this run's complete output: it was in place before the interrupt", dir))
+	}
+	registry.mu.Unlock()
 	return notes
 }
 
@@ -90,7 +105,7 @@ func (w *Writer) interrupt() string {
 	defer w.mu.Unlock()
 	w.closeLocked()
 	if w.committed {
-		return fmt.Sprintf("%s holds this run's complete output: it was in place before the interrupt", w.dir)
+		return "" // said with registry.completed
 	}
 	if w.discarded == "" {
 		return ""

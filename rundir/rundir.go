@@ -406,6 +406,7 @@ func (w *Writer) Commit() error {
 	w.tmp = "" // now the target; Close must not remove it
 	w.old = old
 	w.committed = true
+	completed(w.dir)
 	syncDir(w.parent)
 	pause(PauseAfterSwap)
 	w.removeOld()

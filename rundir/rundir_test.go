@@ -396,6 +396,11 @@ func TestHelperProcess(t *testing.T) {
 		os.Exit(1)
 	}
 	if in != nil {
+		if os.Getenv(PauseEnv) == "finished" {
+			// A signal after the output is complete, before the exit.
+			fmt.Fprintln(os.Stderr, "rundir: paused at finished")
+			<-in.Context().Done()
+		}
 		in.Stop() // a signal caught during the work ends the process here
 	}
 	os.Exit(0)
@@ -771,4 +776,19 @@ func TestSignalLetsTheWorkUnwind(t *testing.T) {
 	if _, err := os.Stat(scratch); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("the work's scratch file is still there (%v): the process exited before the work unwound", err)
 	}
+}
+
+// TestSignalAfterTheWriteSaysTheOutputIsComplete: a signal after the new
+// run is in place (before the process exits) leaves it, and says so.
+func TestSignalAfterTheWriteSaysTheOutputIsComplete(t *testing.T) {
+	parent := t.TempDir()
+	dir := filepath.Join(parent, "run")
+	writeRun(t, dir, runV1)
+	cmd, output := startPausedOutput(t, dir, "finished", true, "RUNDIR_HELPER_CATCH=1")
+	code, stderr := signalPaused(t, cmd, output, syscall.SIGTERM)
+	if code != 143 || !strings.Contains(stderr, dir+" holds this run's complete output") || strings.Contains(stderr, "removed") {
+		t.Errorf("exit status %d; stderr:\n%s", code, stderr)
+	}
+	checkRun(t, dir, runV2)
+	checkNoLeftovers(t, parent, "run")
 }
