@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"math"
 	"os"
@@ -376,30 +377,22 @@ func scoredStudents(f *datasets.Frame, res *bundle.Scored, mapper *pseudonym.Map
 
 // writeIDsFile writes pseudonym, real id, term and course of every scored
 // student to a new file only its owner can read (mode 0600); an existing
-// file is never replaced.
+// file is never replaced, and an interrupted write leaves no partial file.
 func writeIDsFile(path string, sc *results.Scoring) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("--ids-file %s exists: evalrun never overwrites a file of real identifiers", path)
+	err := rundir.WriteNewFile(path, 0o600, func(w io.Writer) error {
+		cw := csv.NewWriter(w)
+		cw.Write([]string{"rank", "student", "student_id", "term", "course", "risk", "flagged", "alert"})
+		for _, s := range sc.List {
+			cw.Write([]string{strconv.Itoa(s.Rank), s.Key, s.ID, s.Term, s.Course, strconv.FormatFloat(s.Score, 'g', -1, 64), strconv.FormatBool(s.Flagged), s.Alert})
 		}
+		cw.Flush()
+		return cw.Error()
+	})
+	if errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("--ids-file %s exists: evalrun never overwrites a file of real identifiers", path)
+	}
+	if err != nil {
 		return fmt.Errorf("--ids-file: %w", err)
 	}
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		os.Remove(path)
-		return fmt.Errorf("--ids-file: %w", err)
-	}
-	cw := csv.NewWriter(f)
-	cw.Write([]string{"rank", "student", "student_id", "term", "course", "risk", "flagged", "alert"})
-	for _, s := range sc.List {
-		cw.Write([]string{strconv.Itoa(s.Rank), s.Key, s.ID, s.Term, s.Course, strconv.FormatFloat(s.Score, 'g', -1, 64), strconv.FormatBool(s.Flagged), s.Alert})
-	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		f.Close()
-		os.Remove(path)
-		return fmt.Errorf("--ids-file %s: %w", path, err)
-	}
-	return f.Close()
+	return nil
 }

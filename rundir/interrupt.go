@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -123,13 +124,35 @@ func (w *Writer) interrupt() string {
 // failure leaves any old file intact. An interrupt (see CatchInterrupts)
 // removes the temporary file; the rename is never half done.
 func WriteFileAtomic(path string, write func(io.Writer) error) error {
+	return writeThroughTemp(path, 0o644, write, os.Rename)
+}
+
+// WriteNewFile writes path, which must not exist, with mode perm, as
+// WriteFileAtomic does, but links the complete file into place only if
+// nothing is at path by then: an existing file is never replaced (the
+// error wraps fs.ErrExist) and a reader never sees a partial file. For
+// files that must never be overwritten, such as a list of real student
+// identifiers (perm 0600).
+func WriteNewFile(path string, perm fs.FileMode, write func(io.Writer) error) error {
+	return writeThroughTemp(path, perm, write, func(tmp, path string) error {
+		err := renameNoReplace(tmp, path)
+		if isUnsupported(err) {
+			if err = os.Link(tmp, path); err == nil {
+				os.Remove(tmp)
+			}
+		}
+		return err
+	})
+}
+
+func writeThroughTemp(path string, perm fs.FileMode, write func(io.Writer) error, place func(tmp, path string) error) error {
 	dir, base := filepath.Dir(path), filepath.Base(path)
 	registry.mu.Lock()
 	if registry.interrupted {
 		registry.mu.Unlock()
 		return fmt.Errorf("writing %s: %w", path, ErrInterrupted)
 	}
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*") // mode 0600 until complete
 	if err == nil {
 		registry.temps[tmp.Name()] = path
 	}
@@ -146,7 +169,7 @@ func WriteFileAtomic(path string, write func(io.Writer) error) error {
 		werr = cerr
 	}
 	if werr == nil {
-		werr = os.Chmod(name, 0o644)
+		werr = os.Chmod(name, perm)
 	}
 	registry.mu.Lock()
 	defer registry.mu.Unlock()
@@ -155,7 +178,7 @@ func WriteFileAtomic(path string, write func(io.Writer) error) error {
 	}
 	delete(registry.temps, name)
 	if werr == nil {
-		werr = os.Rename(name, path)
+		werr = place(name, path)
 	}
 	if werr != nil {
 		os.Remove(name)

@@ -792,3 +792,29 @@ func TestSignalAfterTheWriteSaysTheOutputIsComplete(t *testing.T) {
 	checkRun(t, dir, runV2)
 	checkNoLeftovers(t, parent, "run")
 }
+
+// TestWriteNewFileNeverReplaces: a new file gets its mode and content; an
+// existing one is refused (fs.ErrExist) and stays byte for byte; a failed
+// write leaves nothing; no temporary file remains in any case.
+func TestWriteNewFileNeverReplaces(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "ids.csv")
+	write := func(text string) func(io.Writer) error {
+		return func(w io.Writer) error { _, err := io.WriteString(w, text); return err }
+	}
+	must(t, WriteNewFile(path, 0o600, write("student,id\n")))
+	if st, err := os.Stat(path); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("new file: %v, mode %v", err, st.Mode())
+	}
+	if err := WriteNewFile(path, 0o600, write("other\n")); !errors.Is(err, fs.ErrExist) {
+		t.Errorf("writing over an existing file: %v, want fs.ErrExist", err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "student,id\n" {
+		t.Errorf("the existing file changed: %q", b)
+	}
+	other := filepath.Join(dir, "other.csv")
+	if err := WriteNewFile(other, 0o600, func(w io.Writer) error { w.Write([]byte("half")); return errors.New("disk full") }); err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Errorf("failed write: %v", err)
+	}
+	checkNoLeftovers(t, dir, "ids.csv")
+}
