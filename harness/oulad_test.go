@@ -27,6 +27,14 @@ func ouladSpec(t testing.TB, name string) *Spec {
 // AUC 0.698 with logistic regression (issue 2), and evalrun must too.
 func TestOULADAssessmentOnly(t *testing.T) {
 	s := ouladSpec(t, "oulad-assessment-only")
+	// Nothing asserted here depends on resampling (the AUC point estimate,
+	// the cutoffs, the audited attributes and which cells are suppressed):
+	// metric intervals, reasons, permutation importance and the audit's
+	// permutation tests are off, and its interval verdicts use 50 replicates.
+	zero, fifty := 0, 50
+	s.Explain.Reasons, s.Explain.PermutationRepeats = &zero, &zero
+	s.Metrics.Bootstrap.Replicates = &zero
+	s.Fairness.Replicates, s.Fairness.Permutations = &fifty, &zero
 	out, err := Run(context.Background(), s, RunOptions{Output: filepath.Join(t.TempDir(), "run"), Now: fixedNow})
 	if err != nil {
 		t.Fatal(err)
@@ -105,6 +113,10 @@ func TestOULADWeek4Clicks(t *testing.T) {
 			t.Errorf("cutoff %d: click features for %v, want exactly the three presentations", f.Cutoff, withClicks)
 		}
 	}
+	// Only the evaluations are counted: no intervals or explanations.
+	zero := 0
+	s.Explain.Reasons, s.Explain.PermutationRepeats = &zero, &zero
+	s.Metrics.Bootstrap.Replicates = &zero
 	out, err := Run(context.Background(), s, RunOptions{Output: filepath.Join(t.TempDir(), "run"), Now: fixedNow})
 	if err != nil {
 		t.Fatal(err)

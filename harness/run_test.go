@@ -97,6 +97,30 @@ metric = "fnr_difference"
 max = 0.1
 `
 
+// lighterResampling shrinks the metric bootstrap to the fewest replicates
+// a spec may ask for (and with it the
+// calibration bootstrap) and the permutation repeats for tests whose
+// assertions do not depend on how many there are: each replicate and
+// repeat draws from its own seed, and every worker still gets several.
+const lighterResampling = `
+[metrics.bootstrap]
+replicates = 200
+
+[explain]
+permutation_repeats = 2
+`
+
+// noResampling turns off, for tests that look at none of them, the metric
+// and calibration bootstraps, reasons and permutation importance.
+const noResampling = `
+[metrics.bootstrap]
+replicates = 0
+
+[explain]
+reasons = 0
+permutation_repeats = 0
+`
+
 // TestRunByteIdentical runs the same spec with one and two cores and one and
 // two workers: every result file except the manifest must not differ by a
 // byte; in the reports, only the timings section (wall-clock seconds, as
@@ -107,7 +131,7 @@ func TestRunByteIdentical(t *testing.T) {
 	var dirs []string
 	for i, cfg := range []struct{ procs, workers int }{{1, 1}, {2, 2}, {2, 1}} {
 		runtime.GOMAXPROCS(cfg.procs)
-		s := smallSpec(t, ensembleAudit)
+		s := smallSpec(t, ensembleAudit+lighterResampling)
 		s.Experiment.Workers = cfg.workers
 		dir := filepath.Join(base, "run", string(rune('a'+i)))
 		runTo(t, s, dir)
@@ -157,7 +181,9 @@ func withoutTimings(t *testing.T, name string, b []byte) []byte {
 
 func TestRunResults(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "out")
-	out := runTo(t, smallSpec(t, ""), dir)
+	// Reasons and permutation importance are checked; intervals are
+	// TestUncertaintyInResults's.
+	out := runTo(t, smallSpec(t, "\n[metrics.bootstrap]\nreplicates = 0\n"), dir)
 	var run results.Run
 	b, err := os.ReadFile(filepath.Join(dir, "results.json"))
 	if err != nil {
@@ -247,14 +273,14 @@ func TestRunResults(t *testing.T) {
 
 func TestRunReplacesPreviousRunOnlyOnSuccess(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "out")
-	runTo(t, smallSpec(t, ""), dir)
+	runTo(t, smallSpec(t, noResampling), dir)
 	before, err := os.ReadFile(filepath.Join(dir, "results.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	// A rule on a column that does not exist fails after loading: the
 	// previous run must survive untouched and no temporary directory remain.
-	bad := smallSpec(t, "")
+	bad := smallSpec(t, noResampling)
 	bad.Models[1].Params.(*ruleParams).Feature = "no_such_column"
 	if _, err := Run(context.Background(), bad, RunOptions{Output: dir, Now: fixedNow}); err == nil || !strings.Contains(err.Error(), "no_such_column") {
 		t.Fatalf("Run with a rule on a missing column: err = %v, want one naming the column", err)

@@ -205,7 +205,7 @@ func TestShardedEventsMatchesSingleMachine(t *testing.T) {
 	opts := RunOptions{Now: fixedNow, Getenv: func(string) string { return "test-key-of-16-bytes" }}
 	ctx := context.Background()
 	specFile := filepath.Join(base, "events.toml")
-	src := strings.ReplaceAll(csvSource()+eventsSpec+"\n[[models]]\nname = \"base\"\nkind = \"prior\"\n", `"testdata/`, `"`+mustAbs(t, "testdata")+`/`)
+	src := strings.ReplaceAll(csvSource()+eventsSpec+"\n[[models]]\nname = \"base\"\nkind = \"prior\"\n"+lighterResampling, `"testdata/`, `"`+mustAbs(t, "testdata")+`/`)
 	os.WriteFile(specFile, []byte(src), 0o644)
 	load := func() *Spec {
 		s, err := LoadSpecFile(specFile)

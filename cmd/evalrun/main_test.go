@@ -64,10 +64,12 @@ func TestValidateCommand(t *testing.T) {
 func TestDemoAndSynth(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("EVALRUN_PSEUDONYM_KEY", "cli-test-key-16-bytes")
-	stdout, _, err := runCLI(t, "demo", "--output", filepath.Join(dir, "demo"))
+	// One demo run serves this test and the JSON logs of TestRunLogs.
+	stdout, stderr, err := runCLI(t, "demo", "--output", filepath.Join(dir, "demo"), "--log-format", "json")
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkRunLogs(t, stderr)
 	for _, want := range []string{"split 2013-to-2014", "logistic", "missed-rule", "results written to " + filepath.Join(dir, "demo")} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, stdout)
@@ -161,12 +163,20 @@ func TestAuditCommand(t *testing.T) {
 	}
 }
 
+// TestRunLogs: --log-format must be text or json. The JSON logs of a
+// whole run are checked by checkRunLogs on the demo run of
+// TestDemoAndSynth (the demo is the costliest command to run twice).
 func TestRunLogs(t *testing.T) {
-	dir := t.TempDir()
-	_, stderr, err := runCLI(t, "demo", "--output", filepath.Join(dir, "demo"), "--log-format", "json")
-	if err != nil {
-		t.Fatal(err)
+	if _, _, err := runCLI(t, "demo", "--log-format", "xml"); !errors.Is(err, errUsage) {
+		t.Errorf("--log-format xml: err = %v, want a usage error", err)
 	}
+}
+
+// checkRunLogs checks the stderr of a run with --log-format json: one JSON
+// record per line, loading, the loaded dataset and the written run, and
+// no progress lines among them.
+func checkRunLogs(t *testing.T, stderr string) {
+	t.Helper()
 	var msgs []string
 	for _, line := range strings.Split(strings.TrimSpace(stderr), "\n") {
 		var rec struct {
@@ -180,9 +190,6 @@ func TestRunLogs(t *testing.T) {
 	}
 	if strings.Join(msgs, "|") != "loading data|loaded dataset|run written" {
 		t.Errorf("log messages %q", msgs)
-	}
-	if _, _, err := runCLI(t, "demo", "--log-format", "xml"); !errors.Is(err, errUsage) {
-		t.Errorf("--log-format xml: err = %v, want a usage error", err)
 	}
 }
 
