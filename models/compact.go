@@ -1,5 +1,12 @@
 package models
 
+import (
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+)
+
 // compactNode is a tree node laid out for prediction: 16 bytes, the two
 // children of an internal node adjacent (right = left+1) in breadth-first
 // order, so the top levels of a tree share a few cache lines. An internal
@@ -65,54 +72,241 @@ func compactLeafValue(t []compactNode, x []float64) float64 {
 	}
 }
 
-// predictBlock is how many rows go through one tree before the next: the
-// rows' features (about 35 columns) stay in the L2 cache with the tree.
+// predictBlock is how many rows the rescoring of ColumnRescorer walks
+// through one tree before the next.
 const predictBlock = 128
+
+// blockRows is how many rows Predict sends through one tree before the
+// next: as many as keep the rows' features (binned, 2 bytes a value) within
+// 128 KB, in the L2 cache beside the tree, so that each tree's nodes are
+// fetched once per block; at least 256 and at most 4096.
+func blockRows(cols int) int {
+	return min(4096, max(256, (128<<10)/(2*max(cols, 1))))
+}
+
+// binnedNode is a node of binnedTrees: 8 bytes. An internal node tests
+// column feature&binFeatureMask and sends a row right when its rank r
+// (binnedTrees.rank) lies in [lo, lo+width), width = binNaN − lo, plus one
+// when binMissingRight is set: right when the value exceeds the node's
+// threshold (the lo−1'th of its column), and a missing value (rank binNaN)
+// right only when training sent missing values right. A leaf has lo ==
+// binLeaf and left the index of its value in the tree's leaf values.
+type binnedNode struct {
+	left    int32
+	feature uint16
+	lo      uint16
+}
+
+const (
+	binNaN          = 0xFFFF // the rank of a missing value
+	binLeaf         = 0xFFFF // lo of a leaf
+	binMissingRight = 1 << 15
+	binFeatureMask  = binMissingRight - 1
+	// maxBinnedThresholds bounds the distinct thresholds of a column: an
+	// internal node's lo (rank + 1) stays below binLeaf.
+	maxBinnedThresholds = binLeaf - 1
+)
+
+// binnedTrees are an ensemble's trees for prediction with every value
+// replaced by its rank among its column's thresholds, so that a node is 8
+// bytes and a row's features 2 bytes each: the comparison v <= t_k of a
+// value with the k'th smallest distinct threshold t_k of its column is
+// exactly rank(v) <= k, where rank(v) is the number of the column's
+// thresholds below v. Nodes are in the breadth-first order of compactTree.
+type binnedTrees struct {
+	// thresholds[j] are column j's distinct thresholds, ascending.
+	thresholds [][]float64
+	trees      [][]binnedNode
+	leafValues [][]float64
+}
+
+// newBinnedTrees lays out compact trees over cols columns by rank, or
+// returns nil when there are more than 2^15 − 1 columns or a column has
+// more than maxBinnedThresholds distinct thresholds.
+func newBinnedTrees(compact [][]compactNode, cols int) *binnedTrees {
+	if cols > binFeatureMask {
+		return nil
+	}
+	thresholds := make([][]float64, cols)
+	for _, t := range compact {
+		for _, n := range t {
+			if n.feature >= 0 {
+				j := n.feature &^ missingRightBit
+				thresholds[j] = append(thresholds[j], n.threshold)
+			}
+		}
+	}
+	for j, ts := range thresholds {
+		slices.Sort(ts)
+		// Distinct by value (−0 and +0 compare equal, as in the walk).
+		ts = slices.CompactFunc(ts, func(a, b float64) bool { return a == b })
+		if len(ts) > maxBinnedThresholds {
+			return nil
+		}
+		thresholds[j] = slices.Clip(ts)
+	}
+	b := &binnedTrees{thresholds: thresholds, trees: make([][]binnedNode, len(compact)), leafValues: make([][]float64, len(compact))}
+	forEachParallel(len(compact), func(t int) {
+		src := compact[t]
+		nodes := make([]binnedNode, len(src))
+		var leaves []float64
+		for k, n := range src {
+			if n.feature < 0 {
+				nodes[k] = binnedNode{left: int32(len(leaves)), lo: binLeaf}
+				leaves = append(leaves, n.threshold)
+				continue
+			}
+			j := n.feature &^ missingRightBit
+			f := uint16(j)
+			if n.feature&missingRightBit != 0 {
+				f |= binMissingRight
+			}
+			rank, _ := slices.BinarySearch(thresholds[j], n.threshold)
+			nodes[k] = binnedNode{left: n.left, feature: f, lo: uint16(rank + 1)}
+		}
+		b.trees[t], b.leafValues[t] = nodes, leaves
+	})
+	return b
+}
+
+// rank writes the ranks of the rows of data (cols values a row) to dst:
+// the number of the column's thresholds below each value, binNaN for NaN.
+func (b *binnedTrees) rank(data []float64, cols int, dst []uint16) {
+	for i := 0; i < len(data); i += cols {
+		row, out := data[i:i+cols], dst[i:i+cols]
+		for j, v := range row {
+			if v != v {
+				out[j] = binNaN
+				continue
+			}
+			ts := b.thresholds[j]
+			lo, hi := 0, len(ts)
+			for lo < hi {
+				m := int(uint(lo+hi) >> 1)
+				if ts[m] < v {
+					lo = m + 1
+				} else {
+					hi = m
+				}
+			}
+			out[j] = uint16(lo)
+		}
+	}
+}
+
+// binnedScratch is one goroutine's buffers for binnedTrees.add.
+type binnedScratch struct {
+	ranks        []uint16
+	node, active []int32
+}
+
+// add adds to acc[i] the leaf values row i of data (cols values a row)
+// reaches, tree after tree. The rows descend a tree together, one level
+// per sweep over the rows still at an internal node, so that the descents
+// of different rows overlap in the processor instead of each waiting on
+// its previous node; the step left or right is computed without a branch.
+func (b *binnedTrees) add(data []float64, cols int, acc []float64, s *binnedScratch) {
+	n := len(acc)
+	s.ranks = slices.Grow(s.ranks[:0], n*cols)[:n*cols]
+	s.node = slices.Grow(s.node[:0], n)[:n]
+	s.active = slices.Grow(s.active[:0], n)[:n]
+	ranks, node, active := s.ranks, s.node, s.active
+	b.rank(data, cols, ranks)
+	for t, tree := range b.trees {
+		for i := range node {
+			node[i], active[i] = 0, int32(i)
+		}
+		for m := n; m > 0; {
+			m = binnedSweep(tree, ranks, cols, node, active[:m])
+		}
+		leaves := b.leafValues[t]
+		for i, k := range node {
+			acc[i] += leaves[tree[k].left]
+		}
+	}
+}
+
+// binnedSweep moves every row of active one level down tree, or, for a
+// row at a leaf, out of active (to its end), and returns how many rows are
+// left in active (at the start). It is a function of its own so that the
+// compiler keeps its few variables in registers.
+func binnedSweep(tree []binnedNode, ranks []uint16, cols int, node, active []int32) int {
+	m := len(active)
+	for a := 0; a < m; {
+		i := active[a]
+		nd := &tree[node[i]]
+		if nd.lo == binLeaf {
+			m--
+			active[a] = active[m]
+			continue
+		}
+		f := uint32(nd.feature)
+		r := uint32(ranks[int(i)*cols+int(f&binFeatureMask)])
+		// r − lo wraps to a large number when r < lo.
+		width := binNaN - uint32(nd.lo) + f>>15
+		node[i] = nd.left + b2i(r-uint32(nd.lo) < width)
+		a++
+	}
+	return m
+}
 
 // rawScores sets out[i] to the raw score of row lo+i of x, for rows
 // [lo, hi): init + scale · Σ_t tree_t(x) with the trees added in order (the
 // same rounding as adding them row by row), tree by tree over blocks of
-// rows. Within a block the rows descend a tree together, one level per
-// sweep, so the descents of different rows overlap in the processor
-// instead of each waiting on its previous node; the step left or right is
-// computed without a branch.
+// blockRows rows, by rank (binnedTrees) or, when the ensemble has too many
+// thresholds for ranks, by value.
 func (e *treeEnsemble) rawScores(x *Matrix, lo, hi int, out []float64) {
 	compact := e.compactTrees()
+	binned := e.binnedTrees(x.Cols)
 	cols := x.Cols
-	var node, active [predictBlock]int32
-	for b := lo; b < hi; b += predictBlock {
-		end := min(b+predictBlock, hi)
+	size := blockRows(cols)
+	var s binnedScratch
+	for b := lo; b < hi; b += size {
+		end := min(b+size, hi)
 		acc := out[b-lo : end-lo]
 		clear(acc)
 		data := x.Data[b*cols : end*cols]
-		n := len(acc)
-		for _, t := range compact {
-			for i := 0; i < n; i++ {
-				node[i], active[i] = 0, int32(i)
-			}
-			for m := n; m > 0; {
-				for a := 0; a < m; {
-					i := active[a]
-					nd := &t[node[i]]
-					if nd.feature < 0 {
-						m--
-						active[a] = active[m]
-						continue
-					}
-					v := data[int(i)*cols+int(nd.feature&^missingRightBit)]
-					// Right when v > threshold, or when v is NaN and the
-					// node sends missing values right.
-					step := b2i(v > nd.threshold) | (b2i(v != v) & int32(uint32(nd.feature)>>30))
-					node[i] = nd.left + step
-					a++
-				}
-			}
-			for i := 0; i < n; i++ {
-				acc[i] += t[node[i]].threshold
-			}
+		if binned != nil {
+			binned.add(data, cols, acc, &s)
+		} else {
+			addByValue(compact, data, cols, acc, &s)
 		}
 		for i := range acc {
 			acc[i] = e.init + e.scale*acc[i]
+		}
+	}
+}
+
+// addByValue is binnedTrees.add on the compact trees, comparing values
+// with thresholds.
+func addByValue(compact [][]compactNode, data []float64, cols int, acc []float64, s *binnedScratch) {
+	n := len(acc)
+	s.node = slices.Grow(s.node[:0], n)[:n]
+	s.active = slices.Grow(s.active[:0], n)[:n]
+	node, active := s.node, s.active
+	for _, t := range compact {
+		for i := range node {
+			node[i], active[i] = 0, int32(i)
+		}
+		for m := n; m > 0; {
+			for a := 0; a < m; {
+				i := active[a]
+				nd := &t[node[i]]
+				if nd.feature < 0 {
+					m--
+					active[a] = active[m]
+					continue
+				}
+				v := data[int(i)*cols+int(nd.feature&^missingRightBit)]
+				// Right when v > threshold, or when v is NaN and the
+				// node sends missing values right.
+				step := b2i(v > nd.threshold) | (b2i(v != v) & int32(uint32(nd.feature)>>30))
+				node[i] = nd.left + step
+				a++
+			}
+		}
+		for i, k := range node {
+			acc[i] += t[k].threshold
 		}
 	}
 }
@@ -126,14 +320,67 @@ func b2i(b bool) int32 {
 	return i
 }
 
+// parallelBlocks runs fn on the row ranges [lo, hi) of the blocks of size
+// rows covering n rows, handed out one at a time to as many goroutines as
+// there are processors: a goroutine slowed by other work on the machine
+// leaves the remaining blocks to the others. Each row's result must depend
+// only on the row.
+func parallelBlocks(n, size int, fn func(lo, hi int)) {
+	blocks := (n + size - 1) / size
+	var next atomic.Int64
+	parallelWorkers(blocks, func() {
+		for b := int(next.Add(1)) - 1; b < blocks; b = int(next.Add(1)) - 1 {
+			fn(b*size, min((b+1)*size, n))
+		}
+	})
+}
+
+// forEachParallel runs fn(0), ..., fn(n−1), handed out one at a time to
+// as many goroutines as there are processors.
+func forEachParallel(n int, fn func(i int)) {
+	var next atomic.Int64
+	parallelWorkers(n, func() {
+		for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+			fn(i)
+		}
+	})
+}
+
+// parallelWorkers runs work in min(GOMAXPROCS, tasks) goroutines (in this
+// one when that is 1) and waits for them.
+func parallelWorkers(tasks int, work func()) {
+	workers := min(runtime.GOMAXPROCS(0), tasks)
+	if workers <= 1 {
+		work()
+		return
+	}
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			work()
+		}()
+	}
+	wg.Wait()
+}
+
 // compactTrees returns the ensemble's trees in the prediction layout,
-// building them on first use.
+// building them on first use (the trees shared out over the processors).
 func (e *treeEnsemble) compactTrees() [][]compactNode {
 	e.compactOnce.Do(func() {
 		e.compact = make([][]compactNode, len(e.trees))
-		for t, nodes := range e.trees {
-			e.compact[t] = compactTree(nodes)
-		}
+		forEachParallel(len(e.trees), func(t int) { e.compact[t] = compactTree(e.trees[t]) })
 	})
 	return e.compact
+}
+
+// binnedTrees returns the trees laid out by rank for rows of cols columns
+// (nil when they cannot be), building them on first use.
+func (e *treeEnsemble) binnedTrees(cols int) *binnedTrees {
+	e.binnedOnce.Do(func() { e.binned = newBinnedTrees(e.compactTrees(), cols) })
+	if e.binned != nil && len(e.binned.thresholds) != cols {
+		return nil
+	}
+	return e.binned
 }

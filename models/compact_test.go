@@ -43,7 +43,8 @@ func TestCompactPredictionIsExact(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, n := range []int{1, predictBlock, 3*predictBlock + 17, 1000} {
+		block := blockRows(8)
+		for _, n := range []int{1, predictBlock, 1000, block, 2*block + 17} {
 			test := interactionData(rng, n, 8)
 			if tc.name == "gbm with NaN" {
 				for i := range test.X.Data {
@@ -65,6 +66,9 @@ func TestCompactPredictionIsExact(t *testing.T) {
 			case *FittedTree:
 				e = f.treeEnsemble
 			}
+			if e.binnedTrees(8) == nil {
+				t.Fatalf("%s: not predicted by rank", tc.name)
+			}
 			for i := 0; i < n; i++ {
 				want := referenceRaw(e, test.X.Row(i))
 				if e.logOdds {
@@ -74,6 +78,99 @@ func TestCompactPredictionIsExact(t *testing.T) {
 					t.Fatalf("%s, %d rows: row %d predicted %v, walking the nodes gives %v", tc.name, n, i, p[i], want)
 				}
 			}
+		}
+	}
+}
+
+// TestRankPredictionAtThresholds: prediction by rank (binnedTrees) gives
+// exactly what comparing values gives for values equal to a threshold,
+// just above or below one, below and above them all, and −0 and +0.
+func TestRankPredictionAtThresholds(t *testing.T) {
+	rng := rand.New(rand.NewPCG(12, 12))
+	train := interactionData(rng, 1500, 8)
+	for i := range train.X.Data {
+		if i%9 == 0 {
+			train.X.Data[i] = 0
+		}
+	}
+	f, err := RandomForest{Config: ForestConfig{NTrees: 20, MinSamplesLeaf: 2, MaxBins: -1}}.Fit(ctx, train, rand.New(rand.NewPCG(1, 2)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := f.(*FittedForest).treeEnsemble
+	b := e.binnedTrees(8)
+	if b == nil {
+		t.Fatal("not predicted by rank")
+	}
+	test := &Matrix{Rows: 3000, Cols: 8, Data: make([]float64, 3000*8), Names: train.X.Names}
+	for i := range test.Data {
+		ts := b.thresholds[i%8]
+		v := ts[rng.IntN(len(ts))]
+		switch rng.IntN(7) {
+		case 0:
+			v = math.Nextafter(v, math.Inf(1))
+		case 1:
+			v = math.Nextafter(v, math.Inf(-1))
+		case 2:
+			v = ts[0] - 1
+		case 3:
+			v = ts[len(ts)-1] + 1
+		case 4:
+			v = math.Copysign(0, -1)
+		}
+		test.Data[i] = v
+	}
+	p, err := f.Predict(ctx, Rows{X: test})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < test.Rows; i++ {
+		if want := referenceRaw(e, test.Row(i)); math.Float64bits(p[i]) != math.Float64bits(want) {
+			t.Fatalf("row %d %v: predicted %v, walking the nodes gives %v", i, test.Row(i), p[i], want)
+		}
+	}
+}
+
+// TestPredictByValueWithManyThresholds: a column with more distinct
+// thresholds than ranks can number is predicted by value, exactly.
+func TestPredictByValueWithManyThresholds(t *testing.T) {
+	// A balanced tree over maxBinnedThresholds+10 thresholds of column 0.
+	n := maxBinnedThresholds + 10
+	var nodes []treeNode
+	var grow func(lo, hi int) int32
+	grow = func(lo, hi int) int32 {
+		k := int32(len(nodes))
+		nodes = append(nodes, treeNode{left: -1, right: -1, feature: -1})
+		if hi-lo < 1 {
+			nodes[k].value = float64(lo) / 7
+			return k
+		}
+		mid := (lo + hi) / 2
+		l := grow(lo, mid)
+		r := grow(mid+1, hi)
+		nodes[k] = treeNode{left: l, right: r, feature: 0, threshold: float64(mid) + 0.5, missingLeft: mid%2 == 0}
+		return k
+	}
+	grow(0, n)
+	e := newTreeEnsemble("gbm", []string{"a", "b"}, [][]treeNode{nodes, nodes}, 0.5, 0.25, false, true)
+	if e.binnedTrees(2) != nil {
+		t.Fatal("predicted by rank")
+	}
+	rng := rand.New(rand.NewPCG(13, 13))
+	x := &Matrix{Rows: 700, Cols: 2, Data: make([]float64, 1400), Names: []string{"a", "b"}}
+	for i := range x.Data {
+		x.Data[i] = float64(rng.IntN(n+4)) - 2 + []float64{0, 0.5, 0.25}[rng.IntN(3)]
+		if i%13 == 0 {
+			x.Data[i] = math.NaN()
+		}
+	}
+	p, err := e.Predict(ctx, Rows{X: x})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < x.Rows; i++ {
+		if want := referenceRaw(e, x.Row(i)); math.Float64bits(p[i]) != math.Float64bits(want) {
+			t.Fatalf("row %d: predicted %v, walking the nodes gives %v", i, p[i], want)
 		}
 	}
 }

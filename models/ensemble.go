@@ -21,6 +21,10 @@ type treeEnsemble struct {
 	// compact holds trees in the prediction layout (compactTrees).
 	compactOnce sync.Once
 	compact     [][]compactNode
+	// binned holds the trees in the prediction layout over threshold
+	// ranks (binnedTrees), nil when a column has too many thresholds.
+	binnedOnce sync.Once
+	binned     *binnedTrees
 }
 
 func newTreeEnsemble(kind string, names []string, trees [][]treeNode, scale, init float64, logOdds, allowNaN bool) *treeEnsemble {
@@ -58,7 +62,7 @@ func (e *treeEnsemble) Predict(ctx context.Context, rows Rows) ([]float64, error
 	}
 	x := rows.X
 	out := make([]float64, x.Rows)
-	parallelRows(x.Rows, func(lo, hi int) {
+	parallelBlocks(x.Rows, blockRows(x.Cols), func(lo, hi int) {
 		e.rawScores(x, lo, hi, out[lo:hi])
 		if e.logOdds {
 			for i := lo; i < hi; i++ {
