@@ -2,6 +2,7 @@ package discovery
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -115,6 +116,20 @@ func TestRunFindsPlantedStructure(t *testing.T) {
 	if !strings.HasPrefix(planted.Sentence, "quiz open, then forum view: ") {
 		t.Errorf("sentence %q", planted.Sentence)
 	}
+	// Each share carries its counts and a Wilson interval around it.
+	q := r.Sequences
+	if q.AtRiskStudents != 100 || q.OtherStudents != 200 || q.Level != 0.95 {
+		t.Errorf("groups %d at risk, %d other, level %v: want the 300 students of 2023 (100 at risk)", q.AtRiskStudents, q.OtherStudents, q.Level)
+	}
+	for _, p := range q.Patterns {
+		if p.ShareAtRisk != float64(p.SupportAtRisk)/float64(q.AtRiskStudents) || p.ShareOther != float64(p.SupportOther)/float64(q.OtherStudents) {
+			t.Errorf("%v: shares %v %v from counts %d %d", p.Pattern, p.ShareAtRisk, p.ShareOther, p.SupportAtRisk, p.SupportOther)
+		}
+		if p.ShareAtRiskLower == nil || !(*p.ShareAtRiskLower <= p.ShareAtRisk && p.ShareAtRisk <= *p.ShareAtRiskUpper) ||
+			p.ShareOtherLower == nil || !(*p.ShareOtherLower <= p.ShareOther && p.ShareOther <= *p.ShareOtherUpper) {
+			t.Errorf("%v: intervals do not hold the shares: %+v", p.Pattern, p)
+		}
+	}
 
 	ru := base
 	ru.Name, ru.Kind = "rules", KindRules
@@ -131,6 +146,14 @@ func TestRunFindsPlantedStructure(t *testing.T) {
 	if !confirmed {
 		t.Errorf("no confirmed rule 'high resource events -> not at risk': %+v", r.Rules.Rules)
 	}
+	if got := r.Rules.AtRiskRate; got != 100.0/300 {
+		t.Errorf("at-risk rate %v, want 100/300", got)
+	}
+	for _, x := range r.Rules.Rules {
+		if x.ConfidenceLower == nil || !(*x.ConfidenceLower <= x.Confidence && x.Confidence <= *x.ConfidenceUpper) {
+			t.Errorf("rule %v: confidence %v outside its interval", x.Antecedent, x.Confidence)
+		}
+	}
 
 	n := base
 	n.Name, n.Kind, n.Directed, n.Staff = "net", KindNetwork, true, []string{"tutor"}
@@ -146,6 +169,51 @@ func TestRunFindsPlantedStructure(t *testing.T) {
 	}
 	if !strings.HasPrefix(r.Network.Isolated[0], "x") {
 		t.Errorf("isolated students not pseudonymized: %v", r.Network.Isolated[:1])
+	}
+	if g := r.Network.OutcomeGroups; len(g) < 2 || g[0].Group != "isolated" || g[0].Rate == nil || *g[0].Rate != *r.Network.IsolatedRate {
+		t.Errorf("outcome groups %+v: want the isolated students first, at the isolated rate", g)
+	}
+}
+
+// The connected students fall into bands that end at the degrees of the
+// 25th, 50th and 75th percentiles (tied students share a band); bands
+// smaller than the minimum group size are suppressed.
+func TestOutcomeGroups(t *testing.T) {
+	degree := []int{13, 1, 1, 2, 1, 5, 2, 3, 8, 1}
+	outcome := []int8{0, 1, 1, 0, 1, 0, 1, 0, 0, 0}
+	got := outcomeGroups(3, 4, degree, outcome, 0.95, 2)
+	want := []struct {
+		group      string
+		n, atRisk  int
+		suppressed bool
+	}{
+		{"isolated", 4, 3, false},
+		{"degree 1", 4, 3, false},
+		{"degree 2", 2, 1, false},
+		{"degree 3–5", 2, 0, false},
+		{"degree 6–13", 2, 0, false},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d groups, want %d: %+v", len(got), len(want), got)
+	}
+	for i, w := range want {
+		g := got[i]
+		if g.Group != w.group || g.Students != w.n || g.AtRisk != w.atRisk || g.Suppressed != w.suppressed {
+			t.Errorf("group %d: %+v, want %+v", i, g, w)
+		}
+		if *g.Rate != float64(w.atRisk)/float64(w.n) || !(*g.Lower <= *g.Rate && *g.Rate <= *g.Upper) {
+			t.Errorf("group %s: rate %v in [%v, %v]", g.Group, *g.Rate, *g.Lower, *g.Upper)
+		}
+	}
+	// Wilson interval of 3/4 at 95% (statsmodels proportion_confint,
+	// method="wilson"): 0.300642, 0.954413 (the same from the formula in
+	// Python).
+	if l, u := *got[0].Lower, *got[0].Upper; math.Abs(l-0.300642) > 1e-6 || math.Abs(u-0.954413) > 1e-6 {
+		t.Errorf("isolated interval [%v, %v]", l, u)
+	}
+	small := outcomeGroups(1, 1, degree, outcome, 0.95, 3)
+	if !small[0].Suppressed || small[0].Rate != nil || small[0].Students != 0 || !small[2].Suppressed || small[1].Suppressed {
+		t.Errorf("minimum group size 3: %+v", small)
 	}
 }
 

@@ -143,6 +143,8 @@ func runNetwork(spec Spec, in Input, r *Result) error {
 	}
 	var isoNames []string
 	var isoRisk, isoKnown, conRisk, conKnown int
+	var conDegree []int
+	var conOutcome []int8
 	var fitOutcome []float64
 	fitCols := make([][]float64, len(present))
 	for _, v := range rows {
@@ -173,6 +175,9 @@ func runNetwork(spec Spec, in Input, r *Result) error {
 		} else {
 			conKnown++
 			conRisk += int(pop.Outcome[i])
+			// Degree centrality times n−1 is the number of edges.
+			conDegree = append(conDegree, int(math.Round(c.Degree[v]*float64(len(g.Nodes)-1))))
+			conOutcome = append(conOutcome, pop.Outcome[i])
 		}
 	}
 	for _, m := range present {
@@ -210,8 +215,59 @@ func runNetwork(spec Spec, in Input, r *Result) error {
 			res.IsolatedP = num(f.PValue)
 		}
 	}
+	res.Level = spec.Level
+	res.OutcomeGroups = outcomeGroups(isoRisk, isoKnown, conDegree, conOutcome, spec.Level, spec.MinGroupSize)
 	r.Network = res
 	return nil
+}
+
+// outcomeGroups returns the at-risk rate of the isolated training students
+// and of the connected ones in quarters of their degree: the bands end at
+// the degrees at the 25th, 50th and 75th percentiles (lower value), so tied
+// students share a band and a band may be missing. Groups with fewer than
+// minGroup students are suppressed.
+func outcomeGroups(isoRisk, isoKnown int, degree []int, outcome []int8, level float64, minGroup int) []GroupOutcome {
+	group := func(name string, atRisk, n int) GroupOutcome {
+		if n < max(1, minGroup) {
+			return GroupOutcome{Group: name, Suppressed: true}
+		}
+		g := GroupOutcome{Group: name, Students: n, AtRisk: atRisk, Rate: num(float64(atRisk) / float64(n))}
+		g.Lower, g.Upper = wilson(atRisk, n, level)
+		return g
+	}
+	out := []GroupOutcome{group("isolated", isoRisk, isoKnown)}
+	if len(degree) == 0 {
+		return out
+	}
+	sorted := append([]int(nil), degree...)
+	sort.Ints(sorted)
+	var ends []int
+	for _, q := range []int{1, 2, 3} {
+		e := sorted[(q*len(sorted)-1)/4]
+		if len(ends) == 0 || e > ends[len(ends)-1] {
+			ends = append(ends, e)
+		}
+	}
+	if top := sorted[len(sorted)-1]; top > ends[len(ends)-1] {
+		ends = append(ends, top)
+	}
+	lo := sorted[0]
+	for _, hi := range ends {
+		var n, atRisk int
+		for i, d := range degree {
+			if d >= lo && d <= hi {
+				n++
+				atRisk += int(outcome[i])
+			}
+		}
+		name := fmt.Sprintf("degree %d", lo)
+		if hi > lo {
+			name = fmt.Sprintf("degree %d–%d", lo, hi)
+		}
+		out = append(out, group(name, atRisk, n))
+		lo = hi + 1
+	}
+	return out
 }
 
 func summarise(name string, v []float64) MeasureSummary {

@@ -1,6 +1,10 @@
 package discovery
 
-import "math"
+import (
+	"math"
+
+	"github.com/evalrun/evalrun/abtest"
+)
 
 // Result is one analysis's findings, as written to results.json.
 type Result struct {
@@ -52,6 +56,26 @@ type StudentRow struct {
 	Role    string
 	Values  map[string]float64
 	Label   string
+}
+
+// wilson returns the Wilson interval of x events in n at level (nil, nil
+// when n is 0). Its ends are 0 at x = 0 and 1 at x = n exactly, where
+// rounding would leave the share a hair outside.
+func wilson(x, n int, level float64) (lower, upper *float64) {
+	if n <= 0 {
+		return nil, nil
+	}
+	iv, err := abtest.Wilson(x, n, level)
+	if err != nil {
+		return nil, nil
+	}
+	if x == 0 {
+		iv.Lower = 0
+	}
+	if x == n {
+		iv.Upper = 1
+	}
+	return num(iv.Lower), num(iv.Upper)
 }
 
 // num turns NaN into nil for JSON.
@@ -117,15 +141,20 @@ type ArchetypeOutcome struct {
 
 // SequencesResult holds the differential patterns.
 type SequencesResult struct {
-	Mode        string          `json:"mode"`
-	GapMinutes  int             `json:"gap_minutes"`
-	Sessions    int             `json:"sessions"`
-	MinSupport  float64         `json:"min_support"`
-	MaxLength   int             `json:"max_length"`
-	Tested      int             `json:"tested"`
-	Significant int             `json:"significant"`
-	Confirmed   int             `json:"confirmed"`
-	Patterns    []PatternResult `json:"patterns"`
+	Mode       string  `json:"mode"`
+	GapMinutes int     `json:"gap_minutes"`
+	Sessions   int     `json:"sessions"`
+	MinSupport float64 `json:"min_support"`
+	MaxLength  int     `json:"max_length"`
+	// AtRiskStudents and OtherStudents are the fitting students of each
+	// group; Level is the level of the shares' Wilson intervals.
+	AtRiskStudents int             `json:"at_risk_students"`
+	OtherStudents  int             `json:"other_students"`
+	Level          float64         `json:"level"`
+	Tested         int             `json:"tested"`
+	Significant    int             `json:"significant"`
+	Confirmed      int             `json:"confirmed"`
+	Patterns       []PatternResult `json:"patterns"`
 }
 
 // PatternResult is one pattern's differential support.
@@ -134,10 +163,18 @@ type PatternResult struct {
 	Sentence    string   `json:"sentence"`
 	ShareAtRisk float64  `json:"share_at_risk"`
 	ShareOther  float64  `json:"share_other"`
-	Diff        float64  `json:"diff"`
-	P           float64  `json:"p"`
-	Q           float64  `json:"q"`
-	Significant bool     `json:"significant"`
+	// SupportAtRisk and SupportOther count the supporting students of
+	// each group; the shares' Wilson intervals are at the result's Level.
+	SupportAtRisk    int      `json:"support_at_risk"`
+	SupportOther     int      `json:"support_other"`
+	ShareAtRiskLower *float64 `json:"share_at_risk_lower"`
+	ShareAtRiskUpper *float64 `json:"share_at_risk_upper"`
+	ShareOtherLower  *float64 `json:"share_other_lower"`
+	ShareOtherUpper  *float64 `json:"share_other_upper"`
+	Diff             float64  `json:"diff"`
+	P                float64  `json:"p"`
+	Q                float64  `json:"q"`
+	Significant      bool     `json:"significant"`
 	// HeldOut re-measures the pattern (significant patterns only).
 	HeldOutShareAtRisk *float64 `json:"held_out_share_at_risk"`
 	HeldOutShareOther  *float64 `json:"held_out_share_other"`
@@ -147,9 +184,16 @@ type PatternResult struct {
 
 // RulesResult holds class association rules and correlations.
 type RulesResult struct {
-	Items        []string            `json:"items"`
-	MinSupport   float64             `json:"min_support"`
-	MinConf      float64             `json:"min_confidence"`
+	Items      []string `json:"items"`
+	MinSupport float64  `json:"min_support"`
+	MinConf    float64  `json:"min_confidence"`
+	// AtRiskRate is the share of fitting students at risk: the
+	// confidence a rule for "at risk" with lift 1 has (1 − AtRiskRate for
+	// "not at risk"). FDR marks significant rules; Level is the level of
+	// the confidence intervals.
+	AtRiskRate   float64             `json:"at_risk_rate"`
+	FDR          float64             `json:"fdr"`
+	Level        float64             `json:"level"`
 	Rules        []RuleResult        `json:"rules"`
 	Correlations []CorrelationResult `json:"correlations"`
 }
@@ -161,6 +205,8 @@ type RuleResult struct {
 	Students          int      `json:"students"`
 	Support           float64  `json:"support"`
 	Confidence        float64  `json:"confidence"`
+	ConfidenceLower   *float64 `json:"confidence_lower"`
+	ConfidenceUpper   *float64 `json:"confidence_upper"`
 	Lift              float64  `json:"lift"`
 	Leverage          float64  `json:"leverage"`
 	Conviction        *float64 `json:"conviction"`
@@ -214,6 +260,23 @@ type NetworkResult struct {
 	IsolatedRate  *float64 `json:"isolated_at_risk_rate"`
 	ConnectedRate *float64 `json:"connected_at_risk_rate"`
 	IsolatedP     *float64 `json:"isolated_fisher_p"`
+	// OutcomeGroups are the at-risk rates (Wilson intervals at Level) of
+	// the isolated training students and of the connected ones in
+	// quarters of their degree (edges, in plus out when directed); a
+	// group below the minimum size is suppressed.
+	OutcomeGroups []GroupOutcome `json:"outcome_groups,omitempty"`
+	Level         float64        `json:"level"`
+}
+
+// GroupOutcome is the at-risk rate of one group of training students.
+type GroupOutcome struct {
+	Group      string   `json:"group"`
+	Students   int      `json:"students,omitempty"`
+	AtRisk     int      `json:"at_risk,omitempty"`
+	Rate       *float64 `json:"rate"`
+	Lower      *float64 `json:"lower"`
+	Upper      *float64 `json:"upper"`
+	Suppressed bool     `json:"suppressed,omitempty"`
 }
 
 // MeasureSummary describes one centrality over the students.

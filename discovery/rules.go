@@ -103,7 +103,13 @@ func runRules(spec Spec, in Input, r *Result) error {
 	if len(held) > 0 {
 		holdout = transactions(pop, names, cols, medians, held)
 	}
-	res := &RulesResult{MinSupport: spec.MinSupport, MinConf: spec.MinConfidence}
+	res := &RulesResult{MinSupport: spec.MinSupport, MinConf: spec.MinConfidence, FDR: spec.FDR, Level: spec.Level}
+	for _, row := range fit {
+		if pop.Outcome[row] == 1 {
+			res.AtRiskRate++
+		}
+	}
+	res.AtRiskRate /= float64(len(fit))
 	for _, n := range names {
 		res.Items = append(res.Items, "high "+n)
 	}
@@ -117,6 +123,7 @@ func runRules(spec Spec, in Input, r *Result) error {
 		for _, c := range found {
 			rr := RuleResult{Antecedent: c.Antecedent, Consequent: c.Consequent, Students: c.CountAntecedent, Support: c.Support, Confidence: c.Confidence,
 				Lift: c.Lift, Leverage: c.Leverage, Conviction: c.Conviction, P: c.P, Q: c.Q, Significant: c.Significant}
+			rr.ConfidenceLower, rr.ConfidenceUpper = wilson(c.CountBoth, c.CountAntecedent, spec.Level)
 			if h := c.Holdout; h != nil {
 				rr.HeldOutConfidence, rr.HeldOutLift, rr.HeldOutP, rr.Confirmed = h.Confidence, h.Lift, num(h.P), h.Confirmed
 			}

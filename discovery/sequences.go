@@ -95,7 +95,7 @@ func runSequences(spec Spec, in Input, r *Result) error {
 	if spec.Contiguous {
 		mode = "ngram"
 	}
-	res := &SequencesResult{Mode: mode, GapMinutes: spec.GapMinutes, Sessions: sessions, MinSupport: spec.MinSupport, MaxLength: spec.MaxLength}
+	res := &SequencesResult{Mode: mode, GapMinutes: spec.GapMinutes, Sessions: sessions, MinSupport: spec.MinSupport, MaxLength: spec.MaxLength, Level: spec.Level}
 	pats, err := db.Mine(sequences.MineOptions{MinSupport: spec.MinSupport, MaxLength: spec.MaxLength, Contiguous: spec.Contiguous, KeepOwners: true})
 	if err != nil {
 		return err
@@ -134,7 +134,11 @@ func runSequences(spec Spec, in Input, r *Result) error {
 			words[i] = display(n)
 		}
 		pr := PatternResult{Pattern: names, ShareAtRisk: d.ShareAtRisk, ShareOther: d.ShareOther, Diff: d.Diff, P: d.P, Q: d.Q, Significant: d.Significant,
+			SupportAtRisk: d.SupportAtRisk, SupportOther: d.SupportOther,
 			Sentence: sequences.Sentence(words, spec.Contiguous, d.ShareAtRisk, d.ShareOther, "at risk", "not at risk")}
+		pr.ShareAtRiskLower, pr.ShareAtRiskUpper = wilson(d.SupportAtRisk, d.NAtRisk, spec.Level)
+		pr.ShareOtherLower, pr.ShareOtherUpper = wilson(d.SupportOther, d.NOther, spec.Level)
+		res.AtRiskStudents, res.OtherStudents = d.NAtRisk, d.NOther
 		if d.Significant && len(held) > 0 {
 			c, err := sequences.Confirm(heldDB, pats[j].Items, spec.Contiguous, heldGroups, d.Diff, 0.05)
 			if err == nil {

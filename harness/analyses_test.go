@@ -187,6 +187,14 @@ func TestDiscoverEndToEnd(t *testing.T) {
 			t.Errorf("report.md lacks %q", want)
 		}
 	}
+	for _, plot := range []string{"archetypes_arch", "sequences_seq", "rules_rules", "network_forum"} {
+		if _, err := os.Stat(filepath.Join(out, "plots", plot+".svg")); err != nil {
+			t.Errorf("plot %s: %v", plot, err)
+		}
+		if !strings.Contains(string(report), "plots/"+plot+".svg") {
+			t.Errorf("report.md does not show plot %s", plot)
+		}
+	}
 	csv, err := os.ReadFile(filepath.Join(out, "discovery", "arch.csv"))
 	if err != nil {
 		t.Fatal(err)

@@ -19,11 +19,35 @@ const sectionDiscovery = "discovery"
 
 func archetypePlotName(analysis string) string { return "plots/archetypes_" + slug(analysis) }
 
-// discoveryPlots renders each archetype analysis's mean weekly profiles.
+// discoveryPlots renders each analysis's plot: archetypes' mean weekly
+// profiles, sequences' supports by outcome, rules' confidence against
+// support, the network's at-risk rates by connectedness.
 func discoveryPlots(run *results.Run, withPNG bool) ([]*renderedPlot, error) {
 	var out []*renderedPlot
 	for _, d := range run.Discoveries {
-		if d == nil || d.Archetypes == nil || len(d.Archetypes.Archetypes) == 0 {
+		if d == nil {
+			continue
+		}
+		var other func(*discovery.Result, bool) (*renderedPlot, error)
+		switch {
+		case d.Sequences != nil:
+			other = sequencePlot
+		case d.Rules != nil:
+			other = rulePlot
+		case d.Network != nil:
+			other = networkPlot
+		}
+		if other != nil {
+			p, err := other(d, withPNG)
+			if err != nil {
+				return nil, fmt.Errorf("analysis %s: %w", d.Name, err)
+			}
+			if p != nil {
+				out = append(out, p)
+			}
+			continue
+		}
+		if d.Archetypes == nil || len(d.Archetypes.Archetypes) == 0 {
 			continue
 		}
 		a := d.Archetypes
@@ -93,11 +117,11 @@ func discoverySections(run *results.Run, plots map[string]*renderedPlot) []docSe
 		case d.Archetypes != nil:
 			archetypeBlocks(&s, d, plots)
 		case d.Sequences != nil:
-			sequenceBlocks(&s, d)
+			sequenceBlocks(&s, d, plots)
 		case d.Rules != nil:
-			ruleBlocks(&s, d)
+			ruleBlocks(&s, d, plots)
 		case d.Network != nil:
-			networkBlocks(&s, d)
+			networkBlocks(&s, d, plots)
 		}
 	}
 	return []docSection{s}
@@ -157,7 +181,7 @@ func archetypeBlocks(s *docSection, d *discovery.Result, plots map[string]*rende
 	s.table(ot)
 }
 
-func sequenceBlocks(s *docSection, d *discovery.Result) {
+func sequenceBlocks(s *docSection, d *discovery.Result, plots map[string]*renderedPlot) {
 	q := d.Sequences
 	s.text("Sessions split at inactivity gaps over %d minutes (%d sessions); %s patterns up to %d actions supported by at least %s of the students (a student counts once): %d tested, %d differ between at-risk and other students (exact label-permutation test, Benjamini-Hochberg), %d confirmed on the held-out students (same direction, Fisher p ≤ 0.05).",
 		q.GapMinutes, q.Sessions, q.Mode, q.MaxLength, pctOf(q.MinSupport), q.Tested, q.Significant, q.Confirmed)
@@ -183,6 +207,9 @@ func sequenceBlocks(s *docSection, d *discovery.Result) {
 		t.add(strings.Join(p.Pattern, " → "), pctOf(p.ShareAtRisk), pctOf(p.ShareOther), dec(p.Q, 4), optPct(p.HeldOutShareAtRisk), optPct(p.HeldOutShareOther), conf)
 	}
 	s.table(t)
+	if p := plots[sequencePlotName(d.Name)]; p != nil {
+		s.figure(p)
+	}
 }
 
 func optPct(v *float64) string {
@@ -192,7 +219,7 @@ func optPct(v *float64) string {
 	return pctOf(*v)
 }
 
-func ruleBlocks(s *docSection, d *discovery.Result) {
+func ruleBlocks(s *docSection, d *discovery.Result, plots map[string]*renderedPlot) {
 	r := d.Rules
 	s.text("Class association rules with the outcome as consequent over items \"high <feature>\" (above the training median), support ≥ %s and confidence ≥ %s; Fisher's exact p per rule, Benjamini-Hochberg across rules, confirmation on the held-out students (lift on the same side of 1, Fisher p ≤ 0.05). Conviction is undefined (–) at confidence 1.", pctOf(r.MinSupport), pctOf(r.MinConf))
 	t := newTable("Rules with the smallest p-values", "rule", "students", "confidence", "lift", "leverage", "conviction", "q", "held-out confidence", "confirmed").numeric(1, 2, 3, 4, 5, 6, 7)
@@ -207,6 +234,9 @@ func ruleBlocks(s *docSection, d *discovery.Result) {
 		t.add(strings.Join(x.Antecedent, " + ")+" → "+x.Consequent, fmt.Sprint(x.Students), pctOf(x.Confidence), dec(x.Lift, 2), dec(x.Leverage, 3), optNum(x.Conviction, 2), dec(x.Q, 4), optPct(x.HeldOutConfidence), conf)
 	}
 	s.table(t)
+	if p := plots[rulePlotName(d.Name)]; p != nil {
+		s.figure(p)
+	}
 	correlationTable(s, "Rank correlations of engagement with the at-risk outcome (training students)", r.Correlations)
 }
 
@@ -234,7 +264,7 @@ func qOf(c discovery.CorrelationResult) float64 {
 	return *c.SpearmanQ
 }
 
-func networkBlocks(s *docSection, d *discovery.Result) {
+func networkBlocks(s *docSection, d *discovery.Result, plots map[string]*renderedPlot) {
 	n := d.Network
 	dir := "undirected"
 	if n.Directed {
@@ -251,6 +281,20 @@ func networkBlocks(s *docSection, d *discovery.Result) {
 		t.add(m.Measure, dec(m.Mean, 4), dec(m.Median, 4), dec(m.Max, 4))
 	}
 	s.table(t)
+	if len(n.OutcomeGroups) > 0 {
+		gt := newTable("At-risk rate of isolated students and of connected ones by degree band (training students; Wilson intervals)", "group", "students", "at risk", "rate", "interval").numeric(1, 2, 3)
+		for _, g := range n.OutcomeGroups {
+			if g.Suppressed {
+				gt.add(g.Group, "suppressed", "", "", "")
+				continue
+			}
+			gt.add(g.Group, fmt.Sprint(g.Students), fmt.Sprint(g.AtRisk), optPct(g.Rate), intervalText(g.Lower, g.Upper))
+		}
+		s.table(gt)
+	}
+	if p := plots[networkPlotName(d.Name)]; p != nil {
+		s.figure(p)
+	}
 	correlationTable(s, "Rank correlations of centralities with the at-risk outcome (training students)", n.Correlations)
 }
 
