@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/evalrun/evalrun/datasets"
@@ -254,25 +255,36 @@ func Run(ctx context.Context, s *Spec, opts RunOptions) (*Outcome, error) {
 	}
 	run.FairnessStatus = fairnessStatus(run)
 
-	resultsJSON, err := marshalJSON(run)
-	if err != nil {
-		return nil, fmt.Errorf("encoding results.json: %w", err)
-	}
-	predictionsCSV, err := predictionsCSV(data, allEvals, mapper, s.Explain.reasons())
-	if err != nil {
-		return nil, fmt.Errorf("writing predictions.csv: %w", err)
-	}
-	files := []reports.File{
-		{Name: "results.json", Data: resultsJSON},
-		{Name: "predictions.csv", Data: predictionsCSV},
-	}
+	// results.json and predictions.csv encode while the reports render
+	// (which spread their plots over the cores): all read the finished run.
+	var (
+		resultsJSON, predictionRows []byte
+		jsonErr, predictionsErr     error
+		rendered                    = make(chan struct{})
+	)
+	go func() {
+		defer close(rendered)
+		resultsJSON, jsonErr = marshalJSON(run)
+		predictionRows, predictionsErr = predictionsCSV(data, allEvals, mapper, s.Explain.reasons())
+	}()
 	keyOf := func(id string) string { return id }
 	if mapper != nil {
 		keyOf = mapper.Pseudonym
 	}
-	extra, err := reports.RunFiles(run, riskList(s, evals, keyOf))
-	if err != nil {
-		return nil, fmt.Errorf("rendering reports: %w", err)
+	extra, reportsErr := reports.RunFiles(run, riskList(s, evals, keyOf))
+	<-rendered
+	if jsonErr != nil {
+		return nil, fmt.Errorf("encoding results.json: %w", jsonErr)
+	}
+	if predictionsErr != nil {
+		return nil, fmt.Errorf("writing predictions.csv: %w", predictionsErr)
+	}
+	if reportsErr != nil {
+		return nil, fmt.Errorf("rendering reports: %w", reportsErr)
+	}
+	files := []reports.File{
+		{Name: "results.json", Data: resultsJSON},
+		{Name: "predictions.csv", Data: predictionRows},
 	}
 	files = append(files, extra...)
 	for _, e := range evals {
@@ -648,15 +660,35 @@ func WriteDir(dir string, files []reports.File) error {
 	return writeFiles(w, files)
 }
 
-// writeFiles writes files into w and commits it.
+// writeFiles writes files into w and commits it. The files are written
+// (and flushed to disk, which is mostly waiting) by a few goroutines at
+// once; the error returned is that of the first file in order that failed.
 func writeFiles(w *rundir.Writer, files []reports.File) error {
-	for _, f := range files {
-		if err := w.WriteFile(f.Name, f.Data); err != nil {
-			return err
-		}
+	errs := make([]error, len(files))
+	next := make(chan int, len(files))
+	for i := range files {
+		next <- i
+	}
+	close(next)
+	var wg sync.WaitGroup
+	for range min(fileWriters, len(files)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				errs[i] = w.WriteFile(files[i].Name, files[i].Data)
+			}
+		}()
+	}
+	wg.Wait()
+	if err := firstError(errs); err != nil {
+		return err
 	}
 	return w.Commit()
 }
+
+// fileWriters is the number of files writeFiles writes at once.
+const fileWriters = 8
 
 // Version describes this build of evalrun in one line, from the same
 // build information manifest.json records: the module version, the VCS

@@ -6,8 +6,10 @@ import (
 	"image/color"
 	"image/png"
 	"math"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
@@ -243,16 +245,20 @@ func renderPlots(run *results.Run, risk *results.RiskList, withPNG bool) (map[st
 	return m, nil
 }
 
+// plotList renders the plots of renderPlots in its order. The plots are
+// independent: they render on up to GOMAXPROCS goroutines, and the list
+// (and the error returned, the first in that order) is the same whatever
+// the number.
 func plotList(run *results.Run, risk *results.RiskList, withPNG bool) ([]*renderedPlot, error) {
-	var out []*renderedPlot
-	add := func(p *renderedPlot, err error) error {
-		if err != nil {
-			return err
-		}
-		if p != nil {
-			out = append(out, p)
-		}
-		return nil
+	var jobs []func() ([]*renderedPlot, error)
+	one := func(f func() (*renderedPlot, error)) {
+		jobs = append(jobs, func() ([]*renderedPlot, error) {
+			p, err := f()
+			if err != nil || p == nil {
+				return nil, err
+			}
+			return []*renderedPlot{p}, nil
+		})
 	}
 	models := modelOrder(run)
 	color := map[string]int{}
@@ -265,59 +271,73 @@ func plotList(run *results.Run, risk *results.RiskList, withPNG bool) ([]*render
 		for _, i := range idx[k] {
 			evals = append(evals, &run.Evaluations[i])
 		}
-		if err := add(rocPlot(k, evals, color, withPNG)); err != nil {
-			return nil, err
-		}
-		if err := add(prPlot(k, evals, color, withPNG)); err != nil {
-			return nil, err
-		}
-		if err := add(reliabilityPlot(k, evals, color, withPNG)); err != nil {
-			return nil, err
-		}
+		one(func() (*renderedPlot, error) { return rocPlot(k, evals, color, withPNG) })
+		one(func() (*renderedPlot, error) { return prPlot(k, evals, color, withPNG) })
+		one(func() (*renderedPlot, error) { return reliabilityPlot(k, evals, color, withPNG) })
 	}
 	for _, k := range datasetSplits(run) {
-		if err := add(cutoffPlot(run, k.ds, k.split, models, withPNG)); err != nil {
-			return nil, err
-		}
+		one(func() (*renderedPlot, error) { return cutoffPlot(run, k.ds, k.split, models, withPNG) })
 	}
 	for i := range run.Evaluations {
 		e := &run.Evaluations[i]
 		if e.Fairness != nil {
-			if err := add(forestPlot(e, withPNG)); err != nil {
-				return nil, err
-			}
+			one(func() (*renderedPlot, error) { return forestPlot(e, withPNG) })
 		}
 	}
 	if fa := focusAudit(run, focusEvaluation(run, risk)); fa != nil {
 		for _, attr := range fa.Fairness.Attributes {
-			if err := add(groupROCPlot(fa, attr, withPNG)); err != nil {
-				return nil, err
-			}
+			one(func() (*renderedPlot, error) { return groupROCPlot(fa, attr, withPNG) })
 		}
 	}
 	for _, r := range run.Abtests {
 		if r == nil {
 			continue
 		}
-		if err := add(pilotEffectsPlot(r, withPNG)); err != nil {
-			return nil, fmt.Errorf("pilot %s: %w", r.Name, err)
-		}
-		if err := add(powerCurvePlot(r.Name, r.Design, withPNG)); err != nil {
-			return nil, fmt.Errorf("pilot %s: power curve: %w", r.Name, err)
-		}
+		one(func() (*renderedPlot, error) {
+			p, err := pilotEffectsPlot(r, withPNG)
+			if err != nil {
+				return nil, fmt.Errorf("pilot %s: %w", r.Name, err)
+			}
+			return p, nil
+		})
+		one(func() (*renderedPlot, error) {
+			p, err := powerCurvePlot(r.Name, r.Design, withPNG)
+			if err != nil {
+				return nil, fmt.Errorf("pilot %s: power curve: %w", r.Name, err)
+			}
+			return p, nil
+		})
 	}
 	for _, l := range run.EventLogs {
-		ps, err := eventLogPlots(l, withPNG)
-		if err != nil {
-			return nil, err
+		jobs = append(jobs, func() ([]*renderedPlot, error) { return eventLogPlots(l, withPNG) })
+	}
+	jobs = append(jobs, func() ([]*renderedPlot, error) { return discoveryPlots(run, withPNG) })
+
+	rendered := make([][]*renderedPlot, len(jobs))
+	errs := make([]error, len(jobs))
+	next := make(chan int, len(jobs))
+	for i := range jobs {
+		next <- i
+	}
+	close(next)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(jobs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				rendered[i], errs[i] = jobs[i]()
+			}
+		}()
+	}
+	wg.Wait()
+	var out []*renderedPlot
+	for i := range jobs {
+		if errs[i] != nil {
+			return nil, errs[i]
 		}
-		out = append(out, ps...)
+		out = append(out, rendered[i]...)
 	}
-	ps, err := discoveryPlots(run, withPNG)
-	if err != nil {
-		return nil, err
-	}
-	out = append(out, ps...)
 	return out, nil
 }
 
