@@ -1,4 +1,4 @@
-package reports_test
+package main
 
 import (
 	"bytes"
@@ -54,7 +54,9 @@ func runChromium(t *testing.T, bin string, args ...string) (stdout, stderr []byt
 // no scripts, so any message is an error), hold every section and one
 // inline SVG figure per plot file, and its screenshot must not be blank.
 // It skips when chromium is not installed (.ci/run installs Debian's
-// chromium package).
+// chromium package). It tests package reports through a whole run, so it
+// lives here, where the whole pipeline is linked anyway, rather than
+// making the reports tests link the harness and every data source.
 func TestDemoReportInChromium(t *testing.T) {
 	bin := findChromium()
 	if bin == "" {
