@@ -130,8 +130,8 @@ func (e *treeEnsemble) Explain(ctx context.Context, rows Rows) (contributions []
 		// and replayed for the others.
 		type recorded struct{ from, to int }
 		seen := map[uint64]recorded{}
-		var buf []shapAdd
 		xs := make([][]float64, shapBlockRows)
+		s := &fastTreeSHAP{}
 		for _, nodes := range e.trees {
 			if err := ctx.Err(); err != nil {
 				mu.Lock()
@@ -139,7 +139,7 @@ func (e *treeEnsemble) Explain(ctx context.Context, rows Rows) (contributions []
 				mu.Unlock()
 				return
 			}
-			s := newFastTreeSHAP(nodes, x.Cols)
+			s.reset(nodes, x.Cols)
 			internal := internalNodes(nodes)
 			if len(internal) > 64 {
 				for b := lo; b < hi; b += shapBlockRows {
@@ -152,7 +152,7 @@ func (e *treeEnsemble) Explain(ctx context.Context, rows Rows) (contributions []
 				continue
 			}
 			clear(seen)
-			s.record = buf[:0]
+			s.record = s.record[:0]
 			for i := lo; i < hi; i++ {
 				row, phi := x.Row(i), contributions[i]
 				key := decisionKey(nodes, internal, row)
@@ -166,7 +166,6 @@ func (e *treeEnsemble) Explain(ctx context.Context, rows Rows) (contributions []
 				s.addRecorded(row, phi, e.scale)
 				seen[key] = recorded{from, len(s.record)}
 			}
-			buf = s.record
 		}
 	})
 	if cancelled != nil {

@@ -89,17 +89,21 @@ func maxDistinctPathFeatures(nodes []treeNode) int {
 }
 
 // fastTreeSHAP explains rows with one tree. Everything that does not
-// depend on the row is computed once per tree (newFastTreeSHAP): along the
-// path to every node, the cover fraction p_j of its feature before the
-// split, and for each child edge and quadrature point the factor F_new/F_old
-// by which the edge multiplies G(t) and the edge's weight in its feature's
-// value, for the cases a row can meet there. A row only decides which case
+// depend on the row is computed once per tree (reset): along the path to
+// every node, the cover fraction p_j of its feature before the split, and
+// for each child edge and quadrature point the factor F_new/F_old by which
+// the edge multiplies G(t) and the edge's weight in its feature's value,
+// for the cases a row can meet there. A row only decides which case
 // applies: o_j is 1 until the row leaves the path at an edge on j, and 0
 // below it ("dead": F_j(t) = (1−t)·p_j, so the factor is the plain cover
-// ratio and the edge adds nothing to φ_j). Rows go through the tree in
-// blocks, one pass down and up per block, so the walk and the tables are
-// shared by the rows of a block; each row's arithmetic is the same whatever
-// block it is in. It holds scratch space and is used by one goroutine.
+// ratio and the edge adds nothing to φ_j).
+//
+// Rows go through the tree in blocks, one pass down and up per block, so
+// the walk and the tables are shared by the rows of a block. Small
+// subtrees ("cuts", shapCut) are computed once per distinct row state and
+// reused. Each row's arithmetic is the same whatever block it is in and
+// whichever rows came before it. A fastTreeSHAP holds scratch space, is
+// reused tree after tree (reset) and is used by one goroutine.
 type fastTreeSHAP struct {
 	nodes []treeNode
 	k     int
@@ -112,6 +116,23 @@ type fastTreeSHAP struct {
 	// dead feature.
 	coverRatio []float64
 	words      int
+	p          []float64 // per feature, while building the tables
+
+	// cut[n] is the index in cuts of the cut at node n, -1 elsewhere;
+	// local[n] is the index of internal node n's feature in its cut's
+	// features. cutInternal, cutFeatures and cutFeatureNodes hold the
+	// cuts' lists (shapCut). states maps a cut's row state to the offset
+	// of its values in memo.
+	cut, local      []int32
+	cuts            []shapCut
+	cutInternal     []int32
+	cutFeatures     []int32
+	cutFeatureNodes []uint64
+	states          map[shapState]int32
+	memo            []float64
+	// Scratch of a cut's computation: products and sums per depth below
+	// the cut, and per feature of the cut k weights.
+	relProd, relSum, relQ []float64
 
 	// The current block: its rows, their contributions and, per row, the
 	// set of dead features (words each); per depth and row, the row's
@@ -130,6 +151,38 @@ type fastTreeSHAP struct {
 	record    []shapAdd
 }
 
+// shapCut is a subtree whose result depends on a row only through its
+// state there: the directions it takes at the subtree's internal nodes
+// whose feature is not dead, and which of the subtree's features are
+// dead. For a state, the subtree contributes, relative to the running
+// product G(t) at its root, the leaf sums S(t) (the sums below are
+// G(t)·S(t)) and, per feature j of the subtree, weights Q_j(t) with
+// φ_j += Σ_t G(t)·Q_j(t). Both are computed for the first row in a state
+// and reused for the others; the values are the same whichever row filled
+// the state.
+type shapCut struct {
+	// internal nodes in preorder (bit b of a state's directions):
+	// cutInternal[internalFrom:internalTo]; distinct features split on
+	// (bit b of a state's dead set) and the internal nodes splitting on
+	// each: cutFeatures and cutFeatureNodes[featureFrom:featureTo].
+	internalFrom, internalTo int32
+	featureFrom, featureTo   int32
+}
+
+// shapState is a row's state at a cut.
+type shapState struct {
+	cut        int32
+	dirs, dead uint64
+}
+
+// shapCutInternal bounds the internal nodes of a cut (at most 64, the bits
+// of a state's directions); shapCutMinInternal is the least worth the
+// look-up.
+const (
+	shapCutInternal    = 15
+	shapCutMinInternal = 3
+)
+
 // The case of a row at an internal node: it goes left, right (its feature
 // live), or the feature is dead for it. shapLeft and shapRight equal the
 // side (0 left, 1 right) of the child the row takes.
@@ -140,14 +193,31 @@ const (
 )
 
 func newFastTreeSHAP(nodes []treeNode, nFeatures int) *fastTreeSHAP {
+	s := &fastTreeSHAP{}
+	s.reset(nodes, nFeatures)
+	return s
+}
+
+// grown returns buf resliced to n elements, reallocated when too small.
+func grown[T any](buf []T, n int) []T {
+	if cap(buf) < n {
+		return make([]T, n)
+	}
+	return buf[:n]
+}
+
+// reset prepares s for explaining rows with the tree nodes (rows with
+// nFeatures columns), reusing its buffers.
+func (s *fastTreeSHAP) reset(nodes []treeNode, nFeatures int) {
 	k := max(1, (maxDistinctPathFeatures(nodes)+1)/2)
 	t, w := gaussLegendre01(k)
 	n := len(nodes)
-	s := &fastTreeSHAP{nodes: nodes, k: k, depth: treeDepth(nodes),
-		takenF: make([]float64, n*k), offF: make([]float64, n*k),
-		takenTerm: make([]float64, n*k), offTerm: make([]float64, n*k),
-		coverRatio: make([]float64, n), words: (nFeatures + 63) / 64}
-	p := make([]float64, nFeatures)
+	s.nodes, s.k, s.depth, s.words = nodes, k, treeDepth(nodes), (nFeatures+63)/64
+	s.takenF, s.offF = grown(s.takenF, n*k), grown(s.offF, n*k)
+	s.takenTerm, s.offTerm = grown(s.takenTerm, n*k), grown(s.offTerm, n*k)
+	s.coverRatio = grown(s.coverRatio, n)
+	s.p = grown(s.p, nFeatures)
+	p := s.p
 	for j := range p {
 		p[j] = 1
 	}
@@ -186,19 +256,212 @@ func newFastTreeSHAP(nodes []treeNode, nFeatures int) *fastTreeSHAP {
 		}
 	}
 	build(0)
-	return s
+	s.findCuts()
+}
+
+// findCuts marks as cuts the largest subtrees of shapCutMinInternal to
+// shapCutInternal internal nodes (never the root).
+func (s *fastTreeSHAP) findCuts() {
+	nodes := s.nodes
+	s.cut, s.local = grown(s.cut, len(nodes)), grown(s.local, len(nodes))
+	for i := range s.cut {
+		s.cut[i] = -1
+	}
+	s.cuts, s.cutInternal, s.cutFeatures, s.cutFeatureNodes = s.cuts[:0], s.cutInternal[:0], s.cutFeatures[:0], s.cutFeatureNodes[:0]
+	if s.states == nil {
+		s.states = map[shapState]int32{}
+	}
+	clear(s.states)
+	s.memo = s.memo[:0]
+	// internalBelow[n] counts the internal nodes at or below n (in local,
+	// reused by collect below).
+	internalBelow := s.local
+	var count func(n int) int32
+	count = func(n int) int32 {
+		nd := &nodes[n]
+		if nd.left < 0 {
+			return 0
+		}
+		internalBelow[n] = 1 + count(int(nd.left)) + count(int(nd.right))
+		return internalBelow[n]
+	}
+	count(0)
+	var cuts []int
+	var mark func(n int)
+	mark = func(n int) {
+		nd := &nodes[n]
+		if nd.left < 0 {
+			return
+		}
+		for _, c := range [2]int{int(nd.left), int(nd.right)} {
+			switch m := int(internalBelow[c]); {
+			case m > shapCutInternal:
+				mark(c)
+			case m >= shapCutMinInternal:
+				cuts = append(cuts, c)
+			}
+		}
+	}
+	mark(0)
+	maxDepth, maxFeatures := 0, 0
+	var collect func(c *shapCut, n, depth int)
+	collect = func(c *shapCut, n, depth int) {
+		nd := &nodes[n]
+		maxDepth = max(maxDepth, depth)
+		if nd.left < 0 {
+			return
+		}
+		pos := len(s.cutInternal) - int(c.internalFrom)
+		s.cutInternal = append(s.cutInternal, int32(n))
+		b := -1
+		for i, f := range s.cutFeatures[c.featureFrom:] {
+			if f == nd.feature {
+				b = i
+			}
+		}
+		if b < 0 {
+			b = len(s.cutFeatures) - int(c.featureFrom)
+			s.cutFeatures = append(s.cutFeatures, nd.feature)
+			s.cutFeatureNodes = append(s.cutFeatureNodes, 0)
+		}
+		s.cutFeatureNodes[int(c.featureFrom)+b] |= 1 << uint(pos)
+		s.local[n] = int32(b)
+		collect(c, int(nd.left), depth+1)
+		collect(c, int(nd.right), depth+1)
+	}
+	for _, n := range cuts {
+		c := shapCut{internalFrom: int32(len(s.cutInternal)), featureFrom: int32(len(s.cutFeatures))}
+		collect(&c, n, 0)
+		c.internalTo, c.featureTo = int32(len(s.cutInternal)), int32(len(s.cutFeatures))
+		maxFeatures = max(maxFeatures, int(c.featureTo-c.featureFrom))
+		s.cut[n] = int32(len(s.cuts))
+		s.cuts = append(s.cuts, c)
+	}
+	s.relProd = grown(s.relProd, (maxDepth+1)*s.k)
+	s.relSum = grown(s.relSum, (maxDepth+1)*s.k)
+	s.relQ = grown(s.relQ, maxFeatures*s.k)
+}
+
+// cutValues returns the sums S and weights Q of cut ci (at node) for a row
+// x whose dead features are dead.
+func (s *fastTreeSHAP) cutValues(ci int32, node int, x []float64, dead []uint64) []float64 {
+	c := &s.cuts[ci]
+	features := s.cutFeatures[c.featureFrom:c.featureTo]
+	var deadBits, ignored uint64
+	for b, j := range features {
+		if dead[j>>6]&(1<<uint(j&63)) != 0 {
+			deadBits |= 1 << uint(b)
+			ignored |= s.cutFeatureNodes[int(c.featureFrom)+b]
+		}
+	}
+	var dirs uint64
+	for b, n := range s.cutInternal[c.internalFrom:c.internalTo] {
+		nd := &s.nodes[n]
+		if ignored&(1<<uint(b)) == 0 && nd.goesLeft(x[nd.feature]) {
+			dirs |= 1 << uint(b)
+		}
+	}
+	key := shapState{cut: ci, dirs: dirs, dead: deadBits}
+	size := (1 + len(features)) * s.k
+	if off, ok := s.states[key]; ok {
+		return s.memo[off : int(off)+size]
+	}
+	q := s.relQ[:len(features)*s.k]
+	clear(q)
+	root := s.relProd[:s.k]
+	for i := range root {
+		root[i] = 1
+	}
+	s.visitCut(node, 0, x, dead, q)
+	off := len(s.memo)
+	s.memo = append(s.memo, s.relSum[:s.k]...)
+	s.memo = append(s.memo, q...)
+	s.states[key] = int32(off)
+	return s.memo[off : off+size]
+}
+
+// visitCut is visit for one row x inside a cut, from the cut's root with
+// product 1: it fills s.relSum at depth (relative to the cut) with the
+// relative leaf sums and adds each edge's weights to q.
+func (s *fastTreeSHAP) visitCut(node, depth int, x []float64, dead []uint64, q []float64) {
+	k := s.k
+	nd := &s.nodes[node]
+	prod := s.relProd[depth*k : (depth+1)*k]
+	sum := s.relSum[depth*k : (depth+1)*k]
+	sum = sum[:len(prod)]
+	if nd.left < 0 {
+		v := nd.value
+		for i, g := range prod {
+			sum[i] = v * g
+		}
+		return
+	}
+	j := int(nd.feature)
+	w, bit := j>>6, uint64(1)<<uint(j&63)
+	isDead := dead[w]&bit != 0
+	goLeft := nd.goesLeft(x[j])
+	childProd := s.relProd[(depth+1)*k : (depth+2)*k]
+	childProd = childProd[:len(prod)]
+	childSum := s.relSum[(depth+1)*k : (depth+2)*k]
+	childSum = childSum[:len(prod)]
+	qj := q[int(s.local[node])*k : int(s.local[node]+1)*k]
+	qj = qj[:len(prod)]
+	for side := 0; side < 2; side++ {
+		c := int(nd.left)
+		if side == 1 {
+			c = int(nd.right)
+		}
+		taken := goLeft == (side == 0)
+		var term []float64
+		switch {
+		case isDead:
+			cr := s.coverRatio[c]
+			for i, g := range prod {
+				childProd[i] = g * cr
+			}
+		case taken:
+			f := s.takenF[c*k : c*k+k]
+			f = f[:len(prod)]
+			for i, g := range prod {
+				childProd[i] = g * f[i]
+			}
+			term = s.takenTerm[c*k : c*k+k]
+		default:
+			f := s.offF[c*k : c*k+k]
+			f = f[:len(prod)]
+			for i, g := range prod {
+				childProd[i] = g * f[i]
+			}
+			term = s.offTerm[c*k : c*k+k]
+			dead[w] |= bit
+		}
+		s.visitCut(c, depth+1, x, dead, q)
+		if !isDead && !taken {
+			dead[w] &^= bit
+		}
+		if side == 0 {
+			copy(sum, childSum)
+		} else {
+			for i, v := range childSum {
+				sum[i] += v
+			}
+		}
+		if term != nil {
+			term = term[:len(prod)]
+			for i, v := range childSum {
+				qj[i] += term[i] * v
+			}
+		}
+	}
 }
 
 // grow makes room for blocks of n rows.
 func (s *fastTreeSHAP) grow(n int) {
-	if n <= s.block {
-		return
-	}
 	s.block = n
-	s.dead = make([]uint64, n*s.words)
-	s.kind = make([]uint8, (s.depth+1)*n)
-	s.prod = make([]float64, (s.depth+1)*n*s.k)
-	s.sum = make([]float64, (s.depth+1)*n*s.k)
+	s.dead = grown(s.dead, n*s.words)
+	s.kind = grown(s.kind, (s.depth+1)*n)
+	s.prod = grown(s.prod, (s.depth+1)*n*s.k)
+	s.sum = grown(s.sum, (s.depth+1)*n*s.k)
 }
 
 // add adds scale times the SHAP values of row x to phi.
@@ -241,6 +504,10 @@ func (s *fastTreeSHAP) visit(node, depth int) {
 		for i, g := range prod {
 			sum[i] = v * g
 		}
+		return
+	}
+	if ci := s.cut[node]; ci >= 0 {
+		s.applyCut(ci, node, prod, sum)
 		return
 	}
 	j := int(nd.feature)
@@ -321,6 +588,42 @@ func (s *fastTreeSHAP) visit(node, depth int) {
 			s.phis[r][j] += v
 			if s.recording {
 				s.record = append(s.record, shapAdd{feature: int32(j), value: v})
+			}
+		}
+	}
+}
+
+// applyCut gives every row of the block its sums below cut ci at node
+// (G(t)·S(t), from the products prod) and adds the cut's contributions.
+func (s *fastTreeSHAP) applyCut(ci int32, node int, prod, sum []float64) {
+	k := s.k
+	c := &s.cuts[ci]
+	features := s.cutFeatures[c.featureFrom:c.featureTo]
+	for r, x := range s.xs {
+		dead := s.dead[r*s.words : (r+1)*s.words]
+		vals := s.cutValues(ci, node, x, dead)
+		p := prod[r*k : r*k+k]
+		sm := sum[r*k : r*k+k]
+		sm = sm[:len(p)]
+		sv := vals[:len(p)]
+		for i, g := range p {
+			sm[i] = g * sv[i]
+		}
+		phi := s.phis[r]
+		for b, j := range features {
+			if dead[j>>6]&(1<<uint(j&63)) != 0 {
+				continue // a dead feature's weights are 0
+			}
+			q := vals[(b+1)*k : (b+2)*k]
+			q = q[:len(p)]
+			var contrib float64
+			for i, g := range p {
+				contrib += g * q[i]
+			}
+			v := float64(s.scaleBlock * contrib)
+			phi[j] += v
+			if s.recording {
+				s.record = append(s.record, shapAdd{feature: j, value: v})
 			}
 		}
 	}
