@@ -34,8 +34,9 @@ type ScoreOptions struct {
 	// bundle's dataset definition instead. Exactly one is set.
 	Spec *Spec
 	Data string
-	// Terms restricts the students scored (default: with Spec, the terms
-	// without outcomes; with Data, every row).
+	// Terms are the terms whose students are scored (default: the terms
+	// with students whose outcome is not known yet; an error when every
+	// student has an outcome).
 	Terms []string
 	// AsOfDay, when set, must equal the bundle's cutoff day.
 	AsOfDay *int
@@ -147,11 +148,17 @@ func Score(ctx context.Context, opts ScoreOptions) (*ScoreOutcome, error) {
 	if len(ld.unlabelled) > 0 && ld.unlabelled[0] != nil {
 		frames = append(frames, ld.unlabelled[0])
 	}
+	// By default, with --spec as with --data, the running terms: those
+	// with students whose outcome is not known yet. Scoring every term of
+	// an export that also holds past terms would rank students of terms
+	// long over beside the running one.
 	terms := opts.Terms
-	if len(terms) == 0 && opts.Spec != nil {
-		terms = sortedTermSet(ld.unlabelled[0])
+	if len(terms) == 0 {
+		if len(frames) > 1 {
+			terms = sortedTermSet(frames[1])
+		}
 		if len(terms) == 0 {
-			return nil, fmt.Errorf("score: every student of dataset %q in %s has an outcome: pass --term to choose the students to score", m.Dataset.Name, opts.Spec.File)
+			return nil, fmt.Errorf("score: every student of dataset %q in %s has an outcome: pass --term to choose the terms to score", m.Dataset.Name, where)
 		}
 	}
 	for _, t := range terms {

@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -228,8 +229,24 @@ func TestScoreCSVData(t *testing.T) {
 		t.Fatal(err)
 	}
 	sc := out.Scoring
-	if sc.Students != 3 || sc.Extrapolated != 3 || sc.OutOfRange["clicks"] != 1 || sc.Unseen["region"] != 1 || sc.Missing["clicks"] != 1 {
+	// u1 is out of range, u2 has an unseen region: extrapolations; u3's
+	// missing clicks are filled in, no extrapolation, and counted apart.
+	if sc.Students != 3 || sc.Extrapolated != 2 || sc.StudentsOutOfRange != 1 || sc.StudentsUnseen != 1 || sc.StudentsMissing != 1 ||
+		sc.OutOfRange["clicks"] != 1 || sc.Unseen["region"] != 1 || sc.Missing["clicks"] != 1 {
 		t.Fatalf("scoring %+v", sc)
+	}
+	sj := string(mustRead(t, filepath.Join(out.Dir, "scoring.json")))
+	// The report wraps its text: compare words.
+	report := strings.Join(strings.Fields(string(mustRead(t, filepath.Join(out.Dir, "report.html")))), " ")
+	for _, want := range []string{`"extrapolated": 2`, `"students_out_of_range": 1`, `"students_unseen_category": 1`, `"students_missing_input": 1`} {
+		if !strings.Contains(sj, want) {
+			t.Errorf("scoring.json lacks %s", want)
+		}
+	}
+	for _, want := range []string{"Students with a value outside the training range: 1; with a category the training data never showed: 1 (2 of 3 students in all)", "Missing inputs:</strong> 1 of 3 students lack a feature value"} {
+		if !strings.Contains(report, want) {
+			t.Errorf("report.html lacks %q", want)
+		}
 	}
 	rl := readCSV(t, filepath.Join(out.Dir, "risk_list.csv"))
 	all := fmt.Sprint(rl)
@@ -316,5 +333,54 @@ func TestScoreRecalibrated(t *testing.T) {
 			t.Errorf("calibrated risk %q after %v (rows ranked by raw risk)", row[5], prev)
 		}
 		prev = c
+	}
+}
+
+// TestScoreDataDefaultsToRunningTerms: --data, like --spec, scores by
+// default only the terms with students whose outcome is not known yet, so
+// an export that also holds past terms does not rank their students beside
+// the running term's; data whose every student has an outcome is an error
+// asking for --term, and --term still chooses past terms.
+func TestScoreDataDefaultsToRunningTerms(t *testing.T) {
+	s, dir := csvDeploySpec(t)
+	bdir := filepath.Join(t.TempDir(), "bundle")
+	if _, err := Train(context.Background(), s, TrainOptions{Model: "lr", Output: bdir, Now: fixedNow}); err != nil {
+		t.Fatal(err)
+	}
+	getenv := func(string) string { return "secret-key-of-16-bytes" }
+	// students.csv holds T1 and T2 with outcomes and T3 without.
+	all := filepath.Join(dir, "students.csv")
+	for _, tc := range []struct {
+		name  string
+		spec  *Spec
+		data  string
+		terms []string
+		want  []string
+	}{
+		{"data", nil, all, nil, []string{"T3"}},
+		{"spec", s, "", nil, []string{"T3"}},
+		{"data with --term", nil, all, []string{"T1"}, []string{"T1"}},
+	} {
+		out, err := Score(context.Background(), ScoreOptions{Bundle: bdir, Spec: tc.spec, Data: tc.data, Terms: tc.terms,
+			Output: filepath.Join(t.TempDir(), "scores"), Now: fixedNow, Getenv: getenv})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if sc := out.Scoring; !reflect.DeepEqual(sc.Terms, tc.want) || sc.Students != 200 {
+			t.Errorf("%s: scored %d students of %v, want the 200 of %v", tc.name, sc.Students, sc.Terms, tc.want)
+		}
+	}
+	b, _ := os.ReadFile(all)
+	var past []string
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		if !strings.Contains(line, ",T3,") {
+			past = append(past, line)
+		}
+	}
+	labelled := filepath.Join(t.TempDir(), "past.csv")
+	os.WriteFile(labelled, []byte(strings.Join(past, "\n")+"\n"), 0o644)
+	_, err := Score(context.Background(), ScoreOptions{Bundle: bdir, Data: labelled, Output: filepath.Join(t.TempDir(), "scores"), Now: fixedNow, Getenv: getenv})
+	if err == nil || !strings.Contains(err.Error(), "has an outcome: pass --term to choose the terms to score") {
+		t.Errorf("scoring only students with outcomes: %v", err)
 	}
 }

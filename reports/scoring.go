@@ -254,7 +254,11 @@ func scoringDocument(sc *results.Scoring) reportDoc {
 	} else {
 		doc.Summary = append(doc.Summary, fmt.Sprintf("Alerts: %d (no previous scoring given: every flagged student is newly flagged).", sc.Alerts))
 	}
-	doc.Summary = append(doc.Summary, fmt.Sprintf("Are any scores extrapolations? %d students have a value outside the training range, a category the training data never showed, or a missing input.", sc.Extrapolated))
+	doc.Summary = append(doc.Summary, fmt.Sprintf("Are any scores extrapolations? Students with a value outside the training range: %d; with a category the training data never showed: %d (%d of %d students in all).",
+		sc.StudentsOutOfRange, sc.StudentsUnseen, sc.Extrapolated, sc.Students))
+	if sc.StudentsMissing > 0 {
+		doc.Summary = append(doc.Summary, fmt.Sprintf("Missing inputs: %d of %d students lack a feature value, filled in by the bundle's encoder (no extrapolation, but the score rests on the fill-in).", sc.StudentsMissing, sc.Students))
+	}
 	if sc.NotScored > 0 {
 		doc.Summary = append(doc.Summary, fmt.Sprintf("Not scored: %d students missing a feature value (the bundle's missing-value policy drops them).", sc.NotScored))
 	}
@@ -279,8 +283,8 @@ func scoringDocument(sc *results.Scoring) reportDoc {
 		t.Collapsed = len(t.Rows) > 20
 		alerts.table(t)
 	}
-	extra := docSection{ID: "extrapolation", Title: "Inputs outside the training data"}
-	et := newTable("Students per feature whose value the training data never showed", "feature", "outside the training range", "unseen category", "missing").numeric(1, 2, 3)
+	extra := docSection{ID: "extrapolation", Title: "Inputs outside the training data, and missing inputs"}
+	et := newTable("Students per feature with a value outside the training range, a category the training data never showed, or no value", "feature", "outside the training range", "unseen category", "missing").numeric(1, 2, 3)
 	feats := map[string]bool{}
 	for _, m := range []map[string]int{sc.OutOfRange, sc.Unseen, sc.Missing} {
 		for f := range m {
@@ -296,7 +300,7 @@ func scoringDocument(sc *results.Scoring) reportDoc {
 		et.add(f, strconv.Itoa(sc.OutOfRange[f]), strconv.Itoa(sc.Unseen[f]), strconv.Itoa(sc.Missing[f]))
 	}
 	if len(et.Rows) == 0 {
-		extra.text("Every input lies within the training data.")
+		extra.text("Every input lies within the training data, and none is missing.")
 	} else {
 		extra.table(et)
 	}

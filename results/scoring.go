@@ -24,13 +24,20 @@ type Scoring struct {
 	NotScored int         `json:"not_scored"`
 	Flagged   int         `json:"flagged"`
 	Bands     []BandCount `json:"bands"`
-	// Extrapolated counts the students with a value outside the training
-	// range, an unseen category or a missing input; the maps count them
-	// per feature.
-	Extrapolated int            `json:"extrapolated"`
-	OutOfRange   map[string]int `json:"out_of_range"`
-	Unseen       map[string]int `json:"unseen_categories"`
-	Missing      map[string]int `json:"missing_inputs"`
+	// Extrapolated counts the students whose score is an extrapolation:
+	// with a value outside the training range or a category the training
+	// data never showed. StudentsOutOfRange, StudentsUnseen and
+	// StudentsMissing count the students with each kind of input (a
+	// student may count in more than one); a missing input, filled in by
+	// the bundle's encoder, is no extrapolation. The maps count the
+	// students per feature.
+	Extrapolated       int            `json:"extrapolated"`
+	StudentsOutOfRange int            `json:"students_out_of_range"`
+	StudentsUnseen     int            `json:"students_unseen_category"`
+	StudentsMissing    int            `json:"students_missing_input"`
+	OutOfRange         map[string]int `json:"out_of_range"`
+	Unseen             map[string]int `json:"unseen_categories"`
+	Missing            map[string]int `json:"missing_inputs"`
 	// Previous compares with the previous scoring (score --previous).
 	Previous *PreviousScoring `json:"previous,omitempty"`
 	// Alerts counts the rows of alerts.csv.

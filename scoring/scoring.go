@@ -23,7 +23,8 @@ const (
 
 // Summarize ranks sc.List by score (highest first, ties by key, term and
 // course so that the order does not depend on the input order), numbers
-// the ranks and counts flags, bands and extrapolated inputs. Without a
+// the ranks and counts flags, bands, and the students with inputs outside
+// the training data (extrapolations) and with missing inputs. Without a
 // previous scoring every flagged student is newly flagged.
 func Summarize(sc *results.Scoring, bandOrder []string) {
 	l := sc.List
@@ -40,6 +41,7 @@ func Summarize(sc *results.Scoring, bandOrder []string) {
 		return l[a].Course < l[b].Course
 	})
 	sc.Students, sc.Flagged, sc.Extrapolated, sc.Alerts = len(l), 0, 0, 0
+	sc.StudentsOutOfRange, sc.StudentsUnseen, sc.StudentsMissing = 0, 0, 0
 	sc.OutOfRange, sc.Unseen, sc.Missing = map[string]int{}, map[string]int{}, map[string]int{}
 	bands := map[string]int{}
 	for i := range l {
@@ -49,9 +51,12 @@ func Summarize(sc *results.Scoring, bandOrder []string) {
 		if s.Flagged {
 			sc.Flagged++
 		}
-		if len(s.OutOfRange)+len(s.Unseen)+len(s.Missing) > 0 {
+		if len(s.OutOfRange)+len(s.Unseen) > 0 {
 			sc.Extrapolated++
 		}
+		sc.StudentsOutOfRange += min(len(s.OutOfRange), 1)
+		sc.StudentsUnseen += min(len(s.Unseen), 1)
+		sc.StudentsMissing += min(len(s.Missing), 1)
 		for _, f := range s.OutOfRange {
 			sc.OutOfRange[f]++
 		}

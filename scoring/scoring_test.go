@@ -45,3 +45,23 @@ func TestCompare(t *testing.T) {
 		t.Errorf("previous %+v, alerts %d, warnings %v", p, sc.Alerts, sc.Warnings)
 	}
 }
+
+// TestSummarizeInputCounts: students with a value outside the training
+// range, an unseen category or a missing input are counted apart; only the
+// first two are extrapolations (a missing input is filled in).
+func TestSummarizeInputCounts(t *testing.T) {
+	sc := &results.Scoring{List: []results.ScoredStudent{
+		{Key: "a", Score: 0.9, OutOfRange: []string{"clicks", "late"}},
+		{Key: "b", Score: 0.8, Unseen: []string{"region"}, Missing: []string{"clicks"}},
+		{Key: "c", Score: 0.7, Missing: []string{"clicks", "late"}},
+		{Key: "d", Score: 0.6},
+	}}
+	Summarize(sc, nil)
+	got := []int{sc.Extrapolated, sc.StudentsOutOfRange, sc.StudentsUnseen, sc.StudentsMissing}
+	if want := []int{2, 1, 1, 2}; !reflect.DeepEqual(got, want) {
+		t.Errorf("extrapolated, out of range, unseen, missing = %v, want %v", got, want)
+	}
+	if sc.Missing["clicks"] != 2 || sc.Missing["late"] != 1 || sc.OutOfRange["late"] != 1 {
+		t.Errorf("per feature: missing %v, out of range %v", sc.Missing, sc.OutOfRange)
+	}
+}

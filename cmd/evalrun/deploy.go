@@ -108,7 +108,7 @@ func scoreCmd(ctx context.Context, stdout, stderr io.Writer, args, all []string)
 	specPath := fs.String("spec", "", "load the current students through this spec's dataset")
 	data := fs.String("data", "", "a CSV student table or OULAD directory, read with the bundle's dataset definition")
 	var terms stringList
-	fs.Var(&terms, "term", "score only the students of this term (repeatable or comma-separated)")
+	fs.Var(&terms, "term", "score the students of this term (repeatable or comma-separated; default: the terms with students whose outcome is not known yet)")
 	var asOf optionalInt
 	fs.Var(&asOf, "as-of-day", "the day the data is built as of; must equal the bundle's cutoff day")
 	previous := fs.String("previous", "", "last week's scoring directory: changes of risk and alerts")
@@ -155,8 +155,10 @@ func scoreCmd(ctx context.Context, stdout, stderr io.Writer, args, all []string)
 	for _, w := range sc.Warnings {
 		fmt.Fprintf(stderr, "warning: %s\n", w)
 	}
-	fmt.Fprintf(stdout, "scored %d students of %s with %s: %d flagged, %d with inputs outside the training data, %d alerts\n",
-		sc.Students, strings.Join(sc.Terms, ", "), sc.Bundle.Model, sc.Flagged, sc.Extrapolated, sc.Alerts)
+	fmt.Fprintf(stdout, "scored %d students of %s with %s: %d flagged, %d alerts\n",
+		sc.Students, strings.Join(sc.Terms, ", "), sc.Bundle.Model, sc.Flagged, sc.Alerts)
+	fmt.Fprintf(stdout, "students with a value outside the training range: %d; with a category the training data never showed: %d; with a missing input (filled in): %d\n",
+		sc.StudentsOutOfRange, sc.StudentsUnseen, sc.StudentsMissing)
 	if p := sc.Previous; p != nil {
 		fmt.Fprintf(stdout, "since %s: %d newly flagged, %d risen by more than %g, %d no longer flagged\n", p.Dir, p.NewlyFlagged, p.Risen, p.Rise, p.NoLongerFlagged)
 	}

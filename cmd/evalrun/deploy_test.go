@@ -70,7 +70,7 @@ permutation_repeats = 0
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out, "scored 3 students of T3 with lr") || !strings.Contains(out, "1 with inputs outside the training data") {
+	if !strings.Contains(out, "scored 3 students of T3 with lr") || !strings.Contains(out, "students with a value outside the training range: 1; with a category the training data never showed: 0; with a missing input (filled in): 0") {
 		t.Errorf("score printed %q", out)
 	}
 	for _, f := range []string{"risk_list.csv", "alerts.csv", "report.html", "scoring.json"} {
