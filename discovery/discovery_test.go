@@ -263,3 +263,91 @@ func TestFeatureColumns(t *testing.T) {
 		t.Errorf("network feature columns %v", names)
 	}
 }
+
+func TestStaffRole(t *testing.T) {
+	for _, tc := range []struct {
+		role string
+		want bool
+	}{
+		{"Instructor", true},
+		{"instructor", true},
+		{"http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor", true},
+		{"Instructor#TeachingAssistant", true},
+		{"Learner", false},
+		{"NonInstructor", false},
+		{"", false},
+	} {
+		if got := StaffRole(tc.role, []string{"Instructor", "TeachingAssistant"}); got != tc.want {
+			t.Errorf("StaffRole(%q) = %v, want %v", tc.role, got, tc.want)
+		}
+	}
+}
+
+// The collector keeps the roles a log gives accounts: Caliper membership
+// roles of the actor, "Instructor" for an xAPI context.instructor.
+func TestCollectorRoles(t *testing.T) {
+	sym := events.NewSymbols()
+	c := NewCollector(&Population{}, sym, 0)
+	for _, e := range []events.Event{
+		{Student: sym.InternString("ta"), Roles: sym.InternString("Instructor#TeachingAssistant Mentor")},
+		{Student: sym.InternString("ann"), Instructor: sym.InternString("prof")},
+		{Student: sym.InternString("ta"), Roles: sym.InternString("Mentor")},
+	} {
+		e.TimeStatus, e.Count = events.TimeOK, 1
+		if err := c.Event(&e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := map[string][]string{"ta": {"Instructor#TeachingAssistant", "Mentor"}, "prof": {"Instructor"}}
+	if fmt.Sprint(c.Log.Roles) != fmt.Sprint(want) {
+		t.Errorf("roles %v, want %v", c.Log.Roles, want)
+	}
+}
+
+// Staff are left out by role as by list, counted apart, never named; a
+// configured role nobody carries is a warning, not a silent no-op.
+func TestStaffByRole(t *testing.T) {
+	in := world(t, true)
+	in.Log.addRole("tutor", "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor")
+	in.Roles = map[string][]string{"2023-s1": {"TeachingAssistant"}}
+	base := Spec{Name: "net", Kind: KindNetwork, Dataset: "log", CutoffDay: 27, Seed: 7, MinGroupSize: 5, Directed: true}
+	for _, tc := range []struct {
+		staff, roles        []string
+		excluded, list, rol int
+		warn                string
+	}{
+		{nil, []string{"Instructor"}, 1, 0, 1, ""},
+		{[]string{"tutor"}, []string{"instructor", "TeachingAssistant"}, 2, 1, 2, ""},
+		{[]string{"tutor"}, nil, 1, 1, 0, ""},
+		{nil, []string{"Mentor"}, 0, 0, 0, "no account in the graph carries one of these roles"},
+	} {
+		s := base
+		s.Staff, s.StaffRoles = tc.staff, tc.roles
+		r, err := Run(s, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := r.Network
+		if n.StaffExcluded != tc.excluded || n.StaffByList != tc.list || n.StaffByRole != tc.rol {
+			t.Errorf("staff %v roles %v: excluded %d (list %d, role %d), want %d (%d, %d)", tc.staff, tc.roles, n.StaffExcluded, n.StaffByList, n.StaffByRole, tc.excluded, tc.list, tc.rol)
+		}
+		warned := strings.Contains(strings.Join(r.Warnings, "\n"), tc.warn)
+		if tc.warn != "" && !warned {
+			t.Errorf("roles %v: warnings %v lack %q", tc.roles, r.Warnings, tc.warn)
+		}
+		for _, row := range r.Rows {
+			if row.Student == "xtutor" || (tc.rol == 2 && row.Student == "x2023-s1") {
+				t.Errorf("roles %v: staff %s has a row", tc.roles, row.Student)
+			}
+		}
+	}
+	// Without any role in the sources, the warning says so.
+	plain := world(t, true)
+	r, err := Run(Spec{Name: "net", Kind: KindNetwork, CutoffDay: 27, Directed: true, StaffRoles: []string{"Instructor"}}, plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(r.Warnings, "\n"), "no account's role is known") {
+		t.Errorf("warnings %v", r.Warnings)
+	}
+}

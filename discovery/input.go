@@ -3,7 +3,9 @@ package discovery
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/evalrun/evalrun/events"
 )
@@ -53,6 +55,10 @@ type Log struct {
 	Action  []events.Sym
 	Post    []events.Sym
 	ReplyTo []events.Sym
+	// Roles are the roles the log gives accounts (Caliper membership
+	// roles of an event's actor; "Instructor" for an agent an xAPI
+	// statement names as context.instructor), each listed once.
+	Roles map[string][]string
 	// Malformed and Undated count records skipped.
 	Malformed, Undated int
 }
@@ -120,7 +126,40 @@ func (c *Collector) Event(e *events.Event) error {
 	l.Action = append(l.Action, action)
 	l.Post = append(l.Post, e.Post)
 	l.ReplyTo = append(l.ReplyTo, e.ReplyTo)
+	if e.Roles != 0 {
+		for _, r := range strings.Fields(l.Sym.Name(e.Roles)) {
+			l.addRole(l.Sym.Name(e.Student), r)
+		}
+	}
+	if e.Instructor != 0 {
+		l.addRole(l.Sym.Name(e.Instructor), "Instructor")
+	}
 	return nil
+}
+
+// addRole records that account has role (once).
+func (l *Log) addRole(account, role string) {
+	if l.Roles == nil {
+		l.Roles = map[string][]string{}
+	}
+	if !slices.Contains(l.Roles[account], role) {
+		l.Roles[account] = append(l.Roles[account], role)
+	}
+}
+
+// StaffRole reports whether role is one of the staff roles: equal to one,
+// ignoring case, or ending in "#" or "/" and one (so "Instructor" matches
+// LIS's "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor",
+// and "TeachingAssistant" the sub-role "Instructor#TeachingAssistant").
+func StaffRole(role string, staffRoles []string) bool {
+	r := strings.ToLower(strings.TrimSpace(role))
+	for _, s := range staffRoles {
+		s = strings.ToLower(strings.TrimSpace(s))
+		if s != "" && (r == s || strings.HasSuffix(r, "#"+s) || strings.HasSuffix(r, "/"+s)) {
+			return true
+		}
+	}
+	return false
 }
 
 // Malformed implements events.Sink: records that cannot be parsed are

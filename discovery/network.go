@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 
 	"github.com/evalrun/evalrun/abtest"
 	"github.com/evalrun/evalrun/networks"
@@ -38,6 +39,14 @@ func logReplies(log *Log, cutoff int) (edges []EdgeRecord, replies, unresolved i
 	return edges, replies, unresolved
 }
 
+// logRoles returns the roles the log gives accounts (nil without a log).
+func logRoles(l *Log) map[string][]string {
+	if l == nil {
+		return nil
+	}
+	return l.Roles
+}
+
 func runNetwork(spec Spec, in Input, r *Result) error {
 	pop := in.Population
 	res := &NetworkResult{Source: spec.EdgeSource, Directed: spec.Directed}
@@ -59,15 +68,33 @@ func runNetwork(spec Spec, in Input, r *Result) error {
 			return nil
 		}
 	}
-	staff := map[string]bool{}
+	listed := map[string]bool{}
 	for _, s := range spec.Staff {
-		staff[s] = true
+		listed[s] = true
 	}
+	byRole := map[string]bool{}
+	rolesFound := false
+	for _, roles := range []map[string][]string{in.Roles, logRoles(in.Log)} {
+		for account, rs := range roles {
+			rolesFound = rolesFound || len(rs) > 0
+			for _, r := range rs {
+				if StaffRole(r, spec.StaffRoles) {
+					byRole[account] = true
+				}
+			}
+		}
+	}
+	staff := func(account string) bool { return listed[account] || byRole[account] }
+	staffSeen := map[string]bool{}
 	student := map[string]int{}
 	var nodes []string
 	seen := map[string]bool{}
 	for i, k := range pop.Keys {
-		if pop.Role[i] == Excluded || staff[k] {
+		if pop.Role[i] == Excluded {
+			continue
+		}
+		if staff(k) {
+			staffSeen[k] = true
 			continue
 		}
 		student[k] = i
@@ -77,22 +104,38 @@ func runNetwork(spec Spec, in Input, r *Result) error {
 		}
 	}
 	var edges []networks.Edge
-	staffSeen := map[string]bool{}
 	for _, e := range records {
 		for _, end := range []string{e.From, e.To} {
-			if staff[end] {
+			if staff(end) {
 				staffSeen[end] = true
 			} else if !seen[end] {
 				seen[end] = true
 				nodes = append(nodes, end)
 			}
 		}
-		if staff[e.From] || staff[e.To] {
+		if staff(e.From) || staff(e.To) {
 			continue
 		}
 		edges = append(edges, networks.Edge{From: e.From, To: e.To, Weight: e.Weight})
 	}
 	res.StaffExcluded = len(staffSeen)
+	for a := range staffSeen {
+		if listed[a] {
+			res.StaffByList++
+		}
+		if byRole[a] {
+			res.StaffByRole++
+		}
+	}
+	if len(spec.StaffRoles) > 0 {
+		res.StaffRoles = spec.StaffRoles
+		switch {
+		case !rolesFound:
+			r.Warnings = append(r.Warnings, fmt.Sprintf("staff_roles %s: no account's role is known (the sources carry none), so no staff was found by role", strings.Join(spec.StaffRoles, ", ")))
+		case res.StaffByRole == 0:
+			r.Warnings = append(r.Warnings, fmt.Sprintf("staff_roles %s: no account in the graph carries one of these roles", strings.Join(spec.StaffRoles, ", ")))
+		}
+	}
 	g, err := networks.NewGraph(nodes, edges, spec.Directed)
 	if err != nil {
 		return err

@@ -242,8 +242,14 @@ type NetworkResult struct {
 	Replies  int    `json:"replies"`
 	// Unresolved replies answer a post not in the log.
 	Unresolved int `json:"unresolved"`
-	// StaffExcluded counts staff accounts left out.
-	StaffExcluded int `json:"staff_excluded"`
+	// StaffExcluded counts the staff accounts left out (in the student
+	// table or the replies): StaffByList were listed in staff,
+	// StaffByRole carry one of StaffRoles (an account can be both).
+	// Staff are never named.
+	StaffExcluded int      `json:"staff_excluded"`
+	StaffByList   int      `json:"staff_by_list"`
+	StaffByRole   int      `json:"staff_by_role"`
+	StaffRoles    []string `json:"staff_roles,omitempty"`
 	// Isolated lists (pseudonymized) students with no reply edge: a risk
 	// signal; IsolatedCount counts them all.
 	IsolatedCount int      `json:"isolated_count"`

@@ -16,6 +16,9 @@ type Input struct {
 	// Edges, when not nil, is the network's edge list (instead of the
 	// log's replies).
 	Edges []EdgeRecord
+	// Roles are accounts' roles from outside the log (a roster, an edge
+	// list's nodes file or role columns); the log's own are in Log.Roles.
+	Roles map[string][]string
 	// Pseudonym maps a student key to what outputs show (identity when
 	// nil).
 	Pseudonym func(string) string

@@ -46,8 +46,11 @@ type Spec struct {
 
 	// Network.
 	Directed bool
-	// Staff lists accounts flagged as staff and left out of the graph.
-	Staff []string
+	// Staff lists accounts flagged as staff and left out of the graph;
+	// StaffRoles flags, too, every account with a matching role (see
+	// StaffRole).
+	Staff      []string
+	StaffRoles []string
 	// EdgeSource describes where edges come from ("replies in the event
 	// log" or an edge file), for the report.
 	EdgeSource string

@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"strings"
 )
 
 // ReadCaliperFile reads a Caliper envelope or event file with ReadCaliper.
@@ -37,6 +38,8 @@ func ReadCaliperFile(path string, sym *Symbols, sink Sink) (Stats, error) {
 //	DurationMS  object.duration (ISO 8601) when present
 //	UserAgent   session.client.userAgent, else session.extensions.request.userAgent
 //	Reply       object.replyTo present (a Message answering another)
+//	Roles       membership.roles, when the membership's member is the actor
+//	            (or is not named) and Student is the actor
 //
 // Items are numbered from 1 across the input for Malformed and Line.
 // Invalid JSON is an error naming the source.
@@ -160,6 +163,20 @@ func caliperEvent(m map[string]any, entities map[string]map[string]any, item int
 		}
 	}
 	e.Student = sym.InternString(student)
+	if _, _, ms := caliperNode(m["membership"], entities); ms != nil && student == actor && actor != "" {
+		member, _, _ := caliperNode(ms["member"], entities)
+		if roles, ok := ms["roles"].([]any); ok && (member == "" || member == actor) {
+			var names []string
+			for _, r := range roles {
+				if r, ok := r.(string); ok && strings.TrimSpace(r) != "" {
+					names = append(names, strings.TrimSpace(r))
+				}
+			}
+			if len(names) > 0 {
+				e.Roles = sym.InternString(strings.Join(names, " "))
+			}
+		}
+	}
 	if group, _, _ := caliperNode(m["group"], entities); group != "" {
 		e.Course = sym.InternString(group)
 	}

@@ -62,6 +62,14 @@ type Event struct {
 	// Caliper Message refers to its replyTo Message. Forum reply graphs
 	// (package networks) join ReplyTo to the Post of the answered event.
 	Post, ReplyTo Sym
+	// Roles are the roles the log gives the event's actor, separated by
+	// spaces (0 when none): a Caliper event's membership.roles (e.g.
+	// "Instructor", "Instructor#TeachingAssistant") when the membership's
+	// member is the actor or is not named, and Student is the actor.
+	// Instructor is the agent an xAPI statement names as
+	// context.instructor, identified as Student is (0 when absent or a
+	// group). Reply graphs use them to flag staff.
+	Roles, Instructor Sym
 
 	// Count is the number of identical actions the record stands for (1,
 	// or a count column such as OULAD's sum_click; 0 is allowed and

@@ -47,3 +47,38 @@ func TestReplyTargets(t *testing.T) {
 		t.Errorf("Caliper reply: %v", sink.rows)
 	}
 }
+
+// Staff roles: an xAPI statement's context.instructor names an agent the
+// way its actor is named; a Caliper event's membership roles are the
+// actor's when the membership's member is the actor (or not named), and
+// never a graded assignee's.
+func TestActorRoles(t *testing.T) {
+	xapi := `{"id":"s1","actor":{"account":{"name":"ann"}},"verb":{"id":"v/replied"},"object":{"id":"o"},"context":{"instructor":{"account":{"homePage":"h","name":"tutor7"}}},"timestamp":"2024-01-01T10:00:00Z"}
+{"id":"s2","actor":{"mbox":"mailto:bo@x"},"verb":{"id":"v/replied"},"object":{"id":"o"},"context":{"instructor":{"mbox":"mailto:ta@x"}},"timestamp":"2024-01-01T10:00:00Z"}
+{"id":"s3","actor":{"account":{"name":"cy"}},"verb":{"id":"v/replied"},"object":{"id":"o"},"context":{"instructor":{"objectType":"Group","member":[]}},"timestamp":"2024-01-01T10:00:00Z"}
+`
+	sym := NewSymbols()
+	rec := &recorder{sym: sym}
+	if _, err := ReadXAPI(strings.NewReader(xapi), "x.jsonl", sym, rec); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{"tutor7", "mailto:ta@x", ""} {
+		if got := rec.name(rec.events[i].Instructor); got != want {
+			t.Errorf("statement %d: instructor %q, want %q", i+1, got, want)
+		}
+	}
+	caliper := `{"sensor":"s","sendTime":"2016-11-15T11:05:01.000Z","dataVersion":"http://purl.imsglobal.org/ctx/caliper/v1p2","data":[
+{"id":"urn:uuid:1","type":"MessageEvent","actor":{"id":"u/ta","type":"Person"},"action":"Posted","eventTime":"2016-11-15T10:15:00.000Z","object":{"id":"m/3","type":"Message"},"membership":{"id":"r/1","type":"Membership","member":"u/ta","roles":["Instructor#TeachingAssistant", " Mentor "]}},
+{"id":"urn:uuid:2","type":"MessageEvent","actor":{"id":"u/ann","type":"Person"},"action":"Posted","eventTime":"2016-11-15T10:15:00.000Z","object":{"id":"m/4","type":"Message"},"membership":{"id":"r/2","type":"Membership","member":"u/other","roles":["Instructor"]}},
+{"id":"urn:uuid:3","type":"MessageEvent","actor":{"id":"u/bob","type":"Person"},"action":"Posted","eventTime":"2016-11-15T10:15:00.000Z","object":{"id":"m/5","type":"Message"},"membership":{"id":"r/3","type":"Membership","roles":["Learner"]}},
+{"id":"urn:uuid:4","type":"GradeEvent","actor":{"id":"u/prof","type":"Person"},"action":"Graded","eventTime":"2016-11-15T10:15:00.000Z","object":{"id":"a/1","type":"Attempt","assignee":{"id":"u/bob","type":"Person"}},"membership":{"id":"r/4","type":"Membership","member":"u/prof","roles":["Instructor"]}}]}`
+	rec.events = nil
+	if _, err := ReadCaliper(strings.NewReader(caliper), "c.json", sym, rec); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{"Instructor#TeachingAssistant Mentor", "", "Learner", ""} {
+		if got := rec.name(rec.events[i].Roles); got != want {
+			t.Errorf("Caliper event %d: roles %q, want %q", i+1, got, want)
+		}
+	}
+}

@@ -13,18 +13,9 @@ import (
 
 // xapiStatement holds the parts of an xAPI statement the event model uses.
 type xapiStatement struct {
-	ID    string `json:"id"`
-	Actor struct {
-		Account *struct {
-			HomePage string `json:"homePage"`
-			Name     string `json:"name"`
-		} `json:"account"`
-		Mbox       string `json:"mbox"`
-		MboxSHA1   string `json:"mbox_sha1sum"`
-		OpenID     string `json:"openid"`
-		ObjectType string `json:"objectType"`
-	} `json:"actor"`
-	Verb struct {
+	ID    string    `json:"id"`
+	Actor xapiAgent `json:"actor"`
+	Verb  struct {
 		ID string `json:"id"`
 	} `json:"verb"`
 	Object struct {
@@ -47,7 +38,8 @@ type xapiStatement struct {
 		Duration   string `json:"duration"`
 	} `json:"result"`
 	Context *struct {
-		Statement *struct {
+		Instructor *xapiAgent `json:"instructor"`
+		Statement  *struct {
 			ID string `json:"id"`
 		} `json:"statement"`
 		ContextActivities struct {
@@ -55,6 +47,33 @@ type xapiStatement struct {
 			Grouping []xapiActivity `json:"grouping"`
 		} `json:"contextActivities"`
 	} `json:"context"`
+}
+
+// xapiAgent is an xAPI actor: an agent identified by account, mbox,
+// mbox_sha1sum or openid (a group has none of them).
+type xapiAgent struct {
+	Account *struct {
+		HomePage string `json:"homePage"`
+		Name     string `json:"name"`
+	} `json:"account"`
+	Mbox       string `json:"mbox"`
+	MboxSHA1   string `json:"mbox_sha1sum"`
+	OpenID     string `json:"openid"`
+	ObjectType string `json:"objectType"`
+}
+
+// id returns the agent's identifier, as Event.Student takes it: the
+// account name, else mbox, else mbox_sha1sum, else openid ("" for none).
+func (a *xapiAgent) id() string {
+	switch {
+	case a.Account != nil && a.Account.Name != "":
+		return a.Account.Name
+	case a.Mbox != "":
+		return a.Mbox
+	case a.MboxSHA1 != "":
+		return a.MboxSHA1
+	}
+	return a.OpenID
 }
 
 type xapiActivity struct {
@@ -89,6 +108,7 @@ func ReadXAPIFile(path string, sym *Symbols, sink Sink) (Stats, error) {
 //	Success, Completion  result.success, result.completion
 //	DurationMS  result.duration (ISO 8601 duration)
 //	Reply       verb ShortName "replied"
+//	Instructor  context.instructor, identified as the actor is (an agent)
 //
 // A statement that is not valid JSON (a truncated line) or has a bad
 // result duration goes to sink.Malformed with its line (JSON lines) or
@@ -188,16 +208,8 @@ func firstNonSpace(br *bufio.Reader) (byte, error) {
 func xapiEvent(s *xapiStatement, n int, sym *Symbols, tp *timeParser, e *Event) error {
 	e.reset()
 	e.Line = n
-	a := &s.Actor
-	switch {
-	case a.Account != nil && a.Account.Name != "":
-		e.Student = sym.InternString(a.Account.Name)
-	case a.Mbox != "":
-		e.Student = sym.InternString(a.Mbox)
-	case a.MboxSHA1 != "":
-		e.Student = sym.InternString(a.MboxSHA1)
-	case a.OpenID != "":
-		e.Student = sym.InternString(a.OpenID)
+	if id := s.Actor.id(); id != "" {
+		e.Student = sym.InternString(id)
 	}
 	e.Action = sym.InternString(s.Verb.ID)
 	e.Object = sym.InternString(s.Object.ID)
@@ -207,6 +219,11 @@ func xapiEvent(s *xapiStatement, n int, sym *Symbols, tp *timeParser, e *Event) 
 		e.ObjectType = sym.InternString(s.Object.ObjectType)
 	}
 	if s.Context != nil {
+		if in := s.Context.Instructor; in != nil {
+			if id := in.id(); id != "" {
+				e.Instructor = sym.InternString(id)
+			}
+		}
 		ca := &s.Context.ContextActivities
 	find:
 		for _, list := range [][]xapiActivity{ca.Parent, ca.Grouping} {

@@ -54,10 +54,24 @@ type AnalysisSpec struct {
 	// training centres) or centralities (net_<measure>).
 	Features bool `toml:"features"`
 
-	Directed *bool          `toml:"directed"`
-	Staff    []string       `toml:"staff"`
-	Edges    *EdgeFileSpec  `toml:"edges"`
-	Nodes    *NodesFileSpec `toml:"nodes"`
+	Directed *bool    `toml:"directed"`
+	Staff    []string `toml:"staff"`
+	// StaffRoles flags as staff every account whose role (from the log's
+	// Caliper memberships or xAPI context.instructor, a roster, the edge
+	// list's role columns or its nodes file) is one of them
+	// (discovery.StaffRole).
+	StaffRoles []string        `toml:"staff_roles"`
+	Roster     *RosterFileSpec `toml:"roster"`
+	Edges      *EdgeFileSpec   `toml:"edges"`
+	Nodes      *NodesFileSpec  `toml:"nodes"`
+}
+
+// RosterFileSpec is a CSV of accounts and their roles (students and staff;
+// the student table's own file will do when it has a role column).
+type RosterFileSpec struct {
+	Path string `toml:"path"`
+	ID   string `toml:"id"`
+	Role string `toml:"role"`
 }
 
 // EdgeFileSpec is an edge list CSV: one reply per row.
@@ -69,6 +83,10 @@ type EdgeFileSpec struct {
 	Timestamp string `toml:"timestamp"`
 	Start     string `toml:"start"`
 	Weight    string `toml:"weight"`
+	// FromRole and ToRole (optional) hold the replier's and the replied
+	// author's roles.
+	FromRole string `toml:"from_role"`
+	ToRole   string `toml:"to_role"`
 }
 
 // NodesFileSpec lists the participants of an edge list (isolated ones
@@ -85,7 +103,11 @@ func (a AnalysisSpec) discoverySpec(s *Spec) discovery.Spec {
 		MinGroupSize: s.Privacy.MinGroupSize, HoldoutShare: a.Holdout, KMin: a.KMin, KMax: a.KMax, Restarts: a.Restarts,
 		StabilityReplicates: a.StabilityReplicates, Transform: a.Transform, WeekDays: a.WeekDays, GapMinutes: a.GapMinutes,
 		MinSupport: a.MinSupport, MaxLength: a.MaxLength, Contiguous: a.Mode == "ngram", CollapseRepeats: true,
-		MaxPatterns: a.MaxPatterns, MinConfidence: a.MinConfidence, MaxAntecedent: a.MaxAntecedent, Directed: true, Staff: a.Staff}
+		MaxPatterns: a.MaxPatterns, MinConfidence: a.MinConfidence, MaxAntecedent: a.MaxAntecedent, Directed: true, Staff: a.Staff,
+		StaffRoles: a.StaffRoles}
+	if a.Nodes != nil {
+		d.StaffRoles = append(slices.Clip(d.StaffRoles), a.Nodes.StaffRoles...)
+	}
 	if a.CutoffDay != nil {
 		d.CutoffDay = *a.CutoffDay
 	}
@@ -131,6 +153,7 @@ func (s *Spec) checkAnalyses(ps *problems) {
 		default:
 			ps.add(key+".kind", "%q: want archetypes, sequences, rules or network", a.Kind)
 		}
+		s.checkStaffRoles(ps, key, a)
 		if a.Mode != "" && a.Mode != "prefixspan" && a.Mode != "ngram" {
 			ps.add(key+".mode", "must be \"prefixspan\" or \"ngram\", got %q", a.Mode)
 		}
@@ -174,6 +197,56 @@ func (s *Spec) checkAnalyses(ps *problems) {
 			s.checkAnalysisFeatures(ps, key, a)
 		}
 	}
+}
+
+// checkStaffRoles checks the keys that flag staff by role: network
+// analyses only, no empty role, and a source of roles for every role key
+// given (a roster or role column without staff_roles, or staff_roles
+// without any source of roles, would silently flag nobody).
+func (s *Spec) checkStaffRoles(ps *problems, key string, a AnalysisSpec) {
+	roleColumns := a.Edges != nil && (a.Edges.FromRole != "" || a.Edges.ToRole != "")
+	if a.Kind != discovery.KindNetwork {
+		if len(a.StaffRoles) > 0 {
+			ps.add(key+".staff_roles", "only a network analysis leaves staff out")
+		}
+		if a.Roster != nil {
+			ps.add(key+".roster", "only a network analysis reads a roster")
+		}
+		return
+	}
+	for j, r := range a.StaffRoles {
+		if strings.TrimSpace(r) == "" {
+			ps.add(key+".staff_roles", "entry %d is empty", j+1)
+		}
+	}
+	if r := a.Roster; r != nil {
+		if r.Path == "" || r.ID == "" || r.Role == "" {
+			ps.add(key+".roster", "needs path, id and role")
+		}
+		if len(a.StaffRoles) == 0 {
+			ps.add(key+".roster", "roles flag staff only with staff_roles: name the staff roles")
+		}
+	}
+	if roleColumns && len(a.StaffRoles) == 0 {
+		ps.add(key+".edges", "from_role and to_role flag staff only with staff_roles: name the staff roles")
+	}
+	if n := a.Nodes; n != nil && len(n.StaffRoles) > 0 && n.Role == "" {
+		ps.add(key+".nodes.staff_roles", "needs nodes.role, the column holding each account's role")
+	}
+	if len(a.StaffRoles) == 0 || a.Roster != nil || roleColumns || (a.Nodes != nil && a.Nodes.Role != "") {
+		return
+	}
+	for _, d := range s.Datasets {
+		if d.Name != a.Events || a.Events == "" {
+			continue
+		}
+		for _, src := range d.Sources {
+			if src.Format == events.SourceXAPI || src.Format == events.SourceCaliper {
+				return
+			}
+		}
+	}
+	ps.add(key+".staff_roles", "no source gives roles (only xAPI context.instructor and Caliper memberships do, and the events of %q are CSV): add roster = { path, id, role }, or role columns to the edge list (edges.from_role, edges.to_role) or its nodes file (nodes.role)", a.Events)
 }
 
 // checkAnalysisFeatures refuses analysis features that a model could
@@ -274,14 +347,12 @@ func runAnalyses(s *Spec, data []*loadedDataset, pseudo func(string) string) ([]
 	var out []*discovery.Result
 	for i, a := range s.Analyses {
 		where := fmt.Sprintf("analysis %q (%s:%d)", a.Name, s.File, s.lines.line(fmt.Sprintf("analyses[%d]", i)))
-		in, staff, err := analysisInput(s, a, data)
+		in, err := analysisInput(s, a, data)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", where, err)
 		}
 		in.Pseudonym = pseudo
-		spec := a.discoverySpec(s)
-		spec.Staff = append(spec.Staff, staff...)
-		r, err := discovery.Run(spec, in)
+		r, err := discovery.Run(a.discoverySpec(s), in)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", where, err)
 		}
@@ -291,8 +362,22 @@ func runAnalyses(s *Spec, data []*loadedDataset, pseudo func(string) string) ([]
 }
 
 // analysisInput loads the population (the joined student table) and the
-// event log, or the edge list, of an analysis.
-func analysisInput(s *Spec, a AnalysisSpec, data []*loadedDataset) (discovery.Input, []string, error) {
+// event log, or the edge list, of an analysis, and the accounts' roles from
+// its roster, edge list and nodes file.
+func analysisInput(s *Spec, a AnalysisSpec, data []*loadedDataset) (discovery.Input, error) {
+	in, err := analysisData(s, a, data)
+	if err != nil {
+		return in, err
+	}
+	if a.Roster != nil {
+		if err := readRoster(s, a.Roster, in.Roles); err != nil {
+			return in, err
+		}
+	}
+	return in, nil
+}
+
+func analysisData(s *Spec, a AnalysisSpec, data []*loadedDataset) (discovery.Input, error) {
 	pop := &discovery.Population{}
 	if a.Events == "" { // an edge list alone
 		return edgeInput(s, a, pop)
@@ -310,7 +395,7 @@ func analysisInput(s *Spec, a AnalysisSpec, data []*loadedDataset) (discovery.In
 		}
 	}
 	if target == nil || len(target.frames) == 0 {
-		return discovery.Input{}, nil, fmt.Errorf("student table %q not loaded", d.Join)
+		return discovery.Input{}, fmt.Errorf("student table %q not loaded", d.Join)
 	}
 	f := target.frames[0]
 	ids := f.Students
@@ -343,7 +428,7 @@ func analysisInput(s *Spec, a AnalysisSpec, data []*loadedDataset) (discovery.In
 	if d.Window.Start != "" {
 		t, err := parseTermTime(d.Window.Start, d.Window.TimeZone)
 		if err != nil {
-			return discovery.Input{}, nil, fmt.Errorf("window.start: %w", err)
+			return discovery.Input{}, fmt.Errorf("window.start: %w", err)
 		}
 		startMS = t.UnixMilli()
 	}
@@ -351,25 +436,24 @@ func analysisInput(s *Spec, a AnalysisSpec, data []*loadedDataset) (discovery.In
 	if r := d.Resources; r != nil {
 		table, err := events.ReadResourceTableFile(s.ResolvePath(r.Path), r.ID, r.Type, r.Course)
 		if err != nil {
-			return discovery.Input{}, nil, err
+			return discovery.Input{}, err
 		}
 		c.ResourceTypes = table.Types
 	}
 	for _, src := range d.Sources {
 		if err := readAnalysisSource(s.ResolvePath(src.Path), src, sym, c); err != nil {
-			return discovery.Input{}, nil, err
+			return discovery.Input{}, err
 		}
 	}
-	in := discovery.Input{Population: pop, Log: c.Log}
-	var staff []string
+	in := discovery.Input{Population: pop, Log: c.Log, Roles: map[string][]string{}}
 	if a.Edges != nil {
-		edges, _, roleStaff, err := readEdgeFile(s, a)
+		edges, _, err := readEdgeFile(s, a, in.Roles)
 		if err != nil {
-			return discovery.Input{}, nil, err
+			return discovery.Input{}, err
 		}
-		in.Edges, staff = edges, roleStaff
+		in.Edges = edges
 	}
-	return in, staff, nil
+	return in, nil
 }
 
 // readAnalysisSource reads every file of an events source into the
@@ -400,10 +484,11 @@ func readAnalysisSource(path string, src events.Source, sym *events.Symbols, c *
 
 // edgeInput reads an edge list and, when given, its nodes file as the
 // population (outcomes unknown, all in one training term "all").
-func edgeInput(s *Spec, a AnalysisSpec, pop *discovery.Population) (discovery.Input, []string, error) {
-	edges, nodes, staff, err := readEdgeFile(s, a)
+func edgeInput(s *Spec, a AnalysisSpec, pop *discovery.Population) (discovery.Input, error) {
+	roles := map[string][]string{}
+	edges, nodes, err := readEdgeFile(s, a, roles)
 	if err != nil {
-		return discovery.Input{}, nil, err
+		return discovery.Input{}, err
 	}
 	if nodes == nil {
 		seen := map[string]bool{}
@@ -422,47 +507,83 @@ func edgeInput(s *Spec, a AnalysisSpec, pop *discovery.Population) (discovery.In
 		pop.Outcome = append(pop.Outcome, -1)
 		pop.Role = append(pop.Role, discovery.Train)
 	}
-	return discovery.Input{Population: pop, Edges: edges}, staff, nil
+	return discovery.Input{Population: pop, Edges: edges, Roles: roles}, nil
+}
+
+// addRole records that account has role (once; blank roles are not
+// recorded).
+func addRole(roles map[string][]string, account, role string) {
+	role = strings.TrimSpace(role)
+	if role != "" && !slices.Contains(roles[account], role) {
+		roles[account] = append(roles[account], role)
+	}
+}
+
+// readRoster adds the roster's accounts' roles to roles.
+func readRoster(s *Spec, r *RosterFileSpec, roles map[string][]string) error {
+	t, err := readCSVTable(s.ResolvePath(r.Path))
+	if err != nil {
+		return fmt.Errorf("roster: %w", err)
+	}
+	id, role := t.Column(r.ID), t.Column(r.Role)
+	if id < 0 || role < 0 {
+		return fmt.Errorf("roster %s: no column %q or %q", r.Path, r.ID, r.Role)
+	}
+	for i, row := range t.Rows {
+		acc := strings.TrimSpace(row[id])
+		if acc == "" {
+			return fmt.Errorf("roster %s:%d: empty %s", r.Path, i+2, r.ID)
+		}
+		addRole(roles, acc, row[role])
+	}
+	return nil
 }
 
 // readEdgeFile reads the analysis's edge list, and its nodes file (nil
-// without one); staff listed by role in the nodes file join a.Staff.
-func readEdgeFile(s *Spec, a AnalysisSpec) (edgeList []discovery.EdgeRecord, nodeList, staff []string, err error) {
+// without one); the roles in the edge list's role columns and the nodes
+// file's role column are added to roles.
+func readEdgeFile(s *Spec, a AnalysisSpec, roles map[string][]string) (edgeList []discovery.EdgeRecord, nodeList []string, err error) {
 	e := a.Edges
 	t, err := readCSVTable(s.ResolvePath(e.Path))
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	from, to := t.Column(e.From), t.Column(e.To)
 	if from < 0 || to < 0 {
-		return nil, nil, nil, fmt.Errorf("%s: no column %q or %q", e.Path, e.From, e.To)
+		return nil, nil, fmt.Errorf("%s: no column %q or %q", e.Path, e.From, e.To)
 	}
-	ts, wcol := -1, -1
-	if e.Timestamp != "" {
-		if ts = t.Column(e.Timestamp); ts < 0 {
-			return nil, nil, nil, fmt.Errorf("%s: no column %q", e.Path, e.Timestamp)
-		}
-	}
-	if e.Weight != "" {
-		if wcol = t.Column(e.Weight); wcol < 0 {
-			return nil, nil, nil, fmt.Errorf("%s: no column %q", e.Path, e.Weight)
+	ts, wcol, fromRole, toRole := -1, -1, -1, -1
+	for _, c := range []struct {
+		name string
+		idx  *int
+	}{{e.Timestamp, &ts}, {e.Weight, &wcol}, {e.FromRole, &fromRole}, {e.ToRole, &toRole}} {
+		if c.name != "" {
+			if *c.idx = t.Column(c.name); *c.idx < 0 {
+				return nil, nil, fmt.Errorf("%s: no column %q", e.Path, c.name)
+			}
 		}
 	}
 	start, err := parseEdgeTime(e.Start)
 	if e.Timestamp != "" && err != nil {
-		return nil, nil, nil, fmt.Errorf("edges.start: %w", err)
+		return nil, nil, fmt.Errorf("edges.start: %w", err)
 	}
 	var out []discovery.EdgeRecord
 	for i, row := range t.Rows {
 		line := i + 2
 		r := discovery.EdgeRecord{From: strings.TrimSpace(row[from]), To: strings.TrimSpace(row[to])}
 		if r.From == "" || r.To == "" {
-			return nil, nil, nil, fmt.Errorf("%s:%d: empty %s or %s", e.Path, line, e.From, e.To)
+			return nil, nil, fmt.Errorf("%s:%d: empty %s or %s", e.Path, line, e.From, e.To)
+		}
+		if fromRole >= 0 {
+			addRole(roles, r.From, row[fromRole])
+		}
+		if toRole >= 0 {
+			addRole(roles, r.To, row[toRole])
 		}
 		if ts >= 0 && row[ts] != "" {
 			when, err := parseEdgeTime(row[ts])
 			if err != nil {
-				return nil, nil, nil, fmt.Errorf("%s:%d: %s: %w", e.Path, line, e.Timestamp, err)
+				return nil, nil, fmt.Errorf("%s:%d: %s: %w", e.Path, line, e.Timestamp, err)
 			}
 			r.Day, r.HasDay = int(when.Sub(start).Hours()/24), true
 			if when.Before(start) {
@@ -471,36 +592,36 @@ func readEdgeFile(s *Spec, a AnalysisSpec) (edgeList []discovery.EdgeRecord, nod
 		}
 		if wcol >= 0 {
 			if _, err := fmt.Sscan(row[wcol], &r.Weight); err != nil || !(r.Weight > 0) {
-				return nil, nil, nil, fmt.Errorf("%s:%d: %s %q is not a positive number", e.Path, line, e.Weight, row[wcol])
+				return nil, nil, fmt.Errorf("%s:%d: %s %q is not a positive number", e.Path, line, e.Weight, row[wcol])
 			}
 		}
 		out = append(out, r)
 	}
 	if a.Nodes == nil {
-		return out, nil, nil, nil
+		return out, nil, nil
 	}
 	nt, err := readCSVTable(s.ResolvePath(a.Nodes.Path))
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	id, role := nt.Column(a.Nodes.ID), -1
 	if id < 0 {
-		return nil, nil, nil, fmt.Errorf("%s: no column %q", a.Nodes.Path, a.Nodes.ID)
+		return nil, nil, fmt.Errorf("%s: no column %q", a.Nodes.Path, a.Nodes.ID)
 	}
 	if a.Nodes.Role != "" {
 		if role = nt.Column(a.Nodes.Role); role < 0 {
-			return nil, nil, nil, fmt.Errorf("%s: no column %q", a.Nodes.Path, a.Nodes.Role)
+			return nil, nil, fmt.Errorf("%s: no column %q", a.Nodes.Path, a.Nodes.Role)
 		}
 	}
 	var nodes []string
 	for _, row := range nt.Rows {
 		n := strings.TrimSpace(row[id])
-		if role >= 0 && slices.Contains(a.Nodes.StaffRoles, strings.TrimSpace(row[role])) {
-			staff = append(staff, n)
+		if role >= 0 {
+			addRole(roles, n, row[role])
 		}
 		nodes = append(nodes, n)
 	}
-	return out, nodes, staff, nil
+	return out, nodes, nil
 }
 
 // csvTable is a small CSV file read whole.

@@ -270,8 +270,12 @@ func networkBlocks(s *docSection, d *discovery.Result, plots map[string]*rendere
 	if n.Directed {
 		dir = "directed"
 	}
-	s.text("Reply graph from %s (%s): %d replies, %d nodes, %d edges after merging repeats and dropping self-replies; %d staff accounts left out; %d replies answer a post not in the log. Centralities follow networkx 2.8 (isolated students have closeness 0); betweenness from %d source nodes.",
-		n.Source, dir, n.Replies, n.Nodes, n.Edges, n.StaffExcluded, n.Unresolved, n.BetweennessSources)
+	staff := fmt.Sprintf("%d staff accounts left out (listed in staff)", n.StaffExcluded)
+	if len(n.StaffRoles) > 0 {
+		staff = fmt.Sprintf("%d staff accounts left out (%d listed in staff, %d by role: %s)", n.StaffExcluded, n.StaffByList, n.StaffByRole, strings.Join(n.StaffRoles, ", "))
+	}
+	s.text("Reply graph from %s (%s): %d replies, %d nodes, %d edges after merging repeats and dropping self-replies; %s; %d replies answer a post not in the log. Centralities follow networkx 2.8 (isolated students have closeness 0); betweenness from %d source nodes.",
+		n.Source, dir, n.Replies, n.Nodes, n.Edges, staff, n.Unresolved, n.BetweennessSources)
 	s.text("Isolated students (no reply edge): %d. They are a risk signal; the per-student list is in the discovery CSV.", n.IsolatedCount)
 	if n.IsolatedRate != nil {
 		s.text("At-risk rate of isolated training students %s against %s of connected ones (Fisher's exact p = %s).", pctOf(*n.IsolatedRate), pctOf(*n.ConnectedRate), optNum(n.IsolatedP, 4))
