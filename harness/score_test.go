@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/evalrun/evalrun/reports"
 )
 
 // trainRunning trains the default deployment bundle of the running-term
@@ -139,8 +141,8 @@ func TestScoreRunningTerm(t *testing.T) {
 		t.Fatal(err)
 	}
 	risk, _ := strconv.ParseFloat(top[4], 64)
-	if st.Actor.Account.Name != top[1] || st.Verb.Display["en-US"] != "predicted" || st.Object.ID != "urn:evalrun:course:"+top[3]+"%2F2014J" ||
-		st.Result.Extensions["urn:evalrun:xapi:ext:band"] != "high" || math.Abs(st.Result.Extensions["urn:evalrun:xapi:ext:risk"].(float64)-risk) > 0 {
+	if st.Actor.Account.Name != top[1] || st.Verb.ID != reports.XAPIVerbPredicted || st.Verb.Display["en-US"] != "predicted at risk" || st.Object.ID != "urn:evalrun:course:"+top[3]+"%2F2014J" ||
+		st.Result.Extensions[reports.XAPIExtBand] != "high" || math.Abs(st.Result.Extensions[reports.XAPIExtRisk].(float64)-risk) > 0 {
 		t.Errorf("statement %s", lines[0])
 	}
 }

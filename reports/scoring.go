@@ -21,15 +21,21 @@ type ScoringOptions struct {
 	Reasons int
 }
 
-// xAPI identifiers of the alert statements.
+// xAPI identifiers of the alert statements. xAPI 1.0.3 wants verb and
+// extension ids to be IRIs with a human-readable portion, and an id one
+// defines oneself to resolve to its definition; the ADL vocabulary has no
+// verb for a prediction, so evalrun's own verb and extensions are URLs of
+// their definitions in docs/deploy.md (section "xAPI vocabulary", one
+// anchor each).
 const (
-	XAPIVerbPredicted   = "urn:evalrun:xapi:verb:predicted"
-	XAPIExtRisk         = "urn:evalrun:xapi:ext:risk"
-	XAPIExtBand         = "urn:evalrun:xapi:ext:band"
-	XAPIExtAlert        = "urn:evalrun:xapi:ext:alert"
-	XAPIExtRiskChange   = "urn:evalrun:xapi:ext:risk-change"
-	XAPIExtModel        = "urn:evalrun:xapi:ext:model"
-	XAPIExtCutoffDay    = "urn:evalrun:xapi:ext:cutoff-day"
+	XAPIVocabulary      = "https://github.com/evalrun/evalrun/blob/main/docs/deploy.md"
+	XAPIVerbPredicted   = XAPIVocabulary + "#xapi-verb-predicted-at-risk"
+	XAPIExtRisk         = XAPIVocabulary + "#xapi-ext-risk"
+	XAPIExtBand         = XAPIVocabulary + "#xapi-ext-band"
+	XAPIExtAlert        = XAPIVocabulary + "#xapi-ext-alert"
+	XAPIExtRiskChange   = XAPIVocabulary + "#xapi-ext-risk-change"
+	XAPIExtModel        = XAPIVocabulary + "#xapi-ext-model"
+	XAPIExtCutoffDay    = XAPIVocabulary + "#xapi-ext-cutoff-day"
 	xapiAccountHomePage = "urn:evalrun:pseudonym"
 )
 
@@ -196,7 +202,7 @@ type xapiContext struct {
 }
 
 // AlertStatements writes alerts.jsonl: one xAPI statement per alert, the
-// student (by pseudonymous account) as actor, the verb "predicted", the
+// student (by pseudonymous account) as actor, the verb "predicted at risk", the
 // course presentation as object and the risk, band, alert type and change
 // of risk as result extensions, so that a learning record store can
 // receive them.
@@ -217,7 +223,7 @@ func AlertStatements(sc *results.Scoring) ([]byte, error) {
 		}
 		st := xapiStatement{
 			Actor: xapiActor{ObjectType: "Agent", Account: xapiAccount{HomePage: xapiAccountHomePage, Name: s.Key}},
-			Verb:  xapiVerb{ID: XAPIVerbPredicted, Display: map[string]string{"en-US": "predicted"}},
+			Verb:  xapiVerb{ID: XAPIVerbPredicted, Display: map[string]string{"en-US": "predicted at risk"}},
 			Object: xapiObject{ObjectType: "Activity", ID: "urn:evalrun:course:" + url.PathEscape(course),
 				Definition: xapiDefinition{Name: map[string]string{"en-US": strings.ReplaceAll(course, "/", " ")}, Type: "http://adlnet.gov/expapi/activities/course"}},
 			Result:    xapiResult{Extensions: ext},
