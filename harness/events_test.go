@@ -72,7 +72,7 @@ func TestEventsJoin(t *testing.T) {
 		t.Errorf("%s never grows from day 14 to day 28", eventCols[0])
 	}
 	// The csv table's own frame is untouched by the join.
-	s2 := csvSpec(t, eventsSpec)
+	s2 := csvSpec(t, eventsSpec+noResampling)
 	s2.Datasets[0].Features = append(s2.Datasets[0].Features, eventCols[0])
 	out := runTo(t, s2, filepath.Join(t.TempDir(), "run"))
 	if len(out.Results.Evaluations) != 4 {
@@ -146,7 +146,7 @@ func TestDescribeSuppressesSmallPatterns(t *testing.T) {
 // audits the attribute through the student table the log joins (its
 // groups), for every cutoff of the log; the events dataset needs no groups.
 func TestEventsFairnessAudit(t *testing.T) {
-	s := csvSpec(t, eventsSpec+"\n[fairness]\nattributes = [\"first_gen\"]\nreplicates = 0\npermutations = 0\nrule = \"point\"\n")
+	s := csvSpec(t, eventsSpec+noResampling+"\n[fairness]\nattributes = [\"first_gen\"]\nreplicates = 0\npermutations = 0\nrule = \"point\"\n")
 	out := runTo(t, s, filepath.Join(t.TempDir(), "run"))
 	audited := 0
 	for _, e := range out.Results.Evaluations {

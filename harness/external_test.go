@@ -48,7 +48,8 @@ func scoreByFirstFeature(args []string) int {
 // reading it reproduces every metric.
 func TestPredictionsModelRoundTrip(t *testing.T) {
 	dir := t.TempDir()
-	first := csvSpec(t, "\n[privacy]\nshow_ids = true\n")
+	// Point metrics are compared: no resampling in either run.
+	first := csvSpec(t, "\n[privacy]\nshow_ids = true\n"+noResampling)
 	runTo(t, first, filepath.Join(dir, "first"))
 	f, err := os.Open(filepath.Join(dir, "first", "predictions.csv"))
 	if err != nil {
@@ -68,7 +69,7 @@ func TestPredictionsModelRoundTrip(t *testing.T) {
 	predPath := filepath.Join(dir, "lr-scores.csv")
 	os.WriteFile(predPath, []byte(b.String()), 0o644)
 
-	second := csvSpec(t, fmt.Sprintf("\n[[models]]\nname = \"outside\"\nkind = \"predictions\"\npath = %q\n", predPath))
+	second := csvSpec(t, fmt.Sprintf("\n[[models]]\nname = \"outside\"\nkind = \"predictions\"\npath = %q\n", predPath)+noResampling)
 	out := runTo(t, second, filepath.Join(dir, "second"))
 	byModel := map[string][]string{}
 	for _, e := range out.Results.Evaluations {

@@ -16,7 +16,11 @@ C = [0.001, 1.0]
 class_weight = ["", "balanced"]
 
 [explain]
+reasons = 0
 permutation_repeats = 0
+
+[metrics.bootstrap]
+replicates = 0
 `)
 	out := runTo(t, s, filepath.Join(t.TempDir(), "run"))
 	n := 0

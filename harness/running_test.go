@@ -97,7 +97,8 @@ permutation_repeats = 0
 // term scores them instead of failing.
 func TestScoringOnlySplit(t *testing.T) {
 	dir, blanked := runningTermOULAD(t, 3000, 5, "2014J")
-	s := runningSpec(t, dir, "[[models]]\nname = \"lr\"\nkind = \"logistic\"\n")
+	// Counts and flags are checked, no intervals.
+	s := runningSpec(t, dir, "[[models]]\nname = \"lr\"\nkind = \"logistic\"\n\n[metrics.bootstrap]\nreplicates = 0\n")
 	out, err := Run(context.Background(), s, RunOptions{Output: filepath.Join(t.TempDir(), "run"), Now: fixedNow, Getenv: func(string) string { return "" }})
 	if err != nil {
 		t.Fatal(err)
