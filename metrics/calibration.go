@@ -145,9 +145,16 @@ func calibrationFits(y []uint8, p []float64) (slope, intercept *float64, undefin
 // sigmoid returns 1/(1+exp(-t)) without overflow: 1/(1+e) for t >= 0 and
 // e/(1+e) below, with e = exp(-|t|). The numerator is chosen without a
 // branch: the sign of t is random in the bootstrap loops, where a
-// mispredicted branch cost as much as the exponential.
+// mispredicted branch cost as much as the exponential. The exponential is
+// math.Exp's, to the bit, inlined where it can be (expFMA).
 func sigmoid(t float64) float64 {
-	e := math.Exp(-math.Abs(t))
+	x := -math.Abs(t)
+	var e float64
+	if expFMAPath && x >= -700 {
+		e = expFMA(x)
+	} else {
+		e = math.Exp(x)
+	}
 	num := e
 	if t >= 0 {
 		num = 1
