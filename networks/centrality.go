@@ -140,21 +140,22 @@ func betweenness(g *Graph, sources []int, workers int) []float64 {
 	}
 	blocks := min(brandesBlocks, len(sources))
 	partBet := make([][]float64, blocks)
-	// The forward search records, for each node in the order it is
-	// reached, its successors on shortest paths (succ, from succStart),
-	// so the backward pass reads only those edges. Distances, path counts
-	// and coefficients sit in arrays of their own: most edge visits only
-	// compare a distance, and n int32s stay in cache.
+	// The forward search goes level by level and records, for each node
+	// in the order it is reached, its successors on shortest paths (succ,
+	// from succStart), so the backward pass reads only those edges. It
+	// needs no distances: a reached node is one level further exactly
+	// when it was first reached during this level, so two bit sets
+	// (reached, and reached during this level), which stay in the
+	// first-level cache, replace them. sigma holds the path counts and,
+	// once the backward pass is past a node (its count no longer needed),
+	// the node's coefficient (1+delta)/sigma.
 	parallel(blocks, workers, func() (func(b int), func()) {
-		dist := make([]int32, n)
+		words := (n + 63) / 64
+		reached, fresh := make([]uint64, words), make([]uint64, words)
 		sigma := make([]float64, n)
-		coef := make([]float64, n)
 		order := make([]int32, 0, n)
 		succStart := make([]int32, 0, n+1)
 		succ := make([]int32, 0, len(g.out))
-		for i := range dist {
-			dist[i] = -1
-		}
 		return func(b int) {
 			pb := make([]float64, n)
 			lo, hi := b*len(sources)/blocks, (b+1)*len(sources)/blocks
@@ -163,23 +164,31 @@ func betweenness(g *Graph, sources []int, workers int) []float64 {
 					continue // no path starts here
 				}
 				order, succStart, succ = order[:0], succStart[:0], succ[:0]
-				dist[s], sigma[s] = 0, 1
+				sigma[s] = 1
+				reached[s>>6] |= 1 << uint(s&63)
 				order = append(order, int32(s))
-				for q := 0; q < len(order); q++ {
-					v := order[q]
-					succStart = append(succStart, int32(len(succ)))
-					dv, sv := dist[v], sigma[v]
-					for _, w := range g.outOf(int(v)) {
-						dw := dist[w]
-						if dw < 0 {
-							dist[w] = dv + 1
-							order = append(order, w)
-						} else if dw != dv+1 {
-							continue
+				for level := 0; level < len(order); {
+					end := len(order)
+					for _, v := range order[level:end] {
+						succStart = append(succStart, int32(len(succ)))
+						sv := sigma[v]
+						for _, w := range g.outOf(int(v)) {
+							word, bit := w>>6, uint64(1)<<uint(w&63)
+							if reached[word]&bit == 0 {
+								reached[word] |= bit
+								fresh[word] |= bit
+								order = append(order, w)
+							} else if fresh[word]&bit == 0 {
+								continue
+							}
+							sigma[w] += sv
+							succ = append(succ, w)
 						}
-						sigma[w] += sv
-						succ = append(succ, w)
 					}
+					for _, w := range order[end:] {
+						fresh[w>>6] = 0
+					}
+					level = end
 				}
 				succStart = append(succStart, int32(len(succ)))
 				// networkx's accumulation: each node w passes
@@ -189,13 +198,13 @@ func betweenness(g *Graph, sources []int, workers int) []float64 {
 					sv := sigma[v]
 					var delta float64
 					for _, w := range succ[succStart[q]:succStart[q+1]] {
-						delta += sv * coef[w]
+						delta += sv * sigma[w]
 					}
-					coef[v] = (1 + delta) / sv
+					sigma[v] = (1 + delta) / sv
 					pb[v] += delta
 				}
 				for _, v := range order {
-					dist[v] = -1
+					reached[v>>6] = 0
 					sigma[v] = 0
 				}
 			}
@@ -283,6 +292,7 @@ func closeness(g *Graph, workers, pullShare int) []float64 {
 		// reached it at the last level, read at random by bottom-up
 		// levels. One 64-byte mask each, so a visit touches one line.
 		seen, next := make([]msMask, n), make([]msMask, n)
+		isActive := make([]uint64, (n+63)/64)
 		front, spare := make([]msMask, n), make([]msMask, n)
 		localDist := make([]int64, n)
 		localReach := make([]int64, n)
@@ -309,7 +319,7 @@ func closeness(g *Graph, workers, pullShare int) []float64 {
 					activeEdges += int(g.outStart[v+1] - g.outStart[v])
 				}
 				if activeEdges*pullShare > len(g.out) {
-					active = pullLevel(g, inStart, in, inRootSCC, &complete, seen, front, spare, active, d, localDist, localReach)
+					active = pullLevel(g, inStart, in, inRootSCC, &complete, seen, front, spare, active, isActive, d, localDist, localReach)
 					front, spare = spare, front
 					continue
 				}
@@ -383,7 +393,12 @@ const bottomUpShare = 4
 // spare (all zero on entry) and front is zeroed: the caller swaps them.
 // A node of the root's strongly connected component whose seen mask is
 // complete can learn nothing more and is skipped.
-func pullLevel(g *Graph, inStart, in []int32, inRootSCC []bool, complete *msMask, seen, front, spare []msMask, active []int32, d int64, localDist, localReach []int64) []int32 {
+func pullLevel(g *Graph, inStart, in []int32, inRootSCC []bool, complete *msMask, seen, front, spare []msMask, active []int32, isActive []uint64, d int64, localDist, localReach []int64) []int32 {
+	// Only the active nodes have a frontier: a bit set of them, which
+	// stays in the first-level cache, saves reading the others' masks.
+	for _, u := range active {
+		isActive[u>>6] |= 1 << uint(u&63)
+	}
 	active = active[:0]
 	for v := range seen {
 		x := &seen[v]
@@ -392,6 +407,9 @@ func pullLevel(g *Graph, inStart, in []int32, inRootSCC []bool, complete *msMask
 		}
 		var acc msMask
 		for _, u := range in[inStart[v]:inStart[v+1]] {
+			if isActive[u>>6]&(1<<uint(u&63)) == 0 {
+				continue
+			}
 			f := &front[u]
 			for i := range msWords {
 				acc[i] |= f[i]
@@ -414,6 +432,7 @@ func pullLevel(g *Graph, inStart, in []int32, inRootSCC []bool, complete *msMask
 		}
 	}
 	clear(front)
+	clear(isActive)
 	return active
 }
 
