@@ -50,9 +50,20 @@ func benchFrame(n int, seed uint64) *datasets.Frame {
 
 var (
 	benchOnce    sync.Once
+	benchDir     string
 	benchBundles map[string]string
 	benchErr     error
 )
+
+// TestMain removes the benchmarks' bundles, shared by every benchmark of
+// the run, after the last.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchDir != "" {
+		os.RemoveAll(benchDir)
+	}
+	os.Exit(code)
+}
 
 // benchBundleDirs fits a 300-tree forest (min_samples_leaf 5, as
 // experiments/oulad-models.toml) and 300-iteration boosting on 16,000
@@ -64,6 +75,7 @@ func benchBundleDirs(b *testing.B) map[string]string {
 			benchErr = err
 			return
 		}
+		benchDir = dir
 		f := benchFrame(16000, 1)
 		benchBundles = map[string]string{}
 		for name, m := range map[string]models.Model{
