@@ -17,7 +17,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv("HARNESS_TEST_PROGRAM") != "" {
 		os.Exit(scoreByFirstFeature(os.Args[len(os.Args)-2:]))
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	removeSharedRunning()
+	os.Exit(code)
 }
 
 func scoreByFirstFeature(args []string) int {

@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/evalrun/evalrun/synth"
@@ -16,10 +18,22 @@ import (
 // runningTermOULAD writes synthetic OULAD tables to a temporary directory
 // and blanks final_result for every student of the running terms, as an
 // institution's export during the term looks. It returns the directory and
-// the number of students left without an outcome per term.
+// the number of students left without an outcome per term. Tests only read
+// the directory, so each data set is written once per test binary (several
+// tests use the same one) and removed when the tests end.
 func runningTermOULAD(t testing.TB, students int, seed uint64, running ...string) (string, map[string]int) {
 	t.Helper()
-	dir := t.TempDir()
+	key := fmt.Sprintf("%d/%d/%s", students, seed, strings.Join(running, ","))
+	sharedRunning.Lock()
+	defer sharedRunning.Unlock()
+	if d, ok := sharedRunning.sets[key]; ok {
+		return d.dir, maps.Clone(d.blanked)
+	}
+	dir, err := os.MkdirTemp("", "evalrun-running-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sharedRunning.dirs = append(sharedRunning.dirs, dir)
 	if _, err := synth.WriteOULAD(dir, synth.OULADConfig{Students: students, Seed: seed}); err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +61,30 @@ func runningTermOULAD(t testing.TB, students int, seed uint64, running ...string
 	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return dir, blanked
+	if sharedRunning.sets == nil {
+		sharedRunning.sets = map[string]runningSet{}
+	}
+	sharedRunning.sets[key] = runningSet{dir, blanked}
+	return dir, maps.Clone(blanked)
+}
+
+type runningSet struct {
+	dir     string
+	blanked map[string]int
+}
+
+// sharedRunning holds the data sets runningTermOULAD wrote; TestMain
+// removes their directories.
+var sharedRunning struct {
+	sync.Mutex
+	sets map[string]runningSet
+	dirs []string
+}
+
+func removeSharedRunning() {
+	for _, d := range sharedRunning.dirs {
+		os.RemoveAll(d)
+	}
 }
 
 // runningSpec is a spec over runningTermOULAD data: an evaluation split
