@@ -84,27 +84,23 @@ func blockRows(cols int) int {
 	return min(4096, max(256, (128<<10)/(2*max(cols, 1))))
 }
 
-// binnedNode is a node of binnedTrees: 8 bytes. An internal node tests
-// column feature&binFeatureMask and sends a row right when its rank r
-// (binnedTrees.rank) lies in [lo, lo+width), width = binNaN − lo, plus one
-// when binMissingRight is set: right when the value exceeds the node's
-// threshold (the lo−1'th of its column), and a missing value (rank binNaN)
-// right only when training sent missing values right. A leaf has lo ==
-// binLeaf and left the index of its value in the tree's leaf values.
-type binnedNode struct {
-	left    int32
-	feature uint16
-	lo      uint16
-}
-
+// A node of binnedTrees is a uint64: left | column<<32 | lo<<48. An
+// internal node tests column&binColumnMask and sends a row right when its
+// rank r (binnedTrees.rank) lies in [lo, lo+width), width = binNaN − lo,
+// plus one when binMissingRight is set: right when the value exceeds the
+// node's threshold (the (lo−1)th of its column), and a missing value (rank
+// binNaN) right only when training sent missing values right. A leaf has
+// lo == binLeaf, column 0 and itself as left child: a row that has reached
+// it stays there however many more levels it is stepped.
 const (
 	binNaN          = 0xFFFF // the rank of a missing value
 	binLeaf         = 0xFFFF // lo of a leaf
 	binMissingRight = 1 << 15
-	binFeatureMask  = binMissingRight - 1
+	binColumnMask   = binMissingRight - 1
 	// maxBinnedThresholds bounds the distinct thresholds of a column: an
-	// internal node's lo (rank + 1) stays below binLeaf.
-	maxBinnedThresholds = binLeaf - 1
+	// internal node's lo (rank + 1) stays below binLeaf, and without
+	// missing values a rank stays below lo of a leaf.
+	maxBinnedThresholds = binLeaf - 2
 )
 
 // binnedTrees are an ensemble's trees for prediction with every value
@@ -116,15 +112,22 @@ const (
 type binnedTrees struct {
 	// thresholds[j] are column j's distinct thresholds, ascending.
 	thresholds [][]float64
-	trees      [][]binnedNode
-	leafValues [][]float64
+	nodes      [][]uint64
+	// values[t][k] is the value of leaf k of tree t (0 at internal nodes).
+	values [][]float64
+	// Rows without missing values compare ranks only. Each of them goes
+	// down the first sweeps[t] levels of tree t without a test of whether
+	// it has reached a leaf; only the rows left at internal nodes are
+	// stepped further.
+	sweeps []int
 }
 
 // newBinnedTrees lays out compact trees over cols columns by rank, or
 // returns nil when there are more than 2^15 − 1 columns or a column has
-// more than maxBinnedThresholds distinct thresholds.
-func newBinnedTrees(compact [][]compactNode, cols int) *binnedTrees {
-	if cols > binFeatureMask {
+// more than maxBinnedThresholds distinct thresholds. sources are the trees
+// compact was made from (their covers choose sweeps).
+func newBinnedTrees(compact [][]compactNode, sources [][]treeNode, cols int) *binnedTrees {
+	if cols > binColumnMask {
 		return nil
 	}
 	thresholds := make([][]float64, cols)
@@ -145,38 +148,74 @@ func newBinnedTrees(compact [][]compactNode, cols int) *binnedTrees {
 		}
 		thresholds[j] = slices.Clip(ts)
 	}
-	b := &binnedTrees{thresholds: thresholds, trees: make([][]binnedNode, len(compact)), leafValues: make([][]float64, len(compact))}
-	forEachParallel(len(compact), func(t int) {
+	nt := len(compact)
+	b := &binnedTrees{thresholds: thresholds, nodes: make([][]uint64, nt), values: make([][]float64, nt), sweeps: make([]int, nt)}
+	forEachParallel(nt, func(t int) {
 		src := compact[t]
-		nodes := make([]binnedNode, len(src))
-		var leaves []float64
+		nodes := make([]uint64, len(src))
+		values := make([]float64, len(src))
 		for k, n := range src {
 			if n.feature < 0 {
-				nodes[k] = binnedNode{left: int32(len(leaves)), lo: binLeaf}
-				leaves = append(leaves, n.threshold)
+				nodes[k] = uint64(uint32(k)) | binLeaf<<48
+				values[k] = n.threshold
 				continue
 			}
 			j := n.feature &^ missingRightBit
-			f := uint16(j)
+			col := uint64(j)
 			if n.feature&missingRightBit != 0 {
-				f |= binMissingRight
+				col |= binMissingRight
 			}
 			rank, _ := slices.BinarySearch(thresholds[j], n.threshold)
-			nodes[k] = binnedNode{left: n.left, feature: f, lo: uint16(rank + 1)}
+			nodes[k] = uint64(uint32(n.left)) | col<<32 | uint64(rank+1)<<48
 		}
-		b.trees[t], b.leafValues[t] = nodes, leaves
+		b.nodes[t], b.values[t] = nodes, values
+		b.sweeps[t] = medianLeafDepth(sources[t])
 	})
 	return b
 }
 
+// medianLeafDepth returns the depth by which leaves holding half of the
+// training cover have been reached. Stepping every row down to it costs
+// about as much as setting aside those at leaves and stepping the others:
+// a step over all rows does half the work of one over a list of rows.
+func medianLeafDepth(nodes []treeNode) int {
+	var byDepth []float64
+	var walk func(k int32, d int)
+	walk = func(k int32, d int) {
+		n := &nodes[k]
+		if n.left < 0 {
+			for len(byDepth) <= d {
+				byDepth = append(byDepth, 0)
+			}
+			byDepth[d] += n.cover
+			return
+		}
+		walk(n.left, d+1)
+		walk(n.right, d+1)
+	}
+	walk(0, 0)
+	var total, sum float64
+	for _, c := range byDepth {
+		total += c
+	}
+	for d, c := range byDepth {
+		if sum += c; sum >= total/2 {
+			return d
+		}
+	}
+	return len(byDepth) - 1
+}
+
 // rank writes the ranks of the rows of data (cols values a row) to dst:
 // the number of the column's thresholds below each value, binNaN for NaN.
-func (b *binnedTrees) rank(data []float64, cols int, dst []uint16) {
+// It reports whether there was a NaN.
+func (b *binnedTrees) rank(data []float64, cols int, dst []uint16) (missing bool) {
 	for i := 0; i < len(data); i += cols {
 		row, out := data[i:i+cols], dst[i:i+cols]
 		for j, v := range row {
 			if v != v {
 				out[j] = binNaN
+				missing = true
 				continue
 			}
 			ts := b.thresholds[j]
@@ -192,6 +231,7 @@ func (b *binnedTrees) rank(data []float64, cols int, dst []uint16) {
 			out[j] = uint16(lo)
 		}
 	}
+	return missing
 }
 
 // binnedScratch is one goroutine's buffers for binnedTrees.add.
@@ -202,49 +242,95 @@ type binnedScratch struct {
 
 // add adds to acc[i] the leaf values row i of data (cols values a row)
 // reaches, tree after tree. The rows descend a tree together, one level
-// per sweep over the rows still at an internal node, so that the descents
-// of different rows overlap in the processor instead of each waiting on
-// its previous node; the step left or right is computed without a branch.
+// per sweep, so that the descents of different rows overlap in the
+// processor instead of each waiting on its previous node; a step left or
+// right is computed without a branch. A block without missing values
+// compares ranks only and takes the first levels without testing for
+// leaves (binnedTrees.sweeps).
 func (b *binnedTrees) add(data []float64, cols int, acc []float64, s *binnedScratch) {
 	n := len(acc)
 	s.ranks = slices.Grow(s.ranks[:0], n*cols)[:n*cols]
 	s.node = slices.Grow(s.node[:0], n)[:n]
 	s.active = slices.Grow(s.active[:0], n)[:n]
 	ranks, node, active := s.ranks, s.node, s.active
-	b.rank(data, cols, ranks)
-	for t, tree := range b.trees {
-		for i := range node {
-			node[i], active[i] = 0, int32(i)
+	missing := b.rank(data, cols, ranks)
+	for t, tree := range b.nodes {
+		clear(node)
+		m := 0
+		if !missing {
+			for range b.sweeps[t] {
+				sweepAll(tree, ranks, cols, node)
+			}
+			for i, k := range node {
+				active[m] = int32(i)
+				m += int(b2i(tree[k]>>48 != binLeaf))
+			}
+			for m > 0 {
+				m = sweepActive(tree, ranks, cols, node, active[:m])
+			}
+		} else {
+			for i := range active {
+				active[i] = int32(i)
+			}
+			for m = n; m > 0; {
+				m = sweepActiveMissing(tree, ranks, cols, node, active[:m])
+			}
 		}
-		for m := n; m > 0; {
-			m = binnedSweep(tree, ranks, cols, node, active[:m])
-		}
-		leaves := b.leafValues[t]
+		values := b.values[t]
 		for i, k := range node {
-			acc[i] += leaves[tree[k].left]
+			acc[i] += values[k]
 		}
 	}
 }
 
-// binnedSweep moves every row of active one level down tree, or, for a
-// row at a leaf, out of active (to its end), and returns how many rows are
-// left in active (at the start). It is a function of its own so that the
-// compiler keeps its few variables in registers.
-func binnedSweep(tree []binnedNode, ranks []uint16, cols int, node, active []int32) int {
+// sweepAll moves every row one level down tree (a row at a leaf stays):
+// rows without missing values. It and the sweeps below are functions of
+// their own so that the compiler keeps their few variables in registers.
+func sweepAll(tree []uint64, ranks []uint16, cols int, node []int32) {
+	for i, k := range node {
+		v := tree[k]
+		r := uint32(ranks[i*cols+int(v>>32&binColumnMask)])
+		node[i] = int32(v) + b2i(r >= uint32(v>>48))
+	}
+}
+
+// sweepActive moves the rows of active one level down tree, or, for a row
+// at a leaf, out of active (to its end), and returns how many rows are left
+// in active (at its start): rows without missing values.
+func sweepActive(tree []uint64, ranks []uint16, cols int, node, active []int32) int {
 	m := len(active)
 	for a := 0; a < m; {
 		i := active[a]
-		nd := &tree[node[i]]
-		if nd.lo == binLeaf {
+		v := tree[node[i]]
+		if v>>48 == binLeaf {
 			m--
 			active[a] = active[m]
 			continue
 		}
-		f := uint32(nd.feature)
-		r := uint32(ranks[int(i)*cols+int(f&binFeatureMask)])
+		r := uint32(ranks[int(i)*cols+int(v>>32&binColumnMask)])
+		node[i] = int32(v) + b2i(r >= uint32(v>>48))
+		a++
+	}
+	return m
+}
+
+// sweepActiveMissing is sweepActive for rows that may have missing values.
+func sweepActiveMissing(tree []uint64, ranks []uint16, cols int, node, active []int32) int {
+	m := len(active)
+	for a := 0; a < m; {
+		i := active[a]
+		v := tree[node[i]]
+		lo := uint32(v >> 48)
+		if lo == binLeaf {
+			m--
+			active[a] = active[m]
+			continue
+		}
+		col := uint32(v >> 32 & 0xFFFF)
+		r := uint32(ranks[int(i)*cols+int(col&binColumnMask)])
 		// r − lo wraps to a large number when r < lo.
-		width := binNaN - uint32(nd.lo) + f>>15
-		node[i] = nd.left + b2i(r-uint32(nd.lo) < width)
+		width := binNaN - lo + col>>15
+		node[i] = int32(v) + b2i(r-lo < width)
 		a++
 	}
 	return m
@@ -378,7 +464,7 @@ func (e *treeEnsemble) compactTrees() [][]compactNode {
 // binnedTrees returns the trees laid out by rank for rows of cols columns
 // (nil when they cannot be), building them on first use.
 func (e *treeEnsemble) binnedTrees(cols int) *binnedTrees {
-	e.binnedOnce.Do(func() { e.binned = newBinnedTrees(e.compactTrees(), cols) })
+	e.binnedOnce.Do(func() { e.binned = newBinnedTrees(e.compactTrees(), e.trees, cols) })
 	if e.binned != nil && len(e.binned.thresholds) != cols {
 		return nil
 	}

@@ -84,7 +84,9 @@ func TestCompactPredictionIsExact(t *testing.T) {
 
 // TestRankPredictionAtThresholds: prediction by rank (binnedTrees) gives
 // exactly what comparing values gives for values equal to a threshold,
-// just above or below one, below and above them all, and −0 and +0.
+// just above or below one, below and above them all, and −0 and +0, for a
+// forest and for boosting (which takes missing values: blocks with and
+// without them are stepped differently).
 func TestRankPredictionAtThresholds(t *testing.T) {
 	rng := rand.New(rand.NewPCG(12, 12))
 	train := interactionData(rng, 1500, 8)
@@ -93,40 +95,68 @@ func TestRankPredictionAtThresholds(t *testing.T) {
 			train.X.Data[i] = 0
 		}
 	}
-	f, err := RandomForest{Config: ForestConfig{NTrees: 20, MinSamplesLeaf: 2, MaxBins: -1}}.Fit(ctx, train, rand.New(rand.NewPCG(1, 2)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := f.(*FittedForest).treeEnsemble
-	b := e.binnedTrees(8)
-	if b == nil {
-		t.Fatal("not predicted by rank")
-	}
-	test := &Matrix{Rows: 3000, Cols: 8, Data: make([]float64, 3000*8), Names: train.X.Names}
-	for i := range test.Data {
-		ts := b.thresholds[i%8]
-		v := ts[rng.IntN(len(ts))]
-		switch rng.IntN(7) {
-		case 0:
-			v = math.Nextafter(v, math.Inf(1))
-		case 1:
-			v = math.Nextafter(v, math.Inf(-1))
-		case 2:
-			v = ts[0] - 1
-		case 3:
-			v = ts[len(ts)-1] + 1
-		case 4:
-			v = math.Copysign(0, -1)
+	for _, tc := range []struct {
+		name    string
+		m       Model
+		missing bool
+	}{
+		{"forest", RandomForest{Config: ForestConfig{NTrees: 20, MinSamplesLeaf: 2, MaxBins: -1}}, false},
+		{"gbm", GBM{Config: GBMConfig{MaxIter: 30, LearningRate: 0.2}}, false},
+		{"gbm with missing values", GBM{Config: GBMConfig{MaxIter: 30, LearningRate: 0.2}}, true},
+	} {
+		f, err := tc.m.Fit(ctx, train, rand.New(rand.NewPCG(1, 2)))
+		if err != nil {
+			t.Fatal(err)
 		}
-		test.Data[i] = v
-	}
-	p, err := f.Predict(ctx, Rows{X: test})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i < test.Rows; i++ {
-		if want := referenceRaw(e, test.Row(i)); math.Float64bits(p[i]) != math.Float64bits(want) {
-			t.Fatalf("row %d %v: predicted %v, walking the nodes gives %v", i, test.Row(i), p[i], want)
+		var e *treeEnsemble
+		switch f := f.(type) {
+		case *FittedForest:
+			e = f.treeEnsemble
+		case *FittedGBM:
+			e = f.treeEnsemble
+		}
+		b := e.binnedTrees(8)
+		if b == nil {
+			t.Fatalf("%s: not predicted by rank", tc.name)
+		}
+		test := &Matrix{Rows: 3000, Cols: 8, Data: make([]float64, 3000*8), Names: train.X.Names}
+		for i := range test.Data {
+			ts := b.thresholds[i%8]
+			if len(ts) == 0 {
+				continue
+			}
+			v := ts[rng.IntN(len(ts))]
+			switch rng.IntN(7) {
+			case 0:
+				v = math.Nextafter(v, math.Inf(1))
+			case 1:
+				v = math.Nextafter(v, math.Inf(-1))
+			case 2:
+				v = ts[0] - 1
+			case 3:
+				v = ts[len(ts)-1] + 1
+			case 4:
+				v = math.Copysign(0, -1)
+			}
+			test.Data[i] = v
+		}
+		if tc.missing {
+			for i := 0; i < 300; i++ {
+				test.Data[rng.IntN(len(test.Data))] = math.NaN()
+			}
+		}
+		p, err := f.Predict(ctx, Rows{X: test})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < test.Rows; i++ {
+			want := referenceRaw(e, test.Row(i))
+			if e.logOdds {
+				want = sigmoid(want)
+			}
+			if math.Float64bits(p[i]) != math.Float64bits(want) {
+				t.Fatalf("%s: row %d %v: predicted %v, walking the nodes gives %v", tc.name, i, test.Row(i), p[i], want)
+			}
 		}
 	}
 }
