@@ -259,7 +259,9 @@ func runNetwork(spec Spec, in Input, r *Result) error {
 		}
 	}
 	res.Level = spec.Level
-	res.OutcomeGroups = outcomeGroups(isoRisk, isoKnown, conDegree, conOutcome, spec.Level, spec.MinGroupSize)
+	if isoKnown+conKnown > 0 { // no outcomes (an edge list alone): no rates
+		res.OutcomeGroups = outcomeGroups(isoRisk, isoKnown, conDegree, conOutcome, spec.Level, spec.MinGroupSize)
+	}
 	r.Network = res
 	return nil
 }

@@ -174,6 +174,8 @@ func TestDiscoverEndToEnd(t *testing.T) {
 	}
 	if n := ds[3].Network; n == nil || n.StaffExcluded != 1 || n.Nodes != 300 {
 		t.Errorf("edge-list network: %+v", n)
+	} else if n.OutcomeGroups != nil {
+		t.Errorf("an edge list without outcomes got at-risk rates: %+v", n.OutcomeGroups)
 	}
 	if ds[4].Network != nil || len(ds[4].Notes) == 0 {
 		t.Errorf("a click log got a network: %+v", ds[4])
@@ -187,7 +189,11 @@ func TestDiscoverEndToEnd(t *testing.T) {
 			t.Errorf("report.md lacks %q", want)
 		}
 	}
-	for _, plot := range []string{"archetypes_arch", "sequences_seq", "rules_rules", "network_forum"} {
+	// The edge list has no outcomes: no at-risk rates to plot.
+	if _, err := os.Stat(filepath.Join(out, "plots", "network_forum.svg")); err == nil {
+		t.Error("a network without outcomes has a plot of at-risk rates")
+	}
+	for _, plot := range []string{"archetypes_arch", "sequences_seq", "rules_rules"} {
 		if _, err := os.Stat(filepath.Join(out, "plots", plot+".svg")); err != nil {
 			t.Errorf("plot %s: %v", plot, err)
 		}

@@ -140,7 +140,10 @@ func TestStaffRolesEndToEnd(t *testing.T) {
 	if !strings.Contains(string(report), "2 staff accounts left out (0 listed in staff, 2 by role: Instructor, TeachingAssistant)") {
 		t.Errorf("report.md does not count the staff by role")
 	}
-	for _, f := range []string{"results.json", "report.md", "discovery/replies.csv"} {
+	if !strings.Contains(string(report), "plots/network_replies.svg") {
+		t.Error("report.md lacks the network's plot of at-risk rates")
+	}
+	for _, f := range []string{"results.json", "report.md", "discovery/replies.csv", "plots/network_replies.svg"} {
 		b, err := os.ReadFile(filepath.Join(out, f))
 		if err != nil {
 			t.Fatal(err)

@@ -204,11 +204,12 @@ func rulePlot(d *discovery.Result, withPNG bool) (*renderedPlot, error) {
 	p.Add(plotter.NewGrid())
 	base := map[string]float64{"at risk": r.AtRiskRate, "not at risk": 1 - r.AtRiskRate}
 	kinds := []struct {
-		consequent   string
-		col          color.NRGBA
-		sig, nonsig  draw.GlyphDrawer
-		dash         []vg.Length
-		shown, total int
+		consequent  string
+		col         color.NRGBA
+		sig, nonsig draw.GlyphDrawer
+		dash        []vg.Length
+		significant int
+		total       int
 	}{
 		{consequent: "at risk", col: atRiskColor, sig: draw.PyramidGlyph{}, nonsig: draw.TriangleGlyph{}, dash: []vg.Length{vg.Points(6), vg.Points(3)}},
 		{consequent: "not at risk", col: otherColor, sig: draw.CircleGlyph{}, nonsig: draw.RingGlyph{}, dash: dotted},
@@ -237,7 +238,7 @@ func rulePlot(d *discovery.Result, withPNG bool) (*renderedPlot, error) {
 			g := kd.nonsig
 			if x.Significant {
 				g = kd.sig
-				kd.shown++
+				kd.significant++
 			}
 			s.GlyphStyle = draw.GlyphStyle{Color: kd.col, Radius: vg.Points(3.5), Shape: g}
 			p.Add(s)
@@ -251,18 +252,22 @@ func rulePlot(d *discovery.Result, withPNG bool) (*renderedPlot, error) {
 		}
 		l.Color, l.Width, l.Dashes = kd.col, vg.Points(1.2), kd.dash
 		p.Add(l)
-		if err := legendGlyph(p, fmt.Sprintf("→ %s, q ≤ %s", kd.consequent, dec(r.FDR, 2)), kd.col, kd.sig); err != nil {
-			return nil, err
+		if kd.significant > 0 {
+			if err := legendGlyph(p, fmt.Sprintf("→ %s, q ≤ %s", kd.consequent, dec(r.FDR, 2)), kd.col, kd.sig); err != nil {
+				return nil, err
+			}
 		}
-		if err := legendGlyph(p, fmt.Sprintf("→ %s, not significant", kd.consequent), kd.col, kd.nonsig); err != nil {
-			return nil, err
+		if kd.significant < kd.total {
+			if err := legendGlyph(p, fmt.Sprintf("→ %s, not significant", kd.consequent), kd.col, kd.nonsig); err != nil {
+				return nil, err
+			}
 		}
 		p.Legend.Add(fmt.Sprintf("%s among all students (lift 1): %s", kd.consequent, pctOf(base[kd.consequent])), l)
 		noun := "rules"
 		if kd.total == 1 {
 			noun = "rule"
 		}
-		parts = append(parts, fmt.Sprintf("%d %s for %s (%d significant; %s of all students are %s)", kd.total, noun, kd.consequent, kd.shown, pctOf(base[kd.consequent]), kd.consequent))
+		parts = append(parts, fmt.Sprintf("%d %s for %s (%d significant; %s of all students are %s)", kd.total, noun, kd.consequent, kd.significant, pctOf(base[kd.consequent]), kd.consequent))
 	}
 	// Rules have at least the minimum confidence: the lower right is
 	// the emptiest corner.

@@ -99,6 +99,11 @@ func TestDiscoveryPlots(t *testing.T) {
 			}
 		}
 	}
+	// Only the markers drawn are in the legend: every "not at risk" rule
+	// is significant.
+	if bytes.Contains(a[1].SVG, []byte("not at risk, not significant")) {
+		t.Error("the rule plot's legend shows a marker it does not draw")
+	}
 	md, err := Markdown(discoveryRun(), nil)
 	if err != nil {
 		t.Fatal(err)
