@@ -566,7 +566,7 @@ func (l *ouladLoader) readVLE() error {
 	return nil
 }
 
-// ouladMaxWorkers bounds the goroutines parsing studentVle.csv (each keeps
+// ouladMaxWorkers bounds the goroutines parsing studentVle.csv (each adds
 // two blocks of ouladBlockSize bytes in flight).
 const ouladMaxWorkers = 8
 
