@@ -285,7 +285,10 @@ func (b *binnedTrees) add(data []float64, cols int, acc []float64, s *binnedScra
 
 // sweepAll moves every row one level down tree (a row at a leaf stays):
 // rows without missing values. It and the sweeps below are functions of
-// their own so that the compiler keeps their few variables in registers.
+// their own, never inlined, so that the compiler keeps their few variables
+// in registers (inlined into add, sweepAll took a quarter longer).
+//
+//go:noinline
 func sweepAll(tree []uint64, ranks []uint16, cols int, node []int32) {
 	for i, k := range node {
 		v := tree[k]
