@@ -158,7 +158,11 @@ func Score(ctx context.Context, opts ScoreOptions) (*ScoreOutcome, error) {
 			terms = sortedTermSet(frames[1])
 		}
 		if len(terms) == 0 {
-			return nil, fmt.Errorf("score: every student of dataset %q in %s has an outcome: pass --term to choose the terms to score", m.Dataset.Name, where)
+			of := where // dataset "name" of spec.toml
+			if opts.Spec == nil {
+				of = fmt.Sprintf("%s (dataset %q)", where, m.Dataset.Name)
+			}
+			return nil, fmt.Errorf("score: every student of %s has an outcome: pass --term to choose the terms to score", of)
 		}
 	}
 	for _, t := range terms {

@@ -382,7 +382,7 @@ func TestScoreDataDefaultsToRunningTerms(t *testing.T) {
 	labelled := filepath.Join(t.TempDir(), "past.csv")
 	os.WriteFile(labelled, []byte(strings.Join(past, "\n")+"\n"), 0o644)
 	_, err := Score(context.Background(), ScoreOptions{Bundle: bdir, Data: labelled, Output: filepath.Join(t.TempDir(), "scores"), Now: fixedNow, Getenv: getenv})
-	if err == nil || !strings.Contains(err.Error(), "has an outcome: pass --term to choose the terms to score") {
+	if err == nil || !strings.Contains(err.Error(), "every student of "+labelled+` (dataset "table") has an outcome: pass --term to choose the terms to score`) {
 		t.Errorf("scoring only students with outcomes: %v", err)
 	}
 }
