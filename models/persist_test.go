@@ -267,3 +267,21 @@ func TestTreeColumnsInternalCover(t *testing.T) {
 		}
 	}
 }
+
+// TestUnmarshalFittedHugeNodeCount: a nodes_per_tree that the columns do
+// not hold is an error, not an allocation of its size.
+func TestUnmarshalFittedHugeNodeCount(t *testing.T) {
+	fitted, err := Tree{Config: TreeConfig{MaxDepth: 3}}.Fit(ctx, persistData(200, false), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := fitted.(Persistent).MarshalFitted()
+	for _, n := range [][]int{{1 << 40}, {math.MaxInt / 2, math.MaxInt / 2, 5}} {
+		tc := *p.Trees
+		tc.NodesPerTree = n
+		_, err := UnmarshalFitted(FittedParams{Kind: p.Kind, Params: p.Params, Trees: &tc})
+		if err == nil || !strings.Contains(err.Error(), "trees.left_offset holds") {
+			t.Errorf("nodes_per_tree %v: %v", n, err)
+		}
+	}
+}

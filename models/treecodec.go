@@ -142,6 +142,9 @@ func deflateBase64(raw []byte) (string, error) {
 	return base64.StdEncoding.EncodeToString(buf.Bytes()), nil
 }
 
+// inflateBase64 decodes a column; sizeHint is the expected size, bounded
+// here by the compressed size (nodes_per_tree is not trusted before the
+// columns confirm it).
 func inflateBase64(name, s string, sizeHint int) ([]byte, error) {
 	comp, err := base64.StdEncoding.DecodeString(s)
 	if err != nil {
@@ -149,7 +152,7 @@ func inflateBase64(name, s string, sizeHint int) ([]byte, error) {
 	}
 	r := flate.NewReader(bytes.NewReader(comp))
 	defer r.Close()
-	out := bytes.NewBuffer(make([]byte, 0, sizeHint))
+	out := bytes.NewBuffer(make([]byte, 0, min(max(sizeHint, 0), 64*len(comp)+1024)))
 	if _, err := io.Copy(out, r); err != nil {
 		return nil, fmt.Errorf("trees.%s: inflating: %w", name, err)
 	}
