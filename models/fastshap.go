@@ -130,9 +130,13 @@ type fastTreeSHAP struct {
 	cutFeatureNodes []uint64
 	states          map[shapState]int32
 	memo            []float64
-	// Scratch of a cut's computation: products and sums per depth below
-	// the cut, and per feature of the cut k weights.
-	relProd, relSum, relQ []float64
+	// cutParent[featureFrom+b] is, for an inner cut, the index of its
+	// feature b in the features of the cut around it.
+	cutParent []int32
+	// Scratch of a cut's computation, per level (outer, inner): products
+	// and sums per depth below the cut, and per feature of the cut k
+	// weights.
+	relProd, relSum, relQ [2][]float64
 
 	// The current block: its rows, their contributions and, per row, the
 	// set of dead features (words each); per depth and row, the row's
@@ -167,6 +171,9 @@ type shapCut struct {
 	// each: cutFeatures and cutFeatureNodes[featureFrom:featureTo].
 	internalFrom, internalTo int32
 	featureFrom, featureTo   int32
+	// level is 0 for a cut below the top of the tree, 1 for a cut inside
+	// one (its states computed while computing the outer cut's).
+	level int
 }
 
 // shapState is a row's state at a cut.
@@ -176,11 +183,14 @@ type shapState struct {
 }
 
 // shapCutInternal bounds the internal nodes of a cut (at most 64, the bits
-// of a state's directions); shapCutMinInternal is the least worth the
-// look-up.
+// of a state's directions) and shapCutMinInternal is the least worth the
+// look-up, for cuts from the top of the tree and inner cuts within them:
+// a row state new to a cut is computed with the inner cuts' states.
 const (
-	shapCutInternal    = 15
-	shapCutMinInternal = 3
+	shapCutInternal         = 31
+	shapCutMinInternal      = 3
+	shapInnerCutInternal    = 7
+	shapInnerCutMinInternal = 2
 )
 
 // The case of a row at an internal node: it goes left, right (its feature
@@ -260,21 +270,23 @@ func (s *fastTreeSHAP) reset(nodes []treeNode, nFeatures int) {
 }
 
 // findCuts marks as cuts the largest subtrees of shapCutMinInternal to
-// shapCutInternal internal nodes (never the root).
+// shapCutInternal internal nodes (never the root), and within each the
+// largest proper subtrees of shapInnerCutMinInternal to
+// shapInnerCutInternal internal nodes.
 func (s *fastTreeSHAP) findCuts() {
 	nodes := s.nodes
 	s.cut, s.local = grown(s.cut, len(nodes)), grown(s.local, len(nodes))
 	for i := range s.cut {
 		s.cut[i] = -1
 	}
-	s.cuts, s.cutInternal, s.cutFeatures, s.cutFeatureNodes = s.cuts[:0], s.cutInternal[:0], s.cutFeatures[:0], s.cutFeatureNodes[:0]
+	s.cuts, s.cutInternal, s.cutFeatures, s.cutFeatureNodes, s.cutParent = s.cuts[:0], s.cutInternal[:0], s.cutFeatures[:0], s.cutFeatureNodes[:0], s.cutParent[:0]
 	if s.states == nil {
 		s.states = map[shapState]int32{}
 	}
 	clear(s.states)
 	s.memo = s.memo[:0]
 	// internalBelow[n] counts the internal nodes at or below n (in local,
-	// reused by collect below).
+	// overwritten by collect below once read).
 	internalBelow := s.local
 	var count func(n int) int32
 	count = func(n int) int32 {
@@ -286,30 +298,43 @@ func (s *fastTreeSHAP) findCuts() {
 		return internalBelow[n]
 	}
 	count(0)
-	var cuts []int
-	var mark func(n int)
-	mark = func(n int) {
+	// mark appends the roots of the largest subtrees below n of lo to hi
+	// internal nodes.
+	var mark func(n, lo, hi int, roots []int) []int
+	mark = func(n, lo, hi int, roots []int) []int {
 		nd := &nodes[n]
 		if nd.left < 0 {
-			return
+			return roots
 		}
 		for _, c := range [2]int{int(nd.left), int(nd.right)} {
 			switch m := int(internalBelow[c]); {
-			case m > shapCutInternal:
-				mark(c)
-			case m >= shapCutMinInternal:
-				cuts = append(cuts, c)
+			case m > hi:
+				roots = mark(c, lo, hi, roots)
+			case m >= lo:
+				roots = append(roots, c)
 			}
 		}
+		return roots
 	}
-	mark(0)
-	maxDepth, maxFeatures := 0, 0
-	var collect func(c *shapCut, n, depth int)
-	collect = func(c *shapCut, n, depth int) {
+	outer := mark(0, shapCutMinInternal, shapCutInternal, nil)
+	inner := make([][]int, len(outer))
+	for i, n := range outer {
+		inner[i] = mark(n, shapInnerCutMinInternal, shapInnerCutInternal, nil)
+	}
+	var maxDepth, maxFeatures [2]int
+	// collect lists cut c's internal nodes and features below n and sets
+	// local for the nodes of the cut's own level.
+	var collect func(c *shapCut, n, depth int, own bool)
+	collect = func(c *shapCut, n, depth int, own bool) {
 		nd := &nodes[n]
-		maxDepth = max(maxDepth, depth)
+		if own {
+			maxDepth[c.level] = max(maxDepth[c.level], depth)
+		}
 		if nd.left < 0 {
 			return
+		}
+		if c.level == 0 && depth > 0 && s.cut[n] >= 0 {
+			own = false // an inner cut's nodes
 		}
 		pos := len(s.cutInternal) - int(c.internalFrom)
 		s.cutInternal = append(s.cutInternal, int32(n))
@@ -323,23 +348,48 @@ func (s *fastTreeSHAP) findCuts() {
 			b = len(s.cutFeatures) - int(c.featureFrom)
 			s.cutFeatures = append(s.cutFeatures, nd.feature)
 			s.cutFeatureNodes = append(s.cutFeatureNodes, 0)
+			s.cutParent = append(s.cutParent, -1)
 		}
 		s.cutFeatureNodes[int(c.featureFrom)+b] |= 1 << uint(pos)
-		s.local[n] = int32(b)
-		collect(c, int(nd.left), depth+1)
-		collect(c, int(nd.right), depth+1)
+		if own {
+			s.local[n] = int32(b)
+		}
+		collect(c, int(nd.left), depth+1, own)
+		collect(c, int(nd.right), depth+1, own)
 	}
-	for _, n := range cuts {
-		c := shapCut{internalFrom: int32(len(s.cutInternal)), featureFrom: int32(len(s.cutFeatures))}
-		collect(&c, n, 0)
-		c.internalTo, c.featureTo = int32(len(s.cutInternal)), int32(len(s.cutFeatures))
-		maxFeatures = max(maxFeatures, int(c.featureTo-c.featureFrom))
+	add := func(n, level int) *shapCut {
 		s.cut[n] = int32(len(s.cuts))
-		s.cuts = append(s.cuts, c)
+		s.cuts = append(s.cuts, shapCut{internalFrom: int32(len(s.cutInternal)), featureFrom: int32(len(s.cutFeatures)), level: level})
+		return &s.cuts[len(s.cuts)-1]
 	}
-	s.relProd = grown(s.relProd, (maxDepth+1)*s.k)
-	s.relSum = grown(s.relSum, (maxDepth+1)*s.k)
-	s.relQ = grown(s.relQ, maxFeatures*s.k)
+	for i, n := range outer {
+		for _, m := range inner[i] {
+			s.cut[m] = 0 // marked for collect; set below
+		}
+		c := add(n, 0)
+		collect(c, n, 0, true)
+		c.internalTo, c.featureTo = int32(len(s.cutInternal)), int32(len(s.cutFeatures))
+		maxFeatures[0] = max(maxFeatures[0], int(c.featureTo-c.featureFrom))
+		outerFeatures := s.cutFeatures[c.featureFrom:c.featureTo]
+		for _, m := range inner[i] {
+			ic := add(m, 1)
+			collect(ic, m, 0, true)
+			ic.internalTo, ic.featureTo = int32(len(s.cutInternal)), int32(len(s.cutFeatures))
+			maxFeatures[1] = max(maxFeatures[1], int(ic.featureTo-ic.featureFrom))
+			for b := ic.featureFrom; b < ic.featureTo; b++ {
+				for ob, f := range outerFeatures {
+					if f == s.cutFeatures[b] {
+						s.cutParent[b] = int32(ob)
+					}
+				}
+			}
+		}
+	}
+	for l := range s.relProd {
+		s.relProd[l] = grown(s.relProd[l], (maxDepth[l]+1)*s.k)
+		s.relSum[l] = grown(s.relSum[l], (maxDepth[l]+1)*s.k)
+		s.relQ[l] = grown(s.relQ[l], maxFeatures[l]*s.k)
+	}
 }
 
 // cutValues returns the sums S and weights Q of cut ci (at node) for a row
@@ -366,28 +416,29 @@ func (s *fastTreeSHAP) cutValues(ci int32, node int, x []float64, dead []uint64)
 	if off, ok := s.states[key]; ok {
 		return s.memo[off : int(off)+size]
 	}
-	q := s.relQ[:len(features)*s.k]
+	l := c.level
+	q := s.relQ[l][:len(features)*s.k]
 	clear(q)
-	root := s.relProd[:s.k]
+	root := s.relProd[l][:s.k]
 	for i := range root {
 		root[i] = 1
 	}
-	s.visitCut(node, 0, x, dead, q)
+	s.visitCut(l, node, 0, x, dead, q)
 	off := len(s.memo)
-	s.memo = append(s.memo, s.relSum[:s.k]...)
+	s.memo = append(s.memo, s.relSum[l][:s.k]...)
 	s.memo = append(s.memo, q...)
 	s.states[key] = int32(off)
 	return s.memo[off : off+size]
 }
 
-// visitCut is visit for one row x inside a cut, from the cut's root with
-// product 1: it fills s.relSum at depth (relative to the cut) with the
-// relative leaf sums and adds each edge's weights to q.
-func (s *fastTreeSHAP) visitCut(node, depth int, x []float64, dead []uint64, q []float64) {
+// visitCut is visit for one row x inside a cut of the level, from the
+// cut's root with product 1: it fills s.relSum[level] at depth (relative to
+// the cut) with the relative leaf sums and adds each edge's weights to q.
+func (s *fastTreeSHAP) visitCut(level, node, depth int, x []float64, dead []uint64, q []float64) {
 	k := s.k
 	nd := &s.nodes[node]
-	prod := s.relProd[depth*k : (depth+1)*k]
-	sum := s.relSum[depth*k : (depth+1)*k]
+	prod := s.relProd[level][depth*k : (depth+1)*k]
+	sum := s.relSum[level][depth*k : (depth+1)*k]
 	sum = sum[:len(prod)]
 	if nd.left < 0 {
 		v := nd.value
@@ -396,13 +447,36 @@ func (s *fastTreeSHAP) visitCut(node, depth int, x []float64, dead []uint64, q [
 		}
 		return
 	}
+	if ci := s.cut[node]; depth > 0 && ci >= 0 {
+		// An inner cut: its sums and weights, relative to prod.
+		c := &s.cuts[ci]
+		vals := s.cutValues(ci, node, x, dead)
+		sv := vals[:len(prod)]
+		for i, g := range prod {
+			sum[i] = g * sv[i]
+		}
+		for b := c.featureFrom; b < c.featureTo; b++ {
+			j := s.cutFeatures[b]
+			if dead[j>>6]&(1<<uint(j&63)) != 0 {
+				continue // a dead feature's weights are 0
+			}
+			iq := vals[int(b-c.featureFrom+1)*k : int(b-c.featureFrom+2)*k]
+			iq = iq[:len(prod)]
+			oq := q[int(s.cutParent[b])*k : int(s.cutParent[b]+1)*k]
+			oq = oq[:len(prod)]
+			for i, g := range prod {
+				oq[i] += g * iq[i]
+			}
+		}
+		return
+	}
 	j := int(nd.feature)
 	w, bit := j>>6, uint64(1)<<uint(j&63)
 	isDead := dead[w]&bit != 0
 	goLeft := nd.goesLeft(x[j])
-	childProd := s.relProd[(depth+1)*k : (depth+2)*k]
+	childProd := s.relProd[level][(depth+1)*k : (depth+2)*k]
 	childProd = childProd[:len(prod)]
-	childSum := s.relSum[(depth+1)*k : (depth+2)*k]
+	childSum := s.relSum[level][(depth+1)*k : (depth+2)*k]
 	childSum = childSum[:len(prod)]
 	qj := q[int(s.local[node])*k : int(s.local[node]+1)*k]
 	qj = qj[:len(prod)]
@@ -435,7 +509,7 @@ func (s *fastTreeSHAP) visitCut(node, depth int, x []float64, dead []uint64, q [
 			term = s.offTerm[c*k : c*k+k]
 			dead[w] |= bit
 		}
-		s.visitCut(c, depth+1, x, dead, q)
+		s.visitCut(level, c, depth+1, x, dead, q)
 		if !isDead && !taken {
 			dead[w] &^= bit
 		}

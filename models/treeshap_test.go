@@ -276,8 +276,8 @@ func TestGaussLegendre01(t *testing.T) {
 }
 
 // TestFastTreeSHAPBlocksAndCuts explains 300 rows with each tree of a deep
-// forest in blocks of 32 (so the small subtrees' row states are reused
-// across rows and blocks) and checks every value against Lundberg's
+// forest in blocks of 32 (so the small subtrees' row states, and those of
+// the inner subtrees within them, are reused across rows and blocks) and checks every value against Lundberg's
 // algorithm (1e-11), that states were in fact reused, and that each row's
 // values are bit for bit those of the row explained alone, whatever block
 // it was in.
@@ -292,8 +292,12 @@ func TestFastTreeSHAPBlocksAndCuts(t *testing.T) {
 	const m = 12
 	for ti, nodes := range f.(*FittedForest).trees {
 		s := newFastTreeSHAP(nodes, m)
-		if len(s.cuts) == 0 {
-			t.Fatalf("tree %d (%d nodes) has no cuts", ti, len(nodes))
+		inner := 0
+		for _, c := range s.cuts {
+			inner += c.level
+		}
+		if len(s.cuts) == inner || inner == 0 {
+			t.Fatalf("tree %d (%d nodes) has %d cuts, %d of them inner: the test wants both kinds", ti, len(nodes), len(s.cuts), inner)
 		}
 		xs := make([][]float64, test.X.Rows)
 		phis := make([][]float64, test.X.Rows)
