@@ -285,3 +285,51 @@ func TestUnmarshalFittedHugeNodeCount(t *testing.T) {
 		}
 	}
 }
+
+// FuzzDecodeTrees: tree columns of any content are read back as trees
+// whose every child lies inside its tree after its parent and whose every
+// internal node tests a column, or are an error; never a panic.
+func FuzzDecodeTrees(f *testing.F) {
+	fitted, err := GBM{Config: GBMConfig{MaxIter: 2, MaxLeafNodes: 4, MinSamplesLeaf: 5}}.Fit(ctx, persistData(200, true), rand.New(rand.NewPCG(1, 1)))
+	if err != nil {
+		f.Fatal(err)
+	}
+	p, _ := fitted.(Persistent).MarshalFitted()
+	raw := func(s string) []byte {
+		b, err := inflateBase64("seed", s, 0)
+		if err != nil {
+			f.Fatal(err)
+		}
+		return b
+	}
+	tc := p.Trees
+	f.Add(tc.NodesPerTree[0], tc.NodesPerTree[1], raw(tc.LeftOffset), raw(tc.RightOffset), raw(tc.Feature), raw(tc.MissingLeft), raw(tc.Threshold), raw(tc.Value), raw(tc.Cover), []byte(nil))
+	f.Fuzz(func(t *testing.T, n0, n1 int, left, right, feature, missing, threshold, value, cover, internalCover []byte) {
+		enc := func(b []byte) string {
+			s, err := deflateBase64(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+		cols := TreeColumns{Encoding: TreeEncoding, NodesPerTree: []int{n0, n1}, LeftOffset: enc(left), RightOffset: enc(right), Feature: enc(feature),
+			MissingLeft: enc(missing), Threshold: enc(threshold), Value: enc(value), Cover: enc(cover)}
+		if len(internalCover) > 0 {
+			cols.InternalCover = enc(internalCover)
+		}
+		trees, _, err := decodeTrees(cols, 4)
+		if err != nil {
+			return
+		}
+		for ti, nodes := range trees {
+			for k, n := range nodes {
+				if n.left < 0 {
+					continue
+				}
+				if int(n.left) <= k || int(n.right) <= k || int(n.left) >= len(nodes) || int(n.right) >= len(nodes) || n.feature < 0 || n.feature >= 4 {
+					t.Fatalf("tree %d node %d: %+v", ti, k, n)
+				}
+			}
+		}
+	})
+}
