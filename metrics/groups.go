@@ -18,14 +18,28 @@ type scoreGroups struct {
 }
 
 // sortDescending returns the row indices ordered by descending score; ties
-// keep their row order (a stable sort), so results never depend on the sort
-// algorithm.
+// keep their row order (the order of a stable sort), so results never
+// depend on the sort algorithm. It sorts (score, row) pairs, row breaking
+// ties, which gives that order without a stable sort's extra moves.
 func sortDescending(score []float64) []int {
-	idx := make([]int, len(score))
-	for i := range idx {
-		idx[i] = i
+	type scoredRow struct {
+		score float64
+		row   int
 	}
-	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(score[b], score[a]) })
+	rows := make([]scoredRow, len(score))
+	for i, s := range score {
+		rows[i] = scoredRow{s, i}
+	}
+	slices.SortFunc(rows, func(a, b scoredRow) int {
+		if c := cmp.Compare(b.score, a.score); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.row, b.row)
+	})
+	idx := make([]int, len(score))
+	for i, r := range rows {
+		idx[i] = r.row
+	}
 	return idx
 }
 
