@@ -104,7 +104,12 @@ const shapBlockRows = 32
 // score, the same for every row): base + Σ_j contributions[i][j] equals the
 // raw score of row i (RawScoreScale). The values are computed in time
 // linear in the number of nodes per row and tree (fastTreeSHAP), tree by
-// tree over blocks of shapBlockRows rows, in two goroutines.
+// tree over blocks of shapBlockRows rows, in two goroutines. With trees of
+// more than 64 internal nodes (forests) each goroutine takes half of the
+// trees for every row, so the row states of a tree's small subtrees are
+// shared by all rows, and the second half's values are added to the
+// first's at the end; otherwise each takes half of the rows. The split is
+// the same on any number of cores.
 func (e *treeEnsemble) Explain(ctx context.Context, rows Rows) (contributions [][]float64, base []float64, err error) {
 	if err := validatePredictRows(e.kind, rows, e.names, len(e.names), e.allowNaN); err != nil {
 		return nil, nil, err
@@ -116,60 +121,90 @@ func (e *treeEnsemble) Explain(ctx context.Context, rows Rows) (contributions []
 	x := rows.X
 	contributions = make([][]float64, x.Rows)
 	base = make([]float64, x.Rows)
-	var cancelled error
-	var mu sync.Mutex
-	parallelRows(x.Rows, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			contributions[i] = make([]float64, x.Cols)
-			base[i] = b
+	for i := range contributions {
+		contributions[i] = make([]float64, x.Cols)
+		base[i] = b
+	}
+	large := false
+	for _, nodes := range e.trees {
+		large = large || countLeaves(nodes) > 65
+	}
+	var errs [2]error
+	if large && len(e.trees) >= 2 {
+		second := make([][]float64, x.Rows)
+		for i := range second {
+			second[i] = make([]float64, x.Cols)
 		}
-		// Tree by tree, so each row's contributions still receive the
-		// trees' additions in tree order. In a tree of at most 64 internal
-		// nodes (boosting), rows taking the same direction at every node
-		// share their values: the first such row's additions are recorded
-		// and replayed for the others.
-		type recorded struct{ from, to int }
-		seen := map[uint64]recorded{}
-		xs := make([][]float64, shapBlockRows)
-		s := &fastTreeSHAP{}
-		for _, nodes := range e.trees {
-			if err := ctx.Err(); err != nil {
-				mu.Lock()
-				cancelled = err
-				mu.Unlock()
-				return
+		half := len(e.trees) / 2
+		var wg sync.WaitGroup
+		wg.Add(2)
+		go func() { defer wg.Done(); errs[0] = e.explainTrees(ctx, e.trees[:half], x, 0, x.Rows, contributions) }()
+		go func() { defer wg.Done(); errs[1] = e.explainTrees(ctx, e.trees[half:], x, 0, x.Rows, second) }()
+		wg.Wait()
+		for i, phi := range contributions {
+			for j, v := range second[i] {
+				phi[j] += v
 			}
-			s.reset(nodes, x.Cols)
-			internal := internalNodes(nodes)
-			if len(internal) > 64 {
-				for b := lo; b < hi; b += shapBlockRows {
-					end := min(hi, b+shapBlockRows)
-					for i := b; i < end; i++ {
-						xs[i-b] = x.Row(i)
-					}
-					s.addBlock(xs[:end-b], contributions[b:end], e.scale)
+		}
+	} else {
+		parallelRows(x.Rows, func(lo, hi int) {
+			part := 0
+			if lo > 0 {
+				part = 1
+			}
+			errs[part] = e.explainTrees(ctx, e.trees, x, lo, hi, contributions)
+		})
+	}
+	for _, err := range errs {
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: explain: %w", e.kind, err)
+		}
+	}
+	return contributions, base, nil
+}
+
+// explainTrees adds the TreeSHAP values of rows [lo, hi) of x under trees
+// to phis, tree by tree, so each row's contributions receive the trees'
+// additions in tree order. Trees of more than 64 internal nodes take the
+// rows in blocks; in smaller trees (boosting), rows taking the same
+// direction at every node share their values: the first such row's
+// additions are recorded and replayed for the others.
+func (e *treeEnsemble) explainTrees(ctx context.Context, trees [][]treeNode, x *Matrix, lo, hi int, phis [][]float64) error {
+	type recorded struct{ from, to int }
+	seen := map[uint64]recorded{}
+	xs := make([][]float64, shapBlockRows)
+	s := &fastTreeSHAP{}
+	for _, nodes := range trees {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		s.reset(nodes, x.Cols)
+		internal := internalNodes(nodes)
+		if len(internal) > 64 {
+			for b := lo; b < hi; b += shapBlockRows {
+				end := min(hi, b+shapBlockRows)
+				for i := b; i < end; i++ {
+					xs[i-b] = x.Row(i)
+				}
+				s.addBlock(xs[:end-b], phis[b:end], e.scale)
+			}
+			continue
+		}
+		clear(seen)
+		s.record = s.record[:0]
+		for i := lo; i < hi; i++ {
+			row, phi := x.Row(i), phis[i]
+			key := decisionKey(nodes, internal, row)
+			if r, ok := seen[key]; ok {
+				for _, a := range s.record[r.from:r.to] {
+					phi[a.feature] += a.value
 				}
 				continue
 			}
-			clear(seen)
-			s.record = s.record[:0]
-			for i := lo; i < hi; i++ {
-				row, phi := x.Row(i), contributions[i]
-				key := decisionKey(nodes, internal, row)
-				if r, ok := seen[key]; ok {
-					for _, a := range s.record[r.from:r.to] {
-						phi[a.feature] += a.value
-					}
-					continue
-				}
-				from := len(s.record)
-				s.addRecorded(row, phi, e.scale)
-				seen[key] = recorded{from, len(s.record)}
-			}
+			from := len(s.record)
+			s.addRecorded(row, phi, e.scale)
+			seen[key] = recorded{from, len(s.record)}
 		}
-	})
-	if cancelled != nil {
-		return nil, nil, fmt.Errorf("%s: explain: %w", e.kind, cancelled)
 	}
-	return contributions, base, nil
+	return nil
 }
