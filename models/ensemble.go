@@ -104,7 +104,8 @@ const shapBlockRows = 32
 // score, the same for every row): base + Σ_j contributions[i][j] equals the
 // raw score of row i (RawScoreScale). The values are computed in time
 // linear in the number of nodes per row and tree (fastTreeSHAP), tree by
-// tree over blocks of shapBlockRows rows, in two goroutines. With trees of
+// tree over blocks of shapBlockRows rows (with cuts when there are at
+// least shapCutMinRows rows), in two goroutines. With trees of
 // more than 64 internal nodes (forests) each goroutine takes half of the
 // trees for every row, so the row states of a tree's small subtrees are
 // shared by all rows, and the second half's values are added to the
@@ -173,7 +174,7 @@ func (e *treeEnsemble) explainTrees(ctx context.Context, trees [][]treeNode, x *
 	type recorded struct{ from, to int }
 	seen := map[uint64]recorded{}
 	xs := make([][]float64, shapBlockRows)
-	s := &fastTreeSHAP{}
+	s := &fastTreeSHAP{noCuts: x.Rows < shapCutMinRows}
 	for _, nodes := range trees {
 		if err := ctx.Err(); err != nil {
 			return err

@@ -123,8 +123,10 @@ type fastTreeSHAP struct {
 	// features. cutInternal, cutFeatures and cutFeatureNodes hold the
 	// cuts' lists (shapCut). states maps a cut's row state to the offset
 	// of its values in memo.
-	cut, local      []int32
-	cuts            []shapCut
+	cut, local []int32
+	cuts       []shapCut
+	// noCuts makes reset mark no cuts: every row walks the whole tree.
+	noCuts          bool
 	cutInternal     []int32
 	cutFeatures     []int32
 	cutFeatureNodes []uint64
@@ -181,6 +183,10 @@ type shapState struct {
 	cut        int32
 	dirs, dead uint64
 }
+
+// shapCutMinRows is the least number of rows for which Explain uses cuts: a row state is computed at about twice the cost of
+// walking the subtree, which pays only when states repeat across rows.
+const shapCutMinRows = 256
 
 // shapCutInternal bounds the internal nodes of a cut (at most 64, the bits
 // of a state's directions) and shapCutMinInternal is the least worth the
@@ -316,7 +322,10 @@ func (s *fastTreeSHAP) findCuts() {
 		}
 		return roots
 	}
-	outer := mark(0, shapCutMinInternal, shapCutInternal, nil)
+	var outer []int
+	if !s.noCuts {
+		outer = mark(0, shapCutMinInternal, shapCutInternal, nil)
+	}
 	inner := make([][]int, len(outer))
 	for i, n := range outer {
 		inner[i] = mark(n, shapInnerCutMinInternal, shapInnerCutInternal, nil)

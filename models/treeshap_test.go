@@ -277,10 +277,11 @@ func TestGaussLegendre01(t *testing.T) {
 
 // TestFastTreeSHAPBlocksAndCuts explains 300 rows with each tree of a deep
 // forest in blocks of 32 (so the small subtrees' row states, and those of
-// the inner subtrees within them, are reused across rows and blocks) and checks every value against Lundberg's
-// algorithm (1e-11), that states were in fact reused, and that each row's
-// values are bit for bit those of the row explained alone, whatever block
-// it was in.
+// the inner subtrees within them, are reused across rows and blocks). It
+// checks every value against Lundberg's algorithm (1e-11), as well as the
+// values walking whole trees (no cuts), that states were in fact reused,
+// and that each row's values are bit for bit those of the row explained
+// alone, whatever block it was in.
 func TestFastTreeSHAPBlocksAndCuts(t *testing.T) {
 	rng := rand.New(rand.NewPCG(23, 5))
 	train := interactionData(rng, 3000, 12)
@@ -312,14 +313,21 @@ func TestFastTreeSHAPBlocksAndCuts(t *testing.T) {
 		}
 		ref := newTreeSHAP(treeDepth(nodes))
 		alone := newFastTreeSHAP(nodes, m)
+		walk := &fastTreeSHAP{noCuts: true}
+		walk.reset(nodes, m)
+		if len(walk.cuts) != 0 {
+			t.Fatalf("tree %d: %d cuts with noCuts", ti, len(walk.cuts))
+		}
 		for i, x := range xs {
 			want := make([]float64, m)
 			ref.add(nodes, x, want, 1)
 			one := make([]float64, m)
 			alone.add(x, one, 1)
+			whole := make([]float64, m)
+			walk.add(x, whole, 1)
 			for j := range want {
-				if math.Abs(phis[i][j]-want[j]) > 1e-11 {
-					t.Fatalf("tree %d row %d feature %d: %.15g, Lundberg %.15g", ti, i, j, phis[i][j], want[j])
+				if math.Abs(phis[i][j]-want[j]) > 1e-11 || math.Abs(whole[j]-want[j]) > 1e-11 {
+					t.Fatalf("tree %d row %d feature %d: %.15g with cuts, %.15g without, Lundberg %.15g", ti, i, j, phis[i][j], whole[j], want[j])
 				}
 				if math.Float64bits(one[j]) != math.Float64bits(phis[i][j]) {
 					t.Fatalf("tree %d row %d feature %d: %v in a block, %v alone", ti, i, j, phis[i][j], one[j])
