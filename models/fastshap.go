@@ -132,6 +132,11 @@ type fastTreeSHAP struct {
 	cutFeatureNodes []uint64
 	states          map[shapState]int32
 	memo            []float64
+	// memoMax, when positive, replaces shapMemoBytes/8 as the memo's
+	// bound (tests); once[level] holds the values of a state computed
+	// when the memo is full.
+	memoMax int
+	once    [2][]float64
 	// cutParent[featureFrom+b] is, for an inner cut, the index of its
 	// feature b in the features of the cut around it.
 	cutParent []int32
@@ -183,6 +188,10 @@ type shapState struct {
 	cut        int32
 	dirs, dead uint64
 }
+
+// shapMemoBytes bounds the memory the row states of one tree take; states
+// new when it is full are computed for each row that meets them.
+const shapMemoBytes = 32 << 20
 
 // shapCutMinRows is the least number of rows for which Explain uses cuts: a row state is computed at about twice the cost of
 // walking the subtree, which pays only when states repeat across rows.
@@ -433,11 +442,29 @@ func (s *fastTreeSHAP) cutValues(ci int32, node int, x []float64, dead []uint64)
 		root[i] = 1
 	}
 	s.visitCut(l, node, 0, x, dead, q)
+	if len(s.memo)+size > s.memoLimit() {
+		// The memo is full: the state is used once, the same values as
+		// if it had been kept.
+		once := s.once[l][:0]
+		once = append(once, s.relSum[l][:s.k]...)
+		once = append(once, q...)
+		s.once[l] = once
+		return once
+	}
 	off := len(s.memo)
 	s.memo = append(s.memo, s.relSum[l][:s.k]...)
 	s.memo = append(s.memo, q...)
 	s.states[key] = int32(off)
 	return s.memo[off : off+size]
+}
+
+// memoLimit is the most values the memo of one tree holds
+// (shapMemoBytes, or less in tests).
+func (s *fastTreeSHAP) memoLimit() int {
+	if s.memoMax > 0 {
+		return s.memoMax
+	}
+	return shapMemoBytes / 8
 }
 
 // visitCut is visit for one row x inside a cut of the level, from the

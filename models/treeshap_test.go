@@ -281,7 +281,8 @@ func TestGaussLegendre01(t *testing.T) {
 // checks every value against Lundberg's algorithm (1e-11), as well as the
 // values walking whole trees (no cuts), that states were in fact reused,
 // and that each row's values are bit for bit those of the row explained
-// alone, whatever block it was in.
+// alone, whatever block it was in, and those computed with a memo too
+// small to keep most states.
 func TestFastTreeSHAPBlocksAndCuts(t *testing.T) {
 	rng := rand.New(rand.NewPCG(23, 5))
 	train := interactionData(rng, 3000, 12)
@@ -311,6 +312,20 @@ func TestFastTreeSHAPBlocksAndCuts(t *testing.T) {
 		if lookups := len(s.cuts) * len(xs); len(s.states) >= lookups*9/10 {
 			t.Errorf("tree %d: %d row states for %d look-ups: hardly any reuse", ti, len(s.states), lookups)
 		}
+		// With a memo too small for most states, each is computed again
+		// for every row that meets it: the same values to the bit.
+		small := &fastTreeSHAP{memoMax: 40 * s.k}
+		small.reset(nodes, m)
+		smallPhis := make([][]float64, len(xs))
+		for i := range smallPhis {
+			smallPhis[i] = make([]float64, m)
+		}
+		for b := 0; b < len(xs); b += 32 {
+			small.addBlock(xs[b:min(len(xs), b+32)], smallPhis[b:min(len(xs), b+32)], 1)
+		}
+		if len(small.states) >= len(s.states)/2 {
+			t.Fatalf("tree %d: the small memo kept %d of %d states", ti, len(small.states), len(s.states))
+		}
 		ref := newTreeSHAP(treeDepth(nodes))
 		alone := newFastTreeSHAP(nodes, m)
 		walk := &fastTreeSHAP{noCuts: true}
@@ -328,6 +343,9 @@ func TestFastTreeSHAPBlocksAndCuts(t *testing.T) {
 			for j := range want {
 				if math.Abs(phis[i][j]-want[j]) > 1e-11 || math.Abs(whole[j]-want[j]) > 1e-11 {
 					t.Fatalf("tree %d row %d feature %d: %.15g with cuts, %.15g without, Lundberg %.15g", ti, i, j, phis[i][j], whole[j], want[j])
+				}
+				if math.Float64bits(smallPhis[i][j]) != math.Float64bits(phis[i][j]) {
+					t.Fatalf("tree %d row %d feature %d: %v with a small memo, %v", ti, i, j, smallPhis[i][j], phis[i][j])
 				}
 				if math.Float64bits(one[j]) != math.Float64bits(phis[i][j]) {
 					t.Fatalf("tree %d row %d feature %d: %v in a block, %v alone", ti, i, j, phis[i][j], one[j])
