@@ -207,8 +207,9 @@ func TestPredictByValueWithManyThresholds(t *testing.T) {
 
 // TestColumnRescorerMatchesPredict: for a forest and for boosting with
 // missing values, rescoring rows with one column replaced gives Predict's
-// scores on the modified matrix to the bit, for every column; values the
-// model cannot take are refused.
+// scores on the modified matrix to the bit, for every column and for the
+// same column rescored again with other values (thresholds among them);
+// values the model cannot take are refused.
 func TestColumnRescorerMatchesPredict(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 9))
 	train := interactionData(rng, 1200, 8)
@@ -227,6 +228,13 @@ func TestColumnRescorerMatchesPredict(t *testing.T) {
 		{"gbm with NaN", GBM{Config: GBMConfig{MaxIter: 20, LearningRate: 0.2}}, train},
 	} {
 		test := interactionData(rng, 300, 8)
+		if tc.name == "gbm with NaN" {
+			for i := range test.X.Data {
+				if i%13 == 3 {
+					test.X.Data[i] = math.NaN()
+				}
+			}
+		}
 		_, f := fitPredict(t, tc.m, tc.train, test.Rows, 4)
 		rs, ok, err := f.(ColumnRescorer).ColumnRescorer(ctx, test.Rows)
 		if err != nil || !ok {
@@ -234,25 +242,58 @@ func TestColumnRescorerMatchesPredict(t *testing.T) {
 		}
 		col := make([]float64, test.X.Rows)
 		got := make([]float64, test.X.Rows)
-		for j := 0; j < test.X.Cols; j++ {
-			mod := &Matrix{Rows: test.X.Rows, Cols: test.X.Cols, Names: test.X.Names, Data: append([]float64(nil), test.X.Data...)}
-			for i := range col {
-				col[i] = test.X.At(rng.IntN(test.X.Rows), j)
-				if tc.name == "gbm with NaN" && i%9 == 0 {
-					col[i] = math.NaN()
+		// Each column several times in a row (as permutation importance
+		// rescores it repeat after repeat), then the first column again;
+		// the values are the column's own (many keep the row's path), NaN
+		// (gbm) and, in the third round, the model's split thresholds
+		// themselves and their neighbours.
+		thresholds := make([][]float64, test.X.Cols)
+		var e *treeEnsemble
+		switch f := f.(type) {
+		case *FittedForest:
+			e = f.treeEnsemble
+		case *FittedGBM:
+			e = f.treeEnsemble
+		}
+		for _, tree := range e.compactTrees() {
+			for _, n := range tree {
+				if n.feature >= 0 && !math.IsInf(n.threshold, 0) {
+					j := n.feature &^ missingRightBit
+					thresholds[j] = append(thresholds[j], n.threshold)
 				}
-				mod.Data[i*mod.Cols+j] = col[i]
 			}
-			want, err := f.Predict(ctx, Rows{X: mod})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := rs(j, col, got); err != nil {
-				t.Fatal(err)
-			}
-			for i := range want {
-				if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
-					t.Fatalf("%s: column %d, row %d: rescored %v, Predict %v", tc.name, j, i, got[i], want[i])
+		}
+		var order []int
+		for j := range test.X.Cols {
+			order = append(order, j)
+		}
+		for _, j := range append(order, 0) {
+			for round := range 3 {
+				mod := &Matrix{Rows: test.X.Rows, Cols: test.X.Cols, Names: test.X.Names, Data: append([]float64(nil), test.X.Data...)}
+				for i := range col {
+					col[i] = test.X.At(rng.IntN(test.X.Rows), j)
+					if ts := thresholds[j]; round == 2 && len(ts) > 0 && i%2 == 0 {
+						col[i] = ts[rng.IntN(len(ts))]
+						if up := math.Nextafter(col[i], math.Inf(1)); i%4 == 0 && !math.IsInf(up, 0) {
+							col[i] = up
+						}
+					}
+					if tc.name == "gbm with NaN" && (i+round)%9 == 0 {
+						col[i] = math.NaN()
+					}
+					mod.Data[i*mod.Cols+j] = col[i]
+				}
+				want, err := f.Predict(ctx, Rows{X: mod})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := rs(j, col, got); err != nil {
+					t.Fatal(err)
+				}
+				for i := range want {
+					if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+						t.Fatalf("%s: column %d round %d, row %d: rescored %v, Predict %v", tc.name, j, round, i, got[i], want[i])
+					}
 				}
 			}
 		}

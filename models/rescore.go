@@ -21,15 +21,23 @@ type ColumnRescorer interface {
 }
 
 // maxRescoreBytes bounds the memory a tree ensemble's rescorer keeps per
-// prepared row set (each row's leaf value and path features in every tree).
+// prepared row set (each row's leaf value and path features in every tree,
+// and for the column being rescored where its path first tests it and the
+// interval of the column's values that keep it on that path).
 const maxRescoreBytes = 256 << 20
 
 // ColumnRescorer keeps, for every row and tree, the leaf value the row
 // reaches and the set of features tested on its path. A row whose path in a
 // tree never tests column j reaches the same leaf whatever its value of j,
-// so only the trees whose path tests j are walked again; the leaf values are
-// then added in tree order, as Predict adds them, so the scores are the
-// same to the bit.
+// so only the trees whose path tests j are looked at again. For those, the
+// first call for column j records (once, reused while j stays the same, as
+// permutation importance calls it repeat after repeat) the first node of
+// the path that tests j and the interval (lo, hi] of values of j that go
+// the same way at every node of the path testing j: a new value inside it
+// reaches the same leaf without a walk, and one outside it is walked from
+// that first node, the nodes above it not depending on j. The leaf values
+// are then added in tree order, as Predict adds them, so the scores are
+// the same to the bit.
 func (e *treeEnsemble) ColumnRescorer(ctx context.Context, rows Rows) (func(j int, col, dst []float64) error, bool, error) {
 	if err := validatePredictRows(e.kind, rows, e.names, len(e.names), e.allowNaN); err != nil {
 		return nil, false, err
@@ -37,7 +45,7 @@ func (e *treeEnsemble) ColumnRescorer(ctx context.Context, rows Rows) (func(j in
 	x := rows.X
 	nt := len(e.trees)
 	words := (x.Cols + 63) / 64
-	if float64(x.Rows)*float64(nt)*float64(8+8*words) > maxRescoreBytes {
+	if float64(x.Rows)*float64(nt)*float64(8+8*words+rescoreSpanBytes) > maxRescoreBytes {
 		return nil, false, nil
 	}
 	compact := e.compactTrees()
@@ -45,7 +53,7 @@ func (e *treeEnsemble) ColumnRescorer(ctx context.Context, rows Rows) (func(j in
 	// tree-major, as the rescoring walks them.
 	leaf := make([]float64, x.Rows*nt)
 	paths := make([]uint64, x.Rows*nt*words)
-	parallelRows(x.Rows, func(lo, hi int) {
+	parallelBlocks(x.Rows, predictBlock, func(lo, hi int) {
 		for t, tree := range compact {
 			for i := lo; i < hi; i++ {
 				at := t*x.Rows + i
@@ -53,6 +61,9 @@ func (e *treeEnsemble) ColumnRescorer(ctx context.Context, rows Rows) (func(j in
 			}
 		}
 	})
+	// spans[t*rows+i] for column prepared (−1: none yet).
+	spans := make([]rescoreSpan, x.Rows*nt)
+	prepared := -1
 	rescore := func(j int, col, dst []float64) error {
 		if j < 0 || j >= x.Cols || len(col) != x.Rows || len(dst) != x.Rows {
 			return fmt.Errorf("%s: rescoring column %d of %d with %d values into %d scores for %d rows", e.kind, j, x.Cols, len(col), len(dst), x.Rows)
@@ -66,35 +77,96 @@ func (e *treeEnsemble) ColumnRescorer(ctx context.Context, rows Rows) (func(j in
 			return fmt.Errorf("%s: %w", e.kind, err)
 		}
 		word, bit := j/64, uint64(1)<<(j%64)
-		// Tree by tree over blocks of rows, as Predict: each row's leaf
-		// values are still added in tree order.
-		parallelRows(x.Rows, func(lo, hi int) {
-			for b := lo; b < hi; b += predictBlock {
-				end := min(b+predictBlock, hi)
-				acc := dst[b:end]
-				clear(acc)
+		if prepared != j {
+			parallelBlocks(x.Rows, predictBlock, func(lo, hi int) {
 				for t, tree := range compact {
 					base := t * x.Rows
-					for i := b; i < end; i++ {
+					for i := lo; i < hi; i++ {
 						if paths[(base+i)*words+word]&bit != 0 {
-							acc[i-b] += compactLeafValueWith(tree, x.Row(i), j, col[i])
-						} else {
-							acc[i-b] += leaf[base+i]
+							spans[base+i] = compactSpan(tree, x.Row(i), j)
 						}
 					}
 				}
-				for i := range acc {
-					r := e.init + e.scale*acc[i]
-					if e.logOdds {
-						r = sigmoid(r)
+			})
+			prepared = j
+		}
+		// Tree by tree over blocks of rows, as Predict: each row's leaf
+		// values are still added in tree order.
+		parallelBlocks(x.Rows, predictBlock, func(lo, hi int) {
+			acc := dst[lo:hi]
+			clear(acc)
+			for t, tree := range compact {
+				base := t * x.Rows
+				for i := lo; i < hi; i++ {
+					at := base + i
+					if paths[at*words+word]&bit == 0 {
+						acc[i-lo] += leaf[at]
+						continue
 					}
-					acc[i] = r
+					s := &spans[at]
+					v := col[i]
+					if (v > s.lo && v <= s.hi) || (v != v && s.missing) {
+						acc[i-lo] += leaf[at]
+					} else {
+						acc[i-lo] += compactLeafValueFrom(tree, s.first, x.Row(i), j, v)
+					}
 				}
+			}
+			for i := range acc {
+				r := e.init + e.scale*acc[i]
+				if e.logOdds {
+					r = sigmoid(r)
+				}
+				acc[i] = r
 			}
 		})
 		return nil
 	}
 	return rescore, true, nil
+}
+
+// rescoreSpan is where a row's path in a tree first tests a column and
+// which of the column's values keep the row on that path: those in
+// (lo, hi] when the row's value is a number (missing is false), NaN when
+// it is NaN (missing is true; lo and hi then bound nothing: lo = +Inf).
+type rescoreSpan struct {
+	lo, hi  float64
+	first   int32
+	missing bool
+}
+
+// rescoreSpanBytes is the size of a rescoreSpan.
+const rescoreSpanBytes = 24
+
+// compactSpan returns the span of column j on row x's path in t, a path
+// that tests j.
+func compactSpan(t []compactNode, x []float64, j int) rescoreSpan {
+	v := x[j]
+	s := rescoreSpan{lo: math.Inf(-1), hi: math.Inf(1), first: -1, missing: v != v}
+	if s.missing {
+		s.lo = math.Inf(1)
+	}
+	k := int32(0)
+	for {
+		n := &t[k]
+		if n.feature < 0 {
+			return s
+		}
+		f := n.feature &^ missingRightBit
+		if int(f) == j {
+			if s.first < 0 {
+				s.first = k
+			}
+			if !s.missing {
+				if v <= n.threshold {
+					s.hi = min(s.hi, n.threshold)
+				} else {
+					s.lo = max(s.lo, n.threshold)
+				}
+			}
+		}
+		k = n.child(x[f])
+	}
 }
 
 // compactPath returns the value of the leaf row x reaches and sets in path
@@ -114,10 +186,10 @@ func compactPath(t []compactNode, x []float64, path []uint64) float64 {
 	}
 }
 
-// compactLeafValueWith is compactLeafValue for row x with column j's value
-// replaced by v.
-func compactLeafValueWith(t []compactNode, x []float64, j int, v float64) float64 {
-	k := int32(0)
+// compactLeafValueFrom is compactLeafValue for row x with column j's value
+// replaced by v, starting at node k (a node on the row's path above which
+// no node tests j).
+func compactLeafValueFrom(t []compactNode, k int32, x []float64, j int, v float64) float64 {
 	for {
 		n := &t[k]
 		if n.feature < 0 {
