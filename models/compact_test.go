@@ -1,6 +1,7 @@
 package models
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -236,18 +237,6 @@ func TestColumnRescorerMatchesPredict(t *testing.T) {
 			}
 		}
 		_, f := fitPredict(t, tc.m, tc.train, test.Rows, 4)
-		rs, ok, err := f.(ColumnRescorer).ColumnRescorer(ctx, test.Rows)
-		if err != nil || !ok {
-			t.Fatalf("%s: rescorer %v, %v", tc.name, ok, err)
-		}
-		col := make([]float64, test.X.Rows)
-		got := make([]float64, test.X.Rows)
-		// Each column several times in a row (as permutation importance
-		// rescores it repeat after repeat), then the first column again;
-		// the values are the column's own (many keep the row's path), NaN
-		// (gbm) and, in the third round, the model's split thresholds
-		// themselves and their neighbours.
-		thresholds := make([][]float64, test.X.Cols)
 		var e *treeEnsemble
 		switch f := f.(type) {
 		case *FittedForest:
@@ -255,58 +244,81 @@ func TestColumnRescorerMatchesPredict(t *testing.T) {
 		case *FittedGBM:
 			e = f.treeEnsemble
 		}
-		for _, tree := range e.compactTrees() {
-			for _, n := range tree {
-				if n.feature >= 0 && !math.IsInf(n.threshold, 0) {
-					j := n.feature &^ missingRightBit
-					thresholds[j] = append(thresholds[j], n.threshold)
+		if e.binnedTrees(test.X.Cols) == nil {
+			t.Fatalf("%s: not laid out by rank", tc.name)
+		}
+		// By rank (what ColumnRescorer uses), and by value (what it
+		// uses when a column has too many thresholds for ranks).
+		for _, byRank := range []bool{true, false} {
+			name := fmt.Sprintf("%s by rank %v", tc.name, byRank)
+			rs, ok, err := f.(ColumnRescorer).ColumnRescorer(ctx, test.Rows)
+			if !byRank {
+				rs, ok, err = e.columnRescorer(ctx, test.Rows, false)
+			}
+			if err != nil || !ok {
+				t.Fatalf("%s: rescorer %v, %v", name, ok, err)
+			}
+			col := make([]float64, test.X.Rows)
+			got := make([]float64, test.X.Rows)
+			// Each column several times in a row (as permutation importance
+			// rescores it repeat after repeat), then the first column again;
+			// the values are the column's own (many keep the row's path), NaN
+			// (gbm) and, in the third round, the model's split thresholds
+			// themselves and their neighbours.
+			thresholds := make([][]float64, test.X.Cols)
+			for _, tree := range e.compactTrees() {
+				for _, n := range tree {
+					if n.feature >= 0 && !math.IsInf(n.threshold, 0) {
+						j := n.feature &^ missingRightBit
+						thresholds[j] = append(thresholds[j], n.threshold)
+					}
 				}
 			}
-		}
-		var order []int
-		for j := range test.X.Cols {
-			order = append(order, j)
-		}
-		for _, j := range append(order, 0) {
-			for round := range 3 {
-				mod := &Matrix{Rows: test.X.Rows, Cols: test.X.Cols, Names: test.X.Names, Data: append([]float64(nil), test.X.Data...)}
-				for i := range col {
-					col[i] = test.X.At(rng.IntN(test.X.Rows), j)
-					if ts := thresholds[j]; round == 2 && len(ts) > 0 && i%2 == 0 {
-						col[i] = ts[rng.IntN(len(ts))]
-						if up := math.Nextafter(col[i], math.Inf(1)); i%4 == 0 && !math.IsInf(up, 0) {
-							col[i] = up
+			var order []int
+			for j := range test.X.Cols {
+				order = append(order, j)
+			}
+			for _, j := range append(order, 0) {
+				for round := range 3 {
+					mod := &Matrix{Rows: test.X.Rows, Cols: test.X.Cols, Names: test.X.Names, Data: append([]float64(nil), test.X.Data...)}
+					for i := range col {
+						col[i] = test.X.At(rng.IntN(test.X.Rows), j)
+						if ts := thresholds[j]; round == 2 && len(ts) > 0 && i%2 == 0 {
+							col[i] = ts[rng.IntN(len(ts))]
+							if up := math.Nextafter(col[i], math.Inf(1)); i%4 == 0 && !math.IsInf(up, 0) {
+								col[i] = up
+							}
+						}
+						if tc.name == "gbm with NaN" && (i+round)%9 == 0 {
+							col[i] = math.NaN()
+						}
+						mod.Data[i*mod.Cols+j] = col[i]
+					}
+					want, err := f.Predict(ctx, Rows{X: mod})
+					if err != nil {
+						t.Fatal(err)
+					}
+					if err := rs(j, col, got); err != nil {
+						t.Fatal(err)
+					}
+					for i := range want {
+						if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+							t.Fatalf("%s: column %d round %d, row %d: rescored %v, Predict %v", name, j, round, i, got[i], want[i])
 						}
 					}
-					if tc.name == "gbm with NaN" && (i+round)%9 == 0 {
-						col[i] = math.NaN()
-					}
-					mod.Data[i*mod.Cols+j] = col[i]
-				}
-				want, err := f.Predict(ctx, Rows{X: mod})
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := rs(j, col, got); err != nil {
-					t.Fatal(err)
-				}
-				for i := range want {
-					if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
-						t.Fatalf("%s: column %d round %d, row %d: rescored %v, Predict %v", tc.name, j, round, i, got[i], want[i])
-					}
 				}
 			}
-		}
-		col[0] = math.Inf(1)
-		if err := rs(0, col, got); err == nil {
-			t.Errorf("%s: an infinite value was rescored", tc.name)
-		}
-		col[0] = math.NaN()
-		if err := rs(0, col, got); (err == nil) != (tc.name == "gbm with NaN") {
-			t.Errorf("%s: NaN rescored: error %v (only gbm takes missing values)", tc.name, err)
-		}
-		if err := rs(test.X.Cols, col, got); err == nil {
-			t.Errorf("%s: column out of range rescored", tc.name)
+			col[0] = math.Inf(1)
+			if err := rs(0, col, got); err == nil {
+				t.Errorf("%s: an infinite value was rescored", name)
+			}
+			col[0] = math.NaN()
+			if err := rs(0, col, got); (err == nil) != (tc.name == "gbm with NaN") {
+				t.Errorf("%s: NaN rescored: error %v (only gbm takes missing values)", name, err)
+			}
+			if err := rs(test.X.Cols, col, got); err == nil {
+				t.Errorf("%s: column out of range rescored", name)
+			}
 		}
 	}
 }
