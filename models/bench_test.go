@@ -134,3 +134,42 @@ func BenchmarkForest300Predict(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkForest300Rescore rescores 2,000 rows of a 300-tree forest as
+// permutation importance does: every column shuffled 5 times, by rank
+// (ColumnRescorer) and by value.
+func BenchmarkForest300Rescore(b *testing.B) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	train := interactionData(rng, 12000, 26)
+	test := interactionData(rng, 2000, 26)
+	f, err := RandomForest{Config: ForestConfig{NTrees: 300, MinSamplesLeaf: 5}}.Fit(ctx, train, rand.New(rand.NewPCG(1, 1)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	e := f.(*FittedForest).treeEnsemble
+	x := test.X
+	col := make([]float64, x.Rows)
+	dst := make([]float64, x.Rows)
+	for _, byRank := range []bool{true, false} {
+		b.Run(map[bool]string{true: "by_rank", false: "by_value"}[byRank], func(b *testing.B) {
+			cpu0 := processCPU()
+			for range b.N {
+				rs, ok, err := e.columnRescorer(ctx, test.Rows, byRank)
+				if err != nil || !ok {
+					b.Fatal(ok, err)
+				}
+				for j := range x.Cols {
+					for range 5 {
+						for i := range col {
+							col[i] = x.At(rng.IntN(x.Rows), j)
+						}
+						if err := rs(j, col, dst); err != nil {
+							b.Fatal(err)
+						}
+					}
+				}
+			}
+			b.ReportMetric((processCPU()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
+		})
+	}
+}

@@ -124,6 +124,10 @@ func (e *treeEnsemble) rankRescorer(ctx context.Context, x *Matrix, b *binnedTre
 					for i := lo; i < hi; i++ {
 						if paths[(base+i)*words+word]&bit != 0 {
 							spans[base+i] = binnedSpan(tree, ranks[i*cols:(i+1)*cols], j)
+						} else {
+							// Every rank, binNaN included, keeps
+							// a path that does not test j.
+							spans[base+i] = rankSpan{lo: 0, hi: binNaN}
 						}
 					}
 				}
@@ -139,10 +143,6 @@ func (e *treeEnsemble) rankRescorer(ctx context.Context, x *Matrix, b *binnedTre
 				values := b.values[t]
 				for i := lo; i < hi; i++ {
 					at := base + i
-					if paths[at*words+word]&bit == 0 {
-						acc[i-lo] += leaf[at]
-						continue
-					}
 					s := spans[at]
 					if r := colRanks[i]; r >= s.lo && r <= s.hi {
 						acc[i-lo] += leaf[at]
@@ -181,7 +181,8 @@ func (b *binnedTrees) rankColumn(j int, values []float64, dst []uint16) {
 
 // rankSpan is where a row's path in a tree first tests a column and the
 // ranks [lo, hi] of the column's values that keep the row on that path
-// (binNaN alone when the row's value is missing).
+// (binNaN alone when the row's value is missing; every rank, binNaN
+// included, when the path does not test the column).
 type rankSpan struct {
 	lo, hi uint16
 	first  int32
