@@ -2,6 +2,8 @@ package leakage
 
 import (
 	"fmt"
+	"runtime"
+	"sync"
 
 	"github.com/evalrun/evalrun/metrics"
 	"github.com/evalrun/evalrun/models"
@@ -82,40 +84,67 @@ func Screen(x *models.Matrix, y []uint8, indicators map[string]bool, opts Option
 		positives += int(v)
 	}
 	bothClasses := positives > 0 && positives < len(y)
-	var out []Suspect
-	col := make([]float64, x.Rows)
+	// Columns are screened independently, on up to GOMAXPROCS goroutines;
+	// each column's suspects land in its slot, so the order is the
+	// columns' whatever the number.
+	found := make([][]Suspect, x.Cols)
+	next := make(chan int, x.Cols)
 	for j := 0; j < x.Cols; j++ {
-		constant := true
-		for i := range col {
-			col[i] = x.At(i, j)
-			if col[i] != col[0] {
-				constant = false
+		next <- j
+	}
+	close(next)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), x.Cols) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			col := make([]float64, x.Rows)
+			for j := range next {
+				found[j] = screenColumn(x, j, col, y, bothClasses, indicators, o)
 			}
+		}()
+	}
+	wg.Wait()
+	var out []Suspect
+	for _, s := range found {
+		out = append(out, s...)
+	}
+	return out, nil
+}
+
+// screenColumn screens column j of x (read into col) against y.
+func screenColumn(x *models.Matrix, j int, col []float64, y []uint8, bothClasses bool, indicators map[string]bool, o Options) []Suspect {
+	var out []Suspect
+	constant := true
+	for i := range col {
+		col[i] = x.At(i, j)
+		if col[i] != col[0] {
+			constant = false
 		}
-		name := x.Names[j]
-		if bothClasses && !constant {
-			if a, err := metrics.ROCAUC(y, col, nil); err == nil {
-				best, higher := a, true
-				if a < 0.5 {
-					best, higher = 1-a, false
-				}
-				if best > o.AUC {
-					dir := "higher"
-					if !higher {
-						dir = "lower"
-					}
-					out = append(out, Suspect{Feature: name, Kind: KindAUC, AUC: &best, HigherIsRisk: &higher,
-						Reason: fmt.Sprintf("%s alone has training AUC %.3f (%s values go with the at-risk outcome), above %.2f", name, best, dir, o.AUC)})
-				}
+	}
+	name := x.Names[j]
+	if bothClasses && !constant {
+		if a, err := metrics.ROCAUC(y, col, nil); err == nil {
+			best, higher := a, true
+			if a < 0.5 {
+				best, higher = 1-a, false
 			}
-		}
-		if indicators[name] {
-			if s, ok := missingness(name, col, y, o); ok {
-				out = append(out, s)
+			if best > o.AUC {
+				dir := "higher"
+				if !higher {
+					dir = "lower"
+				}
+				out = append(out, Suspect{Feature: name, Kind: KindAUC, AUC: &best, HigherIsRisk: &higher,
+					Reason: fmt.Sprintf("%s alone has training AUC %.3f (%s values go with the at-risk outcome), above %.2f", name, best, dir, o.AUC)})
 			}
 		}
 	}
-	return out, nil
+	if indicators[name] {
+		if s, ok := missingness(name, col, y, o); ok {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // missingness applies the missingness check to an indicator column.
