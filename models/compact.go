@@ -122,20 +122,19 @@ type binnedTrees struct {
 	sweeps []int
 }
 
-// newBinnedTrees lays out compact trees over cols columns by rank, or
-// returns nil when there are more than 2^15 − 1 columns or a column has
-// more than maxBinnedThresholds distinct thresholds. sources are the trees
-// compact was made from (their covers choose sweeps).
-func newBinnedTrees(compact [][]compactNode, sources [][]treeNode, cols int) *binnedTrees {
+// newBinnedTrees lays out the trees over cols columns by rank, in the
+// node order of compactTree, or returns nil when there are more than
+// 2^15 − 1 columns or a column has more than maxBinnedThresholds distinct
+// thresholds. The trees' covers choose sweeps.
+func newBinnedTrees(sources [][]treeNode, cols int) *binnedTrees {
 	if cols > binColumnMask {
 		return nil
 	}
 	thresholds := make([][]float64, cols)
-	for _, t := range compact {
+	for _, t := range sources {
 		for _, n := range t {
-			if n.feature >= 0 {
-				j := n.feature &^ missingRightBit
-				thresholds[j] = append(thresholds[j], n.threshold)
+			if n.left >= 0 {
+				thresholds[n.feature] = append(thresholds[n.feature], n.threshold)
 			}
 		}
 	}
@@ -148,10 +147,12 @@ func newBinnedTrees(compact [][]compactNode, sources [][]treeNode, cols int) *bi
 		}
 		thresholds[j] = slices.Clip(ts)
 	}
-	nt := len(compact)
+	nt := len(sources)
 	b := &binnedTrees{thresholds: thresholds, nodes: make([][]uint64, nt), values: make([][]float64, nt), sweeps: make([]int, nt)}
 	forEachParallel(nt, func(t int) {
-		src := compact[t]
+		// The compact layout gives the node order; it is not kept, so
+		// an ensemble predicting by rank holds one prediction layout.
+		src := compactTree(sources[t])
 		nodes := make([]uint64, len(src))
 		values := make([]float64, len(src))
 		for k, n := range src {
@@ -345,8 +346,11 @@ func sweepActiveMissing(tree []uint64, ranks []uint16, cols int, node, active []
 // blockRows rows, by rank (binnedTrees) or, when the ensemble has too many
 // thresholds for ranks, by value.
 func (e *treeEnsemble) rawScores(x *Matrix, lo, hi int, out []float64) {
-	compact := e.compactTrees()
 	binned := e.binnedTrees(x.Cols)
+	var compact [][]compactNode
+	if binned == nil {
+		compact = e.compactTrees()
+	}
 	cols := x.Cols
 	size := blockRows(cols)
 	var s binnedScratch
@@ -467,7 +471,7 @@ func (e *treeEnsemble) compactTrees() [][]compactNode {
 // binnedTrees returns the trees laid out by rank for rows of cols columns
 // (nil when they cannot be), building them on first use.
 func (e *treeEnsemble) binnedTrees(cols int) *binnedTrees {
-	e.binnedOnce.Do(func() { e.binned = newBinnedTrees(e.compactTrees(), e.trees, cols) })
+	e.binnedOnce.Do(func() { e.binned = newBinnedTrees(e.trees, cols) })
 	if e.binned != nil && len(e.binned.thresholds) != cols {
 		return nil
 	}
