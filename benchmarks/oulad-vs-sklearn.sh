@@ -11,6 +11,12 @@
 # (benchmarks/oulad_models_sklearn.py), run one after the other in the same
 # sitting, and prints wall and CPU times and the ratio (issue 14 target 2:
 # evalrun <= 20 s wall on 2 cores and >= 5x faster).
+#
+#   SAME_OUTPUTS=1 benchmarks/oulad-vs-sklearn.sh models [PAIRS]
+#
+# passes --same-outputs to the scikit-learn side: it then also computes the
+# calibration bootstrap, ROC band and permutation importance evalrun computes
+# by default (TreeSHAP reasons only if the shap package is installed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Debian's python3-sklearn installs into the system python3 (another python3
@@ -22,6 +28,8 @@ if ! "$py" -c 'import sklearn, pandas' 2>/dev/null; then
 fi
 if [ "${1:-}" = models ]; then
   pairs=${2:-1}
+  same=()
+  if [ "${SAME_OUTPUTS:-0}" = 1 ]; then same=(--same-outputs); fi
   work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT
   mkdir -p "$work/bin"
@@ -30,7 +38,7 @@ if [ "${1:-}" = models ]; then
   oulad=$(cd experiments && cd "$oulad" && pwd)
   echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
   for _ in $(seq "$pairs"); do
-    /usr/bin/time -f '%e %U %S %M' -a -o "$work/sklearn" "$py" benchmarks/oulad_models_sklearn.py "$oulad" > "$work/sklearn.json"
+    /usr/bin/time -f '%e %U %S %M' -a -o "$work/sklearn" "$py" benchmarks/oulad_models_sklearn.py ${same[@]+"${same[@]}"} "$oulad" > "$work/sklearn.json"
     /usr/bin/time -f '%e %U %S %M' -a -o "$work/evalrun" "$work/bin/evalrun" run --quiet --output "$work/run" experiments/oulad-models.toml > /dev/null
   done
   echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -49,6 +57,8 @@ print(f"evalrun is {med(sk, wall) / med(ev, wall):.1f}x faster in wall time, {me
 ref = json.loads(open(f"{work}/sklearn.json").read().strip().splitlines()[-1])
 print("scikit-learn test AUCs: " + ", ".join(f"{k[4:]} {v}" for k, v in ref.items() if k.startswith("auc_") and "_ci" not in k))
 print("scikit-learn stage seconds: " + json.dumps(ref["timings_s"]))
+if "reasons" in ref:
+    print("scikit-learn --same-outputs: calibration bootstrap, ROC band, permutation importance; TreeSHAP reasons " + ref["reasons"])
 PY
   exit 0
 fi

@@ -20,12 +20,25 @@ model gets a 1000-replicate stratified bootstrap of AUC, average precision
 and Brier score and (against lr) the paired bootstrap of each one's
 difference, as evalrun's default [metrics] do.
 
-Usage: oulad_models_sklearn.py [--replicates N] OULAD_DIR
-(--replicates only to check that the script runs: the comparison uses 1000).
+With --same-outputs, each model also gets what evalrun computes by default
+beyond those intervals: a 500-replicate stratified bootstrap of the logistic
+recalibration (intercept and slope of y on logit(score), refitted per
+replicate), a 200-replicate stratified bootstrap ROC band (TPR interpolated on
+a 50-point FPR grid) and permutation importance (5 repeats, AUC drop, on at
+most 2000 test rows drawn with a fixed seed). TreeSHAP reasons are computed
+only if the shap package is importable (Debian has none); otherwise the
+output says "reasons": "not computed (no shap)". Not included either way:
+the fairness audit and evalrun's calibration-in-the-large fit.
+
+Usage: oulad_models_sklearn.py [--replicates N] [--same-outputs] OULAD_DIR
+(--replicates only to check that the script runs: the comparison uses 1000;
+it does not change the 500 and 200 replicates of --same-outputs).
 Prints one JSON line with AUCs, intervals and stage timings.
 """
 import argparse, itertools, json, sys, time
 import numpy as np, pandas as pd
+from sklearn.inspection import permutation_importance
+from sklearn.metrics import roc_curve
 from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
@@ -34,6 +47,8 @@ from sklearn.preprocessing import StandardScaler
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--replicates", type=int, default=1000)
+ap.add_argument("--same-outputs", action="store_true",
+                help="also the calibration bootstrap, ROC band, permutation importance (and TreeSHAP if shap is installed)")
 ap.add_argument("oulad")
 args = ap.parse_args()
 D, CUT, B = args.oulad, 28, args.replicates
@@ -115,14 +130,16 @@ grids = {
 makers = {"rf-tuned": rf, "gbm-tuned": hgb}
 models = {"lr": lr, "rf": lambda: rf(min_samples_leaf=5), "gbm": lambda: hgb(max_iter=300, learning_rate=0.05)}
 res = {"n_train": int(train.sum()), "n_test": int(test.sum()), "n_features": X.shape[1]}
-preds = {}
+preds, fitted = {}, {}
 for name, make in models.items():
-    preds[name] = make().fit(X[train], y[train]).predict_proba(X[test])[:, 1]
+    fitted[name] = make().fit(X[train], y[train])
+    preds[name] = fitted[name].predict_proba(X[test])[:, 1]
     lap(f"fit_{name}")
 for name, grid in grids.items():
     best = max(grid, key=lambda k: roc_auc_score(y[inner_val], makers[name](**k).fit(X_inner[inner_fit], y[inner_fit]).predict_proba(X_inner[inner_val])[:, 1]))
     res[f"chosen_{name}"] = best
-    preds[name] = makers[name](**best).fit(X[train], y[train]).predict_proba(X[test])[:, 1]
+    fitted[name] = makers[name](**best).fit(X[train], y[train])
+    preds[name] = fitted[name].predict_proba(X[test])[:, 1]
     lap(f"grid_{name}")
 
 yt = y[test]
@@ -142,5 +159,39 @@ for name, p in preds.items():
         res[f"brier_diff_ci_{name}"] = [round(float(v), 4) for v in np.quantile(d[:, 2], [0.025, 0.975])]
     lap(f"bootstrap_{name}")
 res["replicates"] = B
+
+if args.same_outputs:
+    # What evalrun adds by default ([metrics] calibration and curves, [explain]).
+    CAL_B, ROC_B, GRID, PERM_REPEATS, PERM_ROWS = 500, 200, np.linspace(0, 1, 50), 5, 2000
+    rng2 = np.random.default_rng(11)
+    cal_draws = [np.concatenate([rng2.choice(pos, len(pos)), rng2.choice(neg, len(neg))]) for _ in range(CAL_B)]
+    roc_draws = [np.concatenate([rng2.choice(pos, len(pos)), rng2.choice(neg, len(neg))]) for _ in range(ROC_B)]
+    perm_rows = np.sort(rng2.choice(len(yt), min(PERM_ROWS, len(yt)), replace=False))
+    Xt = X[test]
+    try:
+        import shap  # noqa: F401
+        have_shap = True
+    except ImportError:
+        have_shap = False
+    for name, p in preds.items():
+        z = np.log(np.clip(p, 1e-15, 1 - 1e-15) / np.clip(1 - p, 1e-15, 1))
+        cal = np.array([(lambda m: (m.intercept_[0], m.coef_[0, 0]))(
+            LogisticRegression(penalty=None).fit(z[i][:, None], yt[i])) for i in cal_draws])
+        res[f"cal_intercept_ci_{name}"] = [round(float(v), 4) for v in np.quantile(cal[:, 0], [0.025, 0.975])]
+        res[f"cal_slope_ci_{name}"] = [round(float(v), 4) for v in np.quantile(cal[:, 1], [0.025, 0.975])]
+        lap(f"calibration_{name}")
+        band = np.array([(lambda f, t: np.interp(GRID, f, t))(*roc_curve(yt[i], p[i])[:2]) for i in roc_draws])
+        res[f"roc_band_{name}"] = [[round(float(v), 4) for v in q] for q in np.quantile(band, [0.025, 0.975], axis=0)]
+        lap(f"roc_band_{name}")
+        pi = permutation_importance(fitted[name], Xt[perm_rows], yt[perm_rows], scoring="roc_auc",
+                                    n_repeats=PERM_REPEATS, random_state=7)
+        res[f"perm_importance_{name}"] = [round(float(v), 5) for v in pi.importances_mean]
+        lap(f"permutation_{name}")
+        if have_shap and name != "lr":
+            # evalrun: forests explain their 1000 highest-scored test students, boosting every one.
+            rows = np.argsort(-p)[:1000] if name.startswith("rf") else np.arange(len(p))
+            shap.TreeExplainer(fitted[name]).shap_values(Xt[rows])
+            lap(f"treeshap_{name}")
+    res["reasons"] = "computed" if have_shap else "not computed (no shap)"
 res["timings_s"] = T; res["total_s"] = round(sum(T.values()), 3)
 print(json.dumps(res))
