@@ -14,31 +14,11 @@ import (
 // models of experiments/oulad-models.toml on the real OULAD training rows
 // (2013B and 2013J, day 28; about 11,800 rows). Skips without the data.
 func BenchmarkOULADSplitFit(b *testing.B) {
-	s, err := LoadSpecFile("../experiments/oulad-models.toml")
-	if err != nil {
-		b.Fatal(err)
-	}
-	data, err := loadAndValidate(s)
-	if err != nil {
-		b.Skipf("OULAD data not available: %v", err)
-	}
-	ld := data[0]
-	f := ld.frames[0]
-	fo := expandSplits(s, ld.spec.Name)[0]
-	fo.train, fo.test = rowsOf(f, fo.trainTerms), rowsOf(f, fo.testTerms)
-	prep := prepareFold(ld, f, fo)
-	if prep.err != nil {
-		b.Fatal(prep.err)
-	}
+	s, prep := ouladModelsFold(b)
 	train := models.TrainingSet{Rows: prep.train, Y: prep.trainY}
 	b.Logf("training set: %d rows x %d columns", train.X.Rows, train.X.Cols)
 	for _, name := range []string{"lr", "rf", "gbm"} {
-		var spec ModelSpec
-		for _, m := range s.Models {
-			if m.Name == name {
-				spec = m
-			}
-		}
+		spec := modelSpecNamed(b, s, name)
 		b.Run(name, func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				m, err := buildModel(spec, buildContext{})
@@ -98,29 +78,8 @@ func BenchmarkRunSpec(b *testing.B) {
 // min_samples_leaf 5) fitted on the real OULAD training rows, the largest
 // piece of BenchmarkOULADModelsRun. Skips without the data.
 func BenchmarkOULADForestExplain(b *testing.B) {
-	s, err := LoadSpecFile("../experiments/oulad-models.toml")
-	if err != nil {
-		b.Fatal(err)
-	}
-	data, err := loadAndValidate(s)
-	if err != nil {
-		b.Skipf("OULAD data not available: %v", err)
-	}
-	ld := data[0]
-	f := ld.frames[0]
-	fo := expandSplits(s, ld.spec.Name)[0]
-	fo.train, fo.test = rowsOf(f, fo.trainTerms), rowsOf(f, fo.testTerms)
-	prep := prepareFold(ld, f, fo)
-	if prep.err != nil {
-		b.Fatal(prep.err)
-	}
-	var spec ModelSpec
-	for _, m := range s.Models {
-		if m.Name == "rf" {
-			spec = m
-		}
-	}
-	m, err := buildModel(spec, buildContext{})
+	s, prep := ouladModelsFold(b)
+	m, err := buildModel(modelSpecNamed(b, s, "rf"), buildContext{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -142,4 +101,37 @@ func BenchmarkOULADForestExplain(b *testing.B) {
 		}
 	}
 	b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
+}
+
+// ouladModelsFold loads experiments/oulad-models.toml and prepares its
+// first fold on the real OULAD data (skipping without the data).
+func ouladModelsFold(b *testing.B) (*Spec, *preparedFold) {
+	s, err := LoadSpecFile("../experiments/oulad-models.toml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	data, err := loadAndValidate(s)
+	if err != nil {
+		b.Skipf("OULAD data not available: %v", err)
+	}
+	ld := data[0]
+	f := ld.frames[0]
+	fo := expandSplits(s, ld.spec.Name)[0]
+	fo.train, fo.test = rowsOf(f, fo.trainTerms), rowsOf(f, fo.testTerms)
+	prep := prepareFold(ld, f, fo)
+	if prep.err != nil {
+		b.Fatal(prep.err)
+	}
+	return s, prep
+}
+
+// modelSpecNamed returns the spec's model called name.
+func modelSpecNamed(b *testing.B, s *Spec, name string) ModelSpec {
+	for _, m := range s.Models {
+		if m.Name == name {
+			return m
+		}
+	}
+	b.Fatalf("no model %q in the spec", name)
+	return ModelSpec{}
 }
