@@ -332,9 +332,7 @@ func sweepActiveMissing(tree []uint64, ranks []uint16, cols int, node, active []
 		}
 		col := uint32(v >> 32 & 0xFFFF)
 		r := uint32(ranks[int(i)*cols+int(col&binColumnMask)])
-		// r − lo wraps to a large number when r < lo.
-		width := binNaN - lo + col>>15
-		node[i] = int32(v) + b2i(r-lo < width)
+		node[i] = int32(v) + binnedStep(r, lo, col)
 		a++
 	}
 	return m

@@ -167,7 +167,8 @@ type treeColumnData struct {
 	cover, internalCover []float64
 }
 
-// decodeColumns inflates and parses every column, one goroutine each.
+// decodeColumns inflates and parses every column, the columns handed out
+// to as many goroutines as there are processors.
 func decodeColumns(tc TreeColumns, total int) (*treeColumnData, error) {
 	var d treeColumnData
 	varints := func(signed bool, dst *[]int32) func([]byte) error {
@@ -203,12 +204,13 @@ func decodeColumns(tc TreeColumns, total int) (*treeColumnData, error) {
 			return err
 		}
 	}
-	specs := []struct {
+	type column struct {
 		name  string
 		s     string
 		size  int
 		parse func([]byte) error
-	}{
+	}
+	specs := []column{
 		// Sizes: enough for the usual one or two bytes per entry, so the
 		// inflated bytes are seldom copied to a larger buffer.
 		{"left_offset", tc.LeftOffset, total*2 + 1024, varints(true, &d.left)},
@@ -220,29 +222,19 @@ func decodeColumns(tc TreeColumns, total int) (*treeColumnData, error) {
 		{"cover", tc.Cover, total + 1024, floats(&d.cover)},
 	}
 	if tc.InternalCover != "" {
-		specs = append(specs, struct {
-			name  string
-			s     string
-			size  int
-			parse func([]byte) error
-		}{"internal_cover", tc.InternalCover, total*2 + 1024, floats(&d.internalCover)})
+		specs = append(specs, column{"internal_cover", tc.InternalCover, total*2 + 1024, floats(&d.internalCover)})
 	}
 	errs := make([]error, len(specs))
-	var wg sync.WaitGroup
-	for k, c := range specs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			raw, err := inflateBase64(c.name, c.s, c.size)
-			if err == nil {
-				if err = c.parse(raw); err != nil {
-					err = fmt.Errorf("trees.%s: %w", c.name, err)
-				}
+	forEachParallel(len(specs), func(k int) {
+		c := specs[k]
+		raw, err := inflateBase64(c.name, c.s, c.size)
+		if err == nil {
+			if err = c.parse(raw); err != nil {
+				err = fmt.Errorf("trees.%s: %w", c.name, err)
 			}
-			errs[k] = err
-		}()
-	}
-	wg.Wait()
+		}
+		errs[k] = err
+	})
 	for _, err := range errs {
 		if err != nil {
 			return nil, err
