@@ -18,13 +18,23 @@ func Wilson(x, n int, level float64) (Interval, error) {
 	return wilson(float64(x), float64(n), zCrit(level)), nil
 }
 
+// wilson is Wilson with the critical value z. Its ends are 0 at x = 0 and
+// 1 at x = n exactly, where rounding would leave them a hair outside the
+// proportion.
 func wilson(x, n, z float64) Interval {
 	p := x / n
 	z2 := z * z
 	denom := 1 + z2/n
 	center := (p + z2/(2*n)) / denom
 	dist := z * math.Sqrt(p*(1-p)/n+z2/(4*n*n)) / denom
-	return Interval{Lower: center - dist, Upper: center + dist}
+	iv := Interval{Lower: center - dist, Upper: center + dist}
+	if x == 0 {
+		iv.Lower = 0
+	}
+	if x == n {
+		iv.Upper = 1
+	}
+	return iv
 }
 
 // TwoProportionsResult compares the event proportions of two arms.

@@ -59,8 +59,7 @@ type StudentRow struct {
 }
 
 // wilson returns the Wilson interval of x events in n at level (nil, nil
-// when n is 0). Its ends are 0 at x = 0 and 1 at x = n exactly, where
-// rounding would leave the share a hair outside.
+// when n is 0).
 func wilson(x, n int, level float64) (lower, upper *float64) {
 	if n <= 0 {
 		return nil, nil
@@ -68,12 +67,6 @@ func wilson(x, n int, level float64) (lower, upper *float64) {
 	iv, err := abtest.Wilson(x, n, level)
 	if err != nil {
 		return nil, nil
-	}
-	if x == 0 {
-		iv.Lower = 0
-	}
-	if x == n {
-		iv.Upper = 1
 	}
 	return num(iv.Lower), num(iv.Upper)
 }
