@@ -317,27 +317,13 @@ func TestRunKilledWhileReplacing(t *testing.T) {
 				return st.Sys().(*syscall.Stat_t).Ino
 			}
 			previousInode := inode()
-			cmd := exec.Command(os.Args[0], "-test.run=^TestHelperEvalrun$")
-			cmd.Env = append(os.Environ(), "EVALRUN_TEST_ARGS="+strings.Join([]string{"run", "--quiet", "--output", out, spec}, "\t"), rundir.PauseEnv+"="+c.point)
+			var env []string
 			if !c.exchange {
-				cmd.Env = append(cmd.Env, rundir.NoExchangeEnv+"=1")
+				env = append(env, rundir.NoExchangeEnv+"=1")
 			}
-			stderr, err := cmd.StderrPipe()
-			must(t, err)
-			must(t, cmd.Start())
-			sc := bufio.NewScanner(stderr)
-			paused := false
-			for sc.Scan() {
-				if sc.Text() == "rundir: paused at "+c.point {
-					paused = true
-					break
-				}
-			}
+			cmd, _ := startPausedRun(t, c.point, out, spec, env...)
 			cmd.Process.Signal(syscall.SIGKILL)
 			cmd.Wait()
-			if !paused {
-				t.Fatalf("the child never paused at %s", c.point)
-			}
 			if c.point == rundir.PauseMovedAside {
 				// The target is missing for the instant between the two
 				// renames; the next writer restores the previous run.
@@ -404,24 +390,7 @@ func TestRunTerminated(t *testing.T) {
 				t.Fatal(err)
 			}
 			before := tree(t, out)
-			cmd := exec.Command(os.Args[0], "-test.run=^TestHelperEvalrun$")
-			cmd.Env = append(os.Environ(), "EVALRUN_TEST_MAIN=1", "EVALRUN_TEST_ARGS="+strings.Join([]string{"run", "--quiet", "--output", out, spec}, "\t"), rundir.PauseEnv+"="+c.point)
-			stderr, err := cmd.StderrPipe()
-			must(t, err)
-			must(t, cmd.Start())
-			sc := bufio.NewScanner(stderr)
-			paused := false
-			for sc.Scan() {
-				if sc.Text() == "rundir: paused at "+c.point {
-					paused = true
-					break
-				}
-			}
-			if !paused {
-				cmd.Process.Kill()
-				cmd.Wait()
-				t.Fatalf("the child never paused at %s", c.point)
-			}
+			cmd, sc := startPausedRun(t, c.point, out, spec, "EVALRUN_TEST_MAIN=1")
 			must(t, cmd.Process.Signal(c.sig))
 			var rest strings.Builder
 			for sc.Scan() {
@@ -461,4 +430,29 @@ func TestRunTerminated(t *testing.T) {
 			must(t, w.Close())
 		})
 	}
+}
+
+// startPausedRun starts `evalrun run --quiet --output out spec` in a child
+// process (TestHelperEvalrun) with env added, told to pause at point, and
+// returns once it has; it fails the test, after killing the child, when the
+// child ends without pausing there. The scanner reads the rest of the
+// child's stderr.
+func startPausedRun(t *testing.T, point, out, spec string, env ...string) (*exec.Cmd, *bufio.Scanner) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperEvalrun$")
+	cmd.Env = append(os.Environ(), "EVALRUN_TEST_ARGS="+strings.Join([]string{"run", "--quiet", "--output", out, spec}, "\t"), rundir.PauseEnv+"="+point)
+	cmd.Env = append(cmd.Env, env...)
+	stderr, err := cmd.StderrPipe()
+	must(t, err)
+	must(t, cmd.Start())
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() {
+		if sc.Text() == "rundir: paused at "+point {
+			return cmd, sc
+		}
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	t.Fatalf("the child never paused at %s", point)
+	return nil, nil
 }
