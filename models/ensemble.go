@@ -128,7 +128,7 @@ func (e *treeEnsemble) Explain(ctx context.Context, rows Rows) (contributions []
 	}
 	large := false
 	for _, nodes := range e.trees {
-		large = large || countLeaves(nodes) > 65
+		large = large || countLeaves(nodes)-1 > maxKeyedInternal
 	}
 	var errs [2]error
 	if large && len(e.trees) >= 2 {
@@ -181,7 +181,7 @@ func (e *treeEnsemble) explainTrees(ctx context.Context, trees [][]treeNode, x *
 		}
 		s.reset(nodes, x.Cols)
 		internal := internalNodes(nodes)
-		if len(internal) > 64 {
+		if len(internal) > maxKeyedInternal {
 			for b := lo; b < hi; b += shapBlockRows {
 				end := min(hi, b+shapBlockRows)
 				for i := b; i < end; i++ {

@@ -754,8 +754,12 @@ func (s *fastTreeSHAP) addRecorded(x, phi []float64, scale float64) {
 	s.recording = false
 }
 
+// maxKeyedInternal is the most internal nodes a tree may have for
+// decisionKey to give each its own bit.
+const maxKeyedInternal = 64
+
 // decisionKey returns the bitmask of the directions row x takes at each of
-// a tree's internal nodes (internal lists them; at most 64): two rows with
+// a tree's internal nodes (internal lists them; at most maxKeyedInternal): two rows with
 // the same key get the same TreeSHAP values from the tree, because the
 // values depend on the row only through those directions.
 func decisionKey(nodes []treeNode, internal []int32, x []float64) uint64 {
