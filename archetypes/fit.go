@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"sort"
 	"strconv"
+
+	"github.com/evalrun/evalrun/internal/workpool"
 )
 
 // Candidate is the evidence for one number of archetypes k.
@@ -282,7 +284,7 @@ func bootstrapJaccard(x matrix, labels []int32, k int, opt Options, task string)
 	reps := opt.StabilityReplicates
 	per := make([]float64, reps*k)
 	tolBase := opt.Tol
-	parallelTasks(reps, opt.Workers, func(rep int) {
+	workpool.For(reps, opt.Workers, func(rep int) {
 		rng := taskRNG(opt.Seed, task+"/bootstrap="+strconv.Itoa(rep))
 		m := x.n
 		idx := make([]int, m)

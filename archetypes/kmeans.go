@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+
+	"github.com/evalrun/evalrun/internal/workpool"
 )
 
 // Clustering is the result of k-means on a matrix of rows.
@@ -179,7 +181,7 @@ func lloyd(m matrix, centers []float64, k, maxIter int, tolShift float64, worker
 		clear(sums)
 		clear(counts)
 		computeHalf()
-		parallelChunks(n, workers, func(c, lo, hi int) {
+		workpool.ForChunks(n, chunkRows, workers, func(c, lo, hi int) {
 			changed[c] = assign(lo, hi, it == 0)
 			s := sums[c*k*d : (c+1)*k*d]
 			cnt := counts[c*k : (c+1)*k]
@@ -243,7 +245,7 @@ func lloyd(m matrix, centers []float64, k, maxIter int, tolShift float64, worker
 				upper[i], lower[i] = math.Inf(1), 0
 			}
 		} else {
-			parallelChunks(n, workers, func(c, lo, hi int) {
+			workpool.ForChunks(n, chunkRows, workers, func(c, lo, hi int) {
 				for i := lo; i < hi; i++ {
 					a := int(labels[i])
 					upper[i] += shift[a]
@@ -273,7 +275,7 @@ func lloyd(m matrix, centers []float64, k, maxIter int, tolShift float64, worker
 		computeHalf()
 	}
 	parts := make([]float64, chunks)
-	parallelChunks(n, workers, func(c, lo, hi int) {
+	workpool.ForChunks(n, chunkRows, workers, func(c, lo, hi int) {
 		if !strict {
 			assign(lo, hi, false)
 		}
@@ -313,7 +315,7 @@ func kmeansPlusPlus(m matrix, k int, rng *rand.Rand, workers int) []float64 {
 	closest := make([]float64, n)
 	chunks := (n + chunkRows - 1) / chunkRows
 	parts := make([]float64, chunks)
-	parallelChunks(n, workers, func(c, lo, hi int) {
+	workpool.ForChunks(n, chunkRows, workers, func(c, lo, hi int) {
 		var s float64
 		for i := lo; i < hi; i++ {
 			closest[i] = sqDist(m.row(i), centers[:d])
@@ -347,7 +349,7 @@ func kmeansPlusPlus(m matrix, k int, rng *rand.Rand, workers int) []float64 {
 			}
 			cand[t] = min(lo, n-1)
 		}
-		parallelChunks(n, workers, func(ch, lo, hi int) {
+		workpool.ForChunks(n, chunkRows, workers, func(ch, lo, hi int) {
 			for t, id := range cand {
 				ctr := m.row(id)
 				dist := candDist[t*n : (t+1)*n]

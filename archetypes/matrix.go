@@ -3,8 +3,6 @@ package archetypes
 import (
 	"fmt"
 	"math"
-	"runtime"
-	"sync"
 )
 
 // matrix is a dense row-major n×d matrix.
@@ -74,49 +72,3 @@ func sqDist(a, b []float64) float64 {
 // into chunks of this fixed size and partial results are combined in chunk
 // order, so results do not depend on the number of workers.
 const chunkRows = 2048
-
-// parallelChunks calls fn(chunk, lo, hi) for every chunk of n rows on up to
-// workers goroutines (0: GOMAXPROCS).
-func parallelChunks(n, workers int, fn func(c, lo, hi int)) {
-	chunks := (n + chunkRows - 1) / chunkRows
-	parallelTasks(chunks, workers, func(c int) {
-		lo := c * chunkRows
-		fn(c, lo, min(lo+chunkRows, n))
-	})
-}
-
-// parallelTasks calls fn(t) for t in [0, tasks) on up to workers goroutines.
-func parallelTasks(tasks, workers int, fn func(t int)) {
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	if workers > tasks {
-		workers = tasks
-	}
-	if workers <= 1 {
-		for t := 0; t < tasks; t++ {
-			fn(t)
-		}
-		return
-	}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	next := 0
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				mu.Lock()
-				t := next
-				next++
-				mu.Unlock()
-				if t >= tasks {
-					return
-				}
-				fn(t)
-			}
-		}()
-	}
-	wg.Wait()
-}

@@ -3,6 +3,8 @@ package archetypes
 import (
 	"fmt"
 	"math"
+
+	"github.com/evalrun/evalrun/internal/workpool"
 )
 
 // Silhouette returns the mean silhouette of the rows of X under the given
@@ -51,7 +53,7 @@ func silhouette(m matrix, labels []int32, k, workers int) float64 {
 	}
 	chunks := (m.n + chunkRows - 1) / chunkRows
 	parts := make([]float64, chunks)
-	parallelChunks(m.n, workers, func(c, lo, hi int) {
+	workpool.ForChunks(m.n, chunkRows, workers, func(c, lo, hi int) {
 		sums := make([]float64, k)
 		var s float64
 		for i := lo; i < hi; i++ {
