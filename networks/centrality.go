@@ -5,11 +5,11 @@ import (
 	"math"
 	"math/bits"
 	"math/rand/v2"
-	"runtime"
 	"slices"
-	"sync"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/evalrun/evalrun/internal/workpool"
 )
 
 // Centralities holds each node's centralities, indexed like Graph.Nodes.
@@ -149,7 +149,7 @@ func betweenness(g *Graph, sources []int, workers int) []float64 {
 	// first-level cache, replace them. sigma holds the path counts and,
 	// once the backward pass is past a node (its count no longer needed),
 	// the node's coefficient (1+delta)/sigma.
-	parallel(blocks, workers, func() (func(b int), func()) {
+	workpool.ForWorkers(blocks, workers, func(int) func(b int) {
 		words := (n + 63) / 64
 		reached, fresh := make([]uint64, words), make([]uint64, words)
 		sigma := make([]float64, n)
@@ -158,7 +158,7 @@ func betweenness(g *Graph, sources []int, workers int) []float64 {
 		succ := make([]int32, 0, len(g.out))
 		return func(b int) {
 			pb := make([]float64, n)
-			lo, hi := b*len(sources)/blocks, (b+1)*len(sources)/blocks
+			lo, hi := workpool.Split(len(sources), blocks, b)
 			for _, s := range sources[lo:hi] {
 				if len(g.outOf(s)) == 0 {
 					continue // no path starts here
@@ -209,7 +209,7 @@ func betweenness(g *Graph, sources []int, workers int) []float64 {
 				}
 			}
 			partBet[b] = pb
-		}, nil
+		}
 	})
 	for _, pb := range partBet {
 		for v, x := range pb {
@@ -283,10 +283,12 @@ func closeness(g *Graph, workers, pullShare int) []float64 {
 	sources := closenessSourceOrder(g)
 	inRootSCC, reachesRoot := componentOfRoot(g, inStart, in)
 	batches := (len(sources) + width - 1) / width
-	var mu sync.Mutex
-	distSum := make([]int64, n)
-	reach := make([]int64, n)
-	parallel(batches, workers, func() (func(b int), func()) {
+	// Each worker adds up its batches' distances and reach counts in its
+	// own slices; integer sums, so adding the workers' up afterwards gives
+	// the same totals whichever batches each ran.
+	localDists := make([][]int64, workpool.Size(batches, workers))
+	localReaches := make([][]int64, len(localDists))
+	workpool.ForWorkers(batches, workers, func(wk int) func(b int) {
 		// seen: the sources that reached a node; next: those arriving
 		// at the next level (top-down levels); front: those that
 		// reached it at the last level, read at random by bottom-up
@@ -296,6 +298,7 @@ func closeness(g *Graph, workers, pullShare int) []float64 {
 		front, spare := make([]msMask, n), make([]msMask, n)
 		localDist := make([]int64, n)
 		localReach := make([]int64, n)
+		localDists[wk], localReaches[wk] = localDist, localReach
 		var active, touched []int32
 		run := func(b int) {
 			clear(seen)
@@ -361,16 +364,18 @@ func closeness(g *Graph, workers, pullShare int) []float64 {
 				}
 			}
 		}
-		done := func() {
-			mu.Lock()
-			for v := range localDist {
-				distSum[v] += localDist[v]
-				reach[v] += localReach[v]
-			}
-			mu.Unlock()
-		}
-		return run, done
+		return run
 	})
+	distSum, reach := make([]int64, n), make([]int64, n)
+	for wk := range localDists {
+		if localDists[wk] == nil {
+			continue // no batch left for this worker to start
+		}
+		for v := range distSum {
+			distSum[v] += localDists[wk][v]
+			reach[v] += localReaches[wk][v]
+		}
+	}
 	for v := range clo {
 		if distSum[v] > 0 {
 			r := float64(reach[v])
@@ -521,40 +526,6 @@ func reverseAdjacency(g *Graph) (start, in []int32) {
 		}
 	}
 	return start[:n+1], in
-}
-
-// parallel runs tasks 0..tasks-1 on up to workers goroutines (0:
-// GOMAXPROCS); each goroutine gets its own state from newWorker, whose
-// done is called once the goroutine has no task left.
-func parallel(tasks, workers int, newWorker func() (run func(t int), done func())) {
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	workers = max(1, min(workers, tasks))
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	next := 0
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			run, done := newWorker()
-			for {
-				mu.Lock()
-				t := next
-				next++
-				mu.Unlock()
-				if t >= tasks {
-					break
-				}
-				run(t)
-			}
-			if done != nil {
-				done()
-			}
-		}()
-	}
-	wg.Wait()
 }
 
 // pagerank is networkx 2.8's pagerank (its scipy form): x starts uniform;
