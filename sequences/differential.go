@@ -5,12 +5,11 @@ import (
 	"hash/fnv"
 	"math"
 	"math/rand/v2"
-	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/evalrun/evalrun/abtest"
+	"github.com/evalrun/evalrun/internal/workpool"
 )
 
 // Group labels of owners for Differential and Confirm.
@@ -128,59 +127,44 @@ func Differential(patterns []Pattern, groups []int8, opt DiffOptions) ([]Differe
 		}
 		return adjust(out, ps, opt.FDR)
 	}
+	// Each worker counts its permutations' exceedances in its own slice;
+	// the counts are integers, so their sum does not depend on which
+	// permutations each worker ran.
+	locals := make([][]int64, workpool.Size(opt.Permutations, opt.Workers))
+	workpool.ForWorkers(opt.Permutations, opt.Workers, func(w int) func(r int) {
+		local := make([]int64, len(patterns))
+		locals[w] = local
+		labels := make([]int8, len(labelled))
+		perm := newBitset(n)
+		return func(r int) {
+			for i, o := range labelled {
+				labels[i] = groups[o]
+			}
+			rng := permRNG(opt.Seed, r)
+			rng.Shuffle(len(labels), func(a, b int) { labels[a], labels[b] = labels[b], labels[a] })
+			clear(perm)
+			for i, o := range labelled {
+				if labels[i] == GroupAtRisk {
+					perm.set(o)
+				}
+			}
+			for j, p := range patterns {
+				a := p.Owners.andCount(perm)
+				d := math.Abs(float64(a)/float64(nA) - float64(supp[j]-a)/float64(nB))
+				// The same count as observed gives the same statistic
+				// up to rounding: count it as at least as extreme.
+				if d >= obs[j]-1e-12 {
+					local[j]++
+				}
+			}
+		}
+	})
 	exceed := make([]int64, len(patterns))
-	var mu sync.Mutex
-	workers := opt.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
+	for _, local := range locals {
+		for j, v := range local {
+			exceed[j] += v
+		}
 	}
-	workers = min(workers, opt.Permutations)
-	var wg sync.WaitGroup
-	next := 0
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			local := make([]int64, len(patterns))
-			labels := make([]int8, len(labelled))
-			perm := newBitset(n)
-			for {
-				mu.Lock()
-				r := next
-				next++
-				mu.Unlock()
-				if r >= opt.Permutations {
-					break
-				}
-				for i, o := range labelled {
-					labels[i] = groups[o]
-				}
-				rng := permRNG(opt.Seed, r)
-				rng.Shuffle(len(labels), func(a, b int) { labels[a], labels[b] = labels[b], labels[a] })
-				clear(perm)
-				for i, o := range labelled {
-					if labels[i] == GroupAtRisk {
-						perm.set(o)
-					}
-				}
-				for j, p := range patterns {
-					a := p.Owners.andCount(perm)
-					d := math.Abs(float64(a)/float64(nA) - float64(supp[j]-a)/float64(nB))
-					// The same count as observed gives the same statistic
-					// up to rounding: count it as at least as extreme.
-					if d >= obs[j]-1e-12 {
-						local[j]++
-					}
-				}
-			}
-			mu.Lock()
-			for j, v := range local {
-				exceed[j] += v
-			}
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
 	ps := make([]float64, len(patterns))
 	for j := range out {
 		ps[j] = float64(1+exceed[j]) / float64(1+opt.Permutations)

@@ -3,10 +3,10 @@ package sequences
 import (
 	"fmt"
 	"math"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
+
+	"github.com/evalrun/evalrun/internal/workpool"
 )
 
 // MineOptions configure Database.Mine.
@@ -103,38 +103,18 @@ func (db *Database) Mine(opt MineOptions) ([]Pattern, error) {
 	items, children, supports, owners := top.expand(nil, root)
 	root = nil
 	branches := make([][]Pattern, len(items))
-	workers := opt.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	workers = max(1, min(workers, len(items)))
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	next := 0
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			m := newMiner(db, opt, minCount)
-			for {
-				mu.Lock()
-				b := next
-				next++
-				mu.Unlock()
-				if b >= len(items) {
-					return
-				}
-				pat := []int32{items[b]}
-				m.out = []Pattern{{Items: pat, Support: supports[b], Owners: ownerSet(owners, b)}}
-				if opt.MaxLength == 0 || 1 < opt.MaxLength {
-					m.grow(pat, children[b])
-					children[b] = nil
-				}
-				branches[b] = m.out
+	workpool.ForWorkers(len(items), opt.Workers, func(int) func(b int) {
+		m := newMiner(db, opt, minCount)
+		return func(b int) {
+			pat := []int32{items[b]}
+			m.out = []Pattern{{Items: pat, Support: supports[b], Owners: ownerSet(owners, b)}}
+			if opt.MaxLength == 0 || 1 < opt.MaxLength {
+				m.grow(pat, children[b])
+				children[b] = nil
 			}
-		}()
-	}
-	wg.Wait()
+			branches[b] = m.out
+		}
+	})
 	var out []Pattern
 	for _, b := range branches {
 		out = append(out, b...)
