@@ -1,6 +1,10 @@
 package harness
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/evalrun/evalrun/reports"
+)
 
 // DeploySpec is the [deploy] table: how `evalrun train` builds the model
 // bundle advisors' weekly scoring uses.
@@ -24,6 +28,13 @@ type DeploySpec struct {
 	// Owner and Contact go to the model card.
 	Owner   string `toml:"owner"`
 	Contact string `toml:"contact"`
+	// XAPIHomePage and XAPIActivityBase are the institution's URLs the
+	// xAPI statements of score --xapi are built on: the actors' account
+	// homePage and the IRI the course activity ids go under
+	// (reports.XAPIOptions). No default: score --xapi without them, or
+	// their flags, is an error.
+	XAPIHomePage     *string `toml:"xapi_home_page"`
+	XAPIActivityBase *string `toml:"xapi_activity_base"`
 }
 
 func (d DeploySpec) mediumFraction() float64 {
@@ -57,6 +68,16 @@ func (s *Spec) checkDeploy(ps *problems) {
 	}
 	if r := d.AlertRise; r != nil && !(*r > 0 && *r <= 1) {
 		ps.add("deploy.alert_rise", "must lie in (0, 1], got %g", *r)
+	}
+	if h := d.XAPIHomePage; h != nil {
+		if err := reports.CheckXAPIHomePage(*h); err != nil {
+			ps.add("deploy.xapi_home_page", "%v", err)
+		}
+	}
+	if b := d.XAPIActivityBase; b != nil {
+		if err := reports.CheckXAPIActivityBase(*b); err != nil {
+			ps.add("deploy.xapi_activity_base", "%v", err)
+		}
 	}
 	seen := map[string]bool{}
 	for _, t := range d.Train {

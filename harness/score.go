@@ -47,8 +47,12 @@ type ScoreOptions struct {
 	// Rise is the rise of risk that raises an alert (nil: [deploy]
 	// alert_rise of the spec, else AlertRiseDefault).
 	Rise *float64
-	// XAPI adds alerts.jsonl.
-	XAPI bool
+	// XAPI adds alerts.jsonl, its statements built on XAPIHomePage and
+	// XAPIActivityBase (score --xapi-home-page, --xapi-activity-base;
+	// nil: the spec's [deploy] xapi_home_page and xapi_activity_base).
+	// XAPI without both is an error, and so is either without XAPI.
+	XAPI                           bool
+	XAPIHomePage, XAPIActivityBase *string
 	// IDsFile, when set, receives the real identifiers beside their
 	// pseudonyms, in a new file readable by its owner only.
 	IDsFile     string
@@ -82,6 +86,10 @@ func Score(ctx context.Context, opts ScoreOptions) (*ScoreOutcome, error) {
 	}
 	if opts.Output == "" {
 		return nil, fmt.Errorf("score: no output directory (-o DIR)")
+	}
+	xapi, err := scoreXAPIOptions(opts)
+	if err != nil {
+		return nil, err
 	}
 	b, err := bundle.Load(opts.Bundle)
 	if err != nil {
@@ -120,6 +128,12 @@ func Score(ctx context.Context, opts ScoreOptions) (*ScoreOutcome, error) {
 	}
 	if err := checkPseudonymKey(s, getenv); err != nil {
 		return nil, err
+	}
+	if xapi != nil && s.Privacy.ShowIDs {
+		// The statements carry pseudonyms even when the spec shows ids.
+		if err := pseudonym.CheckKey([]byte(getenv(s.Privacy.KeyEnv))); err != nil {
+			return nil, fmt.Errorf("--xapi: the statements name students by pseudonym: %s (privacy.key_env): %w", s.Privacy.KeyEnv, err)
+		}
 	}
 	var data []*loadedDataset
 	if opts.Spec != nil {
@@ -175,15 +189,12 @@ func Score(ctx context.Context, opts ScoreOptions) (*ScoreOutcome, error) {
 		}
 	}
 
-	var mapper *pseudonym.Mapper
 	pseudonymized := !s.Privacy.ShowIDs
 	var warnings []string
-	if pseudonymized {
-		if getenv(s.Privacy.KeyEnv) == "" {
-			warnings = append(warnings, fmt.Sprintf("%s unset: pseudonyms derive from the experiment and can be recomputed", s.Privacy.KeyEnv))
-		}
-		mapper = pseudonymMapper(s, getenv)
+	if (pseudonymized || xapi != nil) && getenv(s.Privacy.KeyEnv) == "" {
+		warnings = append(warnings, fmt.Sprintf("%s unset: pseudonyms derive from the experiment and can be recomputed", s.Privacy.KeyEnv))
 	}
+	mapper := pseudonymMapper(s, getenv)
 	mb, _ := os.ReadFile(modelPath)
 	sum := sha256.Sum256(mb)
 	sc := &results.Scoring{
@@ -218,7 +229,7 @@ func Score(ctx context.Context, opts ScoreOptions) (*ScoreOutcome, error) {
 			return nil, fmt.Errorf("%s: %w", where, err)
 		}
 		sc.NotScored += len(res.Dropped)
-		sc.List = append(sc.List, scoredStudents(f, res, mapper)...)
+		sc.List = append(sc.List, scoredStudents(f, res, mapper, pseudonymized)...)
 	}
 	sc.Terms = sortedKeys(termSet)
 	if len(sc.List) == 0 {
@@ -236,7 +247,7 @@ func Score(ctx context.Context, opts ScoreOptions) (*ScoreOutcome, error) {
 		}
 		scoring.Compare(sc, prev, rise)
 	}
-	files, err := reports.ScoringFiles(sc, reports.ScoringOptions{XAPI: opts.XAPI, Reasons: m.Reasons})
+	files, err := reports.ScoringFiles(sc, reports.ScoringOptions{XAPI: xapi, Reasons: m.Reasons})
 	if err != nil {
 		return nil, fmt.Errorf("rendering the scoring: %w", err)
 	}
@@ -257,6 +268,63 @@ func Score(ctx context.Context, opts ScoreOptions) (*ScoreOutcome, error) {
 		return nil, err
 	}
 	return &ScoreOutcome{Dir: opts.Output, Scoring: sc, Notes: w.Notes()}, nil
+}
+
+// scoreXAPIOptions resolves the settings of score --xapi before any work:
+// each flag, else the spec's [deploy] key, checked as an absolute http(s)
+// URL; a missing one is an error saying what to set, never a made-up
+// default. Nil without --xapi.
+func scoreXAPIOptions(opts ScoreOptions) (*reports.XAPIOptions, error) {
+	if !opts.XAPI {
+		for _, f := range []struct {
+			flag string
+			v    *string
+		}{{"--xapi-home-page", opts.XAPIHomePage}, {"--xapi-activity-base", opts.XAPIActivityBase}} {
+			if f.v != nil {
+				return nil, fmt.Errorf("%s is used only with --xapi (alerts.jsonl): add --xapi or drop it", f.flag)
+			}
+		}
+		return nil, nil
+	}
+	var x reports.XAPIOptions
+	var deploy DeploySpec
+	if opts.Spec != nil {
+		deploy = opts.Spec.Deploy
+	}
+	var errs []error
+	for _, set := range []struct {
+		flag, key, what, example string
+		given, spec              *string
+		check                    func(string) error
+		dst                      *string
+	}{
+		{"--xapi-home-page", "xapi_home_page", "URL for the actors' account homePage (the institution's system whose accounts the pseudonyms name)", "https://lms.example.edu",
+			opts.XAPIHomePage, deploy.XAPIHomePage, reports.CheckXAPIHomePage, &x.HomePage},
+		{"--xapi-activity-base", "xapi_activity_base", "base URL for the course activity ids, an IRI the institution controls (ids are <base>/<course>/<term>)", "https://lms.example.edu/courses",
+			opts.XAPIActivityBase, deploy.XAPIActivityBase, reports.CheckXAPIActivityBase, &x.ActivityBase},
+	} {
+		switch {
+		case set.given != nil:
+			if err := set.check(*set.given); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", set.flag, err))
+			}
+			*set.dst = *set.given
+		case set.spec != nil:
+			if err := set.check(*set.spec); err != nil {
+				s, key := opts.Spec, "deploy."+set.key
+				errs = append(errs, errors.New(Problem{File: s.File, Line: s.lines.line(key), Key: key, Msg: err.Error()}.String()))
+			}
+			*set.dst = *set.spec
+		case opts.Spec != nil:
+			errs = append(errs, fmt.Errorf("--xapi: no %s: set %s in the [deploy] table of %s (e.g. %s = %q, with your institution's URL) or pass %s URL; xAPI wants a URL there and learning record stores refuse urn: ids", set.what, set.key, opts.Spec.File, set.key, set.example, set.flag))
+		default:
+			errs = append(errs, fmt.Errorf("--xapi: no %s: pass %s URL (e.g. %s %s, with your institution's URL), or score with --spec whose [deploy] table sets %s; xAPI wants a URL there and learning record stores refuse urn: ids", set.what, set.flag, set.flag, set.example, set.key))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return &x, nil
 }
 
 // scoringSpec returns the spec the data is loaded with: the given spec
@@ -333,7 +401,9 @@ func sortedTermSet(f *datasets.Frame) []string {
 
 // scoredStudents turns one frame's scores into risk-list rows with the
 // run report's drill-down (assessments, activity, weekly clicks).
-func scoredStudents(f *datasets.Frame, res *bundle.Scored, mapper *pseudonym.Mapper) []results.ScoredStudent {
+// Key is the pseudonym when pseudonymized, else the id; Pseudonym is
+// always the pseudonym.
+func scoredStudents(f *datasets.Frame, res *bundle.Scored, mapper *pseudonym.Mapper, pseudonymized bool) []results.ScoredStudent {
 	var weekCols []int
 	var weekVals [][]float64
 	for _, c := range f.Numeric {
@@ -345,11 +415,12 @@ func scoredStudents(f *datasets.Frame, res *bundle.Scored, mapper *pseudonym.Map
 	}
 	out := make([]results.ScoredStudent, len(res.Rows))
 	for k, i := range res.Rows {
+		pseud := mapper.Pseudonym(f.Students[i])
 		key := f.Students[i]
-		if mapper != nil {
-			key = mapper.Pseudonym(key)
+		if pseudonymized {
+			key = pseud
 		}
-		st := results.ScoredStudent{Key: key, ID: f.Students[i], Term: f.Terms[i], Course: f.Courses[i], Score: res.Scores[k],
+		st := results.ScoredStudent{Key: key, ID: f.Students[i], Pseudonym: pseud, Term: f.Terms[i], Course: f.Courses[i], Score: res.Scores[k],
 			Band: res.Bands[k], Flagged: res.Flagged[k], Reasons: res.Reasons[k], Features: map[string]float64{}}
 		if res.Calibrated != nil {
 			v := res.Calibrated[k]

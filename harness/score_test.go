@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/evalrun/evalrun/reports"
+	"github.com/evalrun/evalrun/results"
 )
 
 // trainRunning trains the default deployment bundle of the running-term
@@ -99,8 +100,12 @@ func TestScoreRunningTerm(t *testing.T) {
 	sj, _ := os.ReadFile(filepath.Join(week1, "scoring.json"))
 	os.WriteFile(filepath.Join(prev, "scoring.json"), sj, 0o644)
 
+	// The xAPI settings from the spec's [deploy] table.
+	withXAPI := *s
+	home, base := "https://lms.example.edu", "https://lms.example.edu/courses/"
+	withXAPI.Deploy.XAPIHomePage, withXAPI.Deploy.XAPIActivityBase = &home, &base
 	week2 := filepath.Join(t.TempDir(), "week2")
-	out2, err := Score(context.Background(), ScoreOptions{Bundle: bdir, Spec: s, Output: week2, Previous: prev, XAPI: true, Now: fixedNow, Getenv: getenv})
+	out2, err := Score(context.Background(), ScoreOptions{Bundle: bdir, Spec: &withXAPI, Output: week2, Previous: prev, XAPI: true, Now: fixedNow, Getenv: getenv})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +133,7 @@ func TestScoreRunningTerm(t *testing.T) {
 	}
 	var st struct {
 		Actor struct {
-			Account struct{ Name string }
+			Account struct{ HomePage, Name string }
 		}
 		Verb struct {
 			ID      string
@@ -141,7 +146,8 @@ func TestScoreRunningTerm(t *testing.T) {
 		t.Fatal(err)
 	}
 	risk, _ := strconv.ParseFloat(top[4], 64)
-	if st.Actor.Account.Name != top[1] || st.Verb.ID != reports.XAPIVerbPredicted || st.Verb.Display["en-US"] != "predicted at risk" || st.Object.ID != "urn:evalrun:course:"+top[3]+"%2F2014J" ||
+	if st.Actor.Account.Name != top[1] || st.Actor.Account.HomePage != home || st.Verb.ID != reports.XAPIVerbPredicted || st.Verb.Display["en-US"] != "predicted at risk" ||
+		st.Object.ID != "https://lms.example.edu/courses/"+top[3]+"/2014J" ||
 		st.Result.Extensions[reports.XAPIExtBand] != "high" || math.Abs(st.Result.Extensions[reports.XAPIExtRisk].(float64)-risk) > 0 {
 		t.Errorf("statement %s", lines[0])
 	}
@@ -384,5 +390,102 @@ func TestScoreDataDefaultsToRunningTerms(t *testing.T) {
 	_, err := Score(context.Background(), ScoreOptions{Bundle: bdir, Data: labelled, Output: filepath.Join(t.TempDir(), "scores"), Now: fixedNow, Getenv: getenv})
 	if err == nil || !strings.Contains(err.Error(), "every student of "+labelled+` (dataset "table") has an outcome: pass --term to choose the terms to score`) {
 		t.Errorf("scoring only students with outcomes: %v", err)
+	}
+}
+
+// TestScoreXAPISettings: score --xapi takes the home page and activity
+// base from the flags, else from [deploy]; a missing one, one that is not
+// an absolute http(s) URL, or a flag without --xapi is an error naming
+// the flag or key, raised before any work (the bundle is not even read,
+// the output not created). With ids shown, the statements still name
+// students by pseudonym.
+func TestScoreXAPISettings(t *testing.T) {
+	s, dir := csvDeploySpec(t)
+	str := func(v string) *string { return &v }
+	withDeploy := func(home, base *string) *Spec {
+		c := *s
+		c.Deploy.XAPIHomePage, c.Deploy.XAPIActivityBase = home, base
+		return &c
+	}
+	good := "https://lms.example.edu"
+	for _, c := range []struct {
+		name string
+		opts ScoreOptions
+		want []string
+	}{
+		{"nothing set, spec", ScoreOptions{Spec: s, XAPI: true}, []string{"--xapi: no URL for the actors' account homePage", "set xapi_home_page in the [deploy] table of " + s.File, "or pass --xapi-home-page URL",
+			"--xapi: no base URL for the course activity ids", "xapi_activity_base = \"https://lms.example.edu/courses\""}},
+		{"nothing set, data", ScoreOptions{Data: "current.csv", XAPI: true}, []string{"pass --xapi-home-page URL (e.g. --xapi-home-page https://lms.example.edu", "pass --xapi-activity-base URL"}},
+		{"activity base missing", ScoreOptions{Spec: withDeploy(&good, nil), XAPI: true}, []string{"set xapi_activity_base in the [deploy] table"}},
+		{"relative flag", ScoreOptions{Data: "current.csv", XAPI: true, XAPIHomePage: str("lms.example.edu"), XAPIActivityBase: &good}, []string{`--xapi-home-page: "lms.example.edu" is a relative URL`}},
+		{"urn flag", ScoreOptions{Data: "current.csv", XAPI: true, XAPIHomePage: str("urn:evalrun:pseudonym"), XAPIActivityBase: &good}, []string{`--xapi-home-page: "urn:evalrun:pseudonym" has scheme "urn"`}},
+		{"empty flag", ScoreOptions{Data: "current.csv", XAPI: true, XAPIHomePage: &good, XAPIActivityBase: str("")}, []string{"--xapi-activity-base: empty"}},
+		{"query in base", ScoreOptions{Data: "current.csv", XAPI: true, XAPIHomePage: &good, XAPIActivityBase: str("https://lms.example.edu/view.php?id=2")}, []string{"--xapi-activity-base: ", "has a query"}},
+		{"bad spec key", ScoreOptions{Spec: withDeploy(str("ftp://lms.example.edu"), &good), XAPI: true}, []string{s.File + ": deploy.xapi_home_page: \"ftp://lms.example.edu\" has scheme \"ftp\""}},
+		{"flag without --xapi", ScoreOptions{Data: "current.csv", XAPIActivityBase: &good}, []string{"--xapi-activity-base is used only with --xapi"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "scores")
+			c.opts.Bundle, c.opts.Output = filepath.Join(dir, "no-such-bundle"), out
+			_, err := Score(context.Background(), c.opts)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+			if strings.Contains(err.Error(), "no-such-bundle") {
+				t.Errorf("error %q: the bundle was read before the xAPI settings were checked", err)
+			}
+			if _, err := os.Lstat(out); err == nil {
+				t.Errorf("%s created before the xAPI settings were checked", out)
+			}
+		})
+	}
+
+	bdir := filepath.Join(t.TempDir(), "bundle")
+	if _, err := Train(context.Background(), s, TrainOptions{Model: "lr", Output: bdir, Now: fixedNow}); err != nil {
+		t.Fatal(err)
+	}
+	// Ids shown; the spec's settings overridden by the flags.
+	shown := withDeploy(str("https://old.example.edu"), str("https://old.example.edu/c"))
+	shown.Privacy.ShowIDs = true
+	out, err := Score(context.Background(), ScoreOptions{Bundle: bdir, Spec: shown, Output: filepath.Join(t.TempDir(), "scores"), XAPI: true,
+		XAPIHomePage: str("https://sis.example.edu/"), XAPIActivityBase: str("https://lms.example.edu/terms"), Now: fixedNow,
+		Getenv: func(string) string { return "secret-key-of-16-bytes" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := bytes.Split(bytes.TrimSpace(mustRead(t, filepath.Join(out.Dir, "alerts.jsonl"))), []byte("\n"))
+	if len(lines) != out.Scoring.Alerts || len(lines) == 0 {
+		t.Fatalf("%d statements for %d alerts", len(lines), out.Scoring.Alerts)
+	}
+	byKey := map[string]results.ScoredStudent{}
+	for _, st := range out.Scoring.List {
+		byKey[st.Key] = st
+	}
+	for _, line := range lines {
+		var st struct {
+			Actor struct {
+				Account struct{ HomePage, Name string }
+			}
+			Object struct{ ID string }
+		}
+		if err := json.Unmarshal(line, &st); err != nil {
+			t.Fatal(err)
+		}
+		if st.Actor.Account.HomePage != "https://sis.example.edu/" || !strings.HasPrefix(st.Object.ID, "https://lms.example.edu/terms/T3") {
+			t.Errorf("statement %s: want the flags' URLs", line)
+		}
+		if _, isKey := byKey[st.Actor.Account.Name]; isKey || len(st.Actor.Account.Name) < 8 {
+			t.Errorf("statement %s names a student by id, not pseudonym", line)
+		}
+	}
+	for _, st := range out.Scoring.List {
+		if st.Key != st.ID || st.Pseudonym == "" || st.Pseudonym == st.ID || bytes.Contains(mustRead(t, filepath.Join(out.Dir, "alerts.jsonl")), []byte(`"`+st.ID+`"`)) {
+			t.Fatalf("student %+v: key should be the shown id, pseudonym apart, id not in alerts.jsonl", st)
+		}
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,29 +14,12 @@ import (
 
 // ScoringOptions configure ScoringFiles.
 type ScoringOptions struct {
-	// XAPI adds alerts.jsonl: one xAPI statement per alert.
-	XAPI bool
+	// XAPI, when set, adds alerts.jsonl: one xAPI statement per alert,
+	// built on the institution's IRIs.
+	XAPI *XAPIOptions
 	// Reasons is the number of reason columns of risk_list.csv.
 	Reasons int
 }
-
-// xAPI identifiers of the alert statements. xAPI 1.0.3 wants verb and
-// extension ids to be IRIs with a human-readable portion, and an id one
-// defines oneself to resolve to its definition; the ADL vocabulary has no
-// verb for a prediction, so evalrun's own verb and extensions are URLs of
-// their definitions in docs/deploy.md (section "xAPI vocabulary", one
-// anchor each).
-const (
-	XAPIVocabulary      = "https://github.com/evalrun/evalrun/blob/main/docs/deploy.md"
-	XAPIVerbPredicted   = XAPIVocabulary + "#xapi-verb-predicted-at-risk"
-	XAPIExtRisk         = XAPIVocabulary + "#xapi-ext-risk"
-	XAPIExtBand         = XAPIVocabulary + "#xapi-ext-band"
-	XAPIExtAlert        = XAPIVocabulary + "#xapi-ext-alert"
-	XAPIExtRiskChange   = XAPIVocabulary + "#xapi-ext-risk-change"
-	XAPIExtModel        = XAPIVocabulary + "#xapi-ext-model"
-	XAPIExtCutoffDay    = XAPIVocabulary + "#xapi-ext-cutoff-day"
-	xapiAccountHomePage = "urn:evalrun:pseudonym"
-)
 
 // ScoringFiles renders a scoring: scoring.json, risk_list.csv, alerts.csv,
 // report.html and, with opts.XAPI, alerts.jsonl. Every file shows the
@@ -61,8 +43,8 @@ func ScoringFiles(sc *results.Scoring, opts ScoringOptions) ([]File, error) {
 		return nil, err
 	}
 	files := []File{{Name: "scoring.json", Data: append(js, '\n')}, {Name: "risk_list.csv", Data: risk}, {Name: "alerts.csv", Data: alerts}, {Name: "report.html", Data: page}}
-	if opts.XAPI {
-		st, err := AlertStatements(sc)
+	if opts.XAPI != nil {
+		st, err := AlertStatements(sc, *opts.XAPI)
 		if err != nil {
 			return nil, err
 		}
@@ -155,89 +137,6 @@ func AlertsCSV(sc *results.Scoring) ([]byte, error) {
 	}
 	w.Flush()
 	return buf.Bytes(), w.Error()
-}
-
-// xapiStatement is an xAPI 1.0.3 statement.
-type xapiStatement struct {
-	Actor     xapiActor   `json:"actor"`
-	Verb      xapiVerb    `json:"verb"`
-	Object    xapiObject  `json:"object"`
-	Result    xapiResult  `json:"result"`
-	Context   xapiContext `json:"context"`
-	Timestamp string      `json:"timestamp"`
-}
-
-type xapiActor struct {
-	ObjectType string      `json:"objectType"`
-	Account    xapiAccount `json:"account"`
-}
-
-type xapiAccount struct {
-	HomePage string `json:"homePage"`
-	Name     string `json:"name"`
-}
-
-type xapiVerb struct {
-	ID      string            `json:"id"`
-	Display map[string]string `json:"display"`
-}
-
-type xapiObject struct {
-	ObjectType string         `json:"objectType"`
-	ID         string         `json:"id"`
-	Definition xapiDefinition `json:"definition"`
-}
-
-type xapiDefinition struct {
-	Name map[string]string `json:"name"`
-	Type string            `json:"type"`
-}
-
-type xapiResult struct {
-	Extensions map[string]any `json:"extensions"`
-}
-
-type xapiContext struct {
-	Extensions map[string]any `json:"extensions"`
-}
-
-// AlertStatements writes alerts.jsonl: one xAPI statement per alert, the
-// student (by pseudonymous account) as actor, the verb "predicted at risk", the
-// course presentation as object and the risk, band, alert type and change
-// of risk as result extensions, so that a learning record store can
-// receive them.
-func AlertStatements(sc *results.Scoring) ([]byte, error) {
-	var buf bytes.Buffer
-	for _, s := range sc.List {
-		if s.Alert == "" {
-			continue
-		}
-		course := strings.Trim(s.Course+"/"+s.Term, "/")
-		ext := map[string]any{XAPIExtRisk: s.Score, XAPIExtBand: s.Band, XAPIExtAlert: s.Alert}
-		if s.Previous != nil {
-			ext[XAPIExtRiskChange] = s.Score - *s.Previous
-		}
-		ctx := map[string]any{XAPIExtModel: sc.Bundle.Model}
-		if sc.Bundle.CutoffDay != nil {
-			ctx[XAPIExtCutoffDay] = *sc.Bundle.CutoffDay
-		}
-		st := xapiStatement{
-			Actor: xapiActor{ObjectType: "Agent", Account: xapiAccount{HomePage: xapiAccountHomePage, Name: s.Key}},
-			Verb:  xapiVerb{ID: XAPIVerbPredicted, Display: map[string]string{"en-US": "predicted at risk"}},
-			Object: xapiObject{ObjectType: "Activity", ID: "urn:evalrun:course:" + url.PathEscape(course),
-				Definition: xapiDefinition{Name: map[string]string{"en-US": strings.ReplaceAll(course, "/", " ")}, Type: "http://adlnet.gov/expapi/activities/course"}},
-			Result:    xapiResult{Extensions: ext},
-			Context:   xapiContext{Extensions: ctx},
-			Timestamp: sc.ScoredAt,
-		}
-		b, err := json.Marshal(st)
-		if err != nil {
-			return nil, err
-		}
-		buf.Write(b)
-		buf.WriteByte('\n')
-	}
-	return buf.Bytes(), nil
 }
 
 // scoringDocument is report.html of a scoring: what was scored, the

@@ -91,7 +91,11 @@ type ScoredStudent struct {
 	Rank int
 	// Key is the pseudonym (or the id when the spec shows ids); ID is the
 	// real identifier, written only to the owner-only ids file.
-	Key, ID      string
+	Key, ID string
+	// Pseudonym is the student's pseudonym even when the spec shows ids:
+	// the xAPI statements, which leave evalrun for a learning record
+	// store, name students by it only.
+	Pseudonym    string
 	Term, Course string
 	Score        float64
 	Calibrated   *float64

@@ -14,7 +14,8 @@ import (
 const deployUsage = `  evalrun train spec.toml [--model NAME] [--cutoff DAY] [--split NAME] -o BUNDLE
                                            fit one model for deployment; write its bundle
   evalrun score BUNDLE (--spec spec.toml | --data PATH) [--term T] [--as-of-day DAY]
-        [--previous DIR] [--rise 0.1] [--xapi] [--ids-file FILE] -o DIR
+        [--previous DIR] [--rise 0.1] [--xapi [--xapi-home-page URL] [--xapi-activity-base URL]]
+        [--ids-file FILE] -o DIR
                                            score current students; risk list, report, alerts
 `
 
@@ -113,7 +114,9 @@ func scoreCmd(ctx context.Context, stdout, stderr io.Writer, args, all []string)
 	fs.Var(&asOf, "as-of-day", "the day the data is built as of; must equal the bundle's cutoff day")
 	previous := fs.String("previous", "", "last week's scoring directory: changes of risk and alerts")
 	rise := fs.Float64("rise", 0, "rise of risk since --previous that raises an alert (default: deploy.alert_rise or 0.1)")
-	xapi := fs.Bool("xapi", false, "also write alerts.jsonl, one xAPI statement per alert")
+	xapi := fs.Bool("xapi", false, "also write alerts.jsonl, one xAPI statement per alert (needs the two URLs below)")
+	homePage := fs.String("xapi-home-page", "", "with --xapi: the actors' account homePage, an http(s) URL of your institution's system (default: deploy.xapi_home_page)")
+	activityBase := fs.String("xapi-activity-base", "", "with --xapi: the http(s) URL the course activity ids go under, <URL>/<course>/<term> (default: deploy.xapi_activity_base)")
 	idsFile := fs.String("ids-file", "", "write real student identifiers beside their pseudonyms to this new file (mode 0600)")
 	var output string
 	fs.StringVar(&output, "o", "", "scoring directory")
@@ -133,10 +136,18 @@ func scoreCmd(ctx context.Context, stdout, stderr io.Writer, args, all []string)
 	opts := harness.ScoreOptions{Bundle: fs.Args()[0], Data: *data, Terms: terms, AsOfDay: asOf.v, Output: output,
 		Previous: *previous, XAPI: *xapi, IDsFile: *idsFile, CommandLine: append([]string{"evalrun"}, all...)}
 	fs.Visit(func(f *flag.Flag) {
-		if f.Name == "rise" {
+		switch f.Name {
+		case "rise":
 			opts.Rise = rise
+		case "xapi-home-page":
+			opts.XAPIHomePage = homePage
+		case "xapi-activity-base":
+			opts.XAPIActivityBase = activityBase
 		}
 	})
+	if !*xapi && (opts.XAPIHomePage != nil || opts.XAPIActivityBase != nil) {
+		return fmt.Errorf("%w: --xapi-home-page and --xapi-activity-base are used only with --xapi", errUsage)
+	}
 	if *specPath != "" {
 		spec, err := harness.LoadSpecFile(*specPath)
 		if err != nil {

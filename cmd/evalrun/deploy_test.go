@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -78,11 +79,28 @@ permutation_repeats = 0
 			t.Error(err)
 		}
 	}
+	// xAPI statements on the institution's URLs given by flags.
+	xscores := filepath.Join(dir, "xscores")
+	if _, _, err := runCLI(t, "score", bundleDir, "--data", filepath.Join(dir, "current.csv"), "--xapi",
+		"--xapi-home-page", "https://lms.example.edu", "--xapi-activity-base", "https://lms.example.edu/terms/", "-o", xscores); err != nil {
+		t.Fatal(err)
+	}
+	alerts, _ := os.ReadFile(filepath.Join(xscores, "alerts.csv"))
+	statements, err := os.ReadFile(filepath.Join(xscores, "alerts.jsonl"))
+	if n := bytes.Count(statements, []byte("\n")); err != nil || n == 0 || n != bytes.Count(alerts, []byte("\n"))-1 ||
+		bytes.Count(statements, []byte(`"account":{"homePage":"https://lms.example.edu","name":"`)) != n || bytes.Count(statements, []byte(`"id":"https://lms.example.edu/terms/T3"`)) != n {
+		t.Errorf("alerts.jsonl (%v):\n%s\nalerts.csv:\n%s", err, statements, alerts)
+	}
+	if _, _, err := runCLI(t, "score", bundleDir, "--data", filepath.Join(dir, "current.csv"), "--xapi", "--xapi-home-page", "https://lms.example.edu",
+		"-o", filepath.Join(dir, "x2")); err == nil || !strings.Contains(err.Error(), "--xapi: no base URL for the course activity ids") {
+		t.Errorf("--xapi without --xapi-activity-base: %v", err)
+	}
 	for _, c := range []struct {
 		args []string
 		want string
 	}{
 		{[]string{"score", bundleDir, "-o", scores}, "exactly one of --spec"},
+		{[]string{"score", bundleDir, "--data", "x.csv", "--xapi-home-page", "https://lms.example.edu", "-o", scores}, "--xapi-home-page and --xapi-activity-base are used only with --xapi"},
 		{[]string{"score", bundleDir, "--data", "x.csv"}, "score needs -o DIR"},
 		{[]string{"score", bundleDir, "--data", "x.csv", "--rise", "2", "-o", scores}, "--rise must be in (0, 1], got 2"},
 		{[]string{"train", spec}, "train needs -o BUNDLE"},
