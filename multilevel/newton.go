@@ -5,9 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sync"
 
 	"gonum.org/v1/gonum/floats"
+
+	"github.com/evalrun/evalrun/internal/workpool"
 )
 
 // newton maximises the objective over theta = (β, σ) in place (over β
@@ -201,22 +202,14 @@ func (pr *problem) hessian(ws, probe *workspace, theta, grad, hess []float64, m 
 	if m > 8 {
 		workers = 2
 	}
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			pw := probe
-			if w > 0 {
-				pw = newWorkspace(pr)
-			}
-			gp, gm := make([]float64, nb+1), make([]float64, nb+1)
-			for j := w; j < m; j += workers {
-				column(j, pw, gp, gm)
-			}
-		}(w)
-	}
-	wg.Wait()
+	workpool.ForWorkers(m, workers, func(w int) func(j int) {
+		pw := probe
+		if w > 0 {
+			pw = newWorkspace(pr)
+		}
+		gp, gm := make([]float64, nb+1), make([]float64, nb+1)
+		return func(j int) { column(j, pw, gp, gm) }
+	})
 	symmetrize(hess, m)
 }
 
