@@ -6,12 +6,12 @@ import (
 	"math"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/evalrun/evalrun/abtest"
 	"github.com/evalrun/evalrun/bundle"
 	"github.com/evalrun/evalrun/drift"
 	"github.com/evalrun/evalrun/fairness"
+	"github.com/evalrun/evalrun/internal/workpool"
 	"github.com/evalrun/evalrun/metrics"
 )
 
@@ -290,27 +290,14 @@ func featureDrift(cfg Config, t Term) ([]drift.FeatureResult, error) {
 	fs := cfg.Schema.Features
 	out := make([]drift.FeatureResult, len(fs))
 	errs := make([]error, len(fs))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for w := 0; w < cfg.Workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				out[i], errs[i] = oneFeature(cfg, &fs[i], t)
-				// A term without any value of a feature is a finding,
-				// not a failure: the feature counts as drifted.
-				if errs[i] != nil && errors.Is(errs[i], drift.ErrEmptySample) && out[i].CurrentRows == 0 && out[i].ReferenceRows > 0 {
-					out[i].Method, out[i].Drifted, errs[i] = MethodNoValues, true, nil
-				}
-			}
-		}()
-	}
-	for i := range fs {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	workpool.For(len(fs), cfg.Workers, func(i int) {
+		out[i], errs[i] = oneFeature(cfg, &fs[i], t)
+		// A term without any value of a feature is a finding, not a
+		// failure: the feature counts as drifted.
+		if errs[i] != nil && errors.Is(errs[i], drift.ErrEmptySample) && out[i].CurrentRows == 0 && out[i].ReferenceRows > 0 {
+			out[i].Method, out[i].Drifted, errs[i] = MethodNoValues, true, nil
+		}
+	})
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("monitor: term %s: %w", t.Term, err)
 	}
