@@ -7,9 +7,8 @@ import (
 	"math"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 
+	"github.com/evalrun/evalrun/internal/workpool"
 	"github.com/evalrun/evalrun/metrics"
 )
 
@@ -190,28 +189,15 @@ func audit(y []uint8, score []float64, attributes []Attribute, opts AuditOptions
 // independent, so the result does not depend on the scheduling).
 func prepareDimensions(dims []*dimension, in *auditInput, opts AuditOptions) error {
 	errs := make([]error, len(dims))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(opts.Workers, len(dims)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(dims) {
-					return
-				}
-				d := dims[i]
-				if err := d.observe(in, opts); err != nil {
-					errs[i] = fmt.Errorf("%s: %w", d.name, err)
-					continue
-				}
-				d.defineGaps(opts, in.probabilities)
-				d.prepareResampling(in, opts)
-			}
-		}()
-	}
-	wg.Wait()
+	workpool.For(len(dims), opts.Workers, func(i int) {
+		d := dims[i]
+		if err := d.observe(in, opts); err != nil {
+			errs[i] = fmt.Errorf("%s: %w", d.name, err)
+			return
+		}
+		d.defineGaps(opts, in.probabilities)
+		d.prepareResampling(in, opts)
+	})
 	return errors.Join(errs...)
 }
 

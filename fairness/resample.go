@@ -5,8 +5,8 @@ import (
 	"math"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
+
+	"github.com/evalrun/evalrun/internal/workpool"
 )
 
 // undefinedShareLimit is the largest share of bootstrap replicates in which
@@ -518,37 +518,26 @@ func runResampling(dims []*dimension, opts AuditOptions) {
 		return
 	}
 	maxPool = max(maxPool, maxRows)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(opts.Workers, len(tasks)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			wk := &worker{
-				w:  make([]uint32, maxRows),
-				ax: make([]int64, maxPool+1), ay0: make([]int64, maxPool+1), ay1: make([]int64, maxPool+1),
-				bx: make([]int64, maxPool+1), by0: make([]int64, maxPool+1), by1: make([]int64, maxPool+1),
-				st:    make([]groupState, maxGroups),
-				steps: newSteps(maxPool + 1), steps2: newSteps(maxPool + 1),
+	workpool.ForWorkers(len(tasks), opts.Workers, func(int) func(i int) {
+		wk := &worker{
+			w:  make([]uint32, maxRows),
+			ax: make([]int64, maxPool+1), ay0: make([]int64, maxPool+1), ay1: make([]int64, maxPool+1),
+			bx: make([]int64, maxPool+1), by0: make([]int64, maxPool+1), by1: make([]int64, maxPool+1),
+			st:    make([]groupState, maxGroups),
+			steps: newSteps(maxPool + 1), steps2: newSteps(maxPool + 1),
+		}
+		return func(i int) {
+			t := tasks[i]
+			switch t.kind {
+			case taskBootstrap:
+				t.d.bootstrapReplicate(wk, opts.Seed, t.index)
+			case taskRatePerm:
+				t.d.ratePermutation(wk, opts.Seed, t.index)
+			default:
+				t.d.abrocaTest(wk, opts, t.index)
 			}
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(tasks) {
-					return
-				}
-				t := tasks[i]
-				switch t.kind {
-				case taskBootstrap:
-					t.d.bootstrapReplicate(wk, opts.Seed, t.index)
-				case taskRatePerm:
-					t.d.ratePermutation(wk, opts.Seed, t.index)
-				default:
-					t.d.abrocaTest(wk, opts, t.index)
-				}
-			}
-		}()
-	}
-	wg.Wait()
+		}
+	})
 }
 
 // bootstrapReplicate computes replicate b of every gap of d.
