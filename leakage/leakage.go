@@ -2,9 +2,8 @@ package leakage
 
 import (
 	"fmt"
-	"runtime"
-	"sync"
 
+	"github.com/evalrun/evalrun/internal/workpool"
 	"github.com/evalrun/evalrun/metrics"
 	"github.com/evalrun/evalrun/models"
 )
@@ -88,23 +87,10 @@ func Screen(x *models.Matrix, y []uint8, indicators map[string]bool, opts Option
 	// each column's suspects land in its slot, so the order is the
 	// columns' whatever the number.
 	found := make([][]Suspect, x.Cols)
-	next := make(chan int, x.Cols)
-	for j := 0; j < x.Cols; j++ {
-		next <- j
-	}
-	close(next)
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), x.Cols) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			col := make([]float64, x.Rows)
-			for j := range next {
-				found[j] = screenColumn(x, j, col, y, bothClasses, indicators, o)
-			}
-		}()
-	}
-	wg.Wait()
+	workpool.ForWorkers(x.Cols, 0, func(int) func(j int) {
+		col := make([]float64, x.Rows)
+		return func(j int) { found[j] = screenColumn(x, j, col, y, bothClasses, indicators, o) }
+	})
 	var out []Suspect
 	for _, s := range found {
 		out = append(out, s...)
