@@ -2,14 +2,13 @@ package reports
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"image/color"
 	"image/png"
 	"math"
-	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
@@ -20,6 +19,7 @@ import (
 	"gonum.org/v1/plot/vg/vgsvg"
 
 	"github.com/evalrun/evalrun/fairness"
+	"github.com/evalrun/evalrun/internal/workpool"
 	"github.com/evalrun/evalrun/metrics"
 	"github.com/evalrun/evalrun/results"
 )
@@ -314,29 +314,17 @@ func plotList(run *results.Run, risk *results.RiskList, withPNG bool) ([]*render
 	jobs = append(jobs, func() ([]*renderedPlot, error) { return discoveryPlots(run, withPNG) })
 
 	rendered := make([][]*renderedPlot, len(jobs))
-	errs := make([]error, len(jobs))
-	next := make(chan int, len(jobs))
-	for i := range jobs {
-		next <- i
+	err := workpool.Run(context.Background(), len(jobs), 0, func(i int) error {
+		var err error
+		rendered[i], err = jobs[i]()
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
-	close(next)
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(jobs)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				rendered[i], errs[i] = jobs[i]()
-			}
-		}()
-	}
-	wg.Wait()
 	var out []*renderedPlot
-	for i := range jobs {
-		if errs[i] != nil {
-			return nil, errs[i]
-		}
-		out = append(out, rendered[i]...)
+	for _, r := range rendered {
+		out = append(out, r...)
 	}
 	return out, nil
 }
