@@ -13,9 +13,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing/fstest"
 	"time"
+
+	"github.com/evalrun/evalrun/internal/workpool"
 )
 
 // DefaultStudents is the number of registrations generated when
@@ -207,27 +208,14 @@ type generator struct {
 // not depend on the number of workers.
 func (g *generator) generateStudents(ids [][]int) {
 	g.students = make([][]student, len(g.pres))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range g.workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(g.pres) {
-					return
-				}
-				p := g.pres[i]
-				list := make([]student, len(ids[i]))
-				for j, id := range ids[i] {
-					list[j] = newStudent(g.seed, p, id)
-				}
-				g.students[i] = list
-			}
-		}()
-	}
-	wg.Wait()
+	workpool.For(len(g.pres), g.workers, func(i int) {
+		p := g.pres[i]
+		list := make([]student, len(ids[i]))
+		for j, id := range ids[i] {
+			list[j] = newStudent(g.seed, p, id)
+		}
+		g.students[i] = list
+	})
 }
 
 // tableWriter writes double-quoted CRLF rows and keeps the first error.
