@@ -5,31 +5,32 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"runtime"
-	"sync"
 	"testing"
 
 	"gonum.org/v1/gonum/stat/distuv"
+
+	"github.com/evalrun/evalrun/internal/workpool"
 )
 
 // glmFit is plain logistic regression (σ held at 0) on d with its model
-// standard errors: what an analysis that ignores the groups reports.
-func glmFit(t *testing.T, d Data) (beta, se []float64) {
+// standard errors: what an analysis that ignores the groups reports. It
+// returns an error rather than failing t, as it runs on worker goroutines.
+func glmFit(d Data) (beta, se []float64, err error) {
 	labels, gi, err := d.validate()
 	if err != nil {
-		t.Fatal(err)
+		return nil, nil, err
 	}
 	pr, std := buildProblem(d, gi, len(labels), []float64{0}, []float64{1})
 	theta := make([]float64, pr.p+1)
 	if _, _, ok, err := pr.newton(context.Background(), theta, true, 100); err != nil || !ok {
-		t.Fatalf("logistic fit: converged %v, %v", ok, err)
+		return nil, nil, fmt.Errorf("logistic fit: converged %v, %v", ok, err)
 	}
 	cov, err := pr.covariance(theta, true)
 	if err != nil {
-		t.Fatal(err)
+		return nil, nil, err
 	}
 	f := std.toFit(theta, cov)
-	return f.Beta, f.SE
+	return f.Beta, f.SE, nil
 }
 
 // TestWaldCoverage: with a true random-intercept SD of 0.5 across 40
@@ -54,44 +55,30 @@ func TestWaldCoverage(t *testing.T) {
 		singular, interceptIn bool
 	}
 	out := make([]outcome, reps)
-	var wg sync.WaitGroup
-	next := make(chan int)
-	var mu sync.Mutex
-	var firstErr error
-	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for r := range next {
-				rng := rand.New(rand.NewPCG(20261206, uint64(r)))
-				d := simulate(rng, groups, perGroup, 1, beta, sd)
-				f, err := FitRandomIntercept(context.Background(), d, Options{})
-				if err != nil {
-					mu.Lock()
-					firstErr = fmt.Errorf("replicate %d: %w", r, err)
-					mu.Unlock()
-					continue
-				}
-				gb, gse := glmFit(t, d)
-				const z = 1.959963984540054
-				out[r] = outcome{
-					glmm:        math.Abs(f.Beta[1]-beta[1]) <= z*f.SE[1],
-					glm:         math.Abs(gb[1]-beta[1]) <= z*gse[1],
-					glmmSlope:   f.Beta[1],
-					glmSlope:    gb[1],
-					singular:    f.Singular,
-					interceptIn: math.Abs(f.Beta[0]-beta[0]) <= z*f.SE[0],
-				}
-			}
-		}()
-	}
-	for r := 0; r < reps; r++ {
-		next <- r
-	}
-	close(next)
-	wg.Wait()
-	if firstErr != nil {
-		t.Fatal(firstErr)
+	err := workpool.Run(context.Background(), reps, 0, func(r int) error {
+		rng := rand.New(rand.NewPCG(20261206, uint64(r)))
+		d := simulate(rng, groups, perGroup, 1, beta, sd)
+		f, err := FitRandomIntercept(context.Background(), d, Options{})
+		if err != nil {
+			return fmt.Errorf("replicate %d: %w", r, err)
+		}
+		gb, gse, err := glmFit(d)
+		if err != nil {
+			return fmt.Errorf("replicate %d: %w", r, err)
+		}
+		const z = 1.959963984540054
+		out[r] = outcome{
+			glmm:        math.Abs(f.Beta[1]-beta[1]) <= z*f.SE[1],
+			glm:         math.Abs(gb[1]-beta[1]) <= z*gse[1],
+			glmmSlope:   f.Beta[1],
+			glmSlope:    gb[1],
+			singular:    f.Singular,
+			interceptIn: math.Abs(f.Beta[0]-beta[0]) <= z*f.SE[0],
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	var glmm, glm, singular, intercept int
 	var glmmMean, glmMean float64
