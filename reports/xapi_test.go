@@ -20,11 +20,13 @@ import (
 // testXAPI is an institution's settings in the tests.
 var testXAPI = XAPIOptions{HomePage: "https://lms.example.edu", ActivityBase: "https://lms.example.edu/courses/"}
 
+var iriScheme = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*$`)
+
 // absoluteIRI reports whether s is an absolute IRI (RFC 3987): a scheme,
 // then an authority or an opaque part, nothing an IRI must escape.
 func absoluteIRI(s string) bool {
 	u, err := url.Parse(s)
-	return err == nil && regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*$`).MatchString(u.Scheme) && (u.Host != "" || u.Opaque != "") &&
+	return err == nil && iriScheme.MatchString(u.Scheme) && (u.Host != "" || u.Opaque != "") &&
 		!strings.ContainsAny(s, " \t\n\"<>\\^`{|}")
 }
 
