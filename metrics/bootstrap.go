@@ -5,7 +5,6 @@ import (
 	"hash/fnv"
 	"math"
 	"math/bits"
-	"math/rand/v2"
 	"slices"
 	"sync"
 
@@ -195,6 +194,9 @@ type bootModel struct {
 	sqErr   []float64 // (p - y)^2 per position, when prob
 	logLoss []float64 // clipped log loss per position, when prob
 	g       scoreGroups
+	// posGroups are the groups holding a positive row, ascending: no
+	// resample draws a positive anywhere else.
+	posGroups []int32
 }
 
 // bootSample is the data prepared once for all replicates. Rows are laid
@@ -301,6 +303,11 @@ func newBootSample(y []uint8, scores [][]float64, thresholds []float64, opt *Boo
 func newBootModel(y []uint8, score []float64, threshold float64, perm []int32) bootModel {
 	g := groupScores(y, score, nil)
 	m := bootModel{groups: len(g.value), g: g, prob: probabilityScores(score)}
+	for k, v := range g.pos {
+		if v > 0 {
+			m.posGroups = append(m.posGroups, int32(k))
+		}
+	}
 	gi := groupIndex(g, score)
 	n := len(y)
 	m.group = make([]int32, n)
@@ -333,10 +340,11 @@ func newBootModel(y []uint8, score []float64, threshold float64, perm []int32) b
 // tally accumulates a (re)sample: row and positive counts, and per model
 // the class counts per score group, the confusion cells and loss sums.
 type tally struct {
-	n, npos  int
-	pos, neg [][]int32
-	cells    [][4]int
-	sq, ll   []float64
+	n, npos      int
+	pos, neg     [][]int32
+	cells        [][4]int
+	sq, ll       []float64
+	negAtOrAbove []int32 // scratch of aucAP
 }
 
 func newTally(s *bootSample) *tally {
@@ -347,6 +355,7 @@ func newTally(s *bootSample) *tally {
 	for m, md := range s.models {
 		t.pos[m] = make([]int32, md.groups)
 		t.neg[m] = make([]int32, md.groups)
+		t.negAtOrAbove = make([]int32, max(len(t.negAtOrAbove), md.groups))
 	}
 	return t
 }
@@ -447,7 +456,7 @@ func (t *tally) metrics(s *bootSample, m int, out *[nMetrics]float64) {
 	}
 	out[mBaseRate] = P / n
 	if t.npos > 0 {
-		out[mAUC], out[mAP] = aucAPFromCounts(t.pos[m], t.neg[m], int64(t.npos), int64(t.n-t.npos))
+		out[mAUC], out[mAP] = t.aucAP(&s.models[m], m)
 	}
 	if s.models[m].prob {
 		out[mBrier] = t.sq[m] / n
@@ -455,6 +464,37 @@ func (t *tally) metrics(s *bootSample, m int, out *[nMetrics]float64) {
 	}
 	c := t.cells[m]
 	confusionMetrics(Confusion{TN: c[0], FP: c[1], FN: c[2], TP: c[3]}, out)
+}
+
+// aucAP returns aucAPFromCounts of model m's class counts per group, to
+// the bit, visiting only the groups that can hold positives: the others
+// add nothing to the pairs won nor to the precision sum, and they are most
+// groups (a group is mostly one row, and most rows are negatives). A
+// group whose positives were not drawn adds +0 to the precision sum,
+// which leaves it unchanged, instead of a branch the processor could not
+// predict. t.npos must be positive.
+func (t *tally) aucAP(md *bootModel, m int) (auc, ap float64) {
+	pos, neg := t.pos[m], t.neg[m]
+	cum := t.negAtOrAbove[:len(neg)]
+	var c int32
+	for k, q := range neg {
+		c += q
+		cum[k] = c
+	}
+	P, N := int64(t.npos), int64(t.n-t.npos)
+	var tps, u2 int64
+	for _, k := range md.posGroups {
+		p, q, fps := int64(pos[k]), int64(neg[k]), int64(cum[k])
+		tps += p
+		u2 += p * (2*(N-fps) + q) // twice the pairs won by these positives
+		// With p = 0 the term is 0/max(tps+fps, 1) = +0.
+		ap += float64(p) * float64(tps) / float64(max(tps+fps, 1))
+	}
+	ap /= float64(P)
+	if N == 0 {
+		return math.NaN(), ap
+	}
+	return float64(u2) / (2 * float64(P) * float64(N)), ap
 }
 
 // confusionMetrics fills the threshold metrics of out from c.
@@ -488,22 +528,51 @@ func splitmix64(x uint64) uint64 {
 	return x ^ (x >> 31)
 }
 
-// replicateSource returns the generator of replicate rep; see
-// BootstrapOptions.
-func replicateSource(seed uint64, task string, rep int) *rand.PCG {
+// replicateStream is the generator of one replicate (see
+// BootstrapOptions): math/rand/v2's PCG (128-bit LCG, DXSM output), held
+// by value so that a draw loop keeps its state in registers instead of
+// reloading it through a pointer for every draw; it draws the numbers of
+// rand.NewPCG with the same seeds (TestReplicateStreamIsPCG).
+type replicateStream struct{ hi, lo uint64 }
+
+// newReplicateStream returns the generator of replicate rep: PCG seeded
+// with (splitmix64(seed ^ FNV-1a-64(task)), splitmix64(rep)).
+func newReplicateStream(seed uint64, task string, rep int) replicateStream {
 	h := fnv.New64a()
 	h.Write([]byte(task))
-	return rand.NewPCG(splitmix64(seed^h.Sum64()), splitmix64(uint64(rep)))
+	return replicateStream{splitmix64(seed ^ h.Sum64()), splitmix64(uint64(rep))}
 }
 
-// uniformIndex returns a uniform integer in [0, n) by Lemire's unbiased
-// multiply-and-reject method (as math/rand/v2 does).
-func uniformIndex(src *rand.PCG, n uint64) uint64 {
-	hi, lo := bits.Mul64(src.Uint64(), n)
+// uint64 returns the next number, as rand.PCG.Uint64.
+func (s *replicateStream) uint64() uint64 {
+	const (
+		mulHi    = 2549297995355413924
+		mulLo    = 4865540595714422341
+		incHi    = 6364136223846793005
+		incLo    = 1442695040888963407
+		cheapMul = 0xda942042e4dd58b5
+	)
+	hi, lo := bits.Mul64(s.lo, mulLo)
+	hi += s.hi*mulLo + s.lo*mulHi
+	lo, c := bits.Add64(lo, incLo, 0)
+	hi, _ = bits.Add64(hi, incHi, c)
+	s.lo, s.hi = lo, hi
+	hi ^= hi >> 32
+	hi *= cheapMul
+	hi ^= hi >> 48
+	hi *= lo | 1
+	return hi
+}
+
+// index returns a uniform integer in [0, n) by Lemire's unbiased
+// multiply-and-reject method (math/rand/v2's, except that it does not
+// mask powers of two).
+func (s *replicateStream) index(n uint64) uint64 {
+	hi, lo := bits.Mul64(s.uint64(), n)
 	if lo < n {
 		thresh := -n % n
 		for lo < thresh {
-			hi, lo = bits.Mul64(src.Uint64(), n)
+			hi, lo = bits.Mul64(s.uint64(), n)
 		}
 	}
 	return hi
@@ -511,13 +580,13 @@ func uniformIndex(src *rand.PCG, n uint64) uint64 {
 
 // draw fills t with the resample drawn from src; mult is scratch of
 // length len(s.y) (row schemes) or s.units() (clusters).
-func (s *bootSample) draw(t *tally, src *rand.PCG, mult []int32) {
+func (s *bootSample) draw(t *tally, src *replicateStream, mult []int32) {
 	t.reset()
 	clear(mult)
 	if s.scheme == SchemeCluster {
 		k := uint64(s.units())
 		for range k {
-			mult[uniformIndex(src, k)]++
+			mult[src.index(k)]++
 		}
 		for c, w := range mult {
 			if w != 0 {
@@ -530,7 +599,7 @@ func (s *bootSample) draw(t *tally, src *rand.PCG, mult []int32) {
 		lo := s.ranges[k]
 		size := uint64(s.ranges[k+1] - lo)
 		for range size {
-			mult[lo+int(uniformIndex(src, size))]++
+			mult[lo+int(src.index(size))]++
 		}
 	}
 	t.addWeighted(s, mult)
@@ -552,7 +621,8 @@ func (s *bootSample) run(opt BootstrapOptions, stat func(*tally, *[nMetrics]floa
 				mult = make([]int32, s.units())
 			}
 			for r := w; r < B; r += opt.Workers {
-				s.draw(t, replicateSource(opt.Seed, opt.Task, r), mult)
+				src := newReplicateStream(opt.Seed, opt.Task, r)
+				s.draw(t, &src, mult)
 				stat(t, &reps[r])
 			}
 		}()

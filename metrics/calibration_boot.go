@@ -47,21 +47,20 @@ func CalibrationBootstrap(y []uint8, p []float64, bins, replicates int, seed uin
 		edges[k] = float64(k) * step
 	}
 	edges[bins] = 1
-	bin := make([]int32, n)
 	logit := make([]float64, n)
-	var pos, neg []int
+	// Each class's rows packed for the draws: one random read per draw.
+	var classes [2][]calibrationRow // positives, negatives
+	anyInfinite := false
 	for i, v := range p {
-		bin[i] = int32(binOf(v, edges))
+		anyInfinite = anyInfinite || v == 0 || v == 1
 		logit[i] = math.Log(v / (1 - v))
-		if y[i] == 1 {
-			pos = append(pos, i)
-		} else {
-			neg = append(neg, i)
-		}
+		c := &classes[1-y[i]]
+		*c = append(*c, calibrationRow{logit: logit[i], p: v, row: int32(i), bin: int32(binOf(v, edges))})
 	}
+	nPos, nNeg := len(classes[0]), len(classes[1])
 	// The full sample's fits are where every replicate's fits start.
 	var a0, b0, c0 float64
-	if len(pos) > 0 && len(neg) > 0 && finite(logit) {
+	if nPos > 0 && nNeg > 0 && finite(logit) {
 		t := labelTargets(y)
 		if a, b, ok := newtonLogistic(t, logit, false); ok {
 			a0, b0 = a, b
@@ -73,7 +72,7 @@ func CalibrationBootstrap(y []uint8, p []float64, bins, replicates int, seed uin
 	// The probabilities at the starting points are the same in every
 	// replicate: each fit's first step reads them.
 	var startSlope, startOffset []float64
-	if len(pos) > 0 && len(neg) > 0 {
+	if nPos > 0 && nNeg > 0 {
 		startSlope, startOffset = make([]float64, n), make([]float64, n)
 		one := 1.0
 		for i, x := range logit {
@@ -88,37 +87,49 @@ func CalibrationBootstrap(y []uint8, p []float64, bins, replicates int, seed uin
 		go func() {
 			defer wg.Done()
 			rm := &replicateMoments{
-				ry: make([]float64, n), rx: make([]float64, n), draws: make([]int32, n),
-				logit: logit, cur: make([]float64, n), drawnIn: make([]int32, n),
+				ry: make([]float64, n), rx: make([]float64, n), draws: make([]int32, n), nPos: nPos,
+				logit: logit, cur: make([]float64, n), drawnIn: make([]int32, n), uniq: make([]int32, n),
+			}
+			// Positives are drawn first: the targets are the same in
+			// every replicate.
+			for k := range nPos {
+				rm.ry[k] = 1
 			}
 			count := make([]int, bins)
 			positives := make([]int, bins)
 			sumP := make([]float64, bins)
 			for r := w; r < replicates; r += workers {
-				src := replicateSource(seed, task, r)
+				src := newReplicateStream(seed, task, r)
 				clear(count)
-				clear(positives)
 				clear(sumP)
-				infinite := false
 				k := 0
-				rm.uniq = rm.uniq[:0]
-				for _, class := range [][]int{pos, neg} {
+				mark := int32(r + 1)
+				uniq, nUniq := rm.uniq[:n], 0
+				rx, draws, drawnIn := rm.rx[:n], rm.draws[:n], rm.drawnIn
+				for ci, class := range classes {
 					size := uint64(len(class))
 					for range class {
-						i := class[uniformIndex(src, size)]
-						rm.ry[k], rm.rx[k], rm.draws[k] = float64(y[i]), logit[i], int32(i)
-						if rm.drawnIn[i] != int32(r+1) {
-							rm.drawnIn[i] = int32(r + 1)
-							rm.uniq = append(rm.uniq, int32(i))
-						}
-						b := bin[i]
-						count[b]++
-						positives[b] += int(y[i])
-						sumP[b] += p[i]
-						if p[i] == 0 || p[i] == 1 {
-							infinite = true
-						}
+						c := &class[src.index(size)]
+						rx[k], draws[k] = c.logit, c.row
+						// Branch-free: whether a draw repeats a row is random.
+						uniq[nUniq] = c.row
+						nUniq += int(b2i(drawnIn[c.row] != mark))
+						drawnIn[c.row] = mark
+						count[c.bin]++
+						sumP[c.bin] += c.p
 						k++
+					}
+					if ci == 0 {
+						copy(positives, count) // the positives' draws per bin
+					}
+				}
+				rm.uniq = uniq[:nUniq]
+				// A drawn probability of exactly 0 or 1 (an infinite logit)
+				// leaves the fits undefined.
+				infinite := false
+				if anyInfinite {
+					for _, i := range rm.uniq {
+						infinite = infinite || p[i] == 0 || p[i] == 1
 					}
 				}
 				var ece float64
@@ -130,7 +141,7 @@ func CalibrationBootstrap(y []uint8, p []float64, bins, replicates int, seed uin
 				}
 				out.ECE[r] = ece
 				out.Slope[r], out.Intercept[r] = math.NaN(), math.NaN()
-				if infinite || len(pos) == 0 || len(neg) == 0 {
+				if infinite || nPos == 0 || nNeg == 0 {
 					continue
 				}
 				rm.start = startSlope
@@ -138,7 +149,7 @@ func CalibrationBootstrap(y []uint8, p []float64, bins, replicates int, seed uin
 					out.Slope[r] = b
 				}
 				rm.start = startOffset
-				if c, _, ok := newtonLogisticWith(rm.ry, rm.rx, true, c0, 1, true, rm.moments); ok {
+				if c, _, ok := newtonLogisticWith(rm.ry, rm.rx, true, c0, 1, true, rm.offsetMoments); ok {
 					out.Intercept[r] = c
 				}
 			}
@@ -146,6 +157,12 @@ func CalibrationBootstrap(y []uint8, p []float64, bins, replicates int, seed uin
 	}
 	wg.Wait()
 	return out, nil
+}
+
+// calibrationRow is what a calibration bootstrap draw reads of a row.
+type calibrationRow struct {
+	logit, p float64
+	row, bin int32
 }
 
 // replicateMoments computes a replicate's Newton sums (logisticMoments)
@@ -157,6 +174,7 @@ func CalibrationBootstrap(y []uint8, p []float64, bins, replicates int, seed uin
 type replicateMoments struct {
 	ry, rx  []float64 // drawn targets and logits, in draw order
 	draws   []int32   // the row of each draw
+	nPos    int       // the first nPos draws are positives (target 1), the rest negatives (0)
 	uniq    []int32   // the distinct rows drawn
 	drawnIn []int32   // drawnIn[i] = r+1 once replicate r drew row i
 	logit   []float64 // every row's logit
@@ -165,26 +183,61 @@ type replicateMoments struct {
 }
 
 func (m *replicateMoments) moments(a, b float64, iter int) (g0, g1, h00, h01, h11 float64) {
-	p := m.start
-	if iter > 0 {
-		p = m.cur
-		for _, i := range m.uniq {
-			p[i] = sigmoid(a + b*m.logit[i])
+	p := m.probabilities(a, b, iter)
+	// The targets are 1 for the positives' draws, then 0.
+	target := 1.0
+	for _, span := range [2][2]int{{0, m.nPos}, {m.nPos, len(m.draws)}} {
+		rx, draws := m.rx[span[0]:span[1]], m.draws[span[0]:span[1]]
+		for k, i := range draws {
+			v := p[i]
+			r := target - v
+			wt := v * (1 - v)
+			x := rx[k]
+			g0 += r
+			g1 += r * x
+			h00 += wt
+			h01 += wt * x
+			h11 += wt * x * x
 		}
-	}
-	rx, ry := m.rx[:len(m.draws)], m.ry[:len(m.draws)]
-	for k, i := range m.draws {
-		v := p[i]
-		r := ry[k] - v
-		wt := v * (1 - v)
-		x := rx[k]
-		g0 += r
-		g1 += r * x
-		h00 += wt
-		h01 += wt * x
-		h11 += wt * x * x
+		target = 0
 	}
 	return g0, g1, h00, h01, h11
+}
+
+// offsetMoments is moments for the fit with the slope fixed at 1
+// (calibration-in-the-large), whose Newton steps read only g0 and h00:
+// the other sums are left 0.
+func (m *replicateMoments) offsetMoments(a, b float64, iter int) (g0, g1, h00, h01, h11 float64) {
+	p := m.probabilities(a, b, iter)
+	for _, i := range m.draws[:m.nPos] {
+		v := p[i]
+		g0 += 1 - v
+		h00 += v * (1 - v)
+	}
+	for _, i := range m.draws[m.nPos:] {
+		v := p[i]
+		g0 += 0 - v
+		h00 += v * (1 - v)
+	}
+	return g0, 0, h00, 0, 0
+}
+
+// probabilities returns every drawn row's probability at (a, b).
+func (m *replicateMoments) probabilities(a, b float64, iter int) []float64 {
+	if iter == 0 {
+		return m.start
+	}
+	sigmoidsAt(m.cur, m.uniq, a, b, m.logit)
+	return m.cur
+}
+
+// b2i is 1 for true and 0 for false, without a branch.
+func b2i(b bool) int32 {
+	var i int32
+	if b {
+		i = 1
+	}
+	return i
 }
 
 func finite(v []float64) bool {

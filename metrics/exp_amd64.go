@@ -54,3 +54,48 @@ func expFastAgrees() bool {
 	}
 	return true
 }
+
+// sigmoidsAVX2 sets dst[i] = sigmoid(t[i]) for i < len(t)&^3, four at a
+// time; every such |t[i]| must be <= 700 and dst as long as t (it may be
+// t). Assembly: sigmoid_amd64.s.
+//
+//go:noescape
+func sigmoidsAVX2(dst, t []float64)
+
+// sigmoidAVX2Path: the CPU has AVX2 and FMA, math.Exp takes its FMA path,
+// and sigmoidsAVX2 agrees with sigmoid on a sample (a guard, as for
+// expFMAPath).
+var sigmoidAVX2Path = expFMAPath && cpu.X86.HasAVX2 && sigmoidsAVX2Agree()
+
+func sigmoidsAVX2Agree() bool {
+	t := make([]float64, 0, 3*4001)
+	for i := range 4001 {
+		t = append(t, float64(i-2000)*0.35, float64(i)*-1e-3, float64(i)*0.0173-35)
+	}
+	t = t[:len(t)&^3]
+	got := make([]float64, len(t))
+	sigmoidsAVX2(got, t)
+	for i, v := range t {
+		if math.Float64bits(got[i]) != math.Float64bits(sigmoid(v)) {
+			return false
+		}
+	}
+	return true
+}
+
+// sigmoidsInPlace sets t[i] = sigmoid(t[i]) for every i, to the bit.
+func sigmoidsInPlace(t []float64) {
+	if sigmoidAVX2Path {
+		inRange := true
+		for _, v := range t {
+			inRange = inRange && math.Abs(v) <= 700
+		}
+		if inRange {
+			sigmoidsAVX2(t, t)
+			t = t[len(t)&^3:]
+		}
+	}
+	for i, v := range t {
+		t[i] = sigmoid(v)
+	}
+}

@@ -7,3 +7,12 @@ package metrics
 const expFMAPath = false
 
 func expFMA(x float64) float64 { panic("metrics: expFMA off amd64") }
+
+// sigmoidsInPlace sets t[i] = sigmoid(t[i]) for every i.
+func sigmoidsInPlace(t []float64) {
+	for i, v := range t {
+		t[i] = sigmoid(v)
+	}
+}
+
+const sigmoidAVX2Path = false

@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"golang.org/x/sys/cpu"
 )
 
 // TestSigmoidExpIsMathExp: expFMA returns math.Exp's bits for random
@@ -38,4 +40,72 @@ func TestSigmoidExpIsMathExp(t *testing.T) {
 		check((2*r.Float64() - 1) * 720)
 		check(-r.Float64() * 1e-4)
 	}
+}
+
+// TestSigmoidsAtIsSigmoid: the four-at-a-time sigmoids (AVX2 where the CPU
+// has it) are sigmoid's to the bit, for rows in any order, arguments
+// beyond ±700 and NaN included.
+func TestSigmoidsAtIsSigmoid(t *testing.T) {
+	t.Logf("AVX2 path in use: %v", sigmoidAVX2Path)
+	if expFMAPath && cpu.X86.HasAVX2 && !sigmoidAVX2Path {
+		t.Fatal("the CPU has AVX2 and FMA but sigmoidsAVX2 disagrees with sigmoid")
+	}
+	r := rand.New(rand.NewPCG(9, 10))
+	const n = 20_003
+	x := make([]float64, n)
+	for i := range x {
+		switch i % 4 {
+		case 0:
+			x[i] = (2*r.Float64() - 1) * 40
+		case 1:
+			x[i] = (2*r.Float64() - 1) * 8
+		case 2:
+			x[i] = (2*r.Float64() - 1) * 1e-3
+		default:
+			x[i] = (2*r.Float64() - 1) * 400
+		}
+	}
+	x[17], x[101], x[102] = math.NaN(), math.Inf(1), math.Inf(-1)
+	rows := make([]int32, 0, n)
+	for _, i := range r.Perm(n)[:n-5] {
+		rows = append(rows, int32(i))
+	}
+	for _, ab := range [][2]float64{{0, 1}, {0.3, 0.7}, {-1.2, 1.9}, {0.01, -2.5}} {
+		a, b := ab[0], ab[1]
+		got := make([]float64, n)
+		sigmoidsAt(got, rows, a, b, x)
+		for _, i := range rows {
+			want := sigmoid(a + b*x[i])
+			if math.Float64bits(got[i]) != math.Float64bits(want) && !(math.IsNaN(got[i]) && math.IsNaN(want)) {
+				t.Fatalf("a=%v b=%v row %d (x %v): %v, sigmoid %v", a, b, i, x[i], got[i], want)
+			}
+		}
+	}
+}
+
+// BenchmarkSigmoidsAt: 10,000 sigmoids at scattered rows, as a calibration
+// bootstrap's Newton step computes them.
+func BenchmarkSigmoidsAt(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 2))
+	x := make([]float64, 15720)
+	for i := range x {
+		x[i] = 3 * r.NormFloat64()
+	}
+	var rows []int32
+	for _, i := range r.Perm(len(x))[:10000] {
+		rows = append(rows, int32(i))
+	}
+	p := make([]float64, len(x))
+	b.Run("sigmoid", func(b *testing.B) {
+		for b.Loop() {
+			for _, i := range rows {
+				p[i] = sigmoid(0.1 + 0.9*x[i])
+			}
+		}
+	})
+	b.Run("sigmoidsAt", func(b *testing.B) {
+		for b.Loop() {
+			sigmoidsAt(p, rows, 0.1, 0.9, x)
+		}
+	})
 }

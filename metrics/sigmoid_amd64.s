@@ -1,0 +1,132 @@
+// Code in this file computes sigmoid (calibration.go) four values at a
+// time with AVX2 and FMA: the operations of expFMA (math.Exp's FMA path)
+// and of sigmoid, lane by lane in the same order, so every value is
+// sigmoid's to the bit (TestSigmoidsAtIsSigmoid, and a check at start-up:
+// sigmoidAVX2Path).
+
+#include "textflag.h"
+
+DATA sigmoidconst<>+0(SB)/8, $0x8000000000000000
+DATA sigmoidconst<>+8(SB)/8, $0x8000000000000000
+DATA sigmoidconst<>+16(SB)/8, $0x8000000000000000
+DATA sigmoidconst<>+24(SB)/8, $0x8000000000000000
+DATA sigmoidconst<>+32(SB)/8, $1.4426950408889634073599246810018920
+DATA sigmoidconst<>+40(SB)/8, $1.4426950408889634073599246810018920
+DATA sigmoidconst<>+48(SB)/8, $1.4426950408889634073599246810018920
+DATA sigmoidconst<>+56(SB)/8, $1.4426950408889634073599246810018920
+DATA sigmoidconst<>+64(SB)/8, $-0.69314718055966295651160180568695068359375
+DATA sigmoidconst<>+72(SB)/8, $-0.69314718055966295651160180568695068359375
+DATA sigmoidconst<>+80(SB)/8, $-0.69314718055966295651160180568695068359375
+DATA sigmoidconst<>+88(SB)/8, $-0.69314718055966295651160180568695068359375
+DATA sigmoidconst<>+96(SB)/8, $-0.28235290563031577122588448175013436025525412068e-12
+DATA sigmoidconst<>+104(SB)/8, $-0.28235290563031577122588448175013436025525412068e-12
+DATA sigmoidconst<>+112(SB)/8, $-0.28235290563031577122588448175013436025525412068e-12
+DATA sigmoidconst<>+120(SB)/8, $-0.28235290563031577122588448175013436025525412068e-12
+DATA sigmoidconst<>+128(SB)/8, $0.0625
+DATA sigmoidconst<>+136(SB)/8, $0.0625
+DATA sigmoidconst<>+144(SB)/8, $0.0625
+DATA sigmoidconst<>+152(SB)/8, $0.0625
+DATA sigmoidconst<>+160(SB)/8, $2.4801587301587301587e-5
+DATA sigmoidconst<>+168(SB)/8, $2.4801587301587301587e-5
+DATA sigmoidconst<>+176(SB)/8, $2.4801587301587301587e-5
+DATA sigmoidconst<>+184(SB)/8, $2.4801587301587301587e-5
+DATA sigmoidconst<>+192(SB)/8, $1.9841269841269841270e-4
+DATA sigmoidconst<>+200(SB)/8, $1.9841269841269841270e-4
+DATA sigmoidconst<>+208(SB)/8, $1.9841269841269841270e-4
+DATA sigmoidconst<>+216(SB)/8, $1.9841269841269841270e-4
+DATA sigmoidconst<>+224(SB)/8, $1.3888888888888888889e-3
+DATA sigmoidconst<>+232(SB)/8, $1.3888888888888888889e-3
+DATA sigmoidconst<>+240(SB)/8, $1.3888888888888888889e-3
+DATA sigmoidconst<>+248(SB)/8, $1.3888888888888888889e-3
+DATA sigmoidconst<>+256(SB)/8, $8.3333333333333333333e-3
+DATA sigmoidconst<>+264(SB)/8, $8.3333333333333333333e-3
+DATA sigmoidconst<>+272(SB)/8, $8.3333333333333333333e-3
+DATA sigmoidconst<>+280(SB)/8, $8.3333333333333333333e-3
+DATA sigmoidconst<>+288(SB)/8, $4.1666666666666666667e-2
+DATA sigmoidconst<>+296(SB)/8, $4.1666666666666666667e-2
+DATA sigmoidconst<>+304(SB)/8, $4.1666666666666666667e-2
+DATA sigmoidconst<>+312(SB)/8, $4.1666666666666666667e-2
+DATA sigmoidconst<>+320(SB)/8, $1.6666666666666666667e-1
+DATA sigmoidconst<>+328(SB)/8, $1.6666666666666666667e-1
+DATA sigmoidconst<>+336(SB)/8, $1.6666666666666666667e-1
+DATA sigmoidconst<>+344(SB)/8, $1.6666666666666666667e-1
+DATA sigmoidconst<>+352(SB)/8, $0.5
+DATA sigmoidconst<>+360(SB)/8, $0.5
+DATA sigmoidconst<>+368(SB)/8, $0.5
+DATA sigmoidconst<>+376(SB)/8, $0.5
+DATA sigmoidconst<>+384(SB)/8, $1.0
+DATA sigmoidconst<>+392(SB)/8, $1.0
+DATA sigmoidconst<>+400(SB)/8, $1.0
+DATA sigmoidconst<>+408(SB)/8, $1.0
+DATA sigmoidconst<>+416(SB)/8, $2.0
+DATA sigmoidconst<>+424(SB)/8, $2.0
+DATA sigmoidconst<>+432(SB)/8, $2.0
+DATA sigmoidconst<>+440(SB)/8, $2.0
+DATA sigmoidconst<>+448(SB)/8, $6755399441055744.0
+DATA sigmoidconst<>+456(SB)/8, $6755399441055744.0
+DATA sigmoidconst<>+464(SB)/8, $6755399441055744.0
+DATA sigmoidconst<>+472(SB)/8, $6755399441055744.0
+DATA sigmoidconst<>+480(SB)/8, $0x3FF
+DATA sigmoidconst<>+488(SB)/8, $0x3FF
+DATA sigmoidconst<>+496(SB)/8, $0x3FF
+DATA sigmoidconst<>+504(SB)/8, $0x3FF
+GLOBL sigmoidconst<>(SB), RODATA|NOPTR, $512
+
+// func sigmoidsAVX2(dst, t []float64)
+// dst[i] = sigmoid(t[i]) for i < len(t) &^ 3; every such |t[i]| <= 700.
+TEXT ·sigmoidsAVX2(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), DI
+	MOVQ t_base+24(FP), SI
+	MOVQ t_len+32(FP), CX
+	SHRQ $2, CX
+	JZ   done
+
+loop:
+	VMOVUPD (SI), Y0                  // t
+	VORPD   sigmoidconst<>+0(SB), Y0, Y1       // x = -|t|
+	VMULPD  sigmoidconst<>+32(SB), Y1, Y2
+	VROUNDPD $0, Y2, Y2               // k = RoundToEven(log2e*x)
+	VFMADD231PD sigmoidconst<>+64(SB), Y2, Y1 // x = FMA(-ln2U, k, x)
+	VFMADD231PD sigmoidconst<>+96(SB), Y2, Y1 // x = FMA(-ln2L, k, x)
+	VMULPD  sigmoidconst<>+128(SB), Y1, Y1  // x *= 0.0625
+	VMOVUPD sigmoidconst<>+192(SB), Y3
+	VFMADD231PD sigmoidconst<>+160(SB), Y1, Y3     // p = FMA(c7, x, c6)
+	VMOVUPD sigmoidconst<>+224(SB), Y4
+	VFMADD231PD Y3, Y1, Y4            // p = FMA(p, x, c5)
+	VMOVUPD sigmoidconst<>+256(SB), Y3
+	VFMADD231PD Y4, Y1, Y3
+	VMOVUPD sigmoidconst<>+288(SB), Y4
+	VFMADD231PD Y3, Y1, Y4
+	VMOVUPD sigmoidconst<>+320(SB), Y3
+	VFMADD231PD Y4, Y1, Y3
+	VMOVUPD sigmoidconst<>+352(SB), Y4
+	VFMADD231PD Y3, Y1, Y4
+	VMOVUPD sigmoidconst<>+384(SB), Y3
+	VFMADD231PD Y4, Y1, Y3            // p = FMA(p, x, 1)
+	VMULPD  Y3, Y1, Y1                // x *= p
+	VADDPD  sigmoidconst<>+416(SB), Y1, Y4
+	VMULPD  Y4, Y1, Y1                // x *= x + 2
+	VADDPD  sigmoidconst<>+416(SB), Y1, Y4
+	VMULPD  Y4, Y1, Y1
+	VADDPD  sigmoidconst<>+416(SB), Y1, Y4
+	VMULPD  Y4, Y1, Y1
+	VADDPD  sigmoidconst<>+416(SB), Y1, Y4
+	VMOVUPD sigmoidconst<>+384(SB), Y5
+	VFMADD231PD Y4, Y1, Y5            // x = FMA(x, x+2, 1)
+	VADDPD  sigmoidconst<>+448(SB), Y2, Y6      // k in the low bits
+	VPADDQ  sigmoidconst<>+480(SB), Y6, Y6
+	VPSLLQ  $52, Y6, Y6               // 2^k
+	VMULPD  Y6, Y5, Y5                // e = exp(-|t|)
+	VMOVUPD sigmoidconst<>+384(SB), Y7
+	VBLENDVPD Y0, Y5, Y7, Y7          // numerator: e where t < 0 (or -0, where e = 1), else 1
+	VADDPD  sigmoidconst<>+384(SB), Y5, Y5        // 1 + e
+	VDIVPD  Y5, Y7, Y7
+	VMOVUPD Y7, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ  loop
+	VZEROUPPER
+
+done:
+	RET
