@@ -316,9 +316,9 @@ func scoreXAPIOptions(opts ScoreOptions) (*reports.XAPIOptions, error) {
 			}
 			*set.dst = *set.spec
 		case opts.Spec != nil:
-			errs = append(errs, fmt.Errorf("--xapi: no %s: set %s in the [deploy] table of %s (e.g. %s = %q, with your institution's URL) or pass %s URL; xAPI wants a URL there and learning record stores refuse urn: ids", set.what, set.key, opts.Spec.File, set.key, set.example, set.flag))
+			errs = append(errs, fmt.Errorf("--xapi: no %s: set %s in the [deploy] table of %s (e.g. %s = %q, with your institution's URL) or pass %s URL; xAPI wants a URL there, and stores that validate statements refuse urn: ids", set.what, set.key, opts.Spec.File, set.key, set.example, set.flag))
 		default:
-			errs = append(errs, fmt.Errorf("--xapi: no %s: pass %s URL (e.g. %s %s, with your institution's URL), or score with --spec whose [deploy] table sets %s; xAPI wants a URL there and learning record stores refuse urn: ids", set.what, set.flag, set.flag, set.example, set.key))
+			errs = append(errs, fmt.Errorf("--xapi: no %s: pass %s URL (e.g. %s %s, with your institution's URL), or score with --spec whose [deploy] table sets %s; xAPI wants a URL there, and stores that validate statements refuse urn: ids", set.what, set.flag, set.flag, set.example, set.key))
 		}
 	}
 	if err := errors.Join(errs...); err != nil {

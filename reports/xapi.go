@@ -73,7 +73,7 @@ func checkXAPIURL(s string, base bool) error {
 	case u.Scheme == "":
 		return fmt.Errorf("%q is a relative URL: want an absolute http or https URL such as https://lms.example.edu", s)
 	case u.Scheme != "http" && u.Scheme != "https":
-		return fmt.Errorf("%q has scheme %q: want an http or https URL (xAPI wants an IRL a learning record store can resolve; stores refuse urn: and other schemes)", s, u.Scheme)
+		return fmt.Errorf("%q has scheme %q: want an http or https URL (xAPI wants an IRL a learning record store can resolve, and stores that validate statements refuse urn: ids)", s, u.Scheme)
 	case u.Opaque != "" || u.Host == "":
 		return fmt.Errorf("%q has no host: want an absolute URL such as https://lms.example.edu", s)
 	case u.User != nil:
