@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/evalrun/evalrun/metrics"
@@ -204,9 +205,26 @@ type gridCells struct {
 	store  func(i int, c results.Candidate, seconds float64) error
 }
 
+// innerMemo is an inner validation fold prepared once.
+type innerMemo struct {
+	once  sync.Once
+	inner fold
+	prep  *preparedFold
+	err   error
+}
+
 // innerValidation prepares the inner temporal validation fold of a grid:
-// every training term but the last trains, the last validates.
+// every training term but the last trains, the last validates. With
+// e.inner set, it is prepared once and shared.
 func (e *evaluation) innerValidation() (fold, *preparedFold, error) {
+	if m := e.inner; m != nil {
+		m.once.Do(func() { m.inner, m.prep, m.err = e.prepareInnerValidation() })
+		return m.inner, m.prep, m.err
+	}
+	return e.prepareInnerValidation()
+}
+
+func (e *evaluation) prepareInnerValidation() (fold, *preparedFold, error) {
 	terms := e.fold.trainTerms
 	if len(terms) < 2 {
 		return fold{}, nil, fmt.Errorf("model %q has a grid but split %q trains on one term (%s): the inner temporal validation needs at least two", e.model.Name, e.fold.split, strings.Join(terms, ", "))

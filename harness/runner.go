@@ -1,7 +1,6 @@
 package harness
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"hash/fnv"
@@ -54,6 +53,9 @@ type evaluation struct {
 	train, test models.Rows
 	// grid, in a sharded run, holds the grid candidates computed as cells.
 	grid *gridCells
+	// inner, when set, keeps the grid's inner validation fold once
+	// prepared, for the candidates and the evaluation to share.
+	inner *innerMemo
 
 	// timing holds the wall-clock seconds of each step, read from clock.
 	timing results.ModelTiming
@@ -448,27 +450,66 @@ func runEvaluations(ctx context.Context, s *Spec, data []*loadedDataset, policy 
 	if err := parallel(ctx, workers, len(preps), func(i int) error { preps[i](); return nil }); err != nil {
 		return nil, err
 	}
-	// The longest evaluations start first, so the last one to finish does
-	// not start late while the other core idles; results land in their
-	// slots whatever the order.
-	order := make([]int, len(evals))
-	for i := range order {
-		order[i] = i
+	// Grid candidates are tasks of their own, run beside the other
+	// evaluations; an evaluation with a grid starts once its candidates are
+	// done and reads their AUCs from their slots. The ready task with the
+	// longest estimated chain of work starts first, so the last one to
+	// finish does not start late while the other core idles; results land
+	// in their slots whatever the order.
+	var tasks []runTask
+	pending := make([]int, len(evals))
+	cands := make([][]gridSlot, len(evals))
+	for k, e := range evals {
+		rest := e.restCost()
+		if n := len(e.model.candidates); n > 0 {
+			pending[k] = n
+			cands[k] = make([]gridSlot, n)
+			e.inner = &innerMemo{}
+			slots := cands[k]
+			e.grid = &gridCells{
+				lookup: func(i int) (float64, float64, bool) {
+					return slots[i].candidate.AUC, slots[i].seconds, slots[i].err == nil
+				},
+				store: func(int, results.Candidate, float64) error { return nil },
+			}
+			for i := range n {
+				tasks = append(tasks, runTask{eval: k, grid: i, priority: e.candidateCost(i) + rest})
+			}
+		}
+		tasks = append(tasks, runTask{eval: k, grid: -1, priority: rest})
 	}
-	sort.SliceStable(order, func(a, b int) bool { return evals[order[a]].cost() > evals[order[b]].cost() })
 	var mu sync.Mutex
 	done := 0
 	// errs is indexed by evaluation, so the error reported is that of the
 	// first evaluation in spec order that failed, whatever ran first.
 	errs := make([]error, len(evals))
-	err := parallel(ctx, workers, len(evals), func(k int) error {
-		i := order[k]
-		start := time.Now()
-		if err := evals[i].evaluate(ctx, s.Experiment.Seed, policy, predictions); err != nil {
-			errs[i] = err
-			return nil
+	runTasks(workers, tasks, pending, func(t runTask) {
+		e := evals[t.eval]
+		if err := ctx.Err(); err != nil {
+			if t.grid >= 0 {
+				cands[t.eval][t.grid].err = err
+			} else {
+				errs[t.eval] = err
+			}
+			return
 		}
-		e := evals[i]
+		start := time.Now()
+		if t.grid >= 0 {
+			// A failed candidate is left unstored: the evaluation fits it
+			// again and reports the error as it would without the pool.
+			slot := &cands[t.eval][t.grid]
+			t0 := e.now()
+			slot.err = fmt.Errorf("candidate %d not computed", t.grid)
+			if inner, prep, err := e.innerValidation(); err == nil {
+				slot.candidate, slot.err = e.gridCandidate(ctx, s.Experiment.Seed, inner, prep, t.grid)
+			}
+			slot.seconds = e.since(t0)
+			return
+		}
+		if err := e.evaluate(ctx, s.Experiment.Seed, policy, predictions); err != nil {
+			errs[t.eval] = err
+			return
+		}
 		log.Debug("evaluated", "dataset", e.data.spec.Name, "cutoff", cutoffLabel(e.frame), "split", e.fold.split, "model", e.model.Name,
 			"test_rows", e.result.Test.Rows, "seconds", time.Since(start).Seconds())
 		mu.Lock()
@@ -477,35 +518,21 @@ func runEvaluations(ctx context.Context, s *Spec, data []*loadedDataset, policy 
 			progress(done, len(evals), e.taskName())
 		}
 		mu.Unlock()
-		return nil
 	})
 	if err := firstError(errs); err != nil {
 		return nil, err
 	}
-	if err != nil {
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	return evals, nil
 }
 
-// cost is the relative work of an evaluation, for scheduling: its rows
-// times the trees it grows (each grid candidate's and the final fit's),
-// a forest's trees counting three times (deeper trees, and their reasons).
-func (e *evaluation) cost() float64 {
-	rows := float64(len(e.fold.train) + len(e.fold.test))
-	params := append([]any{e.model.Params}, e.model.candidates...)
-	var work float64
-	for _, p := range params {
-		switch p := p.(type) {
-		case *forestParams:
-			work += 3 * float64(cmp.Or(p.NTrees, 100))
-		case *gbmParams:
-			work += float64(cmp.Or(p.MaxIter, 100))
-		default:
-			work++
-		}
-	}
-	return rows * work
+// gridSlot is what a grid candidate's task leaves for its evaluation.
+type gridSlot struct {
+	candidate results.Candidate
+	seconds   float64
+	err       error
 }
 
 // parallel runs fn(0..n-1) on up to workers goroutines and returns the error
