@@ -93,8 +93,10 @@ func (e *treeEnsemble) RawScoreScale() string {
 }
 
 // shapBlockRows is the number of rows that go through a tree together in
-// Explain.
-const shapBlockRows = 32
+// Explain. Large blocks keep a cut's common row states in cache while
+// the block's rows look them up (BenchmarkOULADForestExplain: a fifth less
+// CPU than blocks of 32).
+const shapBlockRows = 512
 
 // Explain returns exact path-dependent TreeSHAP values (Lundberg et al.
 // 2018: Shapley values of E[f(x) | x_S], a feature outside S sending the row

@@ -118,6 +118,13 @@ type fastTreeSHAP struct {
 	words      int
 	p          []float64 // per feature, while building the tables
 
+	// pre[n] is internal node n's position among the internal nodes in
+	// preorder (left subtree first); splits holds their tests in that
+	// order. The internal nodes of a subtree, and so of a cut, are
+	// consecutive in it.
+	pre    []int32
+	splits []shapSplit
+
 	// cut[n] is the index in cuts of the cut at node n, -1 elsewhere;
 	// local[n] is the index of internal node n's feature in its cut's
 	// features. cutInternal, cutFeatures and cutFeatureNodes hold the
@@ -130,7 +137,7 @@ type fastTreeSHAP struct {
 	cutInternal     []int32
 	cutFeatures     []int32
 	cutFeatureNodes []uint64
-	states          map[shapState]int32
+	states          shapStates
 	memo            []float64
 	// memoMax, when positive, replaces shapMemoBytes/8 as the memo's
 	// bound (tests); once[level] holds the values of a state computed
@@ -146,12 +153,16 @@ type fastTreeSHAP struct {
 	relProd, relSum, relQ [2][]float64
 
 	// The current block: its rows, their contributions and, per row, the
-	// set of dead features (words each); per depth and row, the row's
-	// case at the node (shapLeft, shapRight, shapDead), and k running
-	// products G(t) and leaf sums below the node.
+	// set of dead features (words each) and the directions the row takes
+	// (dirWords each: bit pre[n] set when it goes left at n); per depth
+	// and row, the row's case at the node (shapLeft, shapRight,
+	// shapDead), and k running products G(t) and leaf sums below the node.
 	block      int // rows the scratch space holds
 	xs, phis   [][]float64
 	dead       []uint64
+	dirs       []uint64
+	dirWords   int
+	live       []int32 // applyCut's live features of a cut
 	kind       []uint8
 	prod, sum  []float64
 	one        [1][]float64 // add's block of one row
@@ -183,11 +194,89 @@ type shapCut struct {
 	level int
 }
 
-// shapState is a row's state at a cut.
-type shapState struct {
-	cut        int32
-	dirs, dead uint64
+// shapSplit is an internal node's test: a row goes left when its value of
+// feature is at most threshold, or when it is missing and missingLeft.
+type shapSplit struct {
+	feature     int32
+	missingLeft bool
+	threshold   float64
 }
+
+// shapStates maps a row state at a cut (the cut's index, and its
+// directions and dead set, each below 2^32 since a cut has at most
+// shapCutInternal internal nodes and so features) to the offset of its
+// values in the memo: an open-addressing table with linear probing.
+type shapStates struct {
+	slots []shapSlot // a power of two long, at most half full
+	n     int
+}
+
+// shapSlot is one entry of shapStates; off is the memo offset plus one, 0
+// in an empty slot.
+type shapSlot struct {
+	state uint64 // directions | dead<<32
+	cut   int32
+	off   int32
+}
+
+// shapStateHash mixes a state's words (SplitMix64's finaliser).
+func shapStateHash(cut int32, state uint64) uint64 {
+	h := state ^ uint64(uint32(cut))*0x9e3779b97f4a7c15
+	h ^= h >> 30
+	h *= 0xbf58476d1ce4e5b9
+	h ^= h >> 27
+	h *= 0x94d049bb133111eb
+	return h ^ h>>31
+}
+
+// get returns the memo offset of the state, or false.
+func (t *shapStates) get(cut int32, state uint64) (int32, bool) {
+	if t.n == 0 {
+		return 0, false
+	}
+	mask := uint64(len(t.slots) - 1)
+	for i := shapStateHash(cut, state) & mask; ; i = (i + 1) & mask {
+		sl := &t.slots[i]
+		if sl.off == 0 {
+			return 0, false
+		}
+		if sl.state == state && sl.cut == cut {
+			return sl.off - 1, true
+		}
+	}
+}
+
+// put records the memo offset of a state not in the table.
+func (t *shapStates) put(cut int32, state uint64, off int32) {
+	if 2*(t.n+1) > len(t.slots) {
+		old := t.slots
+		t.slots = make([]shapSlot, max(1024, 2*len(old)))
+		t.n = 0
+		for _, sl := range old {
+			if sl.off != 0 {
+				t.put(sl.cut, sl.state, sl.off-1)
+			}
+		}
+	}
+	mask := uint64(len(t.slots) - 1)
+	i := shapStateHash(cut, state) & mask
+	for t.slots[i].off != 0 {
+		i = (i + 1) & mask
+	}
+	t.slots[i] = shapSlot{state: state, cut: cut, off: off + 1}
+	t.n++
+}
+
+// reset empties the table, keeping its slots.
+func (t *shapStates) reset() {
+	if t.n > 0 {
+		clear(t.slots)
+		t.n = 0
+	}
+}
+
+// len returns the number of states recorded.
+func (t *shapStates) len() int { return t.n }
 
 // shapMemoBytes bounds the memory the row states of one tree take; states
 // new when it is full are computed for each row that meets them.
@@ -281,7 +370,69 @@ func (s *fastTreeSHAP) reset(nodes []treeNode, nFeatures int) {
 		}
 	}
 	build(0)
+	s.pre = grown(s.pre, n)
+	s.splits = s.splits[:0]
+	var number func(node int)
+	number = func(node int) {
+		nd := &nodes[node]
+		if nd.left < 0 {
+			return
+		}
+		s.pre[node] = int32(len(s.splits))
+		s.splits = append(s.splits, shapSplit{feature: nd.feature, missingLeft: nd.missingLeft, threshold: nd.threshold})
+		number(int(nd.left))
+		number(int(nd.right))
+	}
+	number(0)
+	// One spare word: cutDirections reads the word after a cut's first.
+	s.dirWords = (len(s.splits)+63)/64 + 1
 	s.findCuts()
+}
+
+// rowDirections sets d (dirWords words) to the directions row x takes at
+// every internal node: bit pre[n] set when it goes left at n (goesLeft).
+func (s *fastTreeSHAP) rowDirections(d []uint64, x []float64) {
+	var word uint64
+	for i := range s.splits {
+		sp := &s.splits[i]
+		v := x[sp.feature]
+		// Without branches: a NaN compares false and goes left when
+		// missingLeft.
+		bit := b2u(v <= sp.threshold) | b2u(v != v)&b2u(sp.missingLeft)
+		word |= bit << uint(i&63)
+		if i&63 == 63 {
+			d[i>>6] = word
+			word = 0
+		}
+	}
+	d[len(s.splits)>>6] = word
+	clear(d[len(s.splits)>>6+1:])
+}
+
+// b2u returns 1 for true and 0 for false.
+func b2u(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// goesLeft reports whether the row of directions d goes left at internal
+// node n.
+func (s *fastTreeSHAP) goesLeft(d []uint64, n int) bool {
+	p := s.pre[n]
+	return d[p>>6]>>uint(p&63)&1 != 0
+}
+
+// cutDirections returns the directions (rowDirections d) at the m internal
+// nodes of the subtree at node, bit b for its b-th internal node in
+// preorder.
+func (s *fastTreeSHAP) cutDirections(d []uint64, node int, m int32) uint64 {
+	p := s.pre[node]
+	w, off := p>>6, uint(p&63)
+	// A shift by 64 gives 0 (off = 0: the bits are all in word w).
+	v := d[w]>>off | d[w+1]<<(64-off)
+	return v & (1<<uint(m) - 1)
 }
 
 // findCuts marks as cuts the largest subtrees of shapCutMinInternal to
@@ -295,10 +446,7 @@ func (s *fastTreeSHAP) findCuts() {
 		s.cut[i] = -1
 	}
 	s.cuts, s.cutInternal, s.cutFeatures, s.cutFeatureNodes, s.cutParent = s.cuts[:0], s.cutInternal[:0], s.cutFeatures[:0], s.cutFeatureNodes[:0], s.cutParent[:0]
-	if s.states == nil {
-		s.states = map[shapState]int32{}
-	}
-	clear(s.states)
+	s.states.reset()
 	s.memo = s.memo[:0]
 	// internalBelow[n] counts the internal nodes at or below n (in local,
 	// overwritten by collect below once read).
@@ -411,8 +559,8 @@ func (s *fastTreeSHAP) findCuts() {
 }
 
 // cutValues returns the sums S and weights Q of cut ci (at node) for a row
-// x whose dead features are dead.
-func (s *fastTreeSHAP) cutValues(ci int32, node int, x []float64, dead []uint64) []float64 {
+// of directions rowDirs (rowDirections) whose dead features are dead.
+func (s *fastTreeSHAP) cutValues(ci int32, node int, rowDirs, dead []uint64) []float64 {
 	c := &s.cuts[ci]
 	features := s.cutFeatures[c.featureFrom:c.featureTo]
 	var deadBits, ignored uint64
@@ -422,16 +570,11 @@ func (s *fastTreeSHAP) cutValues(ci int32, node int, x []float64, dead []uint64)
 			ignored |= s.cutFeatureNodes[int(c.featureFrom)+b]
 		}
 	}
-	var dirs uint64
-	for b, n := range s.cutInternal[c.internalFrom:c.internalTo] {
-		nd := &s.nodes[n]
-		if ignored&(1<<uint(b)) == 0 && nd.goesLeft(x[nd.feature]) {
-			dirs |= 1 << uint(b)
-		}
-	}
-	key := shapState{cut: ci, dirs: dirs, dead: deadBits}
+	// The directions at nodes on dead features do not count.
+	dirs := s.cutDirections(rowDirs, node, c.internalTo-c.internalFrom) &^ ignored
+	state := dirs | deadBits<<32
 	size := (1 + len(features)) * s.k
-	if off, ok := s.states[key]; ok {
+	if off, ok := s.states.get(ci, state); ok {
 		return s.memo[off : int(off)+size]
 	}
 	l := c.level
@@ -441,7 +584,7 @@ func (s *fastTreeSHAP) cutValues(ci int32, node int, x []float64, dead []uint64)
 	for i := range root {
 		root[i] = 1
 	}
-	s.visitCut(l, node, 0, x, dead, q)
+	s.visitCut(l, node, 0, rowDirs, dead, q)
 	if len(s.memo)+size > s.memoLimit() {
 		// The memo is full: the state is used once, the same values as
 		// if it had been kept.
@@ -454,7 +597,7 @@ func (s *fastTreeSHAP) cutValues(ci int32, node int, x []float64, dead []uint64)
 	off := len(s.memo)
 	s.memo = append(s.memo, s.relSum[l][:s.k]...)
 	s.memo = append(s.memo, q...)
-	s.states[key] = int32(off)
+	s.states.put(ci, state, int32(off))
 	return s.memo[off : off+size]
 }
 
@@ -470,7 +613,7 @@ func (s *fastTreeSHAP) memoLimit() int {
 // visitCut is visit for one row x inside a cut of the level, from the
 // cut's root with product 1: it fills s.relSum[level] at depth (relative to
 // the cut) with the relative leaf sums and adds each edge's weights to q.
-func (s *fastTreeSHAP) visitCut(level, node, depth int, x []float64, dead []uint64, q []float64) {
+func (s *fastTreeSHAP) visitCut(level, node, depth int, rowDirs, dead []uint64, q []float64) {
 	k := s.k
 	nd := &s.nodes[node]
 	prod := s.relProd[level][depth*k : (depth+1)*k]
@@ -486,7 +629,7 @@ func (s *fastTreeSHAP) visitCut(level, node, depth int, x []float64, dead []uint
 	if ci := s.cut[node]; depth > 0 && ci >= 0 {
 		// An inner cut: its sums and weights, relative to prod.
 		c := &s.cuts[ci]
-		vals := s.cutValues(ci, node, x, dead)
+		vals := s.cutValues(ci, node, rowDirs, dead)
 		sv := vals[:len(prod)]
 		for i, g := range prod {
 			sum[i] = g * sv[i]
@@ -509,7 +652,7 @@ func (s *fastTreeSHAP) visitCut(level, node, depth int, x []float64, dead []uint
 	j := int(nd.feature)
 	w, bit := j>>6, uint64(1)<<uint(j&63)
 	isDead := dead[w]&bit != 0
-	goLeft := nd.goesLeft(x[j])
+	goLeft := s.goesLeft(rowDirs, node)
 	childProd := s.relProd[level][(depth+1)*k : (depth+2)*k]
 	childProd = childProd[:len(prod)]
 	childSum := s.relSum[level][(depth+1)*k : (depth+2)*k]
@@ -545,7 +688,7 @@ func (s *fastTreeSHAP) visitCut(level, node, depth int, x []float64, dead []uint
 			term = s.offTerm[c*k : c*k+k]
 			dead[w] |= bit
 		}
-		s.visitCut(level, c, depth+1, x, dead, q)
+		s.visitCut(level, c, depth+1, rowDirs, dead, q)
 		if !isDead && !taken {
 			dead[w] &^= bit
 		}
@@ -569,6 +712,7 @@ func (s *fastTreeSHAP) visitCut(level, node, depth int, x []float64, dead []uint
 func (s *fastTreeSHAP) grow(n int) {
 	s.block = n
 	s.dead = grown(s.dead, n*s.words)
+	s.dirs = grown(s.dirs, n*s.dirWords)
 	s.kind = grown(s.kind, (s.depth+1)*n)
 	s.prod = grown(s.prod, (s.depth+1)*n*s.k)
 	s.sum = grown(s.sum, (s.depth+1)*n*s.k)
@@ -591,6 +735,9 @@ func (s *fastTreeSHAP) addBlock(xs, phis [][]float64, scale float64) {
 	s.grow(n)
 	s.xs, s.phis, s.scaleBlock = xs, phis, scale
 	clear(s.dead[:n*s.words])
+	for r, x := range xs {
+		s.rowDirections(s.dirs[r*s.dirWords:(r+1)*s.dirWords], x)
+	}
 	root := s.prod[:n*s.k]
 	for i := range root {
 		root[i] = 1
@@ -627,7 +774,7 @@ func (s *fastTreeSHAP) visit(node, depth int) {
 		switch {
 		case s.dead[r*s.words+w]&bit != 0:
 			kind[r] = shapDead
-		case nd.goesLeft(s.xs[r][j]):
+		case s.goesLeft(s.dirs[r*s.dirWords:(r+1)*s.dirWords], node):
 			kind[r] = shapLeft
 		default:
 			kind[r] = shapRight
@@ -705,13 +852,17 @@ func (s *fastTreeSHAP) visit(node, depth int) {
 
 // applyCut gives every row of the block its sums below cut ci at node
 // (G(t)·S(t), from the products prod) and adds the cut's contributions.
+// Each feature's weight is the sum over t of G(t)·Q_j(t) in order of t;
+// four features are summed side by side (independent sums, so each is
+// rounded as alone).
 func (s *fastTreeSHAP) applyCut(ci int32, node int, prod, sum []float64) {
 	k := s.k
 	c := &s.cuts[ci]
 	features := s.cutFeatures[c.featureFrom:c.featureTo]
-	for r, x := range s.xs {
+	scale := s.scaleBlock
+	for r := range s.xs {
 		dead := s.dead[r*s.words : (r+1)*s.words]
-		vals := s.cutValues(ci, node, x, dead)
+		vals := s.cutValues(ci, node, s.dirs[r*s.dirWords:(r+1)*s.dirWords], dead)
 		p := prod[r*k : r*k+k]
 		sm := sum[r*k : r*k+k]
 		sm = sm[:len(p)]
@@ -719,23 +870,52 @@ func (s *fastTreeSHAP) applyCut(ci int32, node int, prod, sum []float64) {
 		for i, g := range p {
 			sm[i] = g * sv[i]
 		}
-		phi := s.phis[r]
+		live := s.live[:0]
 		for b, j := range features {
-			if dead[j>>6]&(1<<uint(j&63)) != 0 {
-				continue // a dead feature's weights are 0
+			if dead[j>>6]&(1<<uint(j&63)) == 0 {
+				live = append(live, int32(b)) // a dead feature's weights are 0
 			}
-			q := vals[(b+1)*k : (b+2)*k]
+		}
+		s.live = live
+		phi := s.phis[r]
+		b := 0
+		for ; b+4 <= len(live); b += 4 {
+			b0, b1, b2, b3 := int(live[b]), int(live[b+1]), int(live[b+2]), int(live[b+3])
+			q0 := vals[(b0+1)*k : (b0+2)*k]
+			q1 := vals[(b1+1)*k : (b1+2)*k]
+			q2 := vals[(b2+1)*k : (b2+2)*k]
+			q3 := vals[(b3+1)*k : (b3+2)*k]
+			q0, q1, q2, q3 = q0[:len(p)], q1[:len(p)], q2[:len(p)], q3[:len(p)]
+			var c0, c1, c2, c3 float64
+			for i, g := range p {
+				c0 += g * q0[i]
+				c1 += g * q1[i]
+				c2 += g * q2[i]
+				c3 += g * q3[i]
+			}
+			s.addContribution(phi, features[b0], float64(scale*c0))
+			s.addContribution(phi, features[b1], float64(scale*c1))
+			s.addContribution(phi, features[b2], float64(scale*c2))
+			s.addContribution(phi, features[b3], float64(scale*c3))
+		}
+		for ; b < len(live); b++ {
+			bi := int(live[b])
+			q := vals[(bi+1)*k : (bi+2)*k]
 			q = q[:len(p)]
 			var contrib float64
 			for i, g := range p {
 				contrib += g * q[i]
 			}
-			v := float64(s.scaleBlock * contrib)
-			phi[j] += v
-			if s.recording {
-				s.record = append(s.record, shapAdd{feature: j, value: v})
-			}
+			s.addContribution(phi, features[bi], float64(scale*contrib))
 		}
+	}
+}
+
+// addContribution adds v to phi[j], recording it when recording.
+func (s *fastTreeSHAP) addContribution(phi []float64, j int32, v float64) {
+	phi[j] += v
+	if s.recording {
+		s.record = append(s.record, shapAdd{feature: j, value: v})
 	}
 }
 

@@ -301,6 +301,20 @@ func TestFastTreeSHAPBlocksAndCuts(t *testing.T) {
 		if len(s.cuts) == inner || inner == 0 {
 			t.Fatalf("tree %d (%d nodes) has %d cuts, %d of them inner: the test wants both kinds", ti, len(nodes), len(s.cuts), inner)
 		}
+		// A state's directions are read from consecutive bits of the
+		// row's directions: a cut's internal nodes must be consecutive in
+		// preorder, in the order of its list.
+		for root, ci := range s.cut {
+			if ci < 0 {
+				continue
+			}
+			c := s.cuts[ci]
+			for b, n := range s.cutInternal[c.internalFrom:c.internalTo] {
+				if s.pre[n] != s.pre[root]+int32(b) {
+					t.Fatalf("tree %d cut %d: internal node %d at preorder %d, want %d", ti, ci, n, s.pre[n], s.pre[root]+int32(b))
+				}
+			}
+		}
 		xs := make([][]float64, test.X.Rows)
 		phis := make([][]float64, test.X.Rows)
 		for i := range xs {
@@ -309,8 +323,8 @@ func TestFastTreeSHAPBlocksAndCuts(t *testing.T) {
 		for b := 0; b < len(xs); b += 32 {
 			s.addBlock(xs[b:min(len(xs), b+32)], phis[b:min(len(xs), b+32)], 1)
 		}
-		if lookups := len(s.cuts) * len(xs); len(s.states) >= lookups*9/10 {
-			t.Errorf("tree %d: %d row states for %d look-ups: hardly any reuse", ti, len(s.states), lookups)
+		if lookups := len(s.cuts) * len(xs); s.states.len() >= lookups*9/10 {
+			t.Errorf("tree %d: %d row states for %d look-ups: hardly any reuse", ti, s.states.len(), lookups)
 		}
 		// With a memo too small for most states, each is computed again
 		// for every row that meets it: the same values to the bit.
@@ -323,8 +337,8 @@ func TestFastTreeSHAPBlocksAndCuts(t *testing.T) {
 		for b := 0; b < len(xs); b += 32 {
 			small.addBlock(xs[b:min(len(xs), b+32)], smallPhis[b:min(len(xs), b+32)], 1)
 		}
-		if len(small.states) >= len(s.states)/2 {
-			t.Fatalf("tree %d: the small memo kept %d of %d states", ti, len(small.states), len(s.states))
+		if small.states.len() >= s.states.len()/2 {
+			t.Fatalf("tree %d: the small memo kept %d of %d states", ti, small.states.len(), s.states.len())
 		}
 		ref := newTreeSHAP(treeDepth(nodes))
 		alone := newFastTreeSHAP(nodes, m)
