@@ -21,9 +21,7 @@ func Size(n, workers int) int {
 
 // For calls fn(i) for every i in [0, n) on Size(n, workers) goroutines.
 func For(n, workers int, fn func(i int)) {
-	run(nil, n, workers, func(int) func(int) error {
-		return func(i int) error { fn(i); return nil }
-	})
+	_ = runPool(nil, n, workers, fn, nil, nil)
 }
 
 // ForWorkers calls start(w) once on each of the Size(n, workers)
@@ -34,10 +32,7 @@ func For(n, workers int, fn func(i int)) {
 // scheduling unless the addition is exact (integers), as which tasks a
 // worker runs is not fixed.
 func ForWorkers(n, workers int, start func(worker int) func(i int)) {
-	run(nil, n, workers, func(w int) func(int) error {
-		fn := start(w)
-		return func(i int) error { fn(i); return nil }
-	})
+	_ = runPool(nil, n, workers, nil, start, nil)
 }
 
 // Run calls fn(i) for i in [0, n) on Size(n, workers) goroutines until a
@@ -45,7 +40,7 @@ func ForWorkers(n, workers int, start func(worker int) func(i int)) {
 // It returns the error of the lowest index that failed, or, when no task
 // failed but some did not run because ctx was done, ctx.Err().
 func Run(ctx context.Context, n, workers int, fn func(i int) error) error {
-	return run(ctx, n, workers, func(int) func(int) error { return fn })
+	return runPool(ctx, n, workers, nil, nil, fn)
 }
 
 // ForChunks calls fn(c, lo, hi) for every chunk c of [0, n) cut into
@@ -86,94 +81,123 @@ func (e *PanicError) Unwrap() error {
 	return err
 }
 
-// pool is the state the goroutines of one call share.
+// pool is the state the goroutines of one call share. Exactly one of
+// each, start and try is set: the task function of For, ForWorkers or
+// Run. The failure fields are guarded by a spin lock on an atomic flag
+// rather than a sync.Mutex (whose methods make the pool escape), so that a
+// one-worker pool stays on the caller's stack; result reads them after the
+// workers are done.
 type pool struct {
-	ctx  context.Context // nil: never done
-	n    int
+	ctx   context.Context // nil: never done
+	n     int
+	each  func(i int)
+	start func(worker int) func(i int)
+	try   func(i int) error
+
 	next atomic.Int64 // the next index to hand out
 	stop atomic.Bool  // set at the first error, panic or done context
+	wg   sync.WaitGroup
 
-	mu       sync.Mutex
-	errIndex int // lowest failed index (n: none)
+	locked   atomic.Bool
+	errIndex int // the lowest failed index (n: none)
 	err      error
-	ctxErr   error
 	panicked *PanicError
 }
 
-// run is the one loop behind every function of the package: each of the
-// Size(n, workers) goroutines gets its task function from start(w) and
-// takes indices in increasing order until none is left or the pool stops.
-func run(ctx context.Context, n, workers int, start func(worker int) func(i int) error) error {
+// lock and unlock guard the failure fields; they are taken only when a
+// task fails.
+func (p *pool) lock() {
+	for !p.locked.CompareAndSwap(false, true) {
+		runtime.Gosched()
+	}
+}
+
+func (p *pool) unlock() { p.locked.Store(false) }
+
+// runPool runs n tasks on Size(n, workers) goroutines, each taking
+// indices in increasing order until none is left or the pool stops, and
+// returns the error Run documents (nil for For and ForWorkers). With one
+// worker the pool stays on the caller's stack: no allocation.
+func runPool(ctx context.Context, n, workers int, each func(int), start func(int) func(int), try func(int) error) error {
 	if n <= 0 {
 		if ctx != nil {
 			return ctx.Err()
 		}
 		return nil
 	}
-	p := &pool{ctx: ctx, n: n, errIndex: n}
 	w := Size(n, workers)
 	if w == 1 {
-		p.work(0, start)
-	} else {
-		var wg sync.WaitGroup
-		wg.Add(w)
-		for k := range w {
-			go func() {
-				defer wg.Done()
-				p.work(k, start)
-			}()
-		}
-		wg.Wait()
+		var p pool
+		p.ctx, p.n, p.each, p.start, p.try, p.errIndex = ctx, n, each, start, try, n
+		p.work(0)
+		return p.result()
 	}
+	p := &pool{ctx: ctx, n: n, each: each, start: start, try: try, errIndex: n}
+	p.wg.Add(w)
+	for k := range w {
+		go p.goWork(k)
+	}
+	p.wg.Wait()
+	return p.result()
+}
+
+// result raises a task's panic again or returns the pool's error.
+func (p *pool) result() error {
 	if p.panicked != nil {
 		panic(p.panicked)
 	}
 	if p.err != nil {
 		return p.err
 	}
-	if p.next.Load() < int64(n) { // some index was never handed out
-		return p.ctxErr
+	if p.next.Load() < int64(p.n) { // stopped by ctx before every index was handed out
+		return p.ctx.Err()
 	}
 	return nil
+}
+
+func (p *pool) goWork(worker int) {
+	defer p.wg.Done()
+	p.work(worker)
 }
 
 // work is one goroutine's loop. The stop flag is read before an index is
 // taken, and an index taken is always run, so every index below a failed
 // one runs: the lowest failed index does not depend on the scheduling.
-func (p *pool) work(worker int, start func(int) func(int) error) {
+func (p *pool) work(worker int) {
 	i := -1 // the running task, for a panic
 	defer func() {
 		if v := recover(); v != nil {
 			p.stop.Store(true)
-			p.mu.Lock()
+			stack := debug.Stack()
+			p.lock()
 			if p.panicked == nil || i < p.panicked.Index {
-				p.panicked = &PanicError{Index: i, Value: v, Stack: debug.Stack()}
+				p.panicked = &PanicError{Index: i, Value: v, Stack: stack}
 			}
-			p.mu.Unlock()
+			p.unlock()
 		}
 	}()
-	fn := start(worker)
+	each, try := p.each, p.try
+	if p.start != nil {
+		each = p.start(worker)
+	}
 	for !p.stop.Load() {
-		if p.ctx != nil {
-			if err := p.ctx.Err(); err != nil {
-				p.stop.Store(true)
-				p.mu.Lock()
-				p.ctxErr = err
-				p.mu.Unlock()
-				return
-			}
+		if p.ctx != nil && p.ctx.Err() != nil {
+			p.stop.Store(true)
+			return
 		}
 		i = int(p.next.Add(1) - 1)
 		if i >= p.n {
 			return
 		}
-		if err := fn(i); err != nil {
+		if try == nil {
+			each(i)
+		} else if err := try(i); err != nil {
 			p.stop.Store(true)
-			p.mu.Lock()
+			p.lock()
 			if i < p.errIndex {
 				p.errIndex, p.err = i, err
 			}
-			p.mu.Unlock()
+			p.unlock()
 		}
 	}
 }

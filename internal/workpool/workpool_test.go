@@ -413,3 +413,17 @@ func TestSumIdenticalWhateverGOMAXPROCS(t *testing.T) {
 		}
 	}
 }
+
+// TestOneWorkerDoesNotAllocate guards the inline path, which hot loops
+// (one chunk, one worker) call many times: the pool stays on the stack.
+func TestOneWorkerDoesNotAllocate(t *testing.T) {
+	x := make([]int, 64)
+	inc := func(i int) { x[i]++ }
+	if a := testing.AllocsPerRun(50, func() { For(len(x), 1, inc) }); a != 0 {
+		t.Errorf("For with one worker: %v allocations per call, want 0", a)
+	}
+	try := func(i int) error { x[i]++; return nil }
+	if a := testing.AllocsPerRun(50, func() { _ = Run(context.Background(), len(x), 1, try) }); a != 0 {
+		t.Errorf("Run with one worker: %v allocations per call, want 0", a)
+	}
+}
