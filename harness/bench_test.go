@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/evalrun/evalrun/explain"
 	"github.com/evalrun/evalrun/models"
 )
 
@@ -134,4 +135,36 @@ func modelSpecNamed(b *testing.B, s *Spec, name string) ModelSpec {
 	}
 	b.Fatalf("no model %q in the spec", name)
 	return ModelSpec{}
+}
+
+// BenchmarkOULADForestPermutation times permutation importance (the
+// default 5 repeats of every feature column over 2,000 test rows drawn as
+// the runner draws them) of the "rf" and "gbm" models of
+// experiments/oulad-models.toml fitted on the real OULAD training rows:
+// the rescoring part of BenchmarkOULADModelsRun. Skips without the data.
+func BenchmarkOULADForestPermutation(b *testing.B) {
+	s, prep := ouladModelsFold(b)
+	for _, name := range []string{"rf", "gbm"} {
+		m, err := buildModel(modelSpecNamed(b, s, name), buildContext{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		fitted, err := m.Fit(context.Background(), models.TrainingSet{Rows: prep.train, Y: prep.trainY}, TaskRand(1, name))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(name, func(b *testing.B) {
+			rng := TaskRand(1, "permutation/"+name)
+			rows, y := subsampleRows(prep.test, prep.testY, s.Explain.permutationRows(), rng)
+			b.Logf("%d rows x %d columns", rows.X.Rows, rows.X.Cols)
+			b.ResetTimer()
+			cpu0 := cpuTime()
+			for i := 0; i < b.N; i++ {
+				if _, err := explain.PermutationImportance(context.Background(), fitted, rows, y, s.Explain.repeats(), rng); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
+		})
+	}
 }

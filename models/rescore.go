@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"sync"
 )
 
 // ColumnRescorer is implemented by fitted models that can score rows with
@@ -14,7 +15,9 @@ type ColumnRescorer interface {
 	// returned function is in use) and returns a function that writes to
 	// dst the scores of rows with column j replaced by col (col[i] the new
 	// value of row i): exactly what Predict returns for those rows. The
-	// function may be called from one goroutine at a time. ok is false
+	// function may be called from several goroutines at once (with their
+	// own col and dst); calls for the same column one after the other are
+	// the cheapest, as permutation importance makes them. ok is false
 	// when the model declines (rows too many to prepare in memory); the
 	// caller then uses Predict.
 	ColumnRescorer(ctx context.Context, rows Rows) (rescore func(j int, col, dst []float64) error, ok bool, err error)
@@ -22,8 +25,9 @@ type ColumnRescorer interface {
 
 // maxRescoreBytes bounds the memory a tree ensemble's rescorer keeps per
 // prepared row set (each row's leaf value and path features in every tree,
-// and for the column being rescored where its path first tests it and the
-// interval of the column's values that keep it on that path).
+// and for the column being rescored where its path first tests it, the
+// interval of the column's values that keep it on that path and the last
+// leaf reached off it).
 const maxRescoreBytes = 256 << 20
 
 // ColumnRescorer keeps, for every row and tree, the leaf value the row
@@ -53,7 +57,7 @@ func (e *treeEnsemble) columnRescorer(ctx context.Context, rows Rows, byRank boo
 	x := rows.X
 	nt := len(e.trees)
 	words := (x.Cols + 63) / 64
-	if float64(x.Rows)*float64(nt)*float64(8+8*words+rescoreSpanBytes) > maxRescoreBytes {
+	if float64(x.Rows)*float64(nt)*float64(8+8*words+2*rescoreSpanBytes) > maxRescoreBytes {
 		return nil, false, nil
 	}
 	if b := e.binnedTrees(x.Cols); byRank && b != nil {
@@ -91,69 +95,293 @@ func (e *treeEnsemble) finishScores(acc []float64) {
 }
 
 // rankRescorer is ColumnRescorer over the trees laid out by rank.
+//
+// A row whose new rank equals its own, or lies within the ranks that keep
+// its path in every tree (its row span for the column), keeps its score:
+// the score of the unchanged rows, computed once. Only the other rows are
+// rescored, tree by tree; the spans of a row are worked out for a column
+// the first time the row's rank changes (rows whose shuffled values never
+// differ from their own are never walked). In a tree where the new rank
+// leaves the row's span, the leaf it reaches from the first node testing
+// the column is remembered with the ranks that reach it, so the next
+// repeats draw the same leaf without a walk when their rank lies among
+// them (a column with two values is walked at most once per row and
+// tree).
+//
+// A call takes all rows through one tree before the next, so that each
+// tree is fetched once, on the calling goroutine: calls for different
+// columns run in parallel, each with its own spans (a call takes the
+// spans of a finished call, preferring those of its own column).
 func (e *treeEnsemble) rankRescorer(ctx context.Context, x *Matrix, b *binnedTrees) func(j int, col, dst []float64) error {
-	nt, cols := len(b.nodes), x.Cols
+	nt, rows, cols := len(b.nodes), x.Rows, x.Cols
 	words := (cols + 63) / 64
-	ranks := make([]uint16, x.Rows*cols)
-	b.rank(x.Data, cols, ranks)
-	// leaf[t*rows+i] and paths[(t*rows+i)*words:] for row i and tree t:
-	// tree-major, as the rescoring walks them.
-	leaf := make([]float64, x.Rows*nt)
-	paths := make([]uint64, x.Rows*nt*words)
-	parallelBlocks(x.Rows, predictBlock, func(lo, hi int) {
+	r := &rankRescore{e: e, b: b, rows: rows, cols: cols, words: words}
+	r.ranks = make([]uint16, rows*cols)
+	b.rank(x.Data, cols, r.ranks)
+	r.leaf = make([]float64, rows*nt)
+	r.paths = make([]uint64, rows*nt*words)
+	r.base = make([]float64, rows)
+	parallelBlocks(rows, predictBlock, func(lo, hi int) {
+		acc := r.base[lo:hi]
 		for t, tree := range b.nodes {
 			values := b.values[t]
 			for i := lo; i < hi; i++ {
-				at := t*x.Rows + i
-				leaf[at] = values[binnedPath(tree, ranks[i*cols:(i+1)*cols], paths[at*words:(at+1)*words])]
+				at := t*rows + i
+				r.leaf[at] = values[binnedPath(tree, r.ranks[i*cols:(i+1)*cols], r.paths[at*words:(at+1)*words])]
+				acc[i-lo] += r.leaf[at]
 			}
 		}
+		e.finishScores(acc)
 	})
-	spans := make([]rankSpan, x.Rows*nt)
-	colRanks := make([]uint16, x.Rows)
-	prepared := -1
+	var mu sync.Mutex
+	var idle []*rankRescoreState
 	return func(j int, col, dst []float64) error {
 		if err := e.checkRescore(ctx, x, j, col, dst); err != nil {
 			return err
 		}
-		word, bit := j/64, uint64(1)<<(j%64)
-		if prepared != j {
-			parallelBlocks(x.Rows, predictBlock, func(lo, hi int) {
-				for t, tree := range b.nodes {
-					base := t * x.Rows
-					for i := lo; i < hi; i++ {
-						if paths[(base+i)*words+word]&bit != 0 {
-							spans[base+i] = binnedSpan(tree, ranks[i*cols:(i+1)*cols], j)
-						} else {
-							// Every rank, binNaN included, keeps
-							// a path that does not test j.
-							spans[base+i] = rankSpan{lo: 0, hi: binNaN}
-						}
-					}
-				}
-			})
-			prepared = j
-		}
-		parallelBlocks(x.Rows, predictBlock, func(lo, hi int) {
-			b.rankColumn(j, col[lo:hi], colRanks[lo:hi])
-			acc := dst[lo:hi]
-			clear(acc)
-			for t, tree := range b.nodes {
-				base := t * x.Rows
-				values := b.values[t]
-				for i := lo; i < hi; i++ {
-					at := base + i
-					s := spans[at]
-					if r := colRanks[i]; r >= s.lo && r <= s.hi {
-						acc[i-lo] += leaf[at]
-					} else {
-						acc[i-lo] += values[binnedLeafFrom(tree, s.first, ranks[i*cols:(i+1)*cols], j, r)]
-					}
+		mu.Lock()
+		var s *rankRescoreState
+		if n := len(idle); n > 0 {
+			k := n - 1
+			for i, t := range idle {
+				if t.column == j {
+					k = i
 				}
 			}
-			e.finishScores(acc)
-		})
+			s = idle[k]
+			idle = append(idle[:k], idle[k+1:]...)
+		}
+		mu.Unlock()
+		if s == nil {
+			s = r.newState()
+		}
+		r.rescore(s, j, col, dst)
+		mu.Lock()
+		idle = append(idle, s)
+		mu.Unlock()
 		return nil
+	}
+}
+
+// rankRescore is what the rank rescorer keeps of the rows: their ranks
+// (cols a row), leaf[t*rows+i] and paths[(t*rows+i)*words:] the leaf
+// value row i reaches in tree t and the features tested on the way
+// (tree-major, as the rescoring walks them), and base[i] row i's score,
+// its leaf values added in tree order as the rescoring adds them.
+type rankRescore struct {
+	e                 *treeEnsemble
+	b                 *binnedTrees
+	rows, cols, words int
+	ranks             []uint16
+	leaf, base        []float64
+	paths             []uint64
+}
+
+// rankRescoreState is one call's working memory and what it keeps of the
+// column it last rescored: spans[t*rows+i] keeps row i on its path in
+// tree t, alts[t*rows+i] the last leaf reached off it (first is the leaf)
+// and the ranks reaching it, rowSpans[i] the intersection of row i's spans
+// (first is rowUnprepared until worked out).
+type rankRescoreState struct {
+	column      int
+	spans, alts []rankSpan
+	rowSpans    []rankSpan
+	colRanks    []uint16
+	todo, moved []int32
+	acc, values []float64
+	walks       rankWalks
+}
+
+func (r *rankRescore) newState() *rankRescoreState {
+	pairs := r.rows * len(r.b.nodes)
+	return &rankRescoreState{
+		column:   -1,
+		spans:    make([]rankSpan, pairs),
+		alts:     make([]rankSpan, pairs),
+		rowSpans: make([]rankSpan, r.rows),
+		colRanks: make([]uint16, r.rows),
+		todo:     make([]int32, r.rows),
+		moved:    make([]int32, r.rows),
+		acc:      make([]float64, r.rows),
+		values:   make([]float64, r.rows),
+		walks:    newRankWalks(r.rows),
+	}
+}
+
+// rescore writes to dst the scores of the rows with column j's values
+// replaced by col.
+func (r *rankRescore) rescore(s *rankRescoreState, j int, col, dst []float64) {
+	b, rows, cols := r.b, r.rows, r.cols
+	ranks := r.ranks
+	word, bit := j/64, uint64(1)<<(j%64)
+	if s.column != j {
+		for i := range s.rowSpans {
+			s.rowSpans[i].first = rowUnprepared
+		}
+		s.column = j
+	}
+	b.rankColumn(j, col, s.colRanks)
+	w := &s.walks
+	// Rows whose rank changes and whose spans are not yet known: their
+	// spans in every tree testing j, from the root with their own ranks.
+	todo := s.todo[:0]
+	for i := range rows {
+		if s.colRanks[i] != ranks[i*cols+j] && s.rowSpans[i].first == rowUnprepared {
+			todo = append(todo, int32(i))
+			s.rowSpans[i] = rankSpan{lo: 0, hi: binNaN}
+		}
+	}
+	if len(todo) > 0 {
+		for t, tree := range b.nodes {
+			off := t * rows
+			n := 0
+			for _, i := range todo {
+				at := off + int(i)
+				if r.paths[at*r.words+word]&bit == 0 {
+					// Every rank, binNaN included, keeps a path that
+					// does not test j.
+					s.spans[at] = rankSpan{lo: 0, hi: binNaN}
+					continue
+				}
+				w.rows[n], w.from[n], w.ranks[n], w.at[n] = i, 0, ranks[int(i)*cols+j], at
+				n++
+			}
+			w.walk(tree, ranks, cols, j, n)
+			for c, at := range w.at[:n] {
+				sp := w.spans[c]
+				s.spans[at] = sp
+				s.alts[at] = rankSpan{lo: 1, hi: 0}
+				rs := &s.rowSpans[w.rows[c]]
+				rs.lo, rs.hi = max(rs.lo, sp.lo), min(rs.hi, sp.hi)
+			}
+		}
+	}
+	// Rows whose rank leaves their row span are rescored; the others keep
+	// their score.
+	moved := s.moved[:0]
+	for i := range rows {
+		rk := s.colRanks[i]
+		if sp := s.rowSpans[i]; rk == ranks[i*cols+j] || (rk >= sp.lo && rk <= sp.hi) {
+			dst[i] = r.base[i]
+			continue
+		}
+		moved = append(moved, int32(i))
+	}
+	acc, values := s.acc[:len(moved)], s.values[:len(moved)]
+	clear(acc)
+	for t, tree := range b.nodes {
+		off := t * rows
+		leaves := b.values[t]
+		n := 0
+		for c, i := range moved {
+			at := off + int(i)
+			rk := s.colRanks[i]
+			if sp := s.spans[at]; rk >= sp.lo && rk <= sp.hi {
+				values[c] = r.leaf[at]
+				continue
+			}
+			if a := s.alts[at]; rk >= a.lo && rk <= a.hi {
+				values[c] = leaves[a.first]
+				continue
+			}
+			// Off the row's path and off the last leaf reached: walk
+			// again from the first node testing j.
+			w.rows[n], w.from[n], w.ranks[n], w.at[n] = i, s.spans[at].first, rk, c
+			n++
+		}
+		w.walk(tree, ranks, cols, j, n)
+		for k, c := range w.at[:n] {
+			sp := w.spans[k]
+			sp.first = w.leaves[k]
+			s.alts[off+int(moved[c])] = sp
+			values[c] = leaves[sp.first]
+		}
+		for c, v := range values {
+			acc[c] += v
+		}
+	}
+	r.e.finishScores(acc)
+	for c, i := range moved {
+		dst[i] = acc[c]
+	}
+}
+
+// rowUnprepared marks a row whose spans for the column being rescored are
+// not worked out yet (rankSpan.first of a row span).
+const rowUnprepared = -1
+
+// rankWalks are walks down one tree (binnedTrees) taken together: walk c
+// is row rows[c] from node from[c] with rank ranks[c] for the column
+// walked, ending with spans[c] and the leaf leaves[c]; at[c] is the
+// caller's.
+type rankWalks struct {
+	rows, from, leaves, active []int32
+	at                         []int
+	ranks                      []uint16
+	spans                      []rankSpan
+}
+
+func newRankWalks(n int) rankWalks {
+	return rankWalks{
+		rows: make([]int32, n), from: make([]int32, n), leaves: make([]int32, n),
+		at: make([]int, n), active: make([]int32, n),
+		ranks: make([]uint16, n), spans: make([]rankSpan, n),
+	}
+}
+
+// walk takes the first n walks down tree to their leaves, with the ranks
+// of walk c's row (rowRanks[rows[c]*cols:]) but ranks[c] for column j.
+// from[c] must be a node on the row's path above which no node tests j;
+// spans[c] is then the span of the path below it: the first node testing
+// j (−1 when none does) and the ranks [lo, hi] of j that take the same way
+// at every node testing j (binNaN alone when ranks[c] is binNaN; every
+// rank but binNaN when no node tests j). The walks take one node each in
+// turn, so that the processor overlaps their loads instead of waiting on
+// each node. from is overwritten.
+func (w *rankWalks) walk(tree []uint64, rowRanks []uint16, cols, j, n int) {
+	active := w.active[:n]
+	for c := range active {
+		active[c] = int32(c)
+		w.spans[c] = rankSpan{lo: 0, hi: binNaN - 1, first: -1}
+		if w.ranks[c] == binNaN {
+			w.spans[c].lo, w.spans[c].hi = binNaN, binNaN
+		}
+	}
+	for m := n; m > 0; {
+		for a := 0; a < m; {
+			c := active[a]
+			k := w.from[c]
+			v := tree[k]
+			lo := uint32(v >> 48)
+			if lo == binLeaf {
+				w.leaves[c] = k
+				m--
+				active[a] = active[m]
+				continue
+			}
+			a++
+			col := uint32(v >> 32 & 0xFFFF)
+			f := col & binColumnMask
+			if int(f) != j {
+				w.from[c] = int32(uint32(v)) + binnedStep(uint32(rowRanks[int(w.rows[c])*cols+int(f)]), lo, col)
+				continue
+			}
+			s := &w.spans[c]
+			if s.first < 0 {
+				s.first = k
+			}
+			r := w.ranks[c]
+			step := binnedStep(uint32(r), lo, col)
+			if r != binNaN {
+				// Left: r < lo, so r <= lo − 1; right: r >= lo.
+				if step == 0 {
+					s.hi = min(s.hi, uint16(lo-1))
+				} else {
+					s.lo = max(s.lo, uint16(lo))
+				}
+			}
+			w.from[c] = int32(uint32(v)) + step
+		}
 	}
 }
 
@@ -213,61 +441,6 @@ func binnedStep(r, lo, col uint32) int32 {
 	return b2i(r-lo < binNaN-lo+col>>15)
 }
 
-// binnedSpan returns the span of column j on the path of row ranks in
-// tree, a path that tests j.
-func binnedSpan(tree []uint64, ranks []uint16, j int) rankSpan {
-	r := ranks[j]
-	s := rankSpan{lo: 0, hi: binNaN - 1, first: -1}
-	if r == binNaN {
-		s.lo, s.hi = binNaN, binNaN
-	}
-	k := int32(0)
-	for {
-		v := tree[k]
-		lo := uint32(v >> 48)
-		if lo == binLeaf {
-			return s
-		}
-		col := uint32(v >> 32 & 0xFFFF)
-		f := col & binColumnMask
-		step := binnedStep(uint32(ranks[f]), lo, col)
-		if int(f) == j {
-			if s.first < 0 {
-				s.first = k
-			}
-			if r != binNaN {
-				// Left: r < lo, so r <= lo − 1; right: r >= lo.
-				if step == 0 {
-					s.hi = min(s.hi, uint16(lo-1))
-				} else {
-					s.lo = max(s.lo, uint16(lo))
-				}
-			}
-		}
-		k = int32(uint32(v)) + step
-	}
-}
-
-// binnedLeafFrom returns the leaf row ranks reaches in tree with column
-// j's rank replaced by r, starting at node k (a node on the row's path
-// above which no node tests j).
-func binnedLeafFrom(tree []uint64, k int32, ranks []uint16, j int, r uint16) int32 {
-	for {
-		v := tree[k]
-		lo := uint32(v >> 48)
-		if lo == binLeaf {
-			return k
-		}
-		col := uint32(v >> 32 & 0xFFFF)
-		f := col & binColumnMask
-		rr := uint32(ranks[f])
-		if int(f) == j {
-			rr = uint32(r)
-		}
-		k = int32(uint32(v)) + binnedStep(rr, lo, col)
-	}
-}
-
 // valueRescorer is ColumnRescorer over the compact trees, comparing
 // values with thresholds.
 func (e *treeEnsemble) valueRescorer(ctx context.Context, x *Matrix) func(j int, col, dst []float64) error {
@@ -286,10 +459,14 @@ func (e *treeEnsemble) valueRescorer(ctx context.Context, x *Matrix) func(j int,
 	})
 	spans := make([]rescoreSpan, x.Rows*nt)
 	prepared := -1
+	// One call at a time: each spreads its rows over the processors.
+	var mu sync.Mutex
 	return func(j int, col, dst []float64) error {
 		if err := e.checkRescore(ctx, x, j, col, dst); err != nil {
 			return err
 		}
+		mu.Lock()
+		defer mu.Unlock()
 		word, bit := j/64, uint64(1)<<(j%64)
 		if prepared != j {
 			parallelBlocks(x.Rows, predictBlock, func(lo, hi int) {
