@@ -6,7 +6,6 @@ package explain
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"sort"
 
