@@ -188,7 +188,7 @@ func PairedBootstrap(y []uint8, scoreA, scoreB []float64, thresholdA, thresholdB
 // arrays are indexed by position in bootSample's layout, not by row.
 type bootModel struct {
 	groups  int
-	group   []int32   // distinct-score group of each position
+	slot    []int32   // 2*group + y of each position: its class count in a tally
 	cell    []uint8   // 2*y + flagged: 0 TN, 1 FP, 2 FN, 3 TP
 	prob    bool      // every score in [0, 1]
 	sqErr   []float64 // (p - y)^2 per position, when prob
@@ -197,6 +197,10 @@ type bootModel struct {
 	// posGroups are the groups holding a positive row, ascending: no
 	// resample draws a positive anywhere else.
 	posGroups []int32
+	// flagged is the number of groups at or above the threshold: groups
+	// are in descending score order, so rows are flagged exactly in
+	// groups 0 to flagged-1.
+	flagged int
 }
 
 // bootSample is the data prepared once for all replicates. Rows are laid
@@ -308,16 +312,21 @@ func newBootModel(y []uint8, score []float64, threshold float64, perm []int32) b
 			m.posGroups = append(m.posGroups, int32(k))
 		}
 	}
+	for _, v := range g.value {
+		if v >= threshold {
+			m.flagged++
+		}
+	}
 	gi := groupIndex(g, score)
 	n := len(y)
-	m.group = make([]int32, n)
+	m.slot = make([]int32, n)
 	m.cell = make([]uint8, n)
 	if m.prob {
 		m.sqErr = make([]float64, n)
 		m.logLoss = make([]float64, n)
 	}
 	for p, r := range perm {
-		m.group[p] = int32(gi[r])
+		m.slot[p] = 2*int32(gi[r]) + int32(y[r])
 		f := uint8(0)
 		if score[r] >= threshold {
 			f = 1
@@ -338,23 +347,19 @@ func newBootModel(y []uint8, score []float64, threshold float64, perm []int32) b
 }
 
 // tally accumulates a (re)sample: row and positive counts, and per model
-// the class counts per score group, the confusion cells and loss sums.
+// the class counts per score group and the loss sums.
 type tally struct {
-	n, npos      int
-	pos, neg     [][]int32
-	cells        [][4]int
+	n, npos int
+	// counts[m][2g+y] counts the rows of class y in model m's score group g.
+	counts       [][]int32
 	sq, ll       []float64
 	negAtOrAbove []int32 // scratch of aucAP
 }
 
 func newTally(s *bootSample) *tally {
-	t := &tally{
-		pos: make([][]int32, len(s.models)), neg: make([][]int32, len(s.models)),
-		cells: make([][4]int, len(s.models)), sq: make([]float64, len(s.models)), ll: make([]float64, len(s.models)),
-	}
+	t := &tally{counts: make([][]int32, len(s.models)), sq: make([]float64, len(s.models)), ll: make([]float64, len(s.models))}
 	for m, md := range s.models {
-		t.pos[m] = make([]int32, md.groups)
-		t.neg[m] = make([]int32, md.groups)
+		t.counts[m] = make([]int32, 2*md.groups)
 		t.negAtOrAbove = make([]int32, max(len(t.negAtOrAbove), md.groups))
 	}
 	return t
@@ -362,10 +367,8 @@ func newTally(s *bootSample) *tally {
 
 func (t *tally) reset() {
 	t.n, t.npos = 0, 0
-	for m := range t.pos {
-		clear(t.pos[m])
-		clear(t.neg[m])
-		t.cells[m] = [4]int{}
+	for m := range t.counts {
+		clear(t.counts[m])
 		t.sq[m], t.ll[m] = 0, 0
 	}
 }
@@ -378,15 +381,9 @@ func (t *tally) addRange(s *bootSample, lo, hi, w int) {
 	t.n += w * (hi - lo)
 	for m := range s.models {
 		md := &s.models[m]
-		pos, neg, cells := t.pos[m], t.neg[m], &t.cells[m]
-		for p := lo; p < hi; p++ {
-			c := md.cell[p]
-			if c >= 2 {
-				pos[md.group[p]] += int32(w)
-			} else {
-				neg[md.group[p]] += int32(w)
-			}
-			cells[c] += w
+		counts := t.counts[m]
+		for _, k := range md.slot[lo:hi] {
+			counts[k] += int32(w)
 		}
 		if md.prob {
 			var sq, ll float64
@@ -403,7 +400,8 @@ func (t *tally) addRange(s *bootSample, lo, hi, w int) {
 // addWeighted adds position p mult[p] times, for every p. The loops are
 // branch-free (a zero weight adds zero): about a third of the weights of a
 // bootstrap resample are zero, at random, and a branch on them would
-// mispredict constantly.
+// mispredict constantly. The loss sums, whose additions wait on each
+// other, share a loop with the class counts, which fill the wait.
 func (t *tally) addWeighted(s *bootSample, mult []int32) {
 	y := s.y[:len(mult)]
 	var n, npos int32
@@ -415,33 +413,36 @@ func (t *tally) addWeighted(s *bootSample, mult []int32) {
 	t.npos += int(npos)
 	for m := range s.models {
 		md := &s.models[m]
-		pos, neg := t.pos[m], t.neg[m]
-		group, cell := md.group[:len(mult)], md.cell[:len(mult)]
-		var cells [4]int32
-		for p, w := range mult {
-			c := cell[p]
-			if c >= 2 { // predictable: positions are sorted by class
-				pos[group[p]] += w
-			} else {
-				neg[group[p]] += w
-			}
-			cells[c] += w
-		}
-		for c := range cells {
-			t.cells[m][c] += int(cells[c])
-		}
-		if md.prob {
-			var sq, ll float64
-			sqErr, logLoss := md.sqErr[:len(mult)], md.logLoss[:len(mult)]
+		counts, slot := t.counts[m], md.slot[:len(mult)]
+		if !md.prob {
 			for p, w := range mult {
-				fw := float64(w)
-				sq += fw * sqErr[p]
-				ll += fw * logLoss[p]
+				counts[slot[p]] += w
 			}
-			t.sq[m] += sq
-			t.ll[m] += ll
+			continue
 		}
+		var sq, ll float64
+		sqErr, logLoss := md.sqErr[:len(mult)], md.logLoss[:len(mult)]
+		for p, w := range mult {
+			counts[slot[p]] += w
+			fw := float64(w)
+			sq += fw * sqErr[p]
+			ll += fw * logLoss[p]
+		}
+		t.sq[m] += sq
+		t.ll[m] += ll
 	}
+}
+
+// confusion returns model m's confusion matrix: the rows of the groups
+// at or above the threshold are flagged.
+func (t *tally) confusion(md *bootModel, m int) Confusion {
+	var tp, fp int32
+	flagged := t.counts[m][:2*md.flagged]
+	for k := 0; k < len(flagged); k += 2 {
+		fp += flagged[k]
+		tp += flagged[k+1]
+	}
+	return Confusion{TP: int(tp), FP: int(fp), FN: t.npos - int(tp), TN: t.n - t.npos - int(fp)}
 }
 
 // metrics computes every metric of model m from the tally; NaN marks an
@@ -462,8 +463,7 @@ func (t *tally) metrics(s *bootSample, m int, out *[nMetrics]float64) {
 		out[mBrier] = t.sq[m] / n
 		out[mLogLoss] = t.ll[m] / n
 	}
-	c := t.cells[m]
-	confusionMetrics(Confusion{TN: c[0], FP: c[1], FN: c[2], TP: c[3]}, out)
+	confusionMetrics(t.confusion(&s.models[m], m), out)
 }
 
 // aucAP returns aucAPFromCounts of model m's class counts per group, to
@@ -474,17 +474,17 @@ func (t *tally) metrics(s *bootSample, m int, out *[nMetrics]float64) {
 // which leaves it unchanged, instead of a branch the processor could not
 // predict. t.npos must be positive.
 func (t *tally) aucAP(md *bootModel, m int) (auc, ap float64) {
-	pos, neg := t.pos[m], t.neg[m]
-	cum := t.negAtOrAbove[:len(neg)]
+	counts := t.counts[m]
+	cum := t.negAtOrAbove[:md.groups]
 	var c int32
-	for k, q := range neg {
-		c += q
+	for k := range cum {
+		c += counts[2*k]
 		cum[k] = c
 	}
 	P, N := int64(t.npos), int64(t.n-t.npos)
 	var tps, u2 int64
 	for _, k := range md.posGroups {
-		p, q, fps := int64(pos[k]), int64(neg[k]), int64(cum[k])
+		p, q, fps := int64(counts[2*k+1]), int64(counts[2*k]), int64(cum[k])
 		tps += p
 		u2 += p * (2*(N-fps) + q) // twice the pairs won by these positives
 		// With p = 0 the term is 0/max(tps+fps, 1) = +0.
@@ -895,13 +895,14 @@ func (s *bootSample) rowJackknife(m int, full *tally) [nMetrics][]float64 {
 	}
 	// Scalar metrics depend only on the left-out row's confusion cell.
 	var byCell [4][nMetrics]float64
+	conf := full.confusion(md, m)
 	for cell := range 4 {
-		cm := full.cells[m]
+		cm := [4]int{conf.TN, conf.FP, conf.FN, conf.TP}
 		cm[cell]--
 		confusionMetrics(Confusion{TN: cm[0], FP: cm[1], FN: cm[2], TP: cm[3]}, &byCell[cell])
 	}
 	for i, y := range s.y {
-		k := md.group[i]
+		k := md.slot[i] >> 1
 		v := &byCell[md.cell[i]]
 		for j := mPrecision; j < nMetrics; j++ {
 			out[j][i] = v[j]

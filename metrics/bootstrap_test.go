@@ -342,30 +342,44 @@ func uniformIndex(src *rand.PCG, n uint64) uint64 {
 // TestTallyAUCAPIsAUCAPFromCounts: the tally's AUC and average precision,
 // which visit only the groups holding positives, are aucAPFromCounts' to
 // the bit on resampled counts (groups undrawn, drawn in one class or both,
-// no negatives at all).
+// no negatives at all); its confusion matrix counts the rows of the
+// flagged groups.
 func TestTallyAUCAPIsAUCAPFromCounts(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	for trial := range 300 {
 		G := 1 + r.IntN(60)
-		md := bootModel{groups: G}
-		tl := &tally{pos: [][]int32{make([]int32, G)}, neg: [][]int32{make([]int32, G)}, negAtOrAbove: make([]int32, G)}
+		md := bootModel{groups: G, flagged: r.IntN(G + 1)}
+		tl := &tally{counts: [][]int32{make([]int32, 2*G)}, negAtOrAbove: make([]int32, G)}
+		pos, neg := make([]int32, G), make([]int32, G)
+		var want Confusion
 		for k := range G {
 			hasPos := r.IntN(3) == 0
 			if hasPos {
 				md.posGroups = append(md.posGroups, int32(k))
-				tl.pos[0][k] = int32(r.IntN(3))
+				pos[k] = int32(r.IntN(3))
 			}
 			if trial%10 != 0 && (!hasPos || r.IntN(2) == 0) {
-				tl.neg[0][k] = int32(r.IntN(4))
+				neg[k] = int32(r.IntN(4))
 			}
-			tl.npos += int(tl.pos[0][k])
-			tl.n += int(tl.pos[0][k] + tl.neg[0][k])
+			tl.counts[0][2*k], tl.counts[0][2*k+1] = neg[k], pos[k]
+			tl.npos += int(pos[k])
+			tl.n += int(pos[k] + neg[k])
+			if k < md.flagged {
+				want.TP += int(pos[k])
+				want.FP += int(neg[k])
+			} else {
+				want.FN += int(pos[k])
+				want.TN += int(neg[k])
+			}
+		}
+		if got := tl.confusion(&md, 0); got != want {
+			t.Fatalf("trial %d: confusion %+v, want %+v", trial, got, want)
 		}
 		if tl.npos == 0 {
 			continue
 		}
 		auc, ap := tl.aucAP(&md, 0)
-		wantAUC, wantAP := aucAPFromCounts(tl.pos[0], tl.neg[0], int64(tl.npos), int64(tl.n-tl.npos))
+		wantAUC, wantAP := aucAPFromCounts(pos, neg, int64(tl.npos), int64(tl.n-tl.npos))
 		if math.Float64bits(auc) != math.Float64bits(wantAUC) && !(math.IsNaN(auc) && math.IsNaN(wantAUC)) || math.Float64bits(ap) != math.Float64bits(wantAP) {
 			t.Fatalf("trial %d: auc %v ap %v, aucAPFromCounts %v %v", trial, auc, ap, wantAUC, wantAP)
 		}

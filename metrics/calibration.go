@@ -162,25 +162,6 @@ func sigmoid(t float64) float64 {
 	return num / (1 + e)
 }
 
-// sigmoidsAt sets p[i] = sigmoid(a + b·x[i]) for every i in rows, to the
-// bit, in blocks that sigmoidsInPlace computes four at a time where it
-// can.
-func sigmoidsAt(p []float64, rows []int32, a, b float64, x []float64) {
-	var buf [512]float64
-	for len(rows) > 0 {
-		block := rows[:min(len(rows), len(buf))]
-		rows = rows[len(block):]
-		t := buf[:len(block)]
-		for j, i := range block {
-			t[j] = a + b*x[i]
-		}
-		sigmoidsInPlace(t)
-		for j, i := range block {
-			p[i] = t[j]
-		}
-	}
-}
-
 // log1pExp returns log(1+exp(t)) without overflow.
 func log1pExp(t float64) float64 {
 	if t > 0 {

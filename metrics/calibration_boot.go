@@ -48,16 +48,14 @@ func CalibrationBootstrap(y []uint8, p []float64, bins, replicates int, seed uin
 	}
 	edges[bins] = 1
 	logit := make([]float64, n)
-	// Each class's rows packed for the draws: one random read per draw.
-	var classes [2][]calibrationRow // positives, negatives
+	nPos := 0
 	anyInfinite := false
 	for i, v := range p {
 		anyInfinite = anyInfinite || v == 0 || v == 1
 		logit[i] = math.Log(v / (1 - v))
-		c := &classes[1-y[i]]
-		*c = append(*c, calibrationRow{logit: logit[i], p: v, row: int32(i), bin: int32(binOf(v, edges))})
+		nPos += int(y[i])
 	}
-	nPos, nNeg := len(classes[0]), len(classes[1])
+	nNeg := n - nPos
 	// The full sample's fits are where every replicate's fits start.
 	var a0, b0, c0 float64
 	if nPos > 0 && nNeg > 0 && finite(logit) {
@@ -69,16 +67,19 @@ func CalibrationBootstrap(y []uint8, p []float64, bins, replicates int, seed uin
 			c0 = c
 		}
 	}
-	// The probabilities at the starting points are the same in every
+	// Each class's rows packed for the draws: one random read per draw.
+	var classes [2][]calibrationRow // positives, negatives
+	for i, v := range p {
+		c := &classes[1-y[i]]
+		*c = append(*c, calibrationRow{logit: logit[i], p: v, row: int32(i), bin: int32(binOf(v, edges))})
+	}
+	// The probabilities at the fits' starting points are the same in every
 	// replicate: each fit's first step reads them.
-	var startSlope, startOffset []float64
-	if nPos > 0 && nNeg > 0 {
-		startSlope, startOffset = make([]float64, n), make([]float64, n)
-		one := 1.0
-		for i, x := range logit {
-			startSlope[i] = sigmoid(a0 + b0*x)
-			startOffset[i] = sigmoid(c0 + one*x)
-		}
+	startSlope, startOffset := make([]float64, n), make([]float64, n)
+	one := 1.0
+	for i, x := range logit {
+		startSlope[i] = sigmoid(a0 + b0*x)
+		startOffset[i] = sigmoid(c0 + one*x)
 	}
 	out := CalibrationReplicates{ECE: make([]float64, replicates), Slope: make([]float64, replicates), Intercept: make([]float64, replicates)}
 	var wg sync.WaitGroup
@@ -88,8 +89,9 @@ func CalibrationBootstrap(y []uint8, p []float64, bins, replicates int, seed uin
 			defer wg.Done()
 			rm := &replicateMoments{
 				ry: make([]float64, n), rx: make([]float64, n), draws: make([]int32, n), nPos: nPos,
-				logit: logit, cur: make([]float64, n), drawnIn: make([]int32, n), uniq: make([]int32, n),
+				x: make([]float64, n), startSlope: make([]float64, n), startOffset: make([]float64, n), cur: make([]float64, n),
 			}
+			drawnIn, slotOf, rowOf := make([]int32, n), make([]int32, n), make([]int32, n)
 			// Positives are drawn first: the targets are the same in
 			// every replicate.
 			for k := range nPos {
@@ -102,19 +104,27 @@ func CalibrationBootstrap(y []uint8, p []float64, bins, replicates int, seed uin
 				src := newReplicateStream(seed, task, r)
 				clear(count)
 				clear(sumP)
-				k := 0
+				k, nUniq := 0, 0
 				mark := int32(r + 1)
-				uniq, nUniq := rm.uniq[:n], 0
-				rx, draws, drawnIn := rm.rx[:n], rm.draws[:n], rm.drawnIn
+				rx, draws := rm.rx[:n], rm.draws[:n]
+				x := rm.x[:n]
 				for ci, class := range classes {
 					size := uint64(len(class))
 					for range class {
 						c := &class[src.index(size)]
-						rx[k], draws[k] = c.logit, c.row
-						// Branch-free: whether a draw repeats a row is random.
-						uniq[nUniq] = c.row
-						nUniq += int(b2i(drawnIn[c.row] != mark))
+						// The row's slot among the distinct rows drawn: the
+						// next one if this is its first draw. Branch-free:
+						// whether a draw repeats a row is random.
+						first := drawnIn[c.row] != mark
 						drawnIn[c.row] = mark
+						slot := slotOf[c.row]
+						if first {
+							slot = int32(nUniq)
+						}
+						slotOf[c.row] = slot
+						x[nUniq], rowOf[nUniq] = c.logit, c.row
+						nUniq += int(b2i(first))
+						rx[k], draws[k] = c.logit, slot
 						count[c.bin]++
 						sumP[c.bin] += c.p
 						k++
@@ -123,14 +133,9 @@ func CalibrationBootstrap(y []uint8, p []float64, bins, replicates int, seed uin
 						copy(positives, count) // the positives' draws per bin
 					}
 				}
-				rm.uniq = uniq[:nUniq]
-				// A drawn probability of exactly 0 or 1 (an infinite logit)
-				// leaves the fits undefined.
-				infinite := false
-				if anyInfinite {
-					for _, i := range rm.uniq {
-						infinite = infinite || p[i] == 0 || p[i] == 1
-					}
+				rm.uniq = nUniq
+				for slot, i := range rowOf[:nUniq] {
+					rm.startSlope[slot], rm.startOffset[slot] = startSlope[i], startOffset[i]
 				}
 				var ece float64
 				for b, c := range count {
@@ -141,14 +146,16 @@ func CalibrationBootstrap(y []uint8, p []float64, bins, replicates int, seed uin
 				}
 				out.ECE[r] = ece
 				out.Slope[r], out.Intercept[r] = math.NaN(), math.NaN()
-				if infinite || nPos == 0 || nNeg == 0 {
+				// A drawn probability of exactly 0 or 1 (an infinite logit)
+				// leaves the fits undefined.
+				if nPos == 0 || nNeg == 0 || anyInfinite && !finite(x[:nUniq]) {
 					continue
 				}
-				rm.start = startSlope
+				rm.start = rm.startSlope
 				if _, b, ok := newtonLogisticWith(rm.ry, rm.rx, false, a0, b0, true, rm.moments); ok {
 					out.Slope[r] = b
 				}
-				rm.start = startOffset
+				rm.start = rm.startOffset
 				if c, _, ok := newtonLogisticWith(rm.ry, rm.rx, true, c0, 1, true, rm.offsetMoments); ok {
 					out.Intercept[r] = c
 				}
@@ -168,18 +175,20 @@ type calibrationRow struct {
 // replicateMoments computes a replicate's Newton sums (logisticMoments)
 // exactly as newtonLogisticFrom would over the drawn rows in draw order,
 // with fewer exponentials: at the starting point every fit's
-// probabilities are start (computed once for all replicates), and at
+// probabilities are known (computed once for all replicates), and at
 // later points each distinct row drawn gets its probability once (a
 // bootstrap resample holds about 63% of the rows, some several times).
+// The distinct rows drawn occupy slots 0 to uniq-1 in order of first
+// draw, so a step's probabilities are computed over contiguous arrays.
 type replicateMoments struct {
-	ry, rx  []float64 // drawn targets and logits, in draw order
-	draws   []int32   // the row of each draw
-	nPos    int       // the first nPos draws are positives (target 1), the rest negatives (0)
-	uniq    []int32   // the distinct rows drawn
-	drawnIn []int32   // drawnIn[i] = r+1 once replicate r drew row i
-	logit   []float64 // every row's logit
-	start   []float64 // every row's probability at the fit's starting point
-	cur     []float64 // the distinct rows' probabilities at the current point
+	ry, rx []float64 // drawn targets and logits, in draw order
+	draws  []int32   // the slot of each draw
+	nPos   int       // the first nPos draws are positives (target 1), the rest negatives (0)
+	uniq   int       // the number of distinct rows drawn
+	// Per slot: the logit, the probabilities at the starting points of the
+	// two fits, and at the current point.
+	x, startSlope, startOffset, cur []float64
+	start                           []float64 // startSlope or startOffset: the current fit's
 }
 
 func (m *replicateMoments) moments(a, b float64, iter int) (g0, g1, h00, h01, h11 float64) {
@@ -222,12 +231,12 @@ func (m *replicateMoments) offsetMoments(a, b float64, iter int) (g0, g1, h00, h
 	return g0, 0, h00, 0, 0
 }
 
-// probabilities returns every drawn row's probability at (a, b).
+// probabilities returns the probability at (a, b) of each slot.
 func (m *replicateMoments) probabilities(a, b float64, iter int) []float64 {
 	if iter == 0 {
 		return m.start
 	}
-	sigmoidsAt(m.cur, m.uniq, a, b, m.logit)
+	sigmoidsLinear(m.cur, m.x[:m.uniq], a, b)
 	return m.cur
 }
 

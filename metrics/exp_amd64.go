@@ -55,47 +55,47 @@ func expFastAgrees() bool {
 	return true
 }
 
-// sigmoidsAVX2 sets dst[i] = sigmoid(t[i]) for i < len(t)&^3, four at a
-// time; every such |t[i]| must be <= 700 and dst as long as t (it may be
-// t). Assembly: sigmoid_amd64.s.
+// sigmoidsLinearAVX2 sets dst[i] = sigmoid(a + b*x[i]) for i <
+// len(x)&^3, four at a time (len(dst) >= len(x)); ok is false, and dst
+// not usable, if some such |a + b*x[i]| is above 700 or NaN. Assembly:
+// sigmoid_amd64.s.
 //
 //go:noescape
-func sigmoidsAVX2(dst, t []float64)
+func sigmoidsLinearAVX2(dst, x []float64, a, b float64) (ok bool)
 
 // sigmoidAVX2Path: the CPU has AVX2 and FMA, math.Exp takes its FMA path,
-// and sigmoidsAVX2 agrees with sigmoid on a sample (a guard, as for
+// and sigmoidsLinearAVX2 agrees with sigmoid on a sample (a guard, as for
 // expFMAPath).
 var sigmoidAVX2Path = expFMAPath && cpu.X86.HasAVX2 && sigmoidsAVX2Agree()
 
 func sigmoidsAVX2Agree() bool {
-	t := make([]float64, 0, 3*4001)
-	for i := range 4001 {
-		t = append(t, float64(i-2000)*0.35, float64(i)*-1e-3, float64(i)*0.0173-35)
+	x := make([]float64, 0, 3*4000)
+	for i := range 4000 {
+		x = append(x, float64(i-2000)*0.25, float64(i)*-1e-3, float64(i)*0.0173-35)
 	}
-	t = t[:len(t)&^3]
-	got := make([]float64, len(t))
-	sigmoidsAVX2(got, t)
-	for i, v := range t {
-		if math.Float64bits(got[i]) != math.Float64bits(sigmoid(v)) {
+	dst := make([]float64, len(x))
+	for _, ab := range [][2]float64{{0, 1}, {-0.4, 1.3}, {0.7, -0.2}} {
+		a, b := ab[0], ab[1]
+		if !sigmoidsLinearAVX2(dst, x, a, b) {
 			return false
+		}
+		for i, v := range x {
+			if math.Float64bits(dst[i]) != math.Float64bits(sigmoid(a+b*v)) {
+				return false
+			}
 		}
 	}
 	return true
 }
 
-// sigmoidsInPlace sets t[i] = sigmoid(t[i]) for every i, to the bit.
-func sigmoidsInPlace(t []float64) {
-	if sigmoidAVX2Path {
-		inRange := true
-		for _, v := range t {
-			inRange = inRange && math.Abs(v) <= 700
-		}
-		if inRange {
-			sigmoidsAVX2(t, t)
-			t = t[len(t)&^3:]
-		}
+// sigmoidsLinear sets dst[i] = sigmoid(a + b·x[i]) for every i, to the
+// bit; len(dst) >= len(x).
+func sigmoidsLinear(dst, x []float64, a, b float64) {
+	done := 0
+	if sigmoidAVX2Path && sigmoidsLinearAVX2(dst, x, a, b) {
+		done = len(x) &^ 3
 	}
-	for i, v := range t {
-		t[i] = sigmoid(v)
+	for i := done; i < len(x); i++ {
+		dst[i] = sigmoid(a + b*x[i])
 	}
 }

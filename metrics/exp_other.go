@@ -8,10 +8,11 @@ const expFMAPath = false
 
 func expFMA(x float64) float64 { panic("metrics: expFMA off amd64") }
 
-// sigmoidsInPlace sets t[i] = sigmoid(t[i]) for every i.
-func sigmoidsInPlace(t []float64) {
-	for i, v := range t {
-		t[i] = sigmoid(v)
+// sigmoidsLinear sets dst[i] = sigmoid(a + b·x[i]) for every i;
+// len(dst) >= len(x).
+func sigmoidsLinear(dst, x []float64, a, b float64) {
+	for i, v := range x {
+		dst[i] = sigmoid(a + b*v)
 	}
 }
 

@@ -42,13 +42,13 @@ func TestSigmoidExpIsMathExp(t *testing.T) {
 	}
 }
 
-// TestSigmoidsAtIsSigmoid: the four-at-a-time sigmoids (AVX2 where the CPU
-// has it) are sigmoid's to the bit, for rows in any order, arguments
-// beyond ±700 and NaN included.
-func TestSigmoidsAtIsSigmoid(t *testing.T) {
+// TestSigmoidsLinear: sigmoidsLinear (four at a time with AVX2 where the
+// CPU has it) is sigmoid(a + b·x) to the bit, arguments beyond ±700, NaN
+// and lengths that are not a multiple of four included.
+func TestSigmoidsLinear(t *testing.T) {
 	t.Logf("AVX2 path in use: %v", sigmoidAVX2Path)
 	if expFMAPath && cpu.X86.HasAVX2 && !sigmoidAVX2Path {
-		t.Fatal("the CPU has AVX2 and FMA but sigmoidsAVX2 disagrees with sigmoid")
+		t.Fatal("the CPU has AVX2 and FMA but sigmoidsLinearAVX2 disagrees with sigmoid")
 	}
 	r := rand.New(rand.NewPCG(9, 10))
 	const n = 20_003
@@ -65,47 +65,46 @@ func TestSigmoidsAtIsSigmoid(t *testing.T) {
 			x[i] = (2*r.Float64() - 1) * 400
 		}
 	}
-	x[17], x[101], x[102] = math.NaN(), math.Inf(1), math.Inf(-1)
-	rows := make([]int32, 0, n)
-	for _, i := range r.Perm(n)[:n-5] {
-		rows = append(rows, int32(i))
-	}
-	for _, ab := range [][2]float64{{0, 1}, {0.3, 0.7}, {-1.2, 1.9}, {0.01, -2.5}} {
+	withNaN := append([]float64{math.NaN()}, x[:101]...)
+	withInf := append(x[:57:57], math.Inf(1), 0, math.Copysign(0, -1), math.Inf(-1))
+	for _, ab := range [][2]float64{{0, 1}, {0.3, 0.7}, {-1.2, 1.9}, {0.01, -2.5}, {0, 0}, {800, 1}} {
 		a, b := ab[0], ab[1]
-		got := make([]float64, n)
-		sigmoidsAt(got, rows, a, b, x)
-		for _, i := range rows {
-			want := sigmoid(a + b*x[i])
-			if math.Float64bits(got[i]) != math.Float64bits(want) && !(math.IsNaN(got[i]) && math.IsNaN(want)) {
-				t.Fatalf("a=%v b=%v row %d (x %v): %v, sigmoid %v", a, b, i, x[i], got[i], want)
+		for _, xs := range [][]float64{x, x[:7], x[:4], x[:1], withNaN, withInf} {
+			got := make([]float64, len(xs)+1)
+			got[len(xs)] = 42
+			sigmoidsLinear(got, xs, a, b)
+			for i, v := range xs {
+				want := sigmoid(a + b*v)
+				if math.Float64bits(got[i]) != math.Float64bits(want) && !(math.IsNaN(got[i]) && math.IsNaN(want)) {
+					t.Fatalf("a=%v b=%v x[%d]=%v: %v, sigmoid %v", a, b, i, v, got[i], want)
+				}
+			}
+			if got[len(xs)] != 42 {
+				t.Fatalf("a=%v b=%v: wrote past %d values", a, b, len(xs))
 			}
 		}
 	}
 }
 
-// BenchmarkSigmoidsAt: 10,000 sigmoids at scattered rows, as a calibration
-// bootstrap's Newton step computes them.
-func BenchmarkSigmoidsAt(b *testing.B) {
+// BenchmarkSigmoidsLinear: 10,000 sigmoids, as a calibration bootstrap's
+// Newton step computes them for the distinct rows drawn.
+func BenchmarkSigmoidsLinear(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 2))
-	x := make([]float64, 15720)
+	x := make([]float64, 10000)
 	for i := range x {
 		x[i] = 3 * r.NormFloat64()
-	}
-	var rows []int32
-	for _, i := range r.Perm(len(x))[:10000] {
-		rows = append(rows, int32(i))
 	}
 	p := make([]float64, len(x))
 	b.Run("sigmoid", func(b *testing.B) {
 		for b.Loop() {
-			for _, i := range rows {
-				p[i] = sigmoid(0.1 + 0.9*x[i])
+			for i, v := range x {
+				p[i] = sigmoid(0.1 + 0.9*v)
 			}
 		}
 	})
-	b.Run("sigmoidsAt", func(b *testing.B) {
+	b.Run("sigmoidsLinear", func(b *testing.B) {
 		for b.Loop() {
-			sigmoidsAt(p, rows, 0.1, 0.9, x)
+			sigmoidsLinear(p, x, 0.1, 0.9)
 		}
 	})
 }

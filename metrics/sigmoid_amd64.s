@@ -1,8 +1,8 @@
-// Code in this file computes sigmoid (calibration.go) four values at a
-// time with AVX2 and FMA: the operations of expFMA (math.Exp's FMA path)
-// and of sigmoid, lane by lane in the same order, so every value is
-// sigmoid's to the bit (TestSigmoidsAtIsSigmoid, and a check at start-up:
-// sigmoidAVX2Path).
+// sigmoidsLinearAVX2 computes sigmoid(a + b·x) (calibration.go) four
+// values at a time with AVX2 and FMA: the operations of the Go expression,
+// of expFMA (math.Exp's FMA path) and of sigmoid, lane by lane in the same
+// order, so every value is sigmoid's to the bit (TestSigmoidsLinear, and a
+// check at start-up: sigmoidAVX2Path).
 
 #include "textflag.h"
 
@@ -70,19 +70,37 @@ DATA sigmoidconst<>+480(SB)/8, $0x3FF
 DATA sigmoidconst<>+488(SB)/8, $0x3FF
 DATA sigmoidconst<>+496(SB)/8, $0x3FF
 DATA sigmoidconst<>+504(SB)/8, $0x3FF
-GLOBL sigmoidconst<>(SB), RODATA|NOPTR, $512
+DATA sigmoidconst<>+512(SB)/8, $0x7FFFFFFFFFFFFFFF
+DATA sigmoidconst<>+520(SB)/8, $0x7FFFFFFFFFFFFFFF
+DATA sigmoidconst<>+528(SB)/8, $0x7FFFFFFFFFFFFFFF
+DATA sigmoidconst<>+536(SB)/8, $0x7FFFFFFFFFFFFFFF
+DATA sigmoidconst<>+544(SB)/8, $700.0
+DATA sigmoidconst<>+552(SB)/8, $700.0
+DATA sigmoidconst<>+560(SB)/8, $700.0
+DATA sigmoidconst<>+568(SB)/8, $700.0
+GLOBL sigmoidconst<>(SB), RODATA|NOPTR, $576
 
-// func sigmoidsAVX2(dst, t []float64)
-// dst[i] = sigmoid(t[i]) for i < len(t) &^ 3; every such |t[i]| <= 700.
-TEXT ·sigmoidsAVX2(SB), NOSPLIT, $0-48
+// func sigmoidsLinearAVX2(dst, x []float64, a, b float64) (ok bool)
+// dst[i] = sigmoid(a + b*x[i]) for i < len(x)&^3, with len(dst) >= len(x);
+// ok is false if some such |a + b*x[i]| is above 700 or NaN, and dst is
+// then not usable.
+TEXT ·sigmoidsLinearAVX2(SB), NOSPLIT, $0-65
 	MOVQ dst_base+0(FP), DI
-	MOVQ t_base+24(FP), SI
-	MOVQ t_len+32(FP), CX
+	MOVQ x_base+24(FP), SI
+	MOVQ x_len+32(FP), CX
+	VBROADCASTSD a+48(FP), Y8
+	VBROADCASTSD b+56(FP), Y9
+	VXORPD Y10, Y10, Y10              // lanes out of range so far
 	SHRQ $2, CX
 	JZ   done
 
 loop:
-	VMOVUPD (SI), Y0                  // t
+	VMOVUPD (SI), Y0
+	VMULPD  Y0, Y9, Y0                // b*x
+	VADDPD  Y0, Y8, Y0                // t = a + b*x
+	VANDPD  sigmoidconst<>+512(SB), Y0, Y1
+	VCMPPD  $0x16, sigmoidconst<>+544(SB), Y1, Y1 // !(|t| <= 700): NLE_UQ, NaN included
+	VORPD   Y1, Y10, Y10
 	VORPD   sigmoidconst<>+0(SB), Y0, Y1       // x = -|t|
 	VMULPD  sigmoidconst<>+32(SB), Y1, Y2
 	VROUNDPD $0, Y2, Y2               // k = RoundToEven(log2e*x)
@@ -126,7 +144,10 @@ loop:
 	ADDQ $32, DI
 	DECQ CX
 	JNZ  loop
-	VZEROUPPER
 
 done:
+	VMOVMSKPD Y10, AX
+	VZEROUPPER
+	TESTQ AX, AX
+	SETEQ ok+64(FP)
 	RET
