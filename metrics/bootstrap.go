@@ -5,6 +5,7 @@ import (
 	"hash/fnv"
 	"math"
 	"math/bits"
+	"math/rand/v2"
 	"slices"
 	"sync"
 
@@ -528,51 +529,22 @@ func splitmix64(x uint64) uint64 {
 	return x ^ (x >> 31)
 }
 
-// replicateStream is the generator of one replicate (see
-// BootstrapOptions): math/rand/v2's PCG (128-bit LCG, DXSM output), held
-// by value so that a draw loop keeps its state in registers instead of
-// reloading it through a pointer for every draw; it draws the numbers of
-// rand.NewPCG with the same seeds (TestReplicateStreamIsPCG).
-type replicateStream struct{ hi, lo uint64 }
-
-// newReplicateStream returns the generator of replicate rep: PCG seeded
-// with (splitmix64(seed ^ FNV-1a-64(task)), splitmix64(rep)).
-func newReplicateStream(seed uint64, task string, rep int) replicateStream {
+// replicateSource returns the generator of replicate rep; see
+// BootstrapOptions.
+func replicateSource(seed uint64, task string, rep int) *rand.PCG {
 	h := fnv.New64a()
 	h.Write([]byte(task))
-	return replicateStream{splitmix64(seed ^ h.Sum64()), splitmix64(uint64(rep))}
+	return rand.NewPCG(splitmix64(seed^h.Sum64()), splitmix64(uint64(rep)))
 }
 
-// uint64 returns the next number, as rand.PCG.Uint64.
-func (s *replicateStream) uint64() uint64 {
-	const (
-		mulHi    = 2549297995355413924
-		mulLo    = 4865540595714422341
-		incHi    = 6364136223846793005
-		incLo    = 1442695040888963407
-		cheapMul = 0xda942042e4dd58b5
-	)
-	hi, lo := bits.Mul64(s.lo, mulLo)
-	hi += s.hi*mulLo + s.lo*mulHi
-	lo, c := bits.Add64(lo, incLo, 0)
-	hi, _ = bits.Add64(hi, incHi, c)
-	s.lo, s.hi = lo, hi
-	hi ^= hi >> 32
-	hi *= cheapMul
-	hi ^= hi >> 48
-	hi *= lo | 1
-	return hi
-}
-
-// index returns a uniform integer in [0, n) by Lemire's unbiased
-// multiply-and-reject method (math/rand/v2's, except that it does not
-// mask powers of two).
-func (s *replicateStream) index(n uint64) uint64 {
-	hi, lo := bits.Mul64(s.uint64(), n)
+// uniformIndex returns a uniform integer in [0, n) by Lemire's unbiased
+// multiply-and-reject method (as math/rand/v2 does).
+func uniformIndex(src *rand.PCG, n uint64) uint64 {
+	hi, lo := bits.Mul64(src.Uint64(), n)
 	if lo < n {
 		thresh := -n % n
 		for lo < thresh {
-			hi, lo = bits.Mul64(s.uint64(), n)
+			hi, lo = bits.Mul64(src.Uint64(), n)
 		}
 	}
 	return hi
@@ -580,13 +552,13 @@ func (s *replicateStream) index(n uint64) uint64 {
 
 // draw fills t with the resample drawn from src; mult is scratch of
 // length len(s.y) (row schemes) or s.units() (clusters).
-func (s *bootSample) draw(t *tally, src *replicateStream, mult []int32) {
+func (s *bootSample) draw(t *tally, src *rand.PCG, mult []int32) {
 	t.reset()
 	clear(mult)
 	if s.scheme == SchemeCluster {
 		k := uint64(s.units())
 		for range k {
-			mult[src.index(k)]++
+			mult[uniformIndex(src, k)]++
 		}
 		for c, w := range mult {
 			if w != 0 {
@@ -599,7 +571,7 @@ func (s *bootSample) draw(t *tally, src *replicateStream, mult []int32) {
 		lo := s.ranges[k]
 		size := uint64(s.ranges[k+1] - lo)
 		for range size {
-			mult[lo+int(src.index(size))]++
+			mult[lo+int(uniformIndex(src, size))]++
 		}
 	}
 	t.addWeighted(s, mult)
@@ -621,8 +593,7 @@ func (s *bootSample) run(opt BootstrapOptions, stat func(*tally, *[nMetrics]floa
 				mult = make([]int32, s.units())
 			}
 			for r := w; r < B; r += opt.Workers {
-				src := newReplicateStream(opt.Seed, opt.Task, r)
-				s.draw(t, &src, mult)
+				s.draw(t, replicateSource(opt.Seed, opt.Task, r), mult)
 				stat(t, &reps[r])
 			}
 		}()

@@ -2,9 +2,7 @@ package metrics
 
 import (
 	"encoding/json"
-	"hash/fnv"
 	"math"
-	"math/bits"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -291,52 +289,6 @@ func TestSummarizeBCa(t *testing.T) {
 	if iv.BCa != nil || iv.Percentile == nil || iv.Note == "" {
 		t.Errorf("one-sided replicates: %+v", iv)
 	}
-}
-
-// TestReplicateStreamIsPCG: replicateStream draws the numbers and indexes
-// of replicateSource's math/rand/v2 PCG, so the bootstraps that use it
-// resample exactly as before.
-func TestReplicateStreamIsPCG(t *testing.T) {
-	for rep := range 5 {
-		src := replicateSource(20261122, "bootstrap/stream", rep)
-		s := newReplicateStream(20261122, "bootstrap/stream", rep)
-		for k := range 20_000 {
-			n := uint64(k%7919 + 1)
-			if k%3 == 0 {
-				n = uint64(1)<<63 + uint64(k) // rejections are frequent
-			}
-			if k%2 == 0 {
-				if got, want := s.uint64(), src.Uint64(); got != want {
-					t.Fatalf("replicate %d draw %d: %d, PCG %d", rep, k, got, want)
-				}
-			} else if got, want := s.index(n), uniformIndex(src, n); got != want {
-				t.Fatalf("replicate %d draw %d: index %d, uniformIndex %d", rep, k, got, want)
-			}
-		}
-	}
-}
-
-// replicateSource returns the generator of replicate rep (see
-// BootstrapOptions) as math/rand/v2's PCG: the reference replicateStream is
-// tested against.
-func replicateSource(seed uint64, task string, rep int) *rand.PCG {
-	h := fnv.New64a()
-	h.Write([]byte(task))
-	return rand.NewPCG(splitmix64(seed^h.Sum64()), splitmix64(uint64(rep)))
-}
-
-// uniformIndex returns a uniform integer in [0, n) from src by Lemire's
-// unbiased multiply-and-reject method: the reference of
-// replicateStream.index.
-func uniformIndex(src *rand.PCG, n uint64) uint64 {
-	hi, lo := bits.Mul64(src.Uint64(), n)
-	if lo < n {
-		thresh := -n % n
-		for lo < thresh {
-			hi, lo = bits.Mul64(src.Uint64(), n)
-		}
-	}
-	return hi
 }
 
 // TestTallyAUCAPIsAUCAPFromCounts: the tally's AUC and average precision,

@@ -101,7 +101,7 @@ func CalibrationBootstrap(y []uint8, p []float64, bins, replicates int, seed uin
 			positives := make([]int, bins)
 			sumP := make([]float64, bins)
 			for r := w; r < replicates; r += workers {
-				src := newReplicateStream(seed, task, r)
+				src := replicateSource(seed, task, r)
 				clear(count)
 				clear(sumP)
 				k, nUniq := 0, 0
@@ -111,7 +111,7 @@ func CalibrationBootstrap(y []uint8, p []float64, bins, replicates int, seed uin
 				for ci, class := range classes {
 					size := uint64(len(class))
 					for range class {
-						c := &class[src.index(size)]
+						c := &class[uniformIndex(src, size)]
 						// The row's slot among the distinct rows drawn: the
 						// next one if this is its first draw. Branch-free:
 						// whether a draw repeats a row is random.

@@ -129,14 +129,14 @@ func ROCConfidenceBand(y []uint8, score []float64, grid, replicates int, level f
 			f := make([]float64, 0, len(g.value)+1)
 			t := make([]float64, 0, len(g.value)+1)
 			for r := w; r < replicates; r += workers {
-				src := newReplicateStream(seed, task, r)
+				src := replicateSource(seed, task, r)
 				clear(cpos)
 				clear(cneg)
 				for range pos {
-					cpos[pos[src.index(uint64(len(pos)))]]++
+					cpos[pos[uniformIndex(src, uint64(len(pos)))]]++
 				}
 				for range neg {
-					cneg[neg[src.index(uint64(len(neg)))]]++
+					cneg[neg[uniformIndex(src, uint64(len(neg)))]]++
 				}
 				// ROCCurve of the resample: (0, 0), then one point per
 				// distinct score drawn, in decreasing order.
