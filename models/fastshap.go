@@ -559,11 +559,12 @@ func (s *fastTreeSHAP) findCuts() {
 }
 
 // cutValues returns the sums S and weights Q of cut ci (at node) for a row
-// of directions rowDirs (rowDirections) whose dead features are dead.
-func (s *fastTreeSHAP) cutValues(ci int32, node int, rowDirs, dead []uint64) []float64 {
+// of directions rowDirs (rowDirections) whose dead features are dead, and
+// which of the cut's features are dead (bit b for its b-th feature).
+func (s *fastTreeSHAP) cutValues(ci int32, node int, rowDirs, dead []uint64) (vals []float64, deadBits uint64) {
 	c := &s.cuts[ci]
 	features := s.cutFeatures[c.featureFrom:c.featureTo]
-	var deadBits, ignored uint64
+	var ignored uint64
 	for b, j := range features {
 		if dead[j>>6]&(1<<uint(j&63)) != 0 {
 			deadBits |= 1 << uint(b)
@@ -575,7 +576,7 @@ func (s *fastTreeSHAP) cutValues(ci int32, node int, rowDirs, dead []uint64) []f
 	state := dirs | deadBits<<32
 	size := (1 + len(features)) * s.k
 	if off, ok := s.states.get(ci, state); ok {
-		return s.memo[off : int(off)+size]
+		return s.memo[off : int(off)+size], deadBits
 	}
 	l := c.level
 	q := s.relQ[l][:len(features)*s.k]
@@ -592,13 +593,13 @@ func (s *fastTreeSHAP) cutValues(ci int32, node int, rowDirs, dead []uint64) []f
 		once = append(once, s.relSum[l][:s.k]...)
 		once = append(once, q...)
 		s.once[l] = once
-		return once
+		return once, deadBits
 	}
 	off := len(s.memo)
 	s.memo = append(s.memo, s.relSum[l][:s.k]...)
 	s.memo = append(s.memo, q...)
 	s.states.put(ci, state, int32(off))
-	return s.memo[off : off+size]
+	return s.memo[off : off+size], deadBits
 }
 
 // memoLimit is the most values the memo of one tree holds
@@ -629,14 +630,13 @@ func (s *fastTreeSHAP) visitCut(level, node, depth int, rowDirs, dead []uint64, 
 	if ci := s.cut[node]; depth > 0 && ci >= 0 {
 		// An inner cut: its sums and weights, relative to prod.
 		c := &s.cuts[ci]
-		vals := s.cutValues(ci, node, rowDirs, dead)
+		vals, deadBits := s.cutValues(ci, node, rowDirs, dead)
 		sv := vals[:len(prod)]
 		for i, g := range prod {
 			sum[i] = g * sv[i]
 		}
 		for b := c.featureFrom; b < c.featureTo; b++ {
-			j := s.cutFeatures[b]
-			if dead[j>>6]&(1<<uint(j&63)) != 0 {
+			if deadBits>>uint(b-c.featureFrom)&1 != 0 {
 				continue // a dead feature's weights are 0
 			}
 			iq := vals[int(b-c.featureFrom+1)*k : int(b-c.featureFrom+2)*k]
@@ -665,35 +665,54 @@ func (s *fastTreeSHAP) visitCut(level, node, depth int, rowDirs, dead []uint64, 
 			c = int(nd.right)
 		}
 		taken := goLeft == (side == 0)
-		var term []float64
+		// The edge's factors f (nil on a dead feature: the cover ratio
+		// cr) and weights term (nil on a dead feature).
+		var f, term []float64
+		cr := s.coverRatio[c]
 		switch {
 		case isDead:
-			cr := s.coverRatio[c]
-			for i, g := range prod {
-				childProd[i] = g * cr
-			}
 		case taken:
-			f := s.takenF[c*k : c*k+k]
-			f = f[:len(prod)]
-			for i, g := range prod {
-				childProd[i] = g * f[i]
-			}
-			term = s.takenTerm[c*k : c*k+k]
+			f, term = s.takenF[c*k:c*k+k], s.takenTerm[c*k:c*k+k]
 		default:
-			f := s.offF[c*k : c*k+k]
-			f = f[:len(prod)]
-			for i, g := range prod {
-				childProd[i] = g * f[i]
-			}
-			term = s.offTerm[c*k : c*k+k]
-			dead[w] |= bit
+			f, term = s.offF[c*k:c*k+k], s.offTerm[c*k:c*k+k]
 		}
-		s.visitCut(level, c, depth+1, rowDirs, dead, q)
-		if !isDead && !taken {
-			dead[w] &^= bit
+		if cn := &s.nodes[c]; cn.left < 0 {
+			// A leaf: its sums v·G(t) without a call (the same products
+			// as visitCut at the leaf).
+			v := cn.value
+			if f == nil {
+				for i, g := range prod {
+					childSum[i] = v * (g * cr)
+				}
+			} else {
+				f = f[:len(prod)]
+				for i, g := range prod {
+					childSum[i] = v * (g * f[i])
+				}
+			}
+		} else {
+			if f == nil {
+				for i, g := range prod {
+					childProd[i] = g * cr
+				}
+			} else {
+				f = f[:len(prod)]
+				for i, g := range prod {
+					childProd[i] = g * f[i]
+				}
+			}
+			if !isDead && !taken {
+				dead[w] |= bit
+			}
+			s.visitCut(level, c, depth+1, rowDirs, dead, q)
+			if !isDead && !taken {
+				dead[w] &^= bit
+			}
 		}
 		if side == 0 {
-			copy(sum, childSum)
+			for i, v := range childSum {
+				sum[i] = v
+			}
 		} else {
 			for i, v := range childSum {
 				sum[i] += v
@@ -814,12 +833,15 @@ func (s *fastTreeSHAP) visit(node, depth int) {
 		}
 		s.visit(c, depth+1)
 		takenT, offT := s.takenTerm[c*k:c*k+k], s.offTerm[c*k:c*k+k]
+		live := s.live[:0]
 		for r, kd := range kind {
 			cs := childSum[r*k : r*k+k]
 			sm := sum[r*k : r*k+k]
 			sm = sm[:len(cs)]
 			if side == shapLeft {
-				copy(sm, cs)
+				for i, v := range cs {
+					sm[i] = v
+				}
 			} else {
 				for i, v := range cs {
 					sm[i] += v
@@ -828,26 +850,55 @@ func (s *fastTreeSHAP) visit(node, depth int) {
 			if kd == shapDead {
 				continue
 			}
-			term := takenT
 			if kd != side {
-				term = offT
 				s.dead[r*s.words+w] &^= bit
 			}
-			term = term[:len(cs)]
+			live = append(live, int32(r))
+		}
+		s.live = live
+		// Each live row's weight, the sum over t of term(t)·childSum(t) in
+		// order of t; two rows side by side (independent sums).
+		term := func(r int) []float64 {
+			if kind[r] == side {
+				return takenT[:k]
+			}
+			return offT[:k]
+		}
+		i := 0
+		for ; i+2 <= len(live); i += 2 {
+			r0, r1 := int(live[i]), int(live[i+1])
+			cs0 := childSum[r0*k : r0*k+k]
+			cs1 := childSum[r1*k : r1*k+k]
+			t0, t1 := term(r0), term(r1)
+			cs1, t0, t1 = cs1[:len(cs0)], t0[:len(cs0)], t1[:len(cs0)]
+			var c0, c1 float64
+			for i, v := range cs0 {
+				c0 += t0[i] * v
+				c1 += t1[i] * cs1[i]
+			}
+			s.addRowContribution(r0, j, c0)
+			s.addRowContribution(r1, j, c1)
+		}
+		for ; i < len(live); i++ {
+			r := int(live[i])
+			cs := childSum[r*k : r*k+k]
+			t := term(r)
+			t = t[:len(cs)]
 			var contrib float64
 			for i, v := range cs {
-				contrib += term[i] * v
+				contrib += t[i] * v
 			}
-			// The explicit conversion rounds the product before the sum
-			// (no fused multiply-add), so a replayed record adds the same
-			// value.
-			v := float64(s.scaleBlock * contrib)
-			s.phis[r][j] += v
-			if s.recording {
-				s.record = append(s.record, shapAdd{feature: int32(j), value: v})
-			}
+			s.addRowContribution(r, j, contrib)
 		}
 	}
+}
+
+// addRowContribution adds scaleBlock·contrib to row r's value of feature
+// j.
+func (s *fastTreeSHAP) addRowContribution(r, j int, contrib float64) {
+	// The explicit conversion rounds the product before the sum (no fused
+	// multiply-add), so a replayed record adds the same value.
+	s.addContribution(s.phis[r], int32(j), float64(s.scaleBlock*contrib))
 }
 
 // applyCut gives every row of the block its sums below cut ci at node
@@ -862,7 +913,7 @@ func (s *fastTreeSHAP) applyCut(ci int32, node int, prod, sum []float64) {
 	scale := s.scaleBlock
 	for r := range s.xs {
 		dead := s.dead[r*s.words : (r+1)*s.words]
-		vals := s.cutValues(ci, node, s.dirs[r*s.dirWords:(r+1)*s.dirWords], dead)
+		vals, deadBits := s.cutValues(ci, node, s.dirs[r*s.dirWords:(r+1)*s.dirWords], dead)
 		p := prod[r*k : r*k+k]
 		sm := sum[r*k : r*k+k]
 		sm = sm[:len(p)]
@@ -871,8 +922,8 @@ func (s *fastTreeSHAP) applyCut(ci int32, node int, prod, sum []float64) {
 			sm[i] = g * sv[i]
 		}
 		live := s.live[:0]
-		for b, j := range features {
-			if dead[j>>6]&(1<<uint(j&63)) == 0 {
+		for b := range features {
+			if deadBits>>uint(b)&1 == 0 {
 				live = append(live, int32(b)) // a dead feature's weights are 0
 			}
 		}
