@@ -43,10 +43,21 @@ type cartGrower struct {
 	stat    []rowStat // per training row: weight and weight·y of the current tree
 	ordered []rowStat // stat of the current node's rows, in node order
 	hist    []codeStat
-	keys    []uint64
-	feats   []int
-	nodes   []treeNode // scratch of grow
-	stack   []cartTask // scratch of grow
+	// With whole-number weights (bootstrap counts, no class weights) the
+	// sums a split compares are exact in any order: a row's count, weight
+	// and weight·y are then packed in one word (packRows) and added as
+	// integers, which gives the float sums to the bit.
+	packed    bool
+	stat64    []uint64 // per training row, when packed
+	ordered64 []uint64 // stat64 of the current node's rows, in node order
+	hist64    []uint64
+	node64    uint64 // sum of the current node's ordered64
+	// floatSums turns packing off (tests compare the two).
+	floatSums bool
+	keys      []uint64
+	feats     []int
+	nodes     []treeNode // scratch of grow
+	stack     []cartTask // scratch of grow
 }
 
 type rowStat struct{ w, wy float64 }
@@ -68,6 +79,45 @@ func newCARTGrower(cols *rankedColumns, y []uint8, p cartParams) *cartGrower {
 	}
 	return &cartGrower{cols: cols, y: y, p: p, stat: make([]rowStat, len(y)), ordered: make([]rowStat, len(y)),
 		hist: make([]codeStat, maxU), feats: feats}
+}
+
+// Packed row statistics: the row count in bits 42-62, the weight in bits
+// 21-41 and weight·y in bits 0-20. Sums of packed words stay exact while
+// each field's total is below 2^21, which packRows checks for the whole
+// tree (a node's sums are at most the root's).
+const (
+	packBits = 21
+	packMask = 1<<packBits - 1
+)
+
+// packRows fills stat64 for the rows of a tree when every weight is a whole
+// number and the root's row count and weight fit a packed field, and
+// reports whether it did.
+func (g *cartGrower) packRows(idx []int32, w []float64) bool {
+	if g.floatSums || g.cols.codes8 == nil || len(idx) > packMask {
+		return false
+	}
+	var total float64
+	for _, r := range idx {
+		wr := w[r]
+		if !(wr >= 0 && wr <= packMask && wr == math.Trunc(wr)) {
+			return false
+		}
+		total += wr
+	}
+	if total > packMask {
+		return false
+	}
+	if g.stat64 == nil {
+		g.stat64 = make([]uint64, len(g.y))
+		g.ordered64 = make([]uint64, len(g.y))
+		g.hist64 = make([]uint64, len(g.hist))
+	}
+	for _, r := range idx {
+		wr := uint64(w[r])
+		g.stat64[r] = 1<<(2*packBits) | wr<<packBits | wr*uint64(g.y[r])
+	}
+	return true
 }
 
 // cartSplit is the best split found at a node.
@@ -109,6 +159,7 @@ func (g *cartGrower) grow(idx []int32, w []float64, rng *rand.Rand) []treeNode {
 	for j := range g.feats {
 		g.feats[j] = j
 	}
+	g.packed = g.packRows(idx, w)
 	var w0, wy0 float64
 	for _, r := range idx {
 		st := rowStat{w: w[r], wy: w[r] * float64(g.y[r])}
@@ -241,8 +292,18 @@ func (g *cartGrower) bestSplit(rows []int32, wTot, wyTot float64, constant *feat
 	d := len(g.feats)
 	visited, nonConstant := 0, 0
 	// Every feature examined reads the rows' weights: gather them once.
-	for k, r := range rows {
-		g.ordered[k] = g.stat[r]
+	if g.packed {
+		var node uint64
+		for k, r := range rows {
+			st := g.stat64[r]
+			g.ordered64[k] = st
+			node += st
+		}
+		g.node64 = node
+	} else {
+		for k, r := range rows {
+			g.ordered[k] = g.stat[r]
+		}
 	}
 	for i := 0; i < d && (visited < g.p.maxFeatures || nonConstant == 0); i++ {
 		k := i + rng.IntN(d-i)
@@ -255,7 +316,9 @@ func (g *cartGrower) bestSplit(rows []int32, wTot, wyTot float64, constant *feat
 		sc := splitScan{gini: g.p.criterion == criterionGini, minLeaf: g.p.minSamplesLeaf, nNode: len(rows),
 			wTot: wTot, wyTot: wyTot, best: &best, feature: f}
 		var isConstant bool
-		if g.cols.codes8 != nil {
+		if g.packed {
+			isConstant = scanPacked(g, &sc, g.cols.codes8[f], rows)
+		} else if g.cols.codes8 != nil {
 			isConstant = scanFeature(g, &sc, g.cols.codes8[f], rows)
 		} else {
 			isConstant = scanFeature(g, &sc, g.cols.codes[f], rows)
@@ -267,6 +330,60 @@ func (g *cartGrower) bestSplit(rows []int32, wTot, wyTot float64, constant *feat
 		}
 	}
 	return best
+}
+
+// scanPacked is scanFeature on bin codes with packed row statistics
+// (g.packed): the same boundaries in the same order, with the same sums.
+func scanPacked(g *cartGrower, sc *splitScan, codes []uint8, rows []int32) bool {
+	ordered := g.ordered64[:len(rows)]
+	var nL, wL, wyL uint64
+	add := func(h uint64) {
+		nL += h >> (2 * packBits)
+		wL += h >> packBits & packMask
+		wyL += h & packMask
+		sc.nL, sc.wL, sc.wyL = int(nL), float64(wL), float64(wyL)
+	}
+	nCodes := g.cols.nCodes(sc.feature)
+	if nCodes == 2 {
+		// Codes 0 and 1: sum the rows of code 1 in a register, code 0 is
+		// the rest of the node.
+		var one uint64
+		for k, r := range rows {
+			one += ordered[k] & -uint64(codes[r]&1)
+		}
+		zero := g.node64 - one
+		if zero == 0 || one == 0 {
+			return true
+		}
+		add(zero)
+		sc.boundary(g, 0, 1)
+		return false
+	}
+	// Histogram over at most 256 codes, visiting only the codes present
+	// in the node (a 256-bit set) in increasing order.
+	hist := g.hist64[:nCodes]
+	var present [4]uint64
+	for k, r := range rows {
+		c := uint32(codes[r])
+		hist[c] += ordered[k]
+		present[c>>6&3] |= 1 << (c & 63)
+	}
+	distinct := 0
+	var prev uint32
+	for word, bitsLeft := range present {
+		for bitsLeft != 0 {
+			c := uint32(word<<6 + bits.TrailingZeros64(bitsLeft))
+			bitsLeft &= bitsLeft - 1
+			if distinct > 0 {
+				sc.boundary(g, prev, c)
+			}
+			distinct++
+			add(hist[c])
+			hist[c] = 0
+			prev = c
+		}
+	}
+	return distinct == 1
 }
 
 // scanFeature evaluates every split of one feature at a node and reports
