@@ -497,6 +497,9 @@ type gbmGrower struct {
 	part, tmp  []int32
 	og, oh     []float32
 	pool       [][]histBin
+	// rootCounts are the root's rows per bin (every row), filled by the
+	// first buildHist at the root.
+	rootCounts []uint32
 }
 
 func newGBMGrower(bins [][]uint8, bm *binMapper, hasMissing []bool, cfg GBMConfig) *gbmGrower {
@@ -542,16 +545,37 @@ func (g *gbmGrower) putHist(h []histBin) {
 // buildHist fills hist with the gradient and hessian sums of the rows
 // part[start:end], feature by feature in cfg.Workers goroutines (each
 // feature summed by one goroutine in row order, so results do not depend on
-// scheduling).
-func (g *gbmGrower) buildHist(hist []histBin, start, end int, grad, hess []float32) {
-	rows := g.part[start:end]
-	og, oh := g.og[:len(rows)], g.oh[:len(rows)]
-	for k, r := range rows {
-		og[k] = grad[r]
-		oh[k] = hess[r]
-	}
+// scheduling). root says the rows are the root's: every row in row order,
+// so its rows index themselves and its counts are the same at every
+// iteration (rootCounts).
+func (g *gbmGrower) buildHist(hist []histBin, start, end int, grad, hess []float32, root bool) {
 	d := len(g.bins)
+	var rows []int32
+	var og, oh []float32
+	if root {
+		og, oh = grad, hess
+		if g.rootCounts == nil {
+			g.rootCounts = make([]uint32, len(hist))
+			for f, col := range g.bins {
+				c := g.rootCounts[g.offset[f]:g.offset[f+1]]
+				for _, b := range col {
+					c[b]++
+				}
+			}
+		}
+	} else {
+		rows = g.part[start:end]
+		og, oh = g.og[:len(rows)], g.oh[:len(rows)]
+		for k, r := range rows {
+			og[k] = grad[r]
+			oh[k] = hess[r]
+		}
+	}
 	work := func(f0, f1 int) {
+		if root {
+			g.rootHist(hist, f0, f1, grad, hess)
+			return
+		}
 		f := f0
 		// Four features per pass over the rows: consecutive rows often
 		// fall in the same bin (binary and one-hot features), and one
@@ -592,7 +616,8 @@ func (g *gbmGrower) buildHist(hist []histBin, start, end int, grad, hess []float
 		}
 	}
 	workers := g.cfg.Workers
-	if workers <= 1 || len(rows)*d < 20000 {
+	n := end - start
+	if workers <= 1 || n*d < 20000 {
 		work(0, d)
 		return
 	}
@@ -603,6 +628,48 @@ func (g *gbmGrower) buildHist(hist []histBin, start, end int, grad, hess []float
 		go func() { defer wg.Done(); work(f0, f1) }()
 	}
 	wg.Wait()
+}
+
+// rootHist is buildHist's work on features f0..f1−1 at the root: row k is
+// row k, and the counts are rootCounts. Each bin adds its rows in row order,
+// as at every other node.
+func (g *gbmGrower) rootHist(hist []histBin, f0, f1 int, grad, hess []float32) {
+	f := f0
+	for ; f+4 <= f1; f += 4 {
+		c0, c1, c2, c3 := g.bins[f], g.bins[f+1], g.bins[f+2], g.bins[f+3]
+		h0 := hist[g.offset[f]:g.offset[f+1]]
+		h1 := hist[g.offset[f+1]:g.offset[f+2]]
+		h2 := hist[g.offset[f+2]:g.offset[f+3]]
+		h3 := hist[g.offset[f+3]:g.offset[f+4]]
+		c1, c2, c3 = c1[:len(c0)], c2[:len(c0)], c3[:len(c0)]
+		grad, hess := grad[:len(c0)], hess[:len(c0)]
+		for k, b := range c0 {
+			gk, hk := float64(grad[k]), float64(hess[k])
+			b0, b1, b2, b3 := &h0[b], &h1[c1[k]], &h2[c2[k]], &h3[c3[k]]
+			b0.g += gk
+			b0.h += hk
+			b1.g += gk
+			b1.h += hk
+			b2.g += gk
+			b2.h += hk
+			b3.g += gk
+			b3.h += hk
+		}
+	}
+	for ; f < f1; f++ {
+		h := hist[g.offset[f]:g.offset[f+1]]
+		for k, b := range g.bins[f] {
+			bin := &h[b]
+			bin.g += float64(grad[k])
+			bin.h += float64(hess[k])
+		}
+	}
+	for f := f0; f < f1; f++ {
+		h := hist[g.offset[f]:g.offset[f+1]]
+		for b, c := range g.rootCounts[g.offset[f]:g.offset[f+1]] {
+			h[b].n = c
+		}
+	}
 }
 
 // nodeValue is scikit-learn's leaf value −G/(H + λ), before shrinkage.
@@ -753,7 +820,7 @@ func (g *gbmGrower) grow(grad, hess []float32) ([]treeNode, []int, [][]int32) {
 		finalize(root)
 	} else {
 		root.hist = g.getHist()
-		g.buildHist(root.hist, 0, n, grad, hess)
+		g.buildHist(root.hist, 0, n, grad, hess, true)
 		g.findSplit(root)
 		if root.splittable {
 			splittable = append(splittable, root)
@@ -846,7 +913,7 @@ func (g *gbmGrower) grow(grad, hess []float32) ([]treeNode, []int, [][]int32) {
 			small, large = right, left
 		}
 		small.hist = g.getHist()
-		g.buildHist(small.hist, small.start, small.end, grad, hess)
+		g.buildHist(small.hist, small.start, small.end, grad, hess, false)
 		large.hist = nd.hist
 		nd.hist = nil
 		parallelRange(len(large.hist), g.cfg.Workers, func(lo, hi int) {

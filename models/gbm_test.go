@@ -254,3 +254,38 @@ func TestEnsembleErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestRootHistogramIsTheGeneralOne: the root's histogram, summed with rows
+// indexing themselves and counts kept from the first iteration, is the
+// histogram of the general path over the same rows to the bit, with one
+// and two workers and at a later iteration.
+func TestRootHistogramIsTheGeneralOne(t *testing.T) {
+	train := interactionData(rand.New(rand.NewPCG(3, 4)), 5000, 13)
+	train.X.Data[7] = math.NaN() // a missing bin
+	bm := fitBinMapper(train.X, nil, 255, nil)
+	bins := bm.transform(train.X, nil)
+	compactMissingBins(bins, bm)
+	hasMissing := make([]bool, len(bins))
+	hasMissing[7%13] = true
+	rng := rand.New(rand.NewPCG(5, 6))
+	grad := make([]float32, train.X.Rows)
+	hess := make([]float32, train.X.Rows)
+	for _, workers := range []int{1, 2} {
+		g := newGBMGrower(bins, bm, hasMissing, GBMConfig{Workers: workers})
+		for iter := 0; iter < 2; iter++ {
+			for i := range grad {
+				grad[i] = float32(rng.NormFloat64())
+				hess[i] = float32(rng.Float64() / 4)
+			}
+			for i := range g.part {
+				g.part[i] = int32(i)
+			}
+			root, general := g.getHist(), make([]histBin, g.offset[len(bins)])
+			g.buildHist(root, 0, len(g.part), grad, hess, true)
+			g.buildHist(general, 0, len(g.part), grad, hess, false)
+			if !slices.Equal(root, general) {
+				t.Fatalf("workers %d, iteration %d: the root histogram differs from the general one", workers, iter)
+			}
+		}
+	}
+}
