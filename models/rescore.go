@@ -96,17 +96,18 @@ func (e *treeEnsemble) finishScores(acc []float64) {
 
 // rankRescorer is ColumnRescorer over the trees laid out by rank.
 //
-// A row whose new rank equals its own, or lies within the ranks that keep
-// its path in every tree (its row span for the column), keeps its score:
-// the score of the unchanged rows, computed once. Only the other rows are
-// rescored, tree by tree; the spans of a row are worked out for a column
-// the first time the row's rank changes (rows whose shuffled values never
-// differ from their own are never walked). In a tree where the new rank
-// leaves the row's span, the leaf it reaches from the first node testing
-// the column is remembered with the ranks that reach it, so the next
-// repeats draw the same leaf without a walk when their rank lies among
-// them (a column with two values is walked at most once per row and
-// tree).
+// The path to a leaf is the same for every row that reaches it, so the
+// ranks of column j that keep a row on its path in a tree (its span) and
+// the first node of the path testing j depend only on the row's leaf (and
+// on whether the row's value of j is missing): they are worked out once
+// per column for every leaf in one pass over each tree. A row whose new
+// rank equals its own, or lies within its span in every tree (its row
+// span), keeps its score, computed once; only the other rows are
+// rescored, tree by tree. In a tree where the new rank leaves the row's
+// span, the row is walked from the first node testing j, and the leaf it
+// reaches is remembered with the ranks that reach it, so the next repeats
+// draw the same leaf without a walk when their rank lies among them (a
+// column with two values is walked at most once per row and tree).
 //
 // A call takes all rows through one tree before the next, so that each
 // tree is fetched once, on the calling goroutine: calls for different
@@ -114,12 +115,14 @@ func (e *treeEnsemble) finishScores(acc []float64) {
 // spans of a finished call, preferring those of its own column).
 func (e *treeEnsemble) rankRescorer(ctx context.Context, x *Matrix, b *binnedTrees) func(j int, col, dst []float64) error {
 	nt, rows, cols := len(b.nodes), x.Rows, x.Cols
-	words := (cols + 63) / 64
-	r := &rankRescore{e: e, b: b, rows: rows, cols: cols, words: words}
+	r := &rankRescore{e: e, b: b, rows: rows, cols: cols, offsets: make([]int, nt+1)}
+	for t, tree := range b.nodes {
+		r.offsets[t+1] = r.offsets[t] + len(tree)
+	}
 	r.ranks = make([]uint16, rows*cols)
 	b.rank(x.Data, cols, r.ranks)
-	r.leaf = make([]float64, rows*nt)
-	r.paths = make([]uint64, rows*nt*words)
+	r.leaves = make([]int32, rows*nt)
+	r.leafValues = make([]float64, rows*nt)
 	r.base = make([]float64, rows)
 	parallelBlocks(rows, predictBlock, func(lo, hi int) {
 		acc := r.base[lo:hi]
@@ -127,8 +130,9 @@ func (e *treeEnsemble) rankRescorer(ctx context.Context, x *Matrix, b *binnedTre
 			values := b.values[t]
 			for i := lo; i < hi; i++ {
 				at := t*rows + i
-				r.leaf[at] = values[binnedPath(tree, r.ranks[i*cols:(i+1)*cols], r.paths[at*words:(at+1)*words])]
-				acc[i-lo] += r.leaf[at]
+				r.leaves[at] = rankLeaf(tree, r.ranks[i*cols:(i+1)*cols])
+				r.leafValues[at] = values[r.leaves[at]]
+				acc[i-lo] += r.leafValues[at]
 			}
 		}
 		e.finishScores(acc)
@@ -164,109 +168,96 @@ func (e *treeEnsemble) rankRescorer(ctx context.Context, x *Matrix, b *binnedTre
 }
 
 // rankRescore is what the rank rescorer keeps of the rows: their ranks
-// (cols a row), leaf[t*rows+i] and paths[(t*rows+i)*words:] the leaf
-// value row i reaches in tree t and the features tested on the way
-// (tree-major, as the rescoring walks them), and base[i] row i's score,
-// its leaf values added in tree order as the rescoring adds them.
+// (cols a row), leaves[t*rows+i] the leaf row i reaches in tree t and
+// leafValues[t*rows+i] its value (tree-major, as the rescoring takes them)
+// and base[i] row i's score, its leaf values added in tree order as the
+// rescoring adds them. Node k of tree t is node offsets[t]+k of the trees
+// laid end to end.
 type rankRescore struct {
-	e                 *treeEnsemble
-	b                 *binnedTrees
-	rows, cols, words int
-	ranks             []uint16
-	leaf, base        []float64
-	paths             []uint64
+	e                *treeEnsemble
+	b                *binnedTrees
+	rows, cols       int
+	offsets          []int
+	ranks            []uint16
+	leaves           []int32
+	leafValues, base []float64
 }
 
 // rankRescoreState is one call's working memory and what it keeps of the
-// column it last rescored: spans[t*rows+i] keeps row i on its path in
-// tree t, alts[t*rows+i] the last leaf reached off it (first is the leaf)
-// and the ranks reaching it, rowSpans[i] the intersection of row i's spans
-// (first is rowUnprepared until worked out).
+// column it last rescored: nodeSpans[offsets[t]+k] the span of the column
+// on the path to node k of tree t (rankLeafSpans), spans[t*rows+i] row
+// i's span in tree t, rowSpans[i] the intersection of row i's spans,
+// alts[t*rows+i] the last leaf reached off row i's path in tree t (first
+// is the leaf; 0, the root, for none) and the ranks reaching it.
 type rankRescoreState struct {
-	column      int
-	spans, alts []rankSpan
-	rowSpans    []rankSpan
-	colRanks    []uint16
-	todo, moved []int32
-	acc, values []float64
-	walks       rankWalks
+	column              int
+	nodeSpans, rowSpans []rankSpan
+	spans, alts         []rankSpan
+	colRanks            []uint16
+	moved               []int32
+	acc, values         []float64
+	walks               rankWalks
 }
 
 func (r *rankRescore) newState() *rankRescoreState {
-	pairs := r.rows * len(r.b.nodes)
 	return &rankRescoreState{
-		column:   -1,
-		spans:    make([]rankSpan, pairs),
-		alts:     make([]rankSpan, pairs),
-		rowSpans: make([]rankSpan, r.rows),
-		colRanks: make([]uint16, r.rows),
-		todo:     make([]int32, r.rows),
-		moved:    make([]int32, r.rows),
-		acc:      make([]float64, r.rows),
-		values:   make([]float64, r.rows),
-		walks:    newRankWalks(r.rows),
+		column:    -1,
+		nodeSpans: make([]rankSpan, r.offsets[len(r.b.nodes)]),
+		rowSpans:  make([]rankSpan, r.rows),
+		spans:     make([]rankSpan, r.rows*len(r.b.nodes)),
+		alts:      make([]rankSpan, r.rows*len(r.b.nodes)),
+		colRanks:  make([]uint16, r.rows),
+		moved:     make([]int32, r.rows),
+		acc:       make([]float64, r.rows),
+		values:    make([]float64, r.rows),
+		walks:     newRankWalks(r.rows),
 	}
+}
+
+// prepare works out the spans of column j.
+func (r *rankRescore) prepare(s *rankRescoreState, j int) {
+	rows := r.rows
+	for i := range s.rowSpans {
+		s.rowSpans[i] = rankSpan{lo: 0, hi: binNaN}
+	}
+	for t, tree := range r.b.nodes {
+		nodeSpans := s.nodeSpans[r.offsets[t]:r.offsets[t+1]]
+		rankLeafSpans(tree, j, nodeSpans)
+		leaves, spans := r.leaves[t*rows:(t+1)*rows], s.spans[t*rows:(t+1)*rows]
+		for i, k := range leaves {
+			sp := nodeSpans[k]
+			if sp.first >= 0 && r.ranks[i*r.cols+j] == binNaN {
+				sp.lo, sp.hi = binNaN, binNaN
+			}
+			spans[i] = sp
+			rs := &s.rowSpans[i]
+			rs.lo, rs.hi = max(rs.lo, sp.lo), min(rs.hi, sp.hi)
+		}
+	}
+	clear(s.alts)
+	s.column = j
 }
 
 // rescore writes to dst the scores of the rows with column j's values
 // replaced by col.
 func (r *rankRescore) rescore(s *rankRescoreState, j int, col, dst []float64) {
 	b, rows, cols := r.b, r.rows, r.cols
-	ranks := r.ranks
-	word, bit := j/64, uint64(1)<<(j%64)
 	if s.column != j {
-		for i := range s.rowSpans {
-			s.rowSpans[i].first = rowUnprepared
-		}
-		s.column = j
+		r.prepare(s, j)
 	}
 	b.rankColumn(j, col, s.colRanks)
-	w := &s.walks
-	// Rows whose rank changes and whose spans are not yet known: their
-	// spans in every tree testing j, from the root with their own ranks.
-	todo := s.todo[:0]
-	for i := range rows {
-		if s.colRanks[i] != ranks[i*cols+j] && s.rowSpans[i].first == rowUnprepared {
-			todo = append(todo, int32(i))
-			s.rowSpans[i] = rankSpan{lo: 0, hi: binNaN}
-		}
-	}
-	if len(todo) > 0 {
-		for t, tree := range b.nodes {
-			off := t * rows
-			n := 0
-			for _, i := range todo {
-				at := off + int(i)
-				if r.paths[at*r.words+word]&bit == 0 {
-					// Every rank, binNaN included, keeps a path that
-					// does not test j.
-					s.spans[at] = rankSpan{lo: 0, hi: binNaN}
-					continue
-				}
-				w.rows[n], w.from[n], w.ranks[n], w.at[n] = i, 0, ranks[int(i)*cols+j], at
-				n++
-			}
-			w.walk(tree, ranks, cols, j, n)
-			for c, at := range w.at[:n] {
-				sp := w.spans[c]
-				s.spans[at] = sp
-				s.alts[at] = rankSpan{lo: 1, hi: 0}
-				rs := &s.rowSpans[w.rows[c]]
-				rs.lo, rs.hi = max(rs.lo, sp.lo), min(rs.hi, sp.hi)
-			}
-		}
-	}
 	// Rows whose rank leaves their row span are rescored; the others keep
 	// their score.
 	moved := s.moved[:0]
 	for i := range rows {
 		rk := s.colRanks[i]
-		if sp := s.rowSpans[i]; rk == ranks[i*cols+j] || (rk >= sp.lo && rk <= sp.hi) {
+		if sp := s.rowSpans[i]; rk == r.ranks[i*cols+j] || (rk >= sp.lo && rk <= sp.hi) {
 			dst[i] = r.base[i]
 			continue
 		}
 		moved = append(moved, int32(i))
 	}
+	w := &s.walks
 	acc, values := s.acc[:len(moved)], s.values[:len(moved)]
 	clear(acc)
 	for t, tree := range b.nodes {
@@ -274,22 +265,22 @@ func (r *rankRescore) rescore(s *rankRescoreState, j int, col, dst []float64) {
 		leaves := b.values[t]
 		n := 0
 		for c, i := range moved {
-			at := off + int(i)
 			rk := s.colRanks[i]
-			if sp := s.spans[at]; rk >= sp.lo && rk <= sp.hi {
-				values[c] = r.leaf[at]
+			sp := s.spans[off+int(i)]
+			if rk >= sp.lo && rk <= sp.hi {
+				values[c] = r.leafValues[off+int(i)]
 				continue
 			}
-			if a := s.alts[at]; rk >= a.lo && rk <= a.hi {
+			if a := s.alts[off+int(i)]; a.first != 0 && rk >= a.lo && rk <= a.hi {
 				values[c] = leaves[a.first]
 				continue
 			}
 			// Off the row's path and off the last leaf reached: walk
 			// again from the first node testing j.
-			w.rows[n], w.from[n], w.ranks[n], w.at[n] = i, s.spans[at].first, rk, c
+			w.rows[n], w.from[n], w.ranks[n], w.at[n] = i, sp.first, rk, c
 			n++
 		}
-		w.walk(tree, ranks, cols, j, n)
+		w.walk(tree, r.ranks, cols, j, n)
 		for k, c := range w.at[:n] {
 			sp := w.spans[k]
 			sp.first = w.leaves[k]
@@ -306,9 +297,50 @@ func (r *rankRescore) rescore(s *rankRescoreState, j int, col, dst []float64) {
 	}
 }
 
-// rowUnprepared marks a row whose spans for the column being rescored are
-// not worked out yet (rankSpan.first of a row span).
-const rowUnprepared = -1
+// rankLeafSpans sets spans[k], for every node k of tree (leaves
+// included), to the span of column j on the path from the root to k: the
+// first node of the path testing j and the ranks [lo, hi] of j (not
+// binNaN) that take the path at every node testing j, or {0, binNaN, −1}
+// when no node of the path tests j. Children come after their parent in
+// the breadth-first order of the nodes, so one pass sets them all.
+func rankLeafSpans(tree []uint64, j int, spans []rankSpan) {
+	spans[0] = rankSpan{lo: 0, hi: binNaN, first: -1}
+	for k, v := range tree {
+		lo := uint32(v >> 48)
+		if lo == binLeaf {
+			continue
+		}
+		left := int32(uint32(v))
+		s := spans[k]
+		if int(uint32(v>>32&0xFFFF)&binColumnMask) != j {
+			spans[left], spans[left+1] = s, s
+			continue
+		}
+		if s.first < 0 {
+			s = rankSpan{lo: 0, hi: binNaN - 1, first: int32(k)}
+		}
+		// Left: r < lo, so r <= lo − 1 (lo >= 1 at an internal node);
+		// right: r >= lo.
+		l, rt := s, s
+		l.hi = min(s.hi, uint16(lo-1))
+		rt.lo = max(s.lo, uint16(lo))
+		spans[left], spans[left+1] = l, rt
+	}
+}
+
+// rankLeaf returns the leaf row ranks reaches in tree (binnedTrees).
+func rankLeaf(tree []uint64, ranks []uint16) int32 {
+	k := int32(0)
+	for {
+		v := tree[k]
+		lo := uint32(v >> 48)
+		if lo == binLeaf {
+			return k
+		}
+		col := uint32(v >> 32 & 0xFFFF)
+		k = int32(uint32(v)) + binnedStep(uint32(ranks[col&binColumnMask]), lo, col)
+	}
+}
 
 // rankWalks are walks down one tree (binnedTrees) taken together: walk c
 // is row rows[c] from node from[c] with rank ranks[c] for the column
@@ -414,24 +446,6 @@ func (b *binnedTrees) rankColumn(j int, values []float64, dst []uint16) {
 type rankSpan struct {
 	lo, hi uint16
 	first  int32
-}
-
-// binnedPath returns the leaf row ranks reaches in tree and sets in path
-// (one bit per feature, cleared first) the features tested on the way.
-func binnedPath(tree []uint64, ranks []uint16, path []uint64) int32 {
-	clear(path)
-	k := int32(0)
-	for {
-		v := tree[k]
-		lo := uint32(v >> 48)
-		if lo == binLeaf {
-			return k
-		}
-		col := uint32(v >> 32 & 0xFFFF)
-		f := col & binColumnMask
-		path[f>>6] |= 1 << (f & 63)
-		k = int32(uint32(v)) + binnedStep(uint32(ranks[f]), lo, col)
-	}
 }
 
 // binnedStep is 1 when a row of rank r goes right at a node of lo and col
