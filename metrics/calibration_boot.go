@@ -88,10 +88,8 @@ func CalibrationBootstrap(y []uint8, p []float64, bins, replicates int, seed uin
 		go func() {
 			defer wg.Done()
 			rm := &replicateMoments{
-				ry: make([]float64, n), rx: make([]float64, n), draws: make([]int32, n), nPos: nPos,
-				x: make([]float64, n), startSlope: make([]float64, n), startOffset: make([]float64, n), cur: make([]float64, n),
+				ry: make([]float64, n), rx: make([]float64, n), rows: make([]int32, n), nPos: nPos, p: make([]float64, n),
 			}
-			drawnIn, slotOf, rowOf := make([]int32, n), make([]int32, n), make([]int32, n)
 			// Positives are drawn first: the targets are the same in
 			// every replicate.
 			for k := range nPos {
@@ -104,27 +102,13 @@ func CalibrationBootstrap(y []uint8, p []float64, bins, replicates int, seed uin
 				src := replicateSource(seed, task, r)
 				clear(count)
 				clear(sumP)
-				k, nUniq := 0, 0
-				mark := int32(r + 1)
-				rx, draws := rm.rx[:n], rm.draws[:n]
-				x := rm.x[:n]
+				k := 0
+				rx, rows := rm.rx[:n], rm.rows[:n]
 				for ci, class := range classes {
 					size := uint64(len(class))
 					for range class {
 						c := &class[uniformIndex(src, size)]
-						// The row's slot among the distinct rows drawn: the
-						// next one if this is its first draw. Branch-free:
-						// whether a draw repeats a row is random.
-						first := drawnIn[c.row] != mark
-						drawnIn[c.row] = mark
-						slot := slotOf[c.row]
-						if first {
-							slot = int32(nUniq)
-						}
-						slotOf[c.row] = slot
-						x[nUniq], rowOf[nUniq] = c.logit, c.row
-						nUniq += int(b2i(first))
-						rx[k], draws[k] = c.logit, slot
+						rx[k], rows[k] = c.logit, c.row
 						count[c.bin]++
 						sumP[c.bin] += c.p
 						k++
@@ -132,10 +116,6 @@ func CalibrationBootstrap(y []uint8, p []float64, bins, replicates int, seed uin
 					if ci == 0 {
 						copy(positives, count) // the positives' draws per bin
 					}
-				}
-				rm.uniq = nUniq
-				for slot, i := range rowOf[:nUniq] {
-					rm.startSlope[slot], rm.startOffset[slot] = startSlope[i], startOffset[i]
 				}
 				var ece float64
 				for b, c := range count {
@@ -148,14 +128,14 @@ func CalibrationBootstrap(y []uint8, p []float64, bins, replicates int, seed uin
 				out.Slope[r], out.Intercept[r] = math.NaN(), math.NaN()
 				// A drawn probability of exactly 0 or 1 (an infinite logit)
 				// leaves the fits undefined.
-				if nPos == 0 || nNeg == 0 || anyInfinite && !finite(x[:nUniq]) {
+				if nPos == 0 || nNeg == 0 || anyInfinite && !finite(rx) {
 					continue
 				}
-				rm.start = rm.startSlope
+				rm.start = startSlope
 				if _, b, ok := newtonLogisticWith(rm.ry, rm.rx, false, a0, b0, true, rm.moments); ok {
 					out.Slope[r] = b
 				}
-				rm.start = rm.startOffset
+				rm.start = startOffset
 				if c, _, ok := newtonLogisticWith(rm.ry, rm.rx, true, c0, 1, true, rm.offsetMoments); ok {
 					out.Intercept[r] = c
 				}
@@ -173,32 +153,25 @@ type calibrationRow struct {
 }
 
 // replicateMoments computes a replicate's Newton sums (logisticMoments)
-// exactly as newtonLogisticFrom would over the drawn rows in draw order,
-// with fewer exponentials: at the starting point every fit's
-// probabilities are known (computed once for all replicates), and at
-// later points each distinct row drawn gets its probability once (a
-// bootstrap resample holds about 63% of the rows, some several times).
-// The distinct rows drawn occupy slots 0 to uniq-1 in order of first
-// draw, so a step's probabilities are computed over contiguous arrays.
+// exactly as newtonLogisticFrom would over the drawn rows in draw order:
+// at the starting point every fit's probabilities are known (computed
+// once for all replicates, read by row), at later points they are
+// computed over the drawn logits, four at a time (sigmoidsLinear).
 type replicateMoments struct {
 	ry, rx []float64 // drawn targets and logits, in draw order
-	draws  []int32   // the slot of each draw
+	rows   []int32   // the row of each draw
 	nPos   int       // the first nPos draws are positives (target 1), the rest negatives (0)
-	uniq   int       // the number of distinct rows drawn
-	// Per slot: the logit, the probabilities at the starting points of the
-	// two fits, and at the current point.
-	x, startSlope, startOffset, cur []float64
-	start                           []float64 // startSlope or startOffset: the current fit's
+	start  []float64 // every row's probability at the current fit's starting point
+	p      []float64 // each draw's probability at the current point
 }
 
 func (m *replicateMoments) moments(a, b float64, iter int) (g0, g1, h00, h01, h11 float64) {
 	p := m.probabilities(a, b, iter)
 	// The targets are 1 for the positives' draws, then 0.
 	target := 1.0
-	for _, span := range [2][2]int{{0, m.nPos}, {m.nPos, len(m.draws)}} {
-		rx, draws := m.rx[span[0]:span[1]], m.draws[span[0]:span[1]]
-		for k, i := range draws {
-			v := p[i]
+	for _, span := range [2][2]int{{0, m.nPos}, {m.nPos, len(p)}} {
+		rx, p := m.rx[span[0]:span[1]], p[span[0]:span[1]]
+		for k, v := range p {
 			r := target - v
 			wt := v * (1 - v)
 			x := rx[k]
@@ -218,35 +191,28 @@ func (m *replicateMoments) moments(a, b float64, iter int) (g0, g1, h00, h01, h1
 // the other sums are left 0.
 func (m *replicateMoments) offsetMoments(a, b float64, iter int) (g0, g1, h00, h01, h11 float64) {
 	p := m.probabilities(a, b, iter)
-	for _, i := range m.draws[:m.nPos] {
-		v := p[i]
+	for _, v := range p[:m.nPos] {
 		g0 += 1 - v
 		h00 += v * (1 - v)
 	}
-	for _, i := range m.draws[m.nPos:] {
-		v := p[i]
+	for _, v := range p[m.nPos:] {
 		g0 += 0 - v
 		h00 += v * (1 - v)
 	}
 	return g0, 0, h00, 0, 0
 }
 
-// probabilities returns the probability at (a, b) of each slot.
+// probabilities returns each draw's probability at (a, b).
 func (m *replicateMoments) probabilities(a, b float64, iter int) []float64 {
+	p := m.p[:len(m.rows)]
 	if iter == 0 {
-		return m.start
+		for k, i := range m.rows {
+			p[k] = m.start[i]
+		}
+	} else {
+		sigmoidsLinear(p, m.rx, a, b)
 	}
-	sigmoidsLinear(m.cur, m.x[:m.uniq], a, b)
-	return m.cur
-}
-
-// b2i is 1 for true and 0 for false, without a branch.
-func b2i(b bool) int32 {
-	var i int32
-	if b {
-		i = 1
-	}
-	return i
+	return p
 }
 
 func finite(v []float64) bool {

@@ -91,6 +91,10 @@ TEXT ·sigmoidsLinearAVX2(SB), NOSPLIT, $0-65
 	VBROADCASTSD a+48(FP), Y8
 	VBROADCASTSD b+56(FP), Y9
 	VXORPD Y10, Y10, Y10              // lanes out of range so far
+	VMOVUPD sigmoidconst<>+384(SB), Y11
+	VMOVUPD sigmoidconst<>+416(SB), Y12
+	VMOVUPD sigmoidconst<>+0(SB), Y13
+	VMOVUPD sigmoidconst<>+512(SB), Y14
 	SHRQ $2, CX
 	JZ   done
 
@@ -98,46 +102,38 @@ loop:
 	VMOVUPD (SI), Y0
 	VMULPD  Y0, Y9, Y0                // b*x
 	VADDPD  Y0, Y8, Y0                // t = a + b*x
-	VANDPD  sigmoidconst<>+512(SB), Y0, Y1
+	VANDPD  Y14, Y0, Y1
 	VCMPPD  $0x16, sigmoidconst<>+544(SB), Y1, Y1 // !(|t| <= 700): NLE_UQ, NaN included
 	VORPD   Y1, Y10, Y10
-	VORPD   sigmoidconst<>+0(SB), Y0, Y1       // x = -|t|
+	VORPD   Y13, Y0, Y1               // x = -|t|
 	VMULPD  sigmoidconst<>+32(SB), Y1, Y2
 	VROUNDPD $0, Y2, Y2               // k = RoundToEven(log2e*x)
 	VFMADD231PD sigmoidconst<>+64(SB), Y2, Y1 // x = FMA(-ln2U, k, x)
 	VFMADD231PD sigmoidconst<>+96(SB), Y2, Y1 // x = FMA(-ln2L, k, x)
 	VMULPD  sigmoidconst<>+128(SB), Y1, Y1  // x *= 0.0625
-	VMOVUPD sigmoidconst<>+192(SB), Y3
-	VFMADD231PD sigmoidconst<>+160(SB), Y1, Y3     // p = FMA(c7, x, c6)
-	VMOVUPD sigmoidconst<>+224(SB), Y4
-	VFMADD231PD Y3, Y1, Y4            // p = FMA(p, x, c5)
-	VMOVUPD sigmoidconst<>+256(SB), Y3
-	VFMADD231PD Y4, Y1, Y3
-	VMOVUPD sigmoidconst<>+288(SB), Y4
-	VFMADD231PD Y3, Y1, Y4
-	VMOVUPD sigmoidconst<>+320(SB), Y3
-	VFMADD231PD Y4, Y1, Y3
-	VMOVUPD sigmoidconst<>+352(SB), Y4
-	VFMADD231PD Y3, Y1, Y4
-	VMOVUPD sigmoidconst<>+384(SB), Y3
-	VFMADD231PD Y4, Y1, Y3            // p = FMA(p, x, 1)
+	VMOVUPD sigmoidconst<>+160(SB), Y3
+	VFMADD213PD sigmoidconst<>+192(SB), Y1, Y3   // p = FMA(c7, x, c6)
+	VFMADD213PD sigmoidconst<>+224(SB), Y1, Y3   // p = FMA(p, x, c5)
+	VFMADD213PD sigmoidconst<>+256(SB), Y1, Y3
+	VFMADD213PD sigmoidconst<>+288(SB), Y1, Y3
+	VFMADD213PD sigmoidconst<>+320(SB), Y1, Y3
+	VFMADD213PD sigmoidconst<>+352(SB), Y1, Y3
+	VFMADD213PD Y11, Y1, Y3           // p = FMA(p, x, 1)
 	VMULPD  Y3, Y1, Y1                // x *= p
-	VADDPD  sigmoidconst<>+416(SB), Y1, Y4
+	VADDPD  Y12, Y1, Y4
 	VMULPD  Y4, Y1, Y1                // x *= x + 2
-	VADDPD  sigmoidconst<>+416(SB), Y1, Y4
+	VADDPD  Y12, Y1, Y4
 	VMULPD  Y4, Y1, Y1
-	VADDPD  sigmoidconst<>+416(SB), Y1, Y4
+	VADDPD  Y12, Y1, Y4
 	VMULPD  Y4, Y1, Y1
-	VADDPD  sigmoidconst<>+416(SB), Y1, Y4
-	VMOVUPD sigmoidconst<>+384(SB), Y5
-	VFMADD231PD Y4, Y1, Y5            // x = FMA(x, x+2, 1)
-	VADDPD  sigmoidconst<>+448(SB), Y2, Y6      // k in the low bits
+	VADDPD  Y12, Y1, Y4
+	VFMADD213PD Y11, Y1, Y4           // x = FMA(x, x+2, 1)
+	VADDPD  sigmoidconst<>+448(SB), Y2, Y6    // k in the low bits
 	VPADDQ  sigmoidconst<>+480(SB), Y6, Y6
 	VPSLLQ  $52, Y6, Y6               // 2^k
-	VMULPD  Y6, Y5, Y5                // e = exp(-|t|)
-	VMOVUPD sigmoidconst<>+384(SB), Y7
-	VBLENDVPD Y0, Y5, Y7, Y7          // numerator: e where t < 0 (or -0, where e = 1), else 1
-	VADDPD  sigmoidconst<>+384(SB), Y5, Y5        // 1 + e
+	VMULPD  Y6, Y4, Y5                // e = exp(-|t|)
+	VBLENDVPD Y0, Y5, Y11, Y7         // numerator: e where t < 0 (or -0, where e = 1), else 1
+	VADDPD  Y11, Y5, Y5               // 1 + e
 	VDIVPD  Y5, Y7, Y7
 	VMOVUPD Y7, (DI)
 	ADDQ $32, SI
