@@ -115,6 +115,15 @@ func ROCConfidenceBand(y []uint8, score []float64, grid, replicates int, level f
 		}
 	}
 	P, N := float64(len(pos)), float64(len(neg))
+	// A replicate's curve at x is read between its first point with
+	// fps/N > x and the point before (tprAt). Every replicate draws N
+	// negatives, so that point is the first with fps >= minFPS[k], found
+	// once: division by N is monotone. Replicates then find their points
+	// by counting, dividing only at the points read.
+	minFPS := make([]int, len(band.FPR))
+	for k, x := range band.FPR {
+		minFPS[k] = 1 + sort.Search(len(neg), func(f int) bool { return float64(f+1)/N > x })
+	}
 	samples := make([][]float64, grid+1)
 	for k := range samples {
 		samples[k] = make([]float64, replicates)
@@ -126,8 +135,6 @@ func ROCConfidenceBand(y []uint8, score []float64, grid, replicates int, level f
 			defer wg.Done()
 			cpos := make([]int32, len(g.value))
 			cneg := make([]int32, len(g.value))
-			f := make([]float64, 0, len(g.value)+1)
-			t := make([]float64, 0, len(g.value)+1)
 			for r := w; r < replicates; r += workers {
 				src := replicateSource(seed, task, r)
 				clear(cpos)
@@ -138,20 +145,24 @@ func ROCConfidenceBand(y []uint8, score []float64, grid, replicates int, level f
 				for range neg {
 					cneg[neg[uniformIndex(src, uint64(len(neg)))]]++
 				}
-				// ROCCurve of the resample: (0, 0), then one point per
-				// distinct score drawn, in decreasing order.
-				f, t = append(f[:0], 0), append(t[:0], 0)
-				var tps, fps float64
-				for k := range cpos {
-					if cpos[k] == 0 && cneg[k] == 0 {
-						continue
+				// ROCCurve of the resample is (0, 0), then one point per
+				// distinct score drawn, in decreasing order (a score not
+				// drawn repeats the point before it, which changes no
+				// reading: it is never the first beyond x).
+				var tps, fps, prevTPS, prevFPS int
+				k := 0
+				for j := range cpos {
+					prevTPS, prevFPS = tps, fps
+					tps += int(cpos[j])
+					fps += int(cneg[j])
+					for ; k < len(minFPS) && fps >= minFPS[k]; k++ {
+						x0, x1 := float64(prevFPS)/N, float64(fps)/N
+						y0, y1 := float64(prevTPS)/P, float64(tps)/P
+						samples[k][r] = y0 + (y1-y0)*(band.FPR[k]-x0)/(x1-x0)
 					}
-					tps += float64(cpos[k])
-					fps += float64(cneg[k])
-					f, t = append(f, fps/N), append(t, tps/P)
 				}
-				for k, x := range band.FPR {
-					samples[k][r] = tprAt(f, t, x)
+				for ; k < len(minFPS); k++ { // beyond the last point
+					samples[k][r] = float64(tps) / P
 				}
 			}
 		}()
