@@ -8,19 +8,20 @@
 // remaining tasks to the others. Which goroutine runs which task depends
 // on scheduling, so a task must write only its own results (a slot of a
 // slice indexed by the task, or its own rows); per-worker scratch
-// (ForWorkers) must not carry anything that changes a task's result.
-// Results then do not depend on the number of workers or on GOMAXPROCS.
+// (ForWorkers, RunWorkers) must not carry anything that changes a task's
+// result. Results then do not depend on the number of workers or on
+// GOMAXPROCS.
 //
 // Work cut into contiguous chunks (ForChunks, Split) has boundaries that
 // depend only on the number of items and the chunk size or count, never on
 // the number of workers, so partial sums combined in chunk order are
 // identical whatever the parallelism.
 //
-// Errors (Run): after a task fails, or the context is done, no further
-// task starts; the tasks already started finish. Run returns the error of
-// the lowest failed index, which, since tasks start in index order and
-// every task below a failed one has started, is the same whatever the
-// scheduling.
+// Errors (Run, RunWorkers): after a task fails, or the context is done,
+// no further task starts; the tasks already started finish. They return
+// the error of the lowest failed index, which, since tasks start in index
+// order and every task below a failed one has started, is the same
+// whatever the scheduling.
 //
 // Panics: a panic in a task stops the handing out of tasks, and once every
 // goroutine has stopped it is raised again in the caller's goroutine as a

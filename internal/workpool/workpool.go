@@ -21,7 +21,7 @@ func Size(n, workers int) int {
 
 // For calls fn(i) for every i in [0, n) on Size(n, workers) goroutines.
 func For(n, workers int, fn func(i int)) {
-	_ = runPool(nil, n, workers, fn, nil, nil)
+	_ = runPool(nil, n, workers, tasks{each: fn})
 }
 
 // ForWorkers calls start(w) once on each of the Size(n, workers)
@@ -32,7 +32,7 @@ func For(n, workers int, fn func(i int)) {
 // scheduling unless the addition is exact (integers), as which tasks a
 // worker runs is not fixed.
 func ForWorkers(n, workers int, start func(worker int) func(i int)) {
-	_ = runPool(nil, n, workers, nil, start, nil)
+	_ = runPool(nil, n, workers, tasks{start: start})
 }
 
 // Run calls fn(i) for i in [0, n) on Size(n, workers) goroutines until a
@@ -40,7 +40,14 @@ func ForWorkers(n, workers int, start func(worker int) func(i int)) {
 // It returns the error of the lowest index that failed, or, when no task
 // failed but some did not run because ctx was done, ctx.Err().
 func Run(ctx context.Context, n, workers int, fn func(i int) error) error {
-	return runPool(ctx, n, workers, nil, nil, fn)
+	return runPool(ctx, n, workers, tasks{try: fn})
+}
+
+// RunWorkers is Run with per-worker scratch: start(w) runs once on each
+// goroutine, as in ForWorkers, and returns the function the goroutine
+// calls for its tasks. Errors, cancellation and panics are Run's.
+func RunWorkers(ctx context.Context, n, workers int, start func(worker int) func(i int) error) error {
+	return runPool(ctx, n, workers, tasks{startTry: start})
 }
 
 // ForChunks calls fn(c, lo, hi) for every chunk c of [0, n) cut into
@@ -81,18 +88,23 @@ func (e *PanicError) Unwrap() error {
 	return err
 }
 
-// pool is the state the goroutines of one call share. Exactly one of
-// each, start and try is set: the task function of For, ForWorkers or
-// Run. The failure fields are guarded by a spin lock on an atomic flag
-// rather than a sync.Mutex (whose methods make the pool escape), so that a
-// one-worker pool stays on the caller's stack; result reads them after the
-// workers are done.
+// tasks holds the task function of one call: exactly one field is set,
+// by For, ForWorkers, Run or RunWorkers.
+type tasks struct {
+	each     func(i int)
+	start    func(worker int) func(i int)
+	try      func(i int) error
+	startTry func(worker int) func(i int) error
+}
+
+// pool is the state the goroutines of one call share. The failure fields
+// are guarded by a spin lock on an atomic flag rather than a sync.Mutex
+// (whose methods make the pool escape), so that a one-worker pool stays on
+// the caller's stack; result reads them after the workers are done.
 type pool struct {
-	ctx   context.Context // nil: never done
-	n     int
-	each  func(i int)
-	start func(worker int) func(i int)
-	try   func(i int) error
+	tasks
+	ctx context.Context // nil: never done
+	n   int
 
 	next atomic.Int64 // the next index to hand out
 	stop atomic.Bool  // set at the first error, panic or done context
@@ -118,7 +130,7 @@ func (p *pool) unlock() { p.locked.Store(false) }
 // indices in increasing order until none is left or the pool stops, and
 // returns the error Run documents (nil for For and ForWorkers). With one
 // worker the pool stays on the caller's stack: no allocation.
-func runPool(ctx context.Context, n, workers int, each func(int), start func(int) func(int), try func(int) error) error {
+func runPool(ctx context.Context, n, workers int, t tasks) error {
 	if n <= 0 {
 		if ctx != nil {
 			return ctx.Err()
@@ -128,11 +140,11 @@ func runPool(ctx context.Context, n, workers int, each func(int), start func(int
 	w := Size(n, workers)
 	if w == 1 {
 		var p pool
-		p.ctx, p.n, p.each, p.start, p.try, p.errIndex = ctx, n, each, start, try, n
+		p.tasks, p.ctx, p.n, p.errIndex = t, ctx, n, n
 		p.work(0)
 		return p.result()
 	}
-	p := &pool{ctx: ctx, n: n, each: each, start: start, try: try, errIndex: n}
+	p := &pool{tasks: t, ctx: ctx, n: n, errIndex: n}
 	p.wg.Add(w)
 	for k := range w {
 		go p.goWork(k)
@@ -177,8 +189,11 @@ func (p *pool) work(worker int) {
 		}
 	}()
 	each, try := p.each, p.try
-	if p.start != nil {
+	switch {
+	case p.start != nil:
 		each = p.start(worker)
+	case p.startTry != nil:
+		try = p.startTry(worker)
 	}
 	for !p.stop.Load() {
 		if p.ctx != nil && p.ctx.Err() != nil {

@@ -137,9 +137,9 @@ func TestRunFirstErrorInIndexOrder(t *testing.T) {
 		{40, 0, []int{12, 13}, 12},
 	}
 	for k, c := range cases {
-		for rep := range 5 {
+		for rep := range 6 {
 			var ran [64]atomic.Bool
-			err := Run(context.Background(), c.n, c.workers, func(i int) error {
+			task := func(i int) error {
 				ran[i].Store(true)
 				// Lower indices take longer: a later index fails first.
 				time.Sleep(time.Duration(c.n-i) * 20 * time.Microsecond)
@@ -147,7 +147,13 @@ func TestRunFirstErrorInIndexOrder(t *testing.T) {
 					return fmt.Errorf("task %d failed", i)
 				}
 				return nil
-			})
+			}
+			var err error
+			if rep%2 == 0 {
+				err = Run(context.Background(), c.n, c.workers, task)
+			} else {
+				err = RunWorkers(context.Background(), c.n, c.workers, func(int) func(int) error { return task })
+			}
 			switch {
 			case c.want < 0 && err != nil:
 				t.Errorf("case %d rep %d: error %v, want none", k, rep, err)
@@ -425,5 +431,49 @@ func TestOneWorkerDoesNotAllocate(t *testing.T) {
 	try := func(i int) error { x[i]++; return nil }
 	if a := testing.AllocsPerRun(50, func() { _ = Run(context.Background(), len(x), 1, try) }); a != 0 {
 		t.Errorf("Run with one worker: %v allocations per call, want 0", a)
+	}
+}
+
+// TestRunWorkersScratch checks RunWorkers' per-worker scratch: each
+// worker's buffer is used by that worker only (a task finding it dirty
+// would mean two goroutines share it), and cancellation stops it like Run.
+func TestRunWorkersScratch(t *testing.T) {
+	for _, workers := range []int{1, 2, 4} {
+		var starts atomic.Int32
+		err := RunWorkers(context.Background(), 200, workers, func(w int) func(int) error {
+			starts.Add(1)
+			buf := make([]int, 8)
+			return func(i int) error {
+				for k := range buf {
+					if buf[k] != 0 {
+						return fmt.Errorf("task %d: worker %d's scratch in use", i, w)
+					}
+					buf[k] = i
+				}
+				time.Sleep(time.Microsecond)
+				clear(buf)
+				return nil
+			}
+		})
+		if err != nil {
+			t.Errorf("workers %d: %v", workers, err)
+		}
+		if s := starts.Load(); s != int32(workers) {
+			t.Errorf("workers %d: start ran %d times", workers, s)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		var ran atomic.Int32
+		err = RunWorkers(ctx, 200, workers, func(int) func(int) error {
+			return func(i int) error {
+				ran.Add(1)
+				if i == 10 {
+					cancel()
+				}
+				return nil
+			}
+		})
+		if !errors.Is(err, context.Canceled) || ran.Load() > 10+int32(workers) {
+			t.Errorf("workers %d, cancelled at task 10: error %v after %d tasks", workers, err, ran.Load())
+		}
 	}
 }
