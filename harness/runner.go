@@ -460,7 +460,10 @@ func runEvaluations(ctx context.Context, s *Spec, data []*loadedDataset, policy 
 	pending := make([]int, len(evals))
 	cands := make([][]gridSlot, len(evals))
 	for k, e := range evals {
-		rest := e.restCost()
+		// A candidate's priority is all the work of its evaluation (which
+		// cannot start before every candidate is done), the longest
+		// candidates first.
+		rest, chain := e.restCost(), e.cost()
 		if n := len(e.model.candidates); n > 0 {
 			pending[k] = n
 			cands[k] = make([]gridSlot, n)
@@ -473,7 +476,7 @@ func runEvaluations(ctx context.Context, s *Spec, data []*loadedDataset, policy 
 				store: func(int, results.Candidate, float64) error { return nil },
 			}
 			for i := range n {
-				tasks = append(tasks, runTask{eval: k, grid: i, priority: e.candidateCost(i) + rest})
+				tasks = append(tasks, runTask{eval: k, grid: i, priority: chain + e.candidateCost(i)})
 			}
 		}
 		tasks = append(tasks, runTask{eval: k, grid: -1, priority: rest})

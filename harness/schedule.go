@@ -77,23 +77,34 @@ func runTasks(workers int, tasks []runTask, pending []int, fn func(t runTask)) {
 }
 
 // Scheduling costs are estimates of CPU-seconds, with coefficients measured
-// on the profile of experiments/oulad-models.toml (2 cores, 11,800 training
-// and 15,720 test rows): only their order and rough ratios matter.
+// on a profile of experiments/oulad-models.toml (11,800 training and 15,720
+// test rows, 34 columns): only their order and rough ratios matter.
 const (
-	costPerTestRow       = 75e-6   // bootstraps, calibration, ROC band: per test row
-	costPerFittedRow     = 10e-6   // a linear or single-tree model: per training row
-	costForestTreeRow    = 0.25e-6 // growing a forest: per tree and training row
-	costForestReasonLeaf = 0.04e-6 // TreeSHAP under a forest: per tree, reason row and leaf
-	costForestRescore    = 0.12e-6 // permutation rescoring under a forest: per tree, row, repeat and level
-	costBoostIterRow     = 0.23e-6 // growing a boosting tree: per iteration and training row
-	costBoostReasonLeaf  = 0.02e-6 // TreeSHAP under boosting: per tree, reason row and leaf
+	costPerTestRow      = 55e-6    // bootstraps, calibration, ROC band: per test row
+	costPerFittedRow    = 10e-6    // a linear or single-tree model: per training row
+	costForestTreeRow   = 0.2e-6   // growing a forest: per tree and training row
+	costBoostIterRow    = 0.08e-6  // growing a boosting tree: per iteration and training row
+	costPredictTreeRow  = 0.03e-6  // prediction: per tree and row
+	costReasonLeaf      = 0.027e-6 // TreeSHAP: per tree, reason row and leaf
+	costRescoreDepthRow = 0.07e-6  // permutation rescoring: per tree, row, repeat and level
 )
 
-// forestLeaves estimates the leaves of a forest's tree grown on n rows: a
-// bootstrap sample keeps about 63% of them, and leaves hold at least
-// min_samples_leaf rows (about twice that on average).
-func forestLeaves(n float64, minLeaf int) float64 {
-	return max(2, n/float64(2*max(1, minLeaf)+8))
+// ensembleShape estimates the trees and leaves per tree of a model fitted
+// on n rows (zero trees for a model that is not a tree ensemble).
+func ensembleShape(p any, n float64) (trees, leaves float64) {
+	switch p := p.(type) {
+	case *forestParams:
+		// A bootstrap sample keeps about 63% of the rows, and leaves hold
+		// at least min_samples_leaf rows (about twice that on average).
+		return float64(cmp.Or(p.NTrees, 100)), max(2, n/float64(2*max(1, p.MinSamplesLeaf)+8))
+	case *gbmParams:
+		trees = float64(cmp.Or(p.MaxIter, 100))
+		if p.EarlyStopping == "on" || (p.EarlyStopping != "off" && n > 10000) {
+			trees /= 3 // early stopping usually ends well before max_iter
+		}
+		return trees, float64(cmp.Or(p.MaxLeaves, 31))
+	}
+	return 0, 0
 }
 
 // forestFeatureFactor is how many times the features drawn per node
@@ -128,39 +139,29 @@ func maxFeaturesCountOf(spec string, d int) (int, error) {
 }
 
 // fitCost estimates the seconds of fitting a model of parameters p on n
-// rows with d columns.
-func fitCost(p any, n float64, d int) float64 {
+// rows with d columns, then scoring m rows.
+func fitCost(p any, n, m float64, d int) float64 {
+	trees, _ := ensembleShape(p, n)
+	predict := trees * m * costPredictTreeRow
 	switch p := p.(type) {
 	case *forestParams:
-		return float64(cmp.Or(p.NTrees, 100)) * n * costForestTreeRow * forestFeatureFactor(p.MaxFeatures, d)
+		return trees*n*costForestTreeRow*forestFeatureFactor(p.MaxFeatures, d) + predict
 	case *gbmParams:
-		leaves := float64(cmp.Or(p.MaxLeaves, 31))
-		return float64(cmp.Or(p.MaxIter, 100)) * n * costBoostIterRow * math.Sqrt(leaves/31)
-	default:
-		return n * costPerFittedRow
+		return trees*n*costBoostIterRow + predict
 	}
+	return n * costPerFittedRow
 }
 
-// explainCost estimates the seconds of a fitted model's reasons and
-// permutation importance on m test rows, for a model fitted on n rows.
+// explainCost estimates the seconds of a fitted tree ensemble's reasons
+// and permutation importance on m test rows, for a model fitted on n rows.
 func explainCost(p any, ex ExplainSpec, kind string, n, m float64) float64 {
+	trees, leaves := ensembleShape(p, n)
 	reasonRows := min(m, float64(ex.reasonRows(kind)))
 	if ex.reasons() <= 0 {
 		reasonRows = 0
 	}
 	permRows := min(m, float64(ex.permutationRows())) * float64(max(0, ex.repeats()))
-	switch p := p.(type) {
-	case *forestParams:
-		trees := float64(cmp.Or(p.NTrees, 100))
-		leaves := forestLeaves(n, p.MinSamplesLeaf)
-		return trees * (reasonRows*leaves*costForestReasonLeaf + permRows*math.Log2(leaves)*costForestRescore)
-	case *gbmParams:
-		trees := float64(cmp.Or(p.MaxIter, 100))
-		leaves := float64(cmp.Or(p.MaxLeaves, 31))
-		return trees * (reasonRows + permRows) * leaves * costBoostReasonLeaf
-	default:
-		return 0
-	}
+	return trees * (reasonRows*leaves*costReasonLeaf + permRows*math.Log2(max(2, leaves))*costRescoreDepthRow)
 }
 
 // columns is the number of encoded feature columns of the evaluation's fold
@@ -172,20 +173,30 @@ func (e *evaluation) columns() int {
 	return 25
 }
 
-// innerRows estimates the training rows of a grid's inner validation: the
-// fold's training terms but the last.
-func (e *evaluation) innerRows() float64 {
+// innerRows estimates the training and validation rows of a grid's inner
+// validation: the fold's training terms but the last, and the last.
+func (e *evaluation) innerRows() (train, validation float64) {
 	n := float64(len(e.fold.train))
 	if k := len(e.fold.trainTerms); k >= 2 {
-		return n * float64(k-1) / float64(k)
+		return n * float64(k-1) / float64(k), n / float64(k)
 	}
-	return n
+	return n, 0
 }
 
 // candidateCost estimates the seconds of grid candidate i: its fit on the
 // inner training rows and its validation scores.
 func (e *evaluation) candidateCost(i int) float64 {
-	return fitCost(e.model.candidates[i], e.innerRows(), e.columns())
+	n, m := e.innerRows()
+	return fitCost(e.model.candidates[i], n, m, e.columns())
+}
+
+// gridCost is the estimated seconds of all the evaluation's grid candidates.
+func (e *evaluation) gridCost() float64 {
+	var c float64
+	for i := range e.model.candidates {
+		c += e.candidateCost(i)
+	}
+	return c
 }
 
 // restCost estimates the seconds of the evaluation once its grid
@@ -204,16 +215,10 @@ func (e *evaluation) restCost() float64 {
 	}
 	var work float64
 	for _, p := range params {
-		work += fitCost(p, n, d) + explainCost(p, ex, e.model.Kind, n, m)
+		work += fitCost(p, n, m, d) + explainCost(p, ex, e.model.Kind, n, m)
 	}
 	return m*costPerTestRow + work/float64(len(params))
 }
 
 // cost is the estimated seconds of the whole evaluation, grid included.
-func (e *evaluation) cost() float64 {
-	c := e.restCost()
-	for i := range e.model.candidates {
-		c += e.candidateCost(i)
-	}
-	return c
-}
+func (e *evaluation) cost() float64 { return e.restCost() + e.gridCost() }

@@ -136,3 +136,38 @@ max_iter = [5, 10]
 		t.Fatal("no tuned evaluation")
 	}
 }
+
+// TestCostEstimates: the scheduling estimates follow the work: boosting
+// that stops early, and forests with larger leaves (fewer of them to
+// explain), cost less; more reason rows cost more; a tuned evaluation costs
+// its candidates plus the rest.
+func TestCostEstimates(t *testing.T) {
+	mk := func(p any, candidates []any) *evaluation {
+		kind := "random_forest"
+		if _, ok := p.(*gbmParams); ok {
+			kind = "gbm"
+		}
+		return &evaluation{model: ModelSpec{Kind: kind, Params: p, candidates: candidates},
+			fold: fold{train: make([]int, 20000), test: make([]int, 5000), trainTerms: []string{"a", "b"}}}
+	}
+	if on, off := mk(&gbmParams{MaxIter: 300, EarlyStopping: "on"}, nil), mk(&gbmParams{MaxIter: 300, EarlyStopping: "off"}, nil); on.cost() >= off.cost() {
+		t.Errorf("boosting with early stopping %v, without %v", on.cost(), off.cost())
+	}
+	small, large := mk(&forestParams{NTrees: 100, MinSamplesLeaf: 1}, nil), mk(&forestParams{NTrees: 100, MinSamplesLeaf: 20}, nil)
+	if small.cost() <= large.cost() {
+		t.Errorf("forest with leaves of 1 row %v, of 20 %v", small.cost(), large.cost())
+	}
+	fewer := mk(&forestParams{NTrees: 100, MinSamplesLeaf: 1}, nil)
+	one := 100
+	fewer.spec = &Spec{Explain: ExplainSpec{ReasonRows: &one}}
+	if fewer.cost() >= small.cost() {
+		t.Errorf("100 reason rows %v, the default 1000 %v", fewer.cost(), small.cost())
+	}
+	tuned := mk(&forestParams{}, []any{&forestParams{NTrees: 100, MinSamplesLeaf: 1}, &forestParams{NTrees: 100, MinSamplesLeaf: 20}})
+	if got, want := tuned.cost(), tuned.restCost()+tuned.candidateCost(0)+tuned.candidateCost(1); got != want {
+		t.Errorf("tuned cost %v, want rest + candidates %v", got, want)
+	}
+	if !(tuned.candidateCost(0) > 0 && tuned.restCost() > large.restCost() && tuned.restCost() < small.restCost()) {
+		t.Errorf("tuned rest %v: want between its candidates' %v and %v", tuned.restCost(), large.restCost(), small.restCost())
+	}
+}
