@@ -40,6 +40,7 @@ func PermutationImportance(ctx context.Context, fitted models.Fitted, rows model
 	if err != nil {
 		return nil, fmt.Errorf("permutation importance: %w", err)
 	}
+	aucs := newRescoredAUC(y, base)
 	x := rows.X
 	// perms[(j*repeats+r)*x.Rows:] is the shuffle of column j in repeat r.
 	perms := make([]int32, x.Cols*repeats*x.Rows)
@@ -72,6 +73,7 @@ func PermutationImportance(ctx context.Context, fitted models.Fitted, rows model
 		err = workpool.Run(ctx, x.Cols, 0, func(j int) error {
 			col := make([]float64, x.Rows)
 			scores := make([]float64, x.Rows)
+			var scratch rescoredScratch
 			for r := range repeats {
 				k := j*repeats + r
 				for i, p := range perms[k*x.Rows : (k+1)*x.Rows] {
@@ -80,7 +82,7 @@ func PermutationImportance(ctx context.Context, fitted models.Fitted, rows model
 				if err := rescore(j, col, scores); err != nil {
 					return err
 				}
-				auc, err := metrics.ROCAUC(y, scores, nil)
+				auc, err := aucs.auc(scores, &scratch)
 				if err != nil {
 					return fmt.Errorf("permutation importance: %w", err)
 				}
@@ -89,7 +91,7 @@ func PermutationImportance(ctx context.Context, fitted models.Fitted, rows model
 			return nil
 		})
 	} else {
-		err = predictShuffled(ctx, fitted, rows, y, repeats, perms, baseAUC, drops)
+		err = predictShuffled(ctx, fitted, rows, aucs, repeats, perms, baseAUC, drops)
 	}
 	if err != nil {
 		return nil, err
@@ -111,8 +113,9 @@ func PermutationImportance(ctx context.Context, fitted models.Fitted, rows model
 // predictShuffled fills drops (repeats a column) with the AUC drops of
 // fitted's Predict on rows with each column shuffled by perms in turn, one
 // column at a time (Predict spreads the rows over the processors).
-func predictShuffled(ctx context.Context, fitted models.Fitted, rows models.Rows, y []uint8, repeats int, perms []int32, baseAUC float64, drops []float64) error {
+func predictShuffled(ctx context.Context, fitted models.Fitted, rows models.Rows, aucs *rescoredAUC, repeats int, perms []int32, baseAUC float64, drops []float64) error {
 	x := rows.X
+	var scratch rescoredScratch
 	shuffled := &models.Matrix{Rows: x.Rows, Cols: x.Cols, Names: x.Names, Data: append([]float64(nil), x.Data...)}
 	for j := 0; j < x.Cols; j++ {
 		for r := range repeats {
@@ -124,7 +127,7 @@ func predictShuffled(ctx context.Context, fitted models.Fitted, rows models.Rows
 			if err != nil {
 				return err
 			}
-			auc, err := metrics.ROCAUC(y, scores, nil)
+			auc, err := aucs.auc(scores, &scratch)
 			if err != nil {
 				return fmt.Errorf("permutation importance: %w", err)
 			}
