@@ -174,7 +174,9 @@ func (e *treeEnsemble) Explain(ctx context.Context, rows Rows) (contributions []
 // additions are recorded and replayed for the others.
 func (e *treeEnsemble) explainTrees(ctx context.Context, trees [][]treeNode, x *Matrix, lo, hi int, phis [][]float64) error {
 	type recorded struct{ from, to int }
-	seen := map[uint64]recorded{}
+	var seen shapStates // a row's directions to its index in recs
+	var recs []recorded
+	var dirs []uint64
 	xs := make([][]float64, shapBlockRows)
 	s := &fastTreeSHAP{noCuts: x.Rows < shapCutMinRows}
 	for _, nodes := range trees {
@@ -182,8 +184,7 @@ func (e *treeEnsemble) explainTrees(ctx context.Context, trees [][]treeNode, x *
 			return err
 		}
 		s.reset(nodes, x.Cols)
-		internal := internalNodes(nodes)
-		if len(internal) > maxKeyedInternal {
+		if len(s.splits) > maxKeyedInternal {
 			for b := lo; b < hi; b += shapBlockRows {
 				end := min(hi, b+shapBlockRows)
 				for i := b; i < end; i++ {
@@ -193,12 +194,16 @@ func (e *treeEnsemble) explainTrees(ctx context.Context, trees [][]treeNode, x *
 			}
 			continue
 		}
-		clear(seen)
+		seen.reset()
+		recs = recs[:0]
 		s.record = s.record[:0]
+		dirs = grown(dirs, s.dirWords)
 		for i := lo; i < hi; i++ {
 			row, phi := x.Row(i), phis[i]
-			key := decisionKey(nodes, internal, row)
-			if r, ok := seen[key]; ok {
+			// The row's direction at every internal node, in one word.
+			s.rowDirections(dirs, row)
+			if at, ok := seen.get(0, dirs[0]); ok {
+				r := recs[at]
 				for _, a := range s.record[r.from:r.to] {
 					phi[a.feature] += a.value
 				}
@@ -206,7 +211,8 @@ func (e *treeEnsemble) explainTrees(ctx context.Context, trees [][]treeNode, x *
 			}
 			from := len(s.record)
 			s.addRecorded(row, phi, e.scale)
-			seen[key] = recorded{from, len(s.record)}
+			seen.put(0, dirs[0], int32(len(recs)))
+			recs = append(recs, recorded{from, len(s.record)})
 		}
 	}
 	return nil

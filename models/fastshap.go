@@ -206,6 +206,7 @@ type shapSplit struct {
 // directions and dead set, each below 2^32 since a cut has at most
 // shapCutInternal internal nodes and so features) to the offset of its
 // values in the memo: an open-addressing table with linear probing.
+// explainTrees also keys rows' directions in small trees with it.
 type shapStates struct {
 	slots []shapSlot // a power of two long, at most half full
 	n     int
@@ -985,32 +986,8 @@ func (s *fastTreeSHAP) addRecorded(x, phi []float64, scale float64) {
 	s.recording = false
 }
 
-// maxKeyedInternal is the most internal nodes a tree may have for
-// decisionKey to give each its own bit.
+// maxKeyedInternal is the most internal nodes a tree may have for a row's
+// directions (rowDirections) to fit one word: two rows with the same
+// directions get the same TreeSHAP values from the tree, because the
+// values depend on the row only through them (explainTrees).
 const maxKeyedInternal = 64
-
-// decisionKey returns the bitmask of the directions row x takes at each of
-// a tree's internal nodes (internal lists them; at most maxKeyedInternal): two rows with
-// the same key get the same TreeSHAP values from the tree, because the
-// values depend on the row only through those directions.
-func decisionKey(nodes []treeNode, internal []int32, x []float64) uint64 {
-	var key uint64
-	for b, k := range internal {
-		n := &nodes[k]
-		if n.goesLeft(x[n.feature]) {
-			key |= 1 << uint(b)
-		}
-	}
-	return key
-}
-
-// internalNodes returns the indexes of the internal nodes.
-func internalNodes(nodes []treeNode) []int32 {
-	var out []int32
-	for k := range nodes {
-		if nodes[k].left >= 0 {
-			out = append(out, int32(k))
-		}
-	}
-	return out
-}

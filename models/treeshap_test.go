@@ -368,3 +368,14 @@ func TestFastTreeSHAPBlocksAndCuts(t *testing.T) {
 		}
 	}
 }
+
+// internalNodes returns the indexes of the internal nodes.
+func internalNodes(nodes []treeNode) []int32 {
+	var out []int32
+	for k := range nodes {
+		if nodes[k].left >= 0 {
+			out = append(out, int32(k))
+		}
+	}
+	return out
+}
