@@ -51,7 +51,8 @@ type cartGrower struct {
 	stat64    []uint64 // per training row, when packed
 	ordered64 []uint64 // stat64 of the current node's rows, in node order
 	hist64    []uint64
-	node64    uint64 // sum of the current node's ordered64
+	scratch   []int32 // of partitionBranchless
+	node64    uint64  // sum of the current node's ordered64
 	// floatSums turns packing off (tests compare the two).
 	floatSums bool
 	keys      []uint64
@@ -111,6 +112,7 @@ func (g *cartGrower) packRows(idx []int32, w []float64) bool {
 	if g.stat64 == nil {
 		g.stat64 = make([]uint64, len(g.y))
 		g.ordered64 = make([]uint64, len(g.y))
+		g.scratch = make([]int32, len(g.y))
 		g.hist64 = make([]uint64, len(g.hist))
 	}
 	for _, r := range idx {
@@ -188,7 +190,11 @@ func (g *cartGrower) grow(idx []int32, w []float64, rng *rand.Rand) []treeNode {
 			continue
 		}
 		var nLeft int
-		if g.cols.codes8 != nil {
+		if g.packed {
+			// Sums of packed rows do not depend on their order: a
+			// partition without branches will do.
+			nLeft = partitionBranchless(seg, g.cols.codes8[s.feature], uint8(s.leftCode), g.scratch)
+		} else if g.cols.codes8 != nil {
 			nLeft = partitionByCode(seg, g.cols.codes8[s.feature], uint8(s.leftCode))
 		} else {
 			nLeft = partitionByCode(seg, g.cols.codes[s.feature], s.leftCode)
@@ -211,6 +217,26 @@ func (g *cartGrower) grow(idx []int32, w []float64, rng *rand.Rand) []treeNode {
 	}
 	g.nodes, g.stack = nodes, stack
 	return slices.Clone(nodes)
+}
+
+// partitionBranchless reorders seg so that rows with code <= left come
+// first, in their order (then the others in theirs), and returns their
+// number; scratch holds at least len(seg) rows.
+func partitionBranchless(seg []int32, codes []uint8, left uint8, scratch []int32) int {
+	nl, nr := 0, 0
+	scratch = scratch[:len(seg)]
+	for _, r := range seg {
+		goLeft := 0
+		if codes[r] <= left {
+			goLeft = 1
+		}
+		seg[nl] = r // nl <= the index read, so no unread row is overwritten
+		scratch[nr] = r
+		nl += goLeft
+		nr += 1 - goLeft
+	}
+	copy(seg[nl:], scratch[:nr])
+	return nl
 }
 
 // partitionByCode reorders seg so that rows with code <= left come first and
@@ -359,9 +385,30 @@ func scanPacked(g *cartGrower, sc *splitScan, codes []uint8, rows []int32) bool 
 		sc.boundary(g, 0, 1)
 		return false
 	}
+	hist := g.hist64[:nCodes]
+	if nCodes <= len(rows) {
+		// Few codes for the rows: visit every code.
+		for k, r := range rows {
+			hist[codes[r]] += ordered[k]
+		}
+		distinct := 0
+		var prev uint32
+		for c, h := range hist {
+			if h == 0 {
+				continue
+			}
+			if distinct > 0 {
+				sc.boundary(g, prev, uint32(c))
+			}
+			distinct++
+			add(h)
+			hist[c] = 0
+			prev = uint32(c)
+		}
+		return distinct == 1
+	}
 	// Histogram over at most 256 codes, visiting only the codes present
 	// in the node (a 256-bit set) in increasing order.
-	hist := g.hist64[:nCodes]
 	var present [4]uint64
 	for k, r := range rows {
 		c := uint32(codes[r])
