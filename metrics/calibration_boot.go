@@ -131,11 +131,10 @@ func CalibrationBootstrap(y []uint8, p []float64, bins, replicates int, seed uin
 				if nPos == 0 || nNeg == 0 || anyInfinite && !finite(rx) {
 					continue
 				}
-				rm.start = startSlope
+				rm.startSums(startSlope, startOffset)
 				if _, b, ok := newtonLogisticWith(rm.ry, rm.rx, false, a0, b0, true, rm.moments); ok {
 					out.Slope[r] = b
 				}
-				rm.start = startOffset
 				if c, _, ok := newtonLogisticWith(rm.ry, rm.rx, true, c0, 1, true, rm.offsetMoments); ok {
 					out.Intercept[r] = c
 				}
@@ -155,18 +154,53 @@ type calibrationRow struct {
 // replicateMoments computes a replicate's Newton sums (logisticMoments)
 // exactly as newtonLogisticFrom would over the drawn rows in draw order:
 // at the starting point every fit's probabilities are known (computed
-// once for all replicates, read by row), at later points they are
-// computed over the drawn logits, four at a time (sigmoidsLinear).
+// once for all replicates, read by row), and both fits' first sums are
+// taken in one pass; at later points the probabilities are computed over
+// the drawn logits, four at a time (sigmoidsLinear).
 type replicateMoments struct {
 	ry, rx []float64 // drawn targets and logits, in draw order
 	rows   []int32   // the row of each draw
 	nPos   int       // the first nPos draws are positives (target 1), the rest negatives (0)
-	start  []float64 // every row's probability at the current fit's starting point
-	p      []float64 // each draw's probability at the current point
+	// The sums of each fit's first step, at its starting point.
+	slope0  [5]float64
+	offset0 [2]float64
+	p       []float64 // each draw's probability at the current point
+}
+
+// startSums takes both fits' first sums (moments and offsetMoments at
+// iteration 0) in one pass, from every row's probabilities at the fits'
+// starting points.
+func (m *replicateMoments) startSums(startSlope, startOffset []float64) {
+	var g0, g1, h00, h01, h11, o0, oh float64
+	target := 1.0
+	for _, span := range [2][2]int{{0, m.nPos}, {m.nPos, len(m.rows)}} {
+		rx, rows := m.rx[span[0]:span[1]], m.rows[span[0]:span[1]]
+		for k, i := range rows {
+			v := startSlope[i]
+			r := target - v
+			wt := v * (1 - v)
+			x := rx[k]
+			g0 += r
+			g1 += r * x
+			h00 += wt
+			h01 += wt * x
+			h11 += wt * x * x
+			u := startOffset[i]
+			o0 += target - u
+			oh += u * (1 - u)
+		}
+		target = 0
+	}
+	m.slope0 = [5]float64{g0, g1, h00, h01, h11}
+	m.offset0 = [2]float64{o0, oh}
 }
 
 func (m *replicateMoments) moments(a, b float64, iter int) (g0, g1, h00, h01, h11 float64) {
-	p := m.probabilities(a, b, iter)
+	if iter == 0 {
+		s := m.slope0
+		return s[0], s[1], s[2], s[3], s[4]
+	}
+	p := m.probabilities(a, b)
 	// The targets are 1 for the positives' draws, then 0.
 	target := 1.0
 	for _, span := range [2][2]int{{0, m.nPos}, {m.nPos, len(p)}} {
@@ -190,7 +224,10 @@ func (m *replicateMoments) moments(a, b float64, iter int) (g0, g1, h00, h01, h1
 // (calibration-in-the-large), whose Newton steps read only g0 and h00:
 // the other sums are left 0.
 func (m *replicateMoments) offsetMoments(a, b float64, iter int) (g0, g1, h00, h01, h11 float64) {
-	p := m.probabilities(a, b, iter)
+	if iter == 0 {
+		return m.offset0[0], 0, m.offset0[1], 0, 0
+	}
+	p := m.probabilities(a, b)
 	for _, v := range p[:m.nPos] {
 		g0 += 1 - v
 		h00 += v * (1 - v)
@@ -203,15 +240,9 @@ func (m *replicateMoments) offsetMoments(a, b float64, iter int) (g0, g1, h00, h
 }
 
 // probabilities returns each draw's probability at (a, b).
-func (m *replicateMoments) probabilities(a, b float64, iter int) []float64 {
+func (m *replicateMoments) probabilities(a, b float64) []float64 {
 	p := m.p[:len(m.rows)]
-	if iter == 0 {
-		for k, i := range m.rows {
-			p[k] = m.start[i]
-		}
-	} else {
-		sigmoidsLinear(p, m.rx, a, b)
-	}
+	sigmoidsLinear(p, m.rx, a, b)
 	return p
 }
 
