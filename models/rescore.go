@@ -24,26 +24,24 @@ type ColumnRescorer interface {
 }
 
 // maxRescoreBytes bounds the memory a tree ensemble's rescorer keeps per
-// prepared row set (each row's leaf value and path features in every tree,
-// and for the column being rescored where its path first tests it, the
-// interval of the column's values that keep it on that path and the last
-// leaf reached off it).
+// prepared row set: each row's leaf in every tree, and for each call at
+// once, the spans of the column being rescored (the values that keep each
+// row on its path in each tree) and the last leaf reached off each path.
 const maxRescoreBytes = 256 << 20
 
-// ColumnRescorer keeps, for every row and tree, the leaf value the row
-// reaches and the set of features tested on its path. A row whose path in a
-// tree never tests column j reaches the same leaf whatever its value of j,
-// so only the trees whose path tests j are looked at again. For those, the
-// first call for column j records (once, reused while j stays the same, as
-// permutation importance calls it repeat after repeat) the first node of
-// the path that tests j and the interval of values of j that go the same
-// way at every node of the path testing j: a new value inside it reaches
-// the same leaf without a walk, and one outside it is walked from that
-// first node, the nodes above it not depending on j. The walks compare
-// ranks among each column's thresholds with 8-byte nodes, as Predict does
-// (binnedTrees), or values when the ensemble has too many thresholds for
-// ranks. The leaf values are then added in tree order, as Predict adds
-// them, so the scores are the same to the bit.
+// ColumnRescorer keeps, for every row and tree, the leaf the row reaches.
+// A row whose path in a tree never tests column j reaches the same leaf
+// whatever its value of j. Where the path tests j, the first call for
+// column j records (once, reused while j stays the same, as permutation
+// importance calls it repeat after repeat) the first node of the path that
+// tests j and the interval of values of j that go the same way at every
+// node of the path testing j: a new value inside it reaches the same leaf
+// without a walk, and one outside it is walked from that first node, the
+// nodes above it not depending on j. The walks compare ranks among each
+// column's thresholds with 8-byte nodes, as Predict does (binnedTrees,
+// rankRescorer), or values when the ensemble has too many thresholds for
+// ranks (valueRescorer). The leaf values are then added in tree order, as
+// Predict adds them, so the scores are the same to the bit.
 func (e *treeEnsemble) ColumnRescorer(ctx context.Context, rows Rows) (func(j int, col, dst []float64) error, bool, error) {
 	return e.columnRescorer(ctx, rows, true)
 }
@@ -114,6 +112,12 @@ func (e *treeEnsemble) finishScores(acc []float64) {
 // columns run in parallel, each with its own spans (a call takes the
 // spans of a finished call, preferring those of its own column).
 func (e *treeEnsemble) rankRescorer(ctx context.Context, x *Matrix, b *binnedTrees) func(j int, col, dst []float64) error {
+	return e.rankRescorerStates(ctx, x, b, 0)
+}
+
+// rankRescorerStates is rankRescorer with at most maxStates calls at once
+// (0: as many as maxRescoreBytes leaves room for, at least one).
+func (e *treeEnsemble) rankRescorerStates(ctx context.Context, x *Matrix, b *binnedTrees, maxStates int) func(j int, col, dst []float64) error {
 	nt, rows, cols := len(b.nodes), x.Rows, x.Cols
 	r := &rankRescore{e: e, b: b, rows: rows, cols: cols, offsets: make([]int, nt+1)}
 	for t, tree := range b.nodes {
@@ -137,13 +141,28 @@ func (e *treeEnsemble) rankRescorer(ctx context.Context, x *Matrix, b *binnedTre
 		}
 		e.finishScores(acc)
 	})
-	var mu sync.Mutex
-	var idle []*rankRescoreState
+	// As many states as calls at once, within maxRescoreBytes (at least
+	// one): a call finding none idle and no room for another waits.
+	pairs := float64(rows) * float64(nt)
+	shared := pairs * (4 + 8)
+	perState := pairs*2*8 + float64(r.offsets[nt])*8 + float64(rows)*48
+	if maxStates <= 0 {
+		maxStates = max(1, int((maxRescoreBytes-shared)/perState))
+	}
+	var (
+		mu    sync.Mutex
+		freed = sync.NewCond(&mu)
+		idle  []*rankRescoreState
+		made  int
+	)
 	return func(j int, col, dst []float64) error {
 		if err := e.checkRescore(ctx, x, j, col, dst); err != nil {
 			return err
 		}
 		mu.Lock()
+		for len(idle) == 0 && made == maxStates {
+			freed.Wait()
+		}
 		var s *rankRescoreState
 		if n := len(idle); n > 0 {
 			k := n - 1
@@ -154,6 +173,8 @@ func (e *treeEnsemble) rankRescorer(ctx context.Context, x *Matrix, b *binnedTre
 			}
 			s = idle[k]
 			idle = append(idle[:k], idle[k+1:]...)
+		} else {
+			made++
 		}
 		mu.Unlock()
 		if s == nil {
@@ -162,6 +183,7 @@ func (e *treeEnsemble) rankRescorer(ctx context.Context, x *Matrix, b *binnedTre
 		r.rescore(s, j, col, dst)
 		mu.Lock()
 		idle = append(idle, s)
+		freed.Signal()
 		mu.Unlock()
 		return nil
 	}

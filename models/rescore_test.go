@@ -12,7 +12,8 @@ import (
 // goroutines at once, each rescoring its own column repeat after repeat
 // (two of them the same column, so that its kept spans change hands),
 // gives Predict's scores on every shuffled matrix to the bit, for a
-// forest and for boosting, by rank and by value. Run with -race.
+// forest and for boosting, by rank (also with two calls at most at once,
+// the others waiting) and by value. Run with -race.
 func TestColumnRescorerConcurrentCalls(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	train := interactionData(rng, 800, 8)
@@ -54,10 +55,14 @@ func TestColumnRescorerConcurrentCalls(t *testing.T) {
 				want[g] = append(want[g], p)
 			}
 		}
-		for _, byRank := range []bool{true, false} {
+		for _, states := range []int{0, 2, -1} {
+			byRank := states >= 0
 			rs, ok, err := e.columnRescorer(ctx, test.Rows, byRank)
 			if err != nil || !ok {
 				t.Fatalf("%s: rescorer %v, %v", e.kind, ok, err)
+			}
+			if states > 0 {
+				rs = e.rankRescorerStates(ctx, x, e.binnedTrees(x.Cols), states)
 			}
 			var wg sync.WaitGroup
 			errs := make([]string, len(columns))
@@ -83,7 +88,7 @@ func TestColumnRescorerConcurrentCalls(t *testing.T) {
 			wg.Wait()
 			for g, msg := range errs {
 				if msg != "" {
-					t.Errorf("%s by rank %v, column %d (goroutine %d): %s", e.kind, byRank, columns[g], g, msg)
+					t.Errorf("%s by rank %v (states %d), column %d (goroutine %d): %s", e.kind, byRank, states, columns[g], g, msg)
 				}
 			}
 		}
