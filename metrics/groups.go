@@ -18,10 +18,25 @@ type scoreGroups struct {
 }
 
 // sortDescending returns the row indices ordered by descending score; ties
-// keep their row order (the order of a stable sort), so results never
-// depend on the sort algorithm. It sorts (score, row) pairs, row breaking
-// ties, which gives that order without a stable sort's extra moves.
+// (scores equal as cmp.Compare sees them: -0 equals +0, NaNs equal each
+// other and come last) keep their row order, the order of a stable sort,
+// so results never depend on the sort algorithm. Samples of
+// radixSortMin rows or more are sorted by a stable radix sort of the
+// scores' bits, fewer by comparison (TestSortDescendingRadixIsComparison).
 func sortDescending(score []float64) []int {
+	if len(score) >= radixSortMin && len(score) <= math.MaxInt32 {
+		return radixSortDescending(score)
+	}
+	return compareSortDescending(score)
+}
+
+// radixSortMin is the sample size from which a radix sort is the faster.
+const radixSortMin = 512
+
+// compareSortDescending is sortDescending by comparison: it sorts (score,
+// row) pairs, row breaking ties, which gives a stable sort's order without
+// its extra moves.
+func compareSortDescending(score []float64) []int {
 	type scoredRow struct {
 		score float64
 		row   int
@@ -39,6 +54,63 @@ func sortDescending(score []float64) []int {
 	idx := make([]int, len(score))
 	for i, r := range rows {
 		idx[i] = r.row
+	}
+	return idx
+}
+
+// radixSortDescending is sortDescending by a least-significant-byte radix
+// sort of 64-bit keys that order the scores as cmp.Compare does, largest
+// first; being stable, it keeps tied rows in row order. A byte that every
+// key shares is skipped.
+func radixSortDescending(score []float64) []int {
+	type keyedRow struct {
+		key uint64
+		row int32
+	}
+	n := len(score)
+	a, b := make([]keyedRow, n), make([]keyedRow, n)
+	var counts [8][256]int32
+	for i, s := range score {
+		k := uint64(math.MaxUint64) // NaN: after everything
+		if !math.IsNaN(s) {
+			if s == 0 {
+				s = 0 // -0 sorts as +0
+			}
+			bits := math.Float64bits(s)
+			if bits>>63 == 1 {
+				bits = ^bits
+			} else {
+				bits |= 1 << 63
+			}
+			k = ^bits // ascending keys are descending scores
+		}
+		a[i] = keyedRow{k, int32(i)}
+		for d := range 8 {
+			counts[d][byte(k>>(8*d))]++
+		}
+	}
+	for d := range 8 {
+		c := &counts[d]
+		if c[byte(a[0].key>>(8*d))] == int32(n) {
+			continue // every key has this byte
+		}
+		var next [256]int32
+		var sum int32
+		for v := range 256 {
+			next[v] = sum
+			sum += c[v]
+		}
+		shift := 8 * uint(d)
+		for _, r := range a {
+			v := byte(r.key >> shift)
+			b[next[v]] = r
+			next[v]++
+		}
+		a, b = b, a
+	}
+	idx := make([]int, n)
+	for i, r := range a {
+		idx[i] = int(r.row)
 	}
 	return idx
 }
