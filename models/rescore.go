@@ -210,12 +210,15 @@ type rankRescore struct {
 // on the path to node k of tree t (rankLeafSpans), spans[t*rows+i] row
 // i's span in tree t, rowSpans[i] the intersection of row i's spans,
 // alts[t*rows+i] the last leaf reached off row i's path in tree t (first
-// is the leaf; 0, the root, for none) and the ranks reaching it.
+// is the leaf; 0, the root, for none) and the ranks reaching it, and
+// lastScores[i] row i's score with rank lastRanks[i] (its own rank, whose
+// score is base[i], when none was computed).
 type rankRescoreState struct {
 	column              int
 	nodeSpans, rowSpans []rankSpan
 	spans, alts         []rankSpan
-	colRanks            []uint16
+	colRanks, lastRanks []uint16
+	lastScores          []float64
 	moved               []int32
 	acc, values         []float64
 	walks               rankWalks
@@ -223,16 +226,18 @@ type rankRescoreState struct {
 
 func (r *rankRescore) newState() *rankRescoreState {
 	return &rankRescoreState{
-		column:    -1,
-		nodeSpans: make([]rankSpan, r.offsets[len(r.b.nodes)]),
-		rowSpans:  make([]rankSpan, r.rows),
-		spans:     make([]rankSpan, r.rows*len(r.b.nodes)),
-		alts:      make([]rankSpan, r.rows*len(r.b.nodes)),
-		colRanks:  make([]uint16, r.rows),
-		moved:     make([]int32, r.rows),
-		acc:       make([]float64, r.rows),
-		values:    make([]float64, r.rows),
-		walks:     newRankWalks(r.rows),
+		column:     -1,
+		nodeSpans:  make([]rankSpan, r.offsets[len(r.b.nodes)]),
+		rowSpans:   make([]rankSpan, r.rows),
+		spans:      make([]rankSpan, r.rows*len(r.b.nodes)),
+		alts:       make([]rankSpan, r.rows*len(r.b.nodes)),
+		colRanks:   make([]uint16, r.rows),
+		lastRanks:  make([]uint16, r.rows),
+		lastScores: make([]float64, r.rows),
+		moved:      make([]int32, r.rows),
+		acc:        make([]float64, r.rows),
+		values:     make([]float64, r.rows),
+		walks:      newRankWalks(r.rows),
 	}
 }
 
@@ -241,6 +246,7 @@ func (r *rankRescore) prepare(s *rankRescoreState, j int) {
 	rows := r.rows
 	for i := range s.rowSpans {
 		s.rowSpans[i] = rankSpan{lo: 0, hi: binNaN}
+		s.lastRanks[i] = r.ranks[i*r.cols+j]
 	}
 	for t, tree := range r.b.nodes {
 		nodeSpans := s.nodeSpans[r.offsets[t]:r.offsets[t+1]]
@@ -269,12 +275,18 @@ func (r *rankRescore) rescore(s *rankRescoreState, j int, col, dst []float64) {
 	}
 	b.rankColumn(j, col, s.colRanks)
 	// Rows whose rank leaves their row span are rescored; the others keep
-	// their score.
+	// their score, and those given the rank of their last rescoring get
+	// its score again (every rescoring of a column with two values but
+	// the first).
 	moved := s.moved[:0]
 	for i := range rows {
 		rk := s.colRanks[i]
 		if sp := s.rowSpans[i]; rk == r.ranks[i*cols+j] || (rk >= sp.lo && rk <= sp.hi) {
 			dst[i] = r.base[i]
+			continue
+		}
+		if rk == s.lastRanks[i] {
+			dst[i] = s.lastScores[i]
 			continue
 		}
 		moved = append(moved, int32(i))
@@ -316,6 +328,7 @@ func (r *rankRescore) rescore(s *rankRescoreState, j int, col, dst []float64) {
 	r.e.finishScores(acc)
 	for c, i := range moved {
 		dst[i] = acc[c]
+		s.lastRanks[i], s.lastScores[i] = s.colRanks[i], acc[c]
 	}
 }
 
