@@ -755,8 +755,12 @@ func (s *fastTreeSHAP) addBlock(xs, phis [][]float64, scale float64) {
 	s.grow(n)
 	s.xs, s.phis, s.scaleBlock = xs, phis, scale
 	clear(s.dead[:n*s.words])
-	for r, x := range xs {
-		s.rowDirections(s.dirs[r*s.dirWords:(r+1)*s.dirWords], x)
+	if len(s.cuts) > 0 {
+		// The cuts read the rows' directions (a walk without cuts tests
+		// the few nodes it meets).
+		for r, x := range xs {
+			s.rowDirections(s.dirs[r*s.dirWords:(r+1)*s.dirWords], x)
+		}
 	}
 	root := s.prod[:n*s.k]
 	for i := range root {
@@ -794,7 +798,7 @@ func (s *fastTreeSHAP) visit(node, depth int) {
 		switch {
 		case s.dead[r*s.words+w]&bit != 0:
 			kind[r] = shapDead
-		case s.goesLeft(s.dirs[r*s.dirWords:(r+1)*s.dirWords], node):
+		case nd.goesLeft(s.xs[r][j]):
 			kind[r] = shapLeft
 		default:
 			kind[r] = shapRight
@@ -834,15 +838,12 @@ func (s *fastTreeSHAP) visit(node, depth int) {
 		}
 		s.visit(c, depth+1)
 		takenT, offT := s.takenTerm[c*k:c*k+k], s.offTerm[c*k:c*k+k]
-		live := s.live[:0]
 		for r, kd := range kind {
 			cs := childSum[r*k : r*k+k]
 			sm := sum[r*k : r*k+k]
 			sm = sm[:len(cs)]
 			if side == shapLeft {
-				for i, v := range cs {
-					sm[i] = v
-				}
+				copy(sm, cs)
 			} else {
 				for i, v := range cs {
 					sm[i] += v
@@ -851,43 +852,15 @@ func (s *fastTreeSHAP) visit(node, depth int) {
 			if kd == shapDead {
 				continue
 			}
+			term := takenT
 			if kd != side {
+				term = offT
 				s.dead[r*s.words+w] &^= bit
 			}
-			live = append(live, int32(r))
-		}
-		s.live = live
-		// Each live row's weight, the sum over t of term(t)·childSum(t) in
-		// order of t; two rows side by side (independent sums).
-		term := func(r int) []float64 {
-			if kind[r] == side {
-				return takenT[:k]
-			}
-			return offT[:k]
-		}
-		i := 0
-		for ; i+2 <= len(live); i += 2 {
-			r0, r1 := int(live[i]), int(live[i+1])
-			cs0 := childSum[r0*k : r0*k+k]
-			cs1 := childSum[r1*k : r1*k+k]
-			t0, t1 := term(r0), term(r1)
-			cs1, t0, t1 = cs1[:len(cs0)], t0[:len(cs0)], t1[:len(cs0)]
-			var c0, c1 float64
-			for i, v := range cs0 {
-				c0 += t0[i] * v
-				c1 += t1[i] * cs1[i]
-			}
-			s.addRowContribution(r0, j, c0)
-			s.addRowContribution(r1, j, c1)
-		}
-		for ; i < len(live); i++ {
-			r := int(live[i])
-			cs := childSum[r*k : r*k+k]
-			t := term(r)
-			t = t[:len(cs)]
+			term = term[:len(cs)]
 			var contrib float64
 			for i, v := range cs {
-				contrib += t[i] * v
+				contrib += term[i] * v
 			}
 			s.addRowContribution(r, j, contrib)
 		}
