@@ -189,19 +189,23 @@ func PairedBootstrap(y []uint8, scoreA, scoreB []float64, thresholdA, thresholdB
 // arrays are indexed by position in bootSample's layout, not by row.
 type bootModel struct {
 	groups  int
-	slot    []int32   // 2*group + y of each position: its class count in a tally
+	group   []int32   // score group of each position
+	slot    []int32   // each position's count in a tally (see below)
 	cell    []uint8   // 2*y + flagged: 0 TN, 1 FP, 2 FN, 3 TP
 	prob    bool      // every score in [0, 1]
 	sqErr   []float64 // (p - y)^2 per position, when prob
 	logLoss []float64 // clipped log loss per position, when prob
 	g       scoreGroups
-	// posGroups are the groups holding a positive row, ascending: no
-	// resample draws a positive anywhere else.
-	posGroups []int32
-	// flagged is the number of groups at or above the threshold: groups
-	// are in descending score order, so rows are flagged exactly in
-	// groups 0 to flagged-1.
-	flagged int
+	// marks are the score groups (ascending, so by descending score) where
+	// a tally's running counts are read: every group holding a positive
+	// row (no resample draws a positive anywhere else), and the last
+	// flagged group (groups up to flaggedMark's are exactly the groups at or
+	// above the threshold). A tally counts per mark j the negatives in the
+	// groups after mark j-1 and before mark j (slot 3j), in mark j's group
+	// (3j+1), and the positives in mark j's group (3j+2); slot 3·len(marks)
+	// counts the negatives after the last mark.
+	marks       []int32
+	flaggedMark int // the index in marks of the last flagged group; -1 if none is flagged
 }
 
 // bootSample is the data prepared once for all replicates. Rows are laid
@@ -307,19 +311,28 @@ func newBootSample(y []uint8, scores [][]float64, thresholds []float64, opt *Boo
 
 func newBootModel(y []uint8, score []float64, threshold float64, perm []int32) bootModel {
 	g := groupScores(y, score, nil)
-	m := bootModel{groups: len(g.value), g: g, prob: probabilityScores(score)}
-	for k, v := range g.pos {
-		if v > 0 {
-			m.posGroups = append(m.posGroups, int32(k))
-		}
-	}
+	m := bootModel{groups: len(g.value), g: g, prob: probabilityScores(score), flaggedMark: -1}
+	flagged := 0 // groups are in descending order: the flagged ones first
 	for _, v := range g.value {
 		if v >= threshold {
-			m.flagged++
+			flagged++
+		}
+	}
+	// negSlot[k]: the slot of a negative in group k.
+	negSlot := make([]int32, len(g.value))
+	for k, v := range g.pos {
+		negSlot[k] = 3 * int32(len(m.marks))
+		if v > 0 || k == flagged-1 {
+			if k == flagged-1 {
+				m.flaggedMark = len(m.marks)
+			}
+			negSlot[k]++
+			m.marks = append(m.marks, int32(k))
 		}
 	}
 	gi := groupIndex(g, score)
 	n := len(y)
+	m.group = make([]int32, n)
 	m.slot = make([]int32, n)
 	m.cell = make([]uint8, n)
 	if m.prob {
@@ -327,7 +340,8 @@ func newBootModel(y []uint8, score []float64, threshold float64, perm []int32) b
 		m.logLoss = make([]float64, n)
 	}
 	for p, r := range perm {
-		m.slot[p] = 2*int32(gi[r]) + int32(y[r])
+		m.group[p] = int32(gi[r])
+		m.slot[p] = negSlot[gi[r]] + int32(y[r]) // a positive's group is a mark
 		f := uint8(0)
 		if score[r] >= threshold {
 			f = 1
@@ -351,17 +365,14 @@ func newBootModel(y []uint8, score []float64, threshold float64, perm []int32) b
 // the class counts per score group and the loss sums.
 type tally struct {
 	n, npos int
-	// counts[m][2g+y] counts the rows of class y in model m's score group g.
-	counts       [][]int32
-	sq, ll       []float64
-	negAtOrAbove []int32 // scratch of aucAP
+	counts  [][]int32 // per model, the rows per slot (see bootModel.marks)
+	sq, ll  []float64
 }
 
 func newTally(s *bootSample) *tally {
 	t := &tally{counts: make([][]int32, len(s.models)), sq: make([]float64, len(s.models)), ll: make([]float64, len(s.models))}
 	for m, md := range s.models {
-		t.counts[m] = make([]int32, 2*md.groups)
-		t.negAtOrAbove = make([]int32, max(len(t.negAtOrAbove), md.groups))
+		t.counts[m] = make([]int32, 3*len(md.marks)+1)
 	}
 	return t
 }
@@ -437,13 +448,8 @@ func (t *tally) addWeighted(s *bootSample, mult []int32) {
 // confusion returns model m's confusion matrix: the rows of the groups
 // at or above the threshold are flagged.
 func (t *tally) confusion(md *bootModel, m int) Confusion {
-	var tp, fp int32
-	flagged := t.counts[m][:2*md.flagged]
-	for k := 0; k < len(flagged); k += 2 {
-		fp += flagged[k]
-		tp += flagged[k+1]
-	}
-	return Confusion{TP: int(tp), FP: int(fp), FN: t.npos - int(tp), TN: t.n - t.npos - int(fp)}
+	_, _, c := t.ranking(md, m)
+	return c
 }
 
 // metrics computes every metric of model m from the tally; NaN marks an
@@ -457,45 +463,50 @@ func (t *tally) metrics(s *bootSample, m int, out *[nMetrics]float64) {
 		return
 	}
 	out[mBaseRate] = P / n
+	auc, ap, c := t.ranking(&s.models[m], m)
 	if t.npos > 0 {
-		out[mAUC], out[mAP] = t.aucAP(&s.models[m], m)
+		out[mAUC], out[mAP] = auc, ap
 	}
 	if s.models[m].prob {
 		out[mBrier] = t.sq[m] / n
 		out[mLogLoss] = t.ll[m] / n
 	}
-	confusionMetrics(t.confusion(&s.models[m], m), out)
+	confusionMetrics(c, out)
 }
 
-// aucAP returns aucAPFromCounts of model m's class counts per group, to
-// the bit, visiting only the groups that can hold positives: the others
-// add nothing to the pairs won nor to the precision sum, and they are most
-// groups (a group is mostly one row, and most rows are negatives). A
-// group whose positives were not drawn adds +0 to the precision sum,
-// which leaves it unchanged, instead of a branch the processor could not
-// predict. t.npos must be positive.
-func (t *tally) aucAP(md *bootModel, m int) (auc, ap float64) {
+// ranking returns the AUC and average precision of model m, to the bit
+// aucAPFromCounts' of its class counts per group (meaningless when t.npos
+// is 0), and its confusion matrix, in one pass over the marks: groups
+// without positives add nothing to the pairs won nor to the precision sum
+// and they are most groups (a group is mostly one row, and most rows are
+// negatives), so only their negatives are counted, in the slot of the mark
+// after them. A mark whose positives were not drawn adds +0 to the
+// precision sum, which leaves it unchanged, instead of a branch the
+// processor could not predict.
+func (t *tally) ranking(md *bootModel, m int) (auc, ap float64, c Confusion) {
 	counts := t.counts[m]
-	cum := t.negAtOrAbove[:md.groups]
-	var c int32
-	for k := range cum {
-		c += counts[2*k]
-		cum[k] = c
-	}
 	P, N := int64(t.npos), int64(t.n-t.npos)
-	var tps, u2 int64
-	for _, k := range md.posGroups {
-		p, q, fps := int64(counts[2*k+1]), int64(counts[2*k]), int64(cum[k])
+	var tps, fps, u2, tpFlagged, fpFlagged int64
+	for j := range md.marks {
+		q, p := int64(counts[3*j+1]), int64(counts[3*j+2])
+		fps += int64(counts[3*j]) + q
 		tps += p
 		u2 += p * (2*(N-fps) + q) // twice the pairs won by these positives
 		// With p = 0 the term is 0/max(tps+fps, 1) = +0.
 		ap += float64(p) * float64(tps) / float64(max(tps+fps, 1))
+		if j == md.flaggedMark {
+			tpFlagged, fpFlagged = tps, fps
+		}
+	}
+	c = Confusion{TP: int(tpFlagged), FP: int(fpFlagged), FN: t.npos - int(tpFlagged), TN: t.n - t.npos - int(fpFlagged)}
+	if P == 0 {
+		return math.NaN(), math.NaN(), c
 	}
 	ap /= float64(P)
 	if N == 0 {
-		return math.NaN(), ap
+		return math.NaN(), ap, c
 	}
-	return float64(u2) / (2 * float64(P) * float64(N)), ap
+	return float64(u2) / (2 * float64(P) * float64(N)), ap, c
 }
 
 // confusionMetrics fills the threshold metrics of out from c.
@@ -873,7 +884,7 @@ func (s *bootSample) rowJackknife(m int, full *tally) [nMetrics][]float64 {
 		confusionMetrics(Confusion{TN: cm[0], FP: cm[1], FN: cm[2], TP: cm[3]}, &byCell[cell])
 	}
 	for i, y := range s.y {
-		k := md.slot[i] >> 1
+		k := md.group[i]
 		v := &byCell[md.cell[i]]
 		for j := mPrecision; j < nMetrics; j++ {
 			out[j][i] = v[j]

@@ -291,46 +291,64 @@ func TestSummarizeBCa(t *testing.T) {
 	}
 }
 
-// TestTallyAUCAPIsAUCAPFromCounts: the tally's AUC and average precision,
-// which visit only the groups holding positives, are aucAPFromCounts' to
-// the bit on resampled counts (groups undrawn, drawn in one class or both,
-// no negatives at all); its confusion matrix counts the rows of the
-// flagged groups.
-func TestTallyAUCAPIsAUCAPFromCounts(t *testing.T) {
+// TestTallyRankingIsAUCAPFromCounts: a tally's AUC and average
+// precision, read only at the groups holding positives, are
+// aucAPFromCounts' of its class counts per group to the bit, and its
+// confusion matrix counts the rows at or above the threshold, on samples
+// with ties resampled with arbitrary weights (groups undrawn, drawn in one
+// class or both, no negatives, nothing flagged, everything flagged).
+func TestTallyRankingIsAUCAPFromCounts(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	for trial := range 300 {
-		G := 1 + r.IntN(60)
-		md := bootModel{groups: G, flagged: r.IntN(G + 1)}
-		tl := &tally{counts: [][]int32{make([]int32, 2*G)}, negAtOrAbove: make([]int32, G)}
-		pos, neg := make([]int32, G), make([]int32, G)
+		n := 1 + r.IntN(60)
+		y := make([]uint8, n)
+		score := make([]float64, n)
+		for i := range y {
+			y[i] = uint8(r.IntN(2))
+			if trial%10 == 0 {
+				y[i] = 1
+			}
+			score[i] = float64(r.IntN(12)) / 10
+		}
+		threshold := float64(r.IntN(14)-1) / 10
+		opt := BootstrapOptions{Replicates: 1, Level: 0.9, Scheme: SchemeSimple}
+		s, err := newBootSample(y, [][]float64{score}, []float64{threshold}, &opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		md := &s.models[0]
+		mult := make([]int32, n)
+		pos, neg := make([]int32, md.groups), make([]int32, md.groups)
 		var want Confusion
-		for k := range G {
-			hasPos := r.IntN(3) == 0
-			if hasPos {
-				md.posGroups = append(md.posGroups, int32(k))
-				pos[k] = int32(r.IntN(3))
-			}
-			if trial%10 != 0 && (!hasPos || r.IntN(2) == 0) {
-				neg[k] = int32(r.IntN(4))
-			}
-			tl.counts[0][2*k], tl.counts[0][2*k+1] = neg[k], pos[k]
-			tl.npos += int(pos[k])
-			tl.n += int(pos[k] + neg[k])
-			if k < md.flagged {
-				want.TP += int(pos[k])
-				want.FP += int(neg[k])
+		tl := newTally(s)
+		for p := range mult {
+			w := int32(r.IntN(4))
+			mult[p] = w
+			g, flagged := md.group[p], md.g.value[md.group[p]] >= threshold
+			if s.y[p] == 1 {
+				pos[g] += w
+				if flagged {
+					want.TP += int(w)
+				} else {
+					want.FN += int(w)
+				}
 			} else {
-				want.FN += int(pos[k])
-				want.TN += int(neg[k])
+				neg[g] += w
+				if flagged {
+					want.FP += int(w)
+				} else {
+					want.TN += int(w)
+				}
 			}
 		}
-		if got := tl.confusion(&md, 0); got != want {
+		tl.addWeighted(s, mult)
+		auc, ap, got := tl.ranking(md, 0)
+		if got != want {
 			t.Fatalf("trial %d: confusion %+v, want %+v", trial, got, want)
 		}
 		if tl.npos == 0 {
 			continue
 		}
-		auc, ap := tl.aucAP(&md, 0)
 		wantAUC, wantAP := aucAPFromCounts(pos, neg, int64(tl.npos), int64(tl.n-tl.npos))
 		if math.Float64bits(auc) != math.Float64bits(wantAUC) && !(math.IsNaN(auc) && math.IsNaN(wantAUC)) || math.Float64bits(ap) != math.Float64bits(wantAP) {
 			t.Fatalf("trial %d: auc %v ap %v, aucAPFromCounts %v %v", trial, auc, ap, wantAUC, wantAP)
