@@ -1,6 +1,9 @@
 package models
 
-import "math"
+import (
+	"math"
+	"math/bits"
+)
 
 // This file computes the same exact path-dependent TreeSHAP values as
 // Lundberg, Erion and Lee's Algorithm 2 ("Consistent individualized feature
@@ -162,7 +165,6 @@ type fastTreeSHAP struct {
 	dead       []uint64
 	dirs       []uint64
 	dirWords   int
-	live       []int32 // applyCut's live features of a cut
 	kind       []uint8
 	prod, sum  []float64
 	one        [1][]float64 // add's block of one row
@@ -895,17 +897,18 @@ func (s *fastTreeSHAP) applyCut(ci int32, node int, prod, sum []float64) {
 		for i, g := range p {
 			sm[i] = g * sv[i]
 		}
-		live := s.live[:0]
-		for b := range features {
-			if deadBits>>uint(b)&1 == 0 {
-				live = append(live, int32(b)) // a dead feature's weights are 0
-			}
-		}
-		s.live = live
+		// The live features, in order (a dead feature's weights are 0).
+		live := ^deadBits & (1<<uint(len(features)) - 1)
 		phi := s.phis[r]
-		b := 0
-		for ; b+4 <= len(live); b += 4 {
-			b0, b1, b2, b3 := int(live[b]), int(live[b+1]), int(live[b+2]), int(live[b+3])
+		for bits.OnesCount64(live) >= 4 {
+			b0 := bits.TrailingZeros64(live)
+			live &= live - 1
+			b1 := bits.TrailingZeros64(live)
+			live &= live - 1
+			b2 := bits.TrailingZeros64(live)
+			live &= live - 1
+			b3 := bits.TrailingZeros64(live)
+			live &= live - 1
 			q0 := vals[(b0+1)*k : (b0+2)*k]
 			q1 := vals[(b1+1)*k : (b1+2)*k]
 			q2 := vals[(b2+1)*k : (b2+2)*k]
@@ -923,8 +926,8 @@ func (s *fastTreeSHAP) applyCut(ci int32, node int, prod, sum []float64) {
 			s.addContribution(phi, features[b2], float64(scale*c2))
 			s.addContribution(phi, features[b3], float64(scale*c3))
 		}
-		for ; b < len(live); b++ {
-			bi := int(live[b])
+		for ; live != 0; live &= live - 1 {
+			bi := bits.TrailingZeros64(live)
 			q := vals[(bi+1)*k : (bi+2)*k]
 			q = q[:len(p)]
 			var contrib float64
