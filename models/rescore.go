@@ -210,14 +210,16 @@ type rankRescore struct {
 // on the path to node k of tree t (rankLeafSpans), spans[t*rows+i] row
 // i's span in tree t, rowSpans[i] the intersection of row i's spans,
 // alts[t*rows+i] the last leaf reached off row i's path in tree t (first
-// is the leaf; 0, the root, for none) and the ranks reaching it, and
-// lastScores[i] row i's score with rank lastRanks[i] (its own rank, whose
-// score is base[i], when none was computed).
+// is the leaf; 0, the root, for none) and the ranks reaching it,
+// ownRanks[i] row i's rank, and lastScores[i] row i's score with rank
+// lastRanks[i] (its own rank, whose score is base[i], when none was
+// computed).
 type rankRescoreState struct {
 	column              int
 	nodeSpans, rowSpans []rankSpan
 	spans, alts         []rankSpan
-	colRanks, lastRanks []uint16
+	colRanks, ownRanks  []uint16
+	lastRanks           []uint16
 	lastScores          []float64
 	moved               []int32
 	acc, values         []float64
@@ -232,6 +234,7 @@ func (r *rankRescore) newState() *rankRescoreState {
 		spans:      make([]rankSpan, r.rows*len(r.b.nodes)),
 		alts:       make([]rankSpan, r.rows*len(r.b.nodes)),
 		colRanks:   make([]uint16, r.rows),
+		ownRanks:   make([]uint16, r.rows),
 		lastRanks:  make([]uint16, r.rows),
 		lastScores: make([]float64, r.rows),
 		moved:      make([]int32, r.rows),
@@ -246,15 +249,16 @@ func (r *rankRescore) prepare(s *rankRescoreState, j int) {
 	rows := r.rows
 	for i := range s.rowSpans {
 		s.rowSpans[i] = rankSpan{lo: 0, hi: binNaN}
-		s.lastRanks[i] = r.ranks[i*r.cols+j]
+		s.ownRanks[i] = r.ranks[i*r.cols+j]
 	}
+	copy(s.lastRanks, s.ownRanks)
 	for t, tree := range r.b.nodes {
 		nodeSpans := s.nodeSpans[r.offsets[t]:r.offsets[t+1]]
 		rankLeafSpans(tree, j, nodeSpans)
 		leaves, spans := r.leaves[t*rows:(t+1)*rows], s.spans[t*rows:(t+1)*rows]
 		for i, k := range leaves {
 			sp := nodeSpans[k]
-			if sp.first >= 0 && r.ranks[i*r.cols+j] == binNaN {
+			if s.ownRanks[i] == binNaN && sp.first >= 0 {
 				sp.lo, sp.hi = binNaN, binNaN
 			}
 			spans[i] = sp
@@ -281,7 +285,7 @@ func (r *rankRescore) rescore(s *rankRescoreState, j int, col, dst []float64) {
 	moved := s.moved[:0]
 	for i := range rows {
 		rk := s.colRanks[i]
-		if sp := s.rowSpans[i]; rk == r.ranks[i*cols+j] || (rk >= sp.lo && rk <= sp.hi) {
+		if sp := s.rowSpans[i]; rk == s.ownRanks[i] || (rk >= sp.lo && rk <= sp.hi) {
 			dst[i] = r.base[i]
 			continue
 		}
