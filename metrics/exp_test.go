@@ -67,9 +67,16 @@ func TestSigmoidsLinear(t *testing.T) {
 	}
 	withNaN := append([]float64{math.NaN()}, x[:101]...)
 	withInf := append(x[:57:57], math.Inf(1), 0, math.Copysign(0, -1), math.Inf(-1))
+	// A dense sweep through exp's every regime: overflow, the subnormal
+	// results below -708, underflow to 0 below -745, and the reduction's
+	// boundaries in between.
+	var sweep []float64
+	for v := -800.0; v <= 800; v += 0.0371 {
+		sweep = append(sweep, v, math.Nextafter(v, math.Inf(1)))
+	}
 	for _, ab := range [][2]float64{{0, 1}, {0.3, 0.7}, {-1.2, 1.9}, {0.01, -2.5}, {0, 0}, {800, 1}} {
 		a, b := ab[0], ab[1]
-		for _, xs := range [][]float64{x, x[:7], x[:4], x[:1], withNaN, withInf} {
+		for _, xs := range [][]float64{x, x[:7], x[:4], x[:1], withNaN, withInf, sweep} {
 			got := make([]float64, len(xs)+1)
 			got[len(xs)] = 42
 			sigmoidsLinear(got, xs, a, b)
