@@ -178,7 +178,8 @@ func (e *treeEnsemble) explainTrees(ctx context.Context, trees [][]treeNode, x *
 	var recs []recorded
 	var dirs []uint64
 	xs := make([][]float64, shapBlockRows)
-	s := &fastTreeSHAP{noCuts: x.Rows < shapCutMinRows}
+	// Rows validated without NaN (!allowNaN) skip the test for missing values.
+	s := &fastTreeSHAP{noCuts: x.Rows < shapCutMinRows, complete: !e.allowNaN}
 	for _, nodes := range trees {
 		if err := ctx.Err(); err != nil {
 			return err

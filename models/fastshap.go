@@ -127,6 +127,10 @@ type fastTreeSHAP struct {
 	// consecutive in it.
 	pre    []int32
 	splits []shapSplit
+	// missingLeft is whether some split sends missing values left;
+	// complete, whether the rows explained have no missing values (set
+	// by the caller).
+	missingLeft, complete bool
 
 	// cut[n] is the index in cuts of the cut at node n, -1 elsewhere;
 	// local[n] is the index of internal node n's feature in its cut's
@@ -374,7 +378,7 @@ func (s *fastTreeSHAP) reset(nodes []treeNode, nFeatures int) {
 	}
 	build(0)
 	s.pre = grown(s.pre, n)
-	s.splits = s.splits[:0]
+	s.splits, s.missingLeft = s.splits[:0], false
 	var number func(node int)
 	number = func(node int) {
 		nd := &nodes[node]
@@ -383,6 +387,7 @@ func (s *fastTreeSHAP) reset(nodes []treeNode, nFeatures int) {
 		}
 		s.pre[node] = int32(len(s.splits))
 		s.splits = append(s.splits, shapSplit{feature: nd.feature, missingLeft: nd.missingLeft, threshold: nd.threshold})
+		s.missingLeft = s.missingLeft || nd.missingLeft
 		number(int(nd.left))
 		number(int(nd.right))
 	}
@@ -395,21 +400,32 @@ func (s *fastTreeSHAP) reset(nodes []treeNode, nFeatures int) {
 // rowDirections sets d (dirWords words) to the directions row x takes at
 // every internal node: bit pre[n] set when it goes left at n (goesLeft).
 func (s *fastTreeSHAP) rowDirections(d []uint64, x []float64) {
-	var word uint64
-	for i := range s.splits {
-		sp := &s.splits[i]
-		v := x[sp.feature]
-		// Without branches: a NaN compares false and goes left when
-		// missingLeft.
-		bit := b2u(v <= sp.threshold) | b2u(v != v)&b2u(sp.missingLeft)
-		word |= bit << uint(i&63)
-		if i&63 == 63 {
-			d[i>>6] = word
-			word = 0
+	splits := s.splits
+	w := 0
+	for ; len(splits) > 0; w++ {
+		chunk := splits[:min(64, len(splits))]
+		splits = splits[len(chunk):]
+		// Bits from the last to the first, shifting the word (no variable
+		// shifts), without branches.
+		var word uint64
+		if s.missingLeft && !s.complete {
+			for b := len(chunk) - 1; b >= 0; b-- {
+				sp := &chunk[b]
+				v := x[sp.feature]
+				// A NaN compares false and goes left when missingLeft.
+				word = word<<1 | b2u(v <= sp.threshold) | b2u(v != v)&b2u(sp.missingLeft)
+			}
+		} else {
+			// No missing values, or none goes left: a NaN compares false
+			// and goes right.
+			for b := len(chunk) - 1; b >= 0; b-- {
+				sp := &chunk[b]
+				word = word<<1 | b2u(x[sp.feature] <= sp.threshold)
+			}
 		}
+		d[w] = word
 	}
-	d[len(s.splits)>>6] = word
-	clear(d[len(s.splits)>>6+1:])
+	clear(d[w:])
 }
 
 // b2u returns 1 for true and 0 for false.
