@@ -379,3 +379,63 @@ func internalNodes(nodes []treeNode) []int32 {
 	}
 	return out
 }
+
+// TestRowDirections: the bit set rowDirections fills gives, at every
+// internal node, the direction goesLeft gives (missing values by each
+// split's learned direction), for gbm trees with missing values in the rows
+// and splits sending them either way, and for forest trees of several words
+// of nodes, with the missing-value test skipped (complete) or not.
+func TestRowDirections(t *testing.T) {
+	rng := rand.New(rand.NewPCG(29, 1))
+	withNaN := interactionData(rng, 2000, 10)
+	for i := 0; i < withNaN.X.Rows; i += 4 {
+		withNaN.X.Data[i*10+i%5] = math.NaN()
+	}
+	clean := interactionData(rng, 2000, 10)
+	gbm, err := GBM{Config: GBMConfig{MaxIter: 8, MaxLeafNodes: 31, MinSamplesLeaf: 5}}.Fit(ctx, withNaN, rng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forest, err := RandomForest{Config: ForestConfig{NTrees: 2, MinSamplesLeaf: 2}}.Fit(ctx, clean, rng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name     string
+		trees    [][]treeNode
+		rows     *Matrix
+		complete bool
+	}{
+		{"gbm, rows with NaN", gbm.(*FittedGBM).trees, withNaN.X, false},
+		{"forest", forest.(*FittedForest).trees, clean.X, false},
+		{"forest, complete rows", forest.(*FittedForest).trees, clean.X, true},
+	} {
+		missingLeft, words := false, 0
+		for _, nodes := range tc.trees {
+			s := newFastTreeSHAP(nodes, 10)
+			s.complete = tc.complete
+			missingLeft = missingLeft || s.missingLeft
+			words = max(words, s.dirWords-1)
+			d := make([]uint64, s.dirWords)
+			for i := 0; i < 200; i++ {
+				x := tc.rows.Row(i)
+				s.rowDirections(d, x)
+				for n := range nodes {
+					nd := &nodes[n]
+					if nd.left >= 0 && s.goesLeft(d, n) != nd.goesLeft(x[nd.feature]) {
+						t.Fatalf("%s: row %d node %d: bit says left %v, goesLeft %v", tc.name, i, n, s.goesLeft(d, n), nd.goesLeft(x[nd.feature]))
+					}
+				}
+				if d[len(d)-1] != 0 {
+					t.Fatalf("%s: row %d: the spare word is %x, want 0", tc.name, i, d[len(d)-1])
+				}
+			}
+		}
+		if tc.rows == withNaN.X && !missingLeft {
+			t.Errorf("%s: no split sends missing values left; the test wants both directions", tc.name)
+		}
+		if tc.rows == clean.X && words < 2 {
+			t.Errorf("%s: at most %d word of directions; the test wants several", tc.name, words)
+		}
+	}
+}
