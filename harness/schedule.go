@@ -3,8 +3,9 @@ package harness
 import (
 	"cmp"
 	"math"
-	"strconv"
 	"sync"
+
+	"github.com/evalrun/evalrun/models"
 )
 
 // runTask is one unit of a run's work on its worker pool: grid candidate
@@ -110,32 +111,11 @@ func ensembleShape(p any, n float64) (trees, leaves float64) {
 // forestFeatureFactor is how many times the features drawn per node
 // exceed the default square root of d.
 func forestFeatureFactor(spec string, d int) float64 {
-	mf, err := maxFeaturesCountOf(spec, d)
+	mf, err := models.MaxFeaturesCount(spec, d)
 	if err != nil {
 		return 1
 	}
 	return max(1, float64(mf)/math.Sqrt(float64(d)))
-}
-
-// maxFeaturesCountOf resolves a max_features setting as the forest does,
-// for costs only.
-func maxFeaturesCountOf(spec string, d int) (int, error) {
-	switch spec {
-	case "", "sqrt":
-		return max(1, int(math.Sqrt(float64(d)))), nil
-	case "log2":
-		return max(1, int(math.Log2(float64(d)))), nil
-	case "all":
-		return d, nil
-	}
-	if k, err := strconv.Atoi(spec); err == nil {
-		return k, nil
-	}
-	f, err := strconv.ParseFloat(spec, 64)
-	if err != nil {
-		return 0, err
-	}
-	return max(1, int(f*float64(d))), nil
 }
 
 // fitCost estimates the seconds of fitting a model of parameters p on n

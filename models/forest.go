@@ -55,8 +55,9 @@ func DefaultForestConfig() ForestConfig {
 	return ForestConfig{NTrees: 100, Criterion: "gini", MinSamplesLeaf: 1, MinSamplesSplit: 2, MaxFeatures: "sqrt", MaxBins: 255, Workers: 2}
 }
 
-// maxFeaturesCount resolves MaxFeatures for d features.
-func maxFeaturesCount(spec string, d int) (int, error) {
+// MaxFeaturesCount resolves a max_features setting (ForestConfig.MaxFeatures)
+// to the number of features drawn at each node among d.
+func MaxFeaturesCount(spec string, d int) (int, error) {
 	switch spec {
 	case "", "sqrt":
 		return max(1, int(math.Sqrt(float64(d)))), nil
@@ -139,7 +140,7 @@ func (m RandomForest) Fit(ctx context.Context, train TrainingSet, rng *rand.Rand
 	if d == 0 {
 		return nil, fmt.Errorf("random_forest: training set has no feature columns")
 	}
-	mf, err := maxFeaturesCount(cfg.MaxFeatures, d)
+	mf, err := MaxFeaturesCount(cfg.MaxFeatures, d)
 	if err != nil {
 		return nil, fmt.Errorf("random_forest: %w", err)
 	}
