@@ -219,20 +219,26 @@ func (b *binnedTrees) rank(data []float64, cols int, dst []uint16) (missing bool
 				missing = true
 				continue
 			}
-			ts := b.thresholds[j]
-			lo, hi := 0, len(ts)
-			for lo < hi {
-				m := int(uint(lo+hi) >> 1)
-				if ts[m] < v {
-					lo = m + 1
-				} else {
-					hi = m
-				}
-			}
-			out[j] = uint16(lo)
+			out[j] = rankOf(b.thresholds[j], v)
 		}
 	}
 	return missing
+}
+
+// rankOf returns the number of thresholds ts (sorted increasing) below v,
+// which is not NaN: comparing ranks is comparing values against every
+// threshold.
+func rankOf(ts []float64, v float64) uint16 {
+	lo, hi := 0, len(ts)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if ts[m] < v {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return uint16(lo)
 }
 
 // binnedScratch is one goroutine's buffers for binnedTrees.add.

@@ -465,16 +465,7 @@ func (b *binnedTrees) rankColumn(j int, values []float64, dst []uint16) {
 			dst[i] = binNaN
 			continue
 		}
-		lo, hi := 0, len(ts)
-		for lo < hi {
-			m := int(uint(lo+hi) >> 1)
-			if ts[m] < v {
-				lo = m + 1
-			} else {
-				hi = m
-			}
-		}
-		dst[i] = uint16(lo)
+		dst[i] = rankOf(ts, v)
 	}
 }
 
