@@ -18,11 +18,11 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/evalrun/evalrun/datasets"
 	"github.com/evalrun/evalrun/explain"
+	"github.com/evalrun/evalrun/internal/workpool"
 	"github.com/evalrun/evalrun/metrics"
 	"github.com/evalrun/evalrun/pilot"
 	"github.com/evalrun/evalrun/pseudonym"
@@ -665,22 +665,9 @@ func WriteDir(dir string, files []reports.File) error {
 // once; the error returned is that of the first file in order that failed.
 func writeFiles(w *rundir.Writer, files []reports.File) error {
 	errs := make([]error, len(files))
-	next := make(chan int, len(files))
-	for i := range files {
-		next <- i
-	}
-	close(next)
-	var wg sync.WaitGroup
-	for range min(fileWriters, len(files)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				errs[i] = w.WriteFile(files[i].Name, files[i].Data)
-			}
-		}()
-	}
-	wg.Wait()
+	workpool.For(len(files), fileWriters, func(i int) {
+		errs[i] = w.WriteFile(files[i].Name, files[i].Data)
+	})
 	if err := firstError(errs); err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/evalrun/evalrun/explain"
 	"github.com/evalrun/evalrun/external"
 	"github.com/evalrun/evalrun/features"
+	"github.com/evalrun/evalrun/internal/workpool"
 	"github.com/evalrun/evalrun/leakage"
 	"github.com/evalrun/evalrun/metrics"
 	"github.com/evalrun/evalrun/models"
@@ -540,28 +541,18 @@ type gridSlot struct {
 
 // parallel runs fn(0..n-1) on up to workers goroutines and returns the error
 // of the lowest index that failed, so the reported error is deterministic.
+// Unlike workpool.Run it goes on after a failure (a sharded run still
+// writes its other cells, for a later resume); the tasks that start after
+// ctx is done fail with its error.
 func parallel(ctx context.Context, workers, n int, fn func(i int) error) error {
 	errs := make([]error, n)
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for w := 0; w < min(workers, n); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				if err := ctx.Err(); err != nil {
-					errs[i] = err
-					continue
-				}
-				errs[i] = fn(i)
-			}
-		}()
-	}
-	for i := 0; i < n; i++ {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	workpool.For(n, workers, func(i int) {
+		if err := ctx.Err(); err != nil {
+			errs[i] = err
+			return
+		}
+		errs[i] = fn(i)
+	})
 	return firstError(errs)
 }
 
