@@ -1,10 +1,9 @@
 package models
 
 import (
-	"runtime"
 	"slices"
-	"sync"
-	"sync/atomic"
+
+	"github.com/evalrun/evalrun/internal/workpool"
 )
 
 // compactNode is a tree node laid out for prediction: 16 bytes, the two
@@ -149,7 +148,7 @@ func newBinnedTrees(sources [][]treeNode, cols int) *binnedTrees {
 	}
 	nt := len(sources)
 	b := &binnedTrees{thresholds: thresholds, nodes: make([][]uint64, nt), values: make([][]float64, nt), sweeps: make([]int, nt)}
-	forEachParallel(nt, func(t int) {
+	workpool.For(nt, 0, func(t int) {
 		// The compact layout gives the node order; it is not kept, so
 		// an ensemble predicting by rank holds one prediction layout.
 		src := compactTree(sources[t])
@@ -423,43 +422,7 @@ func b2i(b bool) int32 {
 // leaves the remaining blocks to the others. Each row's result must depend
 // only on the row.
 func parallelBlocks(n, size int, fn func(lo, hi int)) {
-	blocks := (n + size - 1) / size
-	var next atomic.Int64
-	parallelWorkers(blocks, func() {
-		for b := int(next.Add(1)) - 1; b < blocks; b = int(next.Add(1)) - 1 {
-			fn(b*size, min((b+1)*size, n))
-		}
-	})
-}
-
-// forEachParallel runs fn(0), ..., fn(n−1), handed out one at a time to
-// as many goroutines as there are processors.
-func forEachParallel(n int, fn func(i int)) {
-	var next atomic.Int64
-	parallelWorkers(n, func() {
-		for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
-			fn(i)
-		}
-	})
-}
-
-// parallelWorkers runs work in min(GOMAXPROCS, tasks) goroutines (in this
-// one when that is 1) and waits for them.
-func parallelWorkers(tasks int, work func()) {
-	workers := min(runtime.GOMAXPROCS(0), tasks)
-	if workers <= 1 {
-		work()
-		return
-	}
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			work()
-		}()
-	}
-	wg.Wait()
+	workpool.ForChunks(n, size, 0, func(_, lo, hi int) { fn(lo, hi) })
 }
 
 // compactTrees returns the ensemble's trees in the prediction layout,
@@ -467,7 +430,7 @@ func parallelWorkers(tasks int, work func()) {
 func (e *treeEnsemble) compactTrees() [][]compactNode {
 	e.compactOnce.Do(func() {
 		e.compact = make([][]compactNode, len(e.trees))
-		forEachParallel(len(e.trees), func(t int) { e.compact[t] = compactTree(e.trees[t]) })
+		workpool.For(len(e.trees), 0, func(t int) { e.compact[t] = compactTree(e.trees[t]) })
 	})
 	return e.compact
 }

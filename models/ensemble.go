@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"sync"
+
+	"github.com/evalrun/evalrun/internal/workpool"
 )
 
 // treeEnsemble is the prediction side of a tree, a forest or a boosted
@@ -42,12 +44,7 @@ func parallelRows(n int, fn func(lo, hi int)) {
 		fn(0, n)
 		return
 	}
-	var wg sync.WaitGroup
-	half := n / 2
-	wg.Add(2)
-	go func() { defer wg.Done(); fn(0, half) }()
-	go func() { defer wg.Done(); fn(half, n) }()
-	wg.Wait()
+	workpool.For(2, 2, func(p int) { fn(workpool.Split(n, 2, p)) })
 }
 
 // Predict returns the probability of label 1 for each row. Rows must have
@@ -139,11 +136,13 @@ func (e *treeEnsemble) Explain(ctx context.Context, rows Rows) (contributions []
 			second[i] = make([]float64, x.Cols)
 		}
 		half := len(e.trees) / 2
-		var wg sync.WaitGroup
-		wg.Add(2)
-		go func() { defer wg.Done(); errs[0] = e.explainTrees(ctx, e.trees[:half], x, 0, x.Rows, contributions) }()
-		go func() { defer wg.Done(); errs[1] = e.explainTrees(ctx, e.trees[half:], x, 0, x.Rows, second) }()
-		wg.Wait()
+		workpool.For(2, 2, func(p int) {
+			if p == 0 {
+				errs[0] = e.explainTrees(ctx, e.trees[:half], x, 0, x.Rows, contributions)
+			} else {
+				errs[1] = e.explainTrees(ctx, e.trees[half:], x, 0, x.Rows, second)
+			}
+		})
 		for i, phi := range contributions {
 			for j, v := range second[i] {
 				phi[j] += v

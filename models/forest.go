@@ -6,8 +6,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"strconv"
-	"sync"
-	"sync/atomic"
+
+	"github.com/evalrun/evalrun/internal/workpool"
 )
 
 // ForestConfig configures a random forest of CART trees (scikit-learn
@@ -162,72 +162,59 @@ func (m RandomForest) Fit(ctx context.Context, train TrainingSet, rng *rand.Rand
 	}
 
 	trees := make([][]treeNode, cfg.NTrees)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	var failed atomic.Bool
-	for wk := 0; wk < min(cfg.Workers, cfg.NTrees); wk++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			g := newCARTGrower(cols, train.Y, params)
-			counts := make([]int32, n)
-			w := make([]float64, n)
-			idx := make([]int32, 0, n)
-			for {
-				t := int(next.Add(1) - 1)
-				if t >= cfg.NTrees || failed.Load() {
-					return
+	// Cancellation stops the handing out of trees; the error is checked
+	// below, also when it came after the last tree.
+	_ = workpool.RunWorkers(ctx, cfg.NTrees, cfg.Workers, func(int) func(t int) error {
+		g := newCARTGrower(cols, train.Y, params)
+		counts := make([]int32, n)
+		w := make([]float64, n)
+		idx := make([]int32, 0, n)
+		return func(t int) error {
+			trng := rand.New(rand.NewPCG(seed, uint64(t)))
+			clear(counts)
+			if cfg.DisableBootstrap {
+				for i := range counts {
+					counts[i] = 1
 				}
-				if ctx.Err() != nil {
-					failed.Store(true)
-					return
+			} else {
+				for k := 0; k < n; k++ {
+					counts[trng.IntN(n)]++
 				}
-				trng := rand.New(rand.NewPCG(seed, uint64(t)))
-				clear(counts)
-				if cfg.DisableBootstrap {
-					for i := range counts {
-						counts[i] = 1
-					}
-				} else {
-					for k := 0; k < n; k++ {
-						counts[trng.IntN(n)]++
-					}
-				}
-				w0, w1 := cw0, cw1
-				if cfg.ClassWeight == "balanced_subsample" {
-					var s0, s1 float64
-					for i, c := range counts {
-						if train.Y[i] == 1 {
-							s1 += float64(c)
-						} else {
-							s0 += float64(c)
-						}
-					}
-					w0, w1 = 0, 0
-					if s0 > 0 {
-						w0 = (s0 + s1) / (2 * s0)
-					}
-					if s1 > 0 {
-						w1 = (s0 + s1) / (2 * s1)
-					}
-				}
-				idx = idx[:0]
-				for i, c := range counts {
-					if c == 0 {
-						continue
-					}
-					idx = append(idx, int32(i))
-					if train.Y[i] == 1 {
-						w[i] = float64(c) * w1
-					} else {
-						w[i] = float64(c) * w0
-					}
-				}
-				trees[t] = g.grow(idx, w, trng)
 			}
-		}()
-	}
-	wg.Wait()
+			w0, w1 := cw0, cw1
+			if cfg.ClassWeight == "balanced_subsample" {
+				var s0, s1 float64
+				for i, c := range counts {
+					if train.Y[i] == 1 {
+						s1 += float64(c)
+					} else {
+						s0 += float64(c)
+					}
+				}
+				w0, w1 = 0, 0
+				if s0 > 0 {
+					w0 = (s0 + s1) / (2 * s0)
+				}
+				if s1 > 0 {
+					w1 = (s0 + s1) / (2 * s1)
+				}
+			}
+			idx = idx[:0]
+			for i, c := range counts {
+				if c == 0 {
+					continue
+				}
+				idx = append(idx, int32(i))
+				if train.Y[i] == 1 {
+					w[i] = float64(c) * w1
+				} else {
+					w[i] = float64(c) * w0
+				}
+			}
+			trees[t] = g.grow(idx, w, trng)
+			return nil
+		}
+	})
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("random_forest: %w", err)
 	}

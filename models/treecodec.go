@@ -10,6 +10,8 @@ import (
 	"math"
 	"runtime"
 	"sync"
+
+	"github.com/evalrun/evalrun/internal/workpool"
 )
 
 // TreeEncoding names the layout of TreeColumns.
@@ -225,7 +227,7 @@ func decodeColumns(tc TreeColumns, total int) (*treeColumnData, error) {
 		specs = append(specs, column{"internal_cover", tc.InternalCover, total*2 + 1024, floats(&d.internalCover)})
 	}
 	errs := make([]error, len(specs))
-	forEachParallel(len(specs), func(k int) {
+	workpool.For(len(specs), 0, func(k int) {
 		c := specs[k]
 		raw, err := inflateBase64(c.name, c.s, c.size)
 		if err == nil {
