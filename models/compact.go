@@ -228,16 +228,8 @@ func (b *binnedTrees) rank(data []float64, cols int, dst []uint16) (missing bool
 // which is not NaN: comparing ranks is comparing values against every
 // threshold.
 func rankOf(ts []float64, v float64) uint16 {
-	lo, hi := 0, len(ts)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if ts[m] < v {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	return uint16(lo)
+	i, _ := slices.BinarySearch(ts, v)
+	return uint16(i)
 }
 
 // binnedScratch is one goroutine's buffers for binnedTrees.add.
