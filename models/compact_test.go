@@ -58,15 +58,7 @@ func TestCompactPredictionIsExact(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var e *treeEnsemble
-			switch f := f.(type) {
-			case *FittedForest:
-				e = f.treeEnsemble
-			case *FittedGBM:
-				e = f.treeEnsemble
-			case *FittedTree:
-				e = f.treeEnsemble
-			}
+			e := ensembleOf(f)
 			if e.binnedTrees(8) == nil {
 				t.Fatalf("%s: not predicted by rank", tc.name)
 			}
@@ -109,13 +101,7 @@ func TestRankPredictionAtThresholds(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var e *treeEnsemble
-		switch f := f.(type) {
-		case *FittedForest:
-			e = f.treeEnsemble
-		case *FittedGBM:
-			e = f.treeEnsemble
-		}
+		e := ensembleOf(f)
 		b := e.binnedTrees(8)
 		if b == nil {
 			t.Fatalf("%s: not predicted by rank", tc.name)
@@ -237,13 +223,7 @@ func TestColumnRescorerMatchesPredict(t *testing.T) {
 			}
 		}
 		_, f := fitPredict(t, tc.m, tc.train, test.Rows, 4)
-		var e *treeEnsemble
-		switch f := f.(type) {
-		case *FittedForest:
-			e = f.treeEnsemble
-		case *FittedGBM:
-			e = f.treeEnsemble
-		}
+		e := ensembleOf(f)
 		if e.binnedTrees(test.X.Cols) == nil {
 			t.Fatalf("%s: not laid out by rank", tc.name)
 		}

@@ -128,19 +128,26 @@ func TestPersistRoundTrip(t *testing.T) {
 	}
 }
 
+// ensembleOf returns the trees of a fitted tree, forest or boosting model,
+// nil for other models.
+func ensembleOf(f Fitted) *treeEnsemble {
+	switch m := f.(type) {
+	case *FittedTree:
+		return m.treeEnsemble
+	case *FittedForest:
+		return m.treeEnsemble
+	case *FittedGBM:
+		return m.treeEnsemble
+	}
+	return nil
+}
+
 // clearInternalValues zeroes the values of internal tree nodes, which are
 // informative only and not stored (TreeColumns), so that a model read back
 // can be compared field by field with the fitted one.
 func clearInternalValues(f Fitted) {
-	var e *treeEnsemble
-	switch m := f.(type) {
-	case *FittedTree:
-		e = m.treeEnsemble
-	case *FittedForest:
-		e = m.treeEnsemble
-	case *FittedGBM:
-		e = m.treeEnsemble
-	default:
+	e := ensembleOf(f)
+	if e == nil {
 		return
 	}
 	for _, t := range e.trees {

@@ -27,13 +27,7 @@ func TestColumnRescorerConcurrentCalls(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var e *treeEnsemble
-		switch f := f.(type) {
-		case *FittedForest:
-			e = f.treeEnsemble
-		case *FittedGBM:
-			e = f.treeEnsemble
-		}
+		e := ensembleOf(f)
 		// Column of goroutine g; columns 1 and 3 (binary) twice.
 		columns := []int{0, 1, 2, 3, 4, 5, 6, 7, 1, 3}
 		const repeats = 4
